@@ -1,0 +1,63 @@
+//! The command line: parses arguments, runs a command, and maps the outcome to an exit code.
+//! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
+
+mod check;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code: nothing at error level.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: findings at error level.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: the tool could not do its job (unreadable path, bad arguments).
+pub const EXIT_FAILURE: u8 = 2;
+
+/// Sales playbooks as code: validate, lint, render and measure them.
+#[derive(Debug, Parser)]
+#[command(name = "stagebook", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check playbooks: YAML, schema, structure. Exit 0 when clean, 1 on errors, 2 on failure.
+    Check(check::Args),
+    /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
+    Schema,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Schema => {
+            let schema = crate::model::schema();
+            let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");
+            print_out(&format!("{text}\n"))
+        }
+    };
+    ExitCode::from(code.unwrap_or_else(|error| {
+        eprintln!("error: {error}");
+        EXIT_FAILURE
+    }))
+}
+
+pub(crate) fn print_out(text: &str) -> io::Result<u8> {
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // A closed pipe (`stagebook check | head`) is not a failure of the check.
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e),
+        _ => Ok(EXIT_OK),
+    }
+}

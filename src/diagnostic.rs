@@ -1,0 +1,193 @@
+//! One model for every finding about a playbook — YAML syntax, loader guards, schema,
+//! structure and lint rules — so every printer (human, JSON, SARIF, GitHub) reads the same data.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::load::source::{Position, SourceFile};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a check.
+    Note,
+    /// A gap in the process; fails a check only with `--deny warnings`.
+    Warning,
+    /// The playbook is broken or violates a rule set to `deny`; `check` exits 1.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Note => "note",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        })
+    }
+}
+
+/// A place in a file, with an optional short text shown under it.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// Byte range inside the file.
+    pub span: Range<usize>,
+    /// Text shown next to the underline ("first defined here").
+    pub text: Option<String>,
+}
+
+impl Label {
+    /// A label without text.
+    pub fn new(file: &Arc<SourceFile>, span: Range<usize>) -> Self {
+        let span = file.clamp(span);
+        Self {
+            file: Arc::clone(file),
+            span,
+            text: None,
+        }
+    }
+
+    /// A label with text.
+    #[must_use]
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+
+    /// Where the label starts.
+    pub fn start(&self) -> Position {
+        self.file.position(self.span.start)
+    }
+
+    /// Where the label ends (exclusive end, as SARIF and GitHub expect for columns).
+    pub fn end(&self) -> Position {
+        self.file.position(self.span.end)
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// Stable identifier: `yaml::syntax`, `schema::unknown-key`, `structure::duplicate-id`,
+    /// or a lint rule's id.
+    pub code: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong, in playbook terms: short, lowercase, names in backticks.
+    pub message: String,
+    /// Where it is. Every finding about a file has one; its span may be empty.
+    pub primary: Label,
+    /// Other places that explain it ("first defined here"), possibly in other files.
+    pub related: Vec<Label>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `primary`.
+    pub fn error(code: impl Into<String>, message: impl Into<String>, primary: Label) -> Self {
+        Self::new(Severity::Error, code, message, primary)
+    }
+
+    /// A finding of any severity at `primary`.
+    pub fn new(
+        severity: Severity,
+        code: impl Into<String>,
+        message: impl Into<String>,
+        primary: Label,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            severity,
+            message: message.into(),
+            primary,
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Adds the help line.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a related place.
+    #[must_use]
+    pub fn with_related(mut self, label: Label) -> Self {
+        self.related.push(label);
+        self
+    }
+
+    /// Orders findings by file, then position, then code, so output is deterministic.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+        (
+            &self.primary.file.name,
+            self.primary.span.start,
+            self.primary.span.end,
+            &self.code,
+            &self.message,
+        )
+    }
+}
+
+/// Counts of findings by severity, for the summary line and exit codes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Findings at error level.
+    pub errors: usize,
+    /// Findings at warning level.
+    pub warnings: usize,
+    /// Findings at note level.
+    pub notes: usize,
+    /// Files checked.
+    pub files: usize,
+}
+
+impl Summary {
+    /// Counts `diagnostics` found in `files` files.
+    pub fn new(diagnostics: &[Diagnostic], files: usize) -> Self {
+        let mut summary = Self {
+            files,
+            ..Self::default()
+        };
+        for diagnostic in diagnostics {
+            match diagnostic.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Note => summary.notes += 1,
+            }
+        }
+        summary
+    }
+}
+
+impl fmt::Display for Summary {
+    /// `2 errors, 1 warning in 3 files`, or `no problems in 3 files`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn count(n: usize, word: &str) -> String {
+            format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+        }
+        let mut parts = Vec::new();
+        if self.errors > 0 {
+            parts.push(count(self.errors, "error"));
+        }
+        if self.warnings > 0 {
+            parts.push(count(self.warnings, "warning"));
+        }
+        if self.notes > 0 {
+            parts.push(count(self.notes, "note"));
+        }
+        if parts.is_empty() {
+            parts.push("no problems".to_string());
+        }
+        write!(f, "{} in {}", parts.join(", "), count(self.files, "file"))
+    }
+}

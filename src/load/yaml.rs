@@ -1,0 +1,782 @@
+//! Load stage: turns one file's YAML text into an untyped JSON value and a span map, in a
+//! single pass over the parser's events. The value feeds the schema validator and the typed
+//! model; the span map lets every later finding point at the exact key or value.
+//!
+//! YAML is read as YAML 1.2 (core schema) with a few deliberate restrictions, each reported as
+//! a diagnostic: one document per file, no duplicate keys, no explicit tags other than `!!str`,
+//! `!!seq` and `!!map`, no YAML 1.1 merge keys, a nesting limit and an alias-expansion budget.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span, StructureStyle, Tag};
+use serde_json::{Map, Number, Value};
+
+use super::Limits;
+use super::source::SourceFile;
+use crate::diagnostic::{Diagnostic, Label};
+
+/// Where a node of the document came from: its file (an index into the document's file list),
+/// the byte range of its value and, for mapping values, of its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeSpan {
+    /// Index into [`crate::load::Document::files`].
+    pub file: usize,
+    /// The value's bytes.
+    pub value: Range<usize>,
+    /// The key's bytes, for a value in a mapping.
+    pub key: Option<Range<usize>>,
+}
+
+/// JSON pointer (`/stages/0/goal`) → where that node is written.
+#[derive(Debug, Default, Clone)]
+pub struct SpanMap {
+    spans: HashMap<String, NodeSpan>,
+}
+
+impl SpanMap {
+    /// The span recorded for `pointer`, or for its nearest ancestor that has one.
+    pub fn find(&self, pointer: &str) -> Option<&NodeSpan> {
+        let mut pointer = pointer;
+        loop {
+            if let Some(span) = self.spans.get(pointer) {
+                return Some(span);
+            }
+            let cut = pointer.rfind('/')?;
+            pointer = &pointer[..cut];
+        }
+    }
+
+    /// The span recorded for exactly `pointer`.
+    pub fn get(&self, pointer: &str) -> Option<&NodeSpan> {
+        self.spans.get(pointer)
+    }
+
+    /// Records where `pointer` is written.
+    pub fn insert(&mut self, pointer: String, span: NodeSpan) {
+        self.spans.insert(pointer, span);
+    }
+
+    /// Number of recorded nodes.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Moves every span of `other` into this map, re-pointing them at file `file` and
+    /// renaming each pointer with `rename` (a pointer it returns `None` for is dropped).
+    pub fn graft(&mut self, other: SpanMap, file: usize, rename: impl Fn(&str) -> Option<String>) {
+        for (pointer, mut span) in other.spans {
+            if let Some(pointer) = rename(&pointer) {
+                span.file = file;
+                self.spans.insert(pointer, span);
+            }
+        }
+    }
+}
+
+/// Appends one escaped JSON-pointer segment to `pointer`.
+pub fn push_segment(pointer: &mut String, segment: &str) {
+    pointer.push('/');
+    for c in segment.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+/// The result of parsing one file: a value (absent when the file could not be read as a
+/// playbook document at all), its spans, and every problem found on the way.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The document root.
+    pub value: Option<Value>,
+    /// Where each node is written (file index 0 is the parsed file).
+    pub spans: SpanMap,
+    /// YAML-level findings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+enum Container {
+    Seq(Vec<Value>),
+    Map {
+        map: Map<String, Value>,
+        key: Option<(String, Range<usize>)>,
+        /// First occurrence of each key, for "first written here".
+        key_spans: HashMap<String, Range<usize>>,
+    },
+}
+
+struct Frame {
+    container: Container,
+    start: usize,
+    anchor: usize,
+    /// Length of the pointer before this collection's own segment was pushed.
+    pointer_len: usize,
+    /// Nodes in this subtree, counting alias expansions.
+    nodes: usize,
+    /// Height of the tallest child subtree.
+    height: usize,
+    /// The key span that introduced this collection, when it is a mapping value.
+    key_span: Option<Range<usize>>,
+    /// Written in flow style (`[a, b]`, `{a: 1}`): its end event marks the closing bracket.
+    flow: bool,
+    /// Where the last child value ends: a block collection ends there, not at the next token.
+    last_end: usize,
+}
+
+struct Anchored {
+    value: Value,
+    nodes: usize,
+    height: usize,
+}
+
+struct Builder<'a> {
+    file: &'a Arc<SourceFile>,
+    limits: &'a Limits,
+    stack: Vec<Frame>,
+    pointer: String,
+    spans: SpanMap,
+    anchors: HashMap<usize, Anchored>,
+    /// Anchors whose node is still open: an alias to one of them is a cycle.
+    open_anchors: Vec<usize>,
+    alias_nodes: usize,
+    root: Option<Value>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Why building stopped early (the diagnostic is already recorded).
+struct Stop;
+
+impl Builder<'_> {
+    fn label(&self, span: Range<usize>) -> Label {
+        Label::new(self.file, span)
+    }
+
+    fn fail(&mut self, code: &str, message: String, span: Range<usize>, help: &str) -> Stop {
+        let diagnostic = Diagnostic::error(code, message, self.label(span)).with_help(help);
+        self.diagnostics.push(diagnostic);
+        Stop
+    }
+
+    /// The pointer segment a node starting now will have, and whether it is a mapping key.
+    fn child_segment(&self) -> (Option<String>, bool) {
+        match self.stack.last().map(|frame| &frame.container) {
+            None => (Some(String::new()), false),
+            Some(Container::Seq(items)) => (Some(items.len().to_string()), false),
+            Some(Container::Map {
+                key: Some((key, _)),
+                ..
+            }) => (Some(key.clone()), false),
+            Some(Container::Map { key: None, .. }) => (None, true),
+        }
+    }
+
+    fn check_tag(&mut self, tag: Option<&Tag>, span: &Range<usize>) -> Result<bool, Stop> {
+        let Some(tag) = tag else { return Ok(false) };
+        match tag.core_suffix() {
+            Some("str") => Ok(true),
+            Some("seq" | "map") => Ok(false),
+            _ => Err(self.fail(
+                "yaml::unsupported-tag",
+                format!("unsupported tag `{}`", tag.original()),
+                span.clone(),
+                "stagebook reads plain YAML values: remove the tag (write text in quotes if it must stay text)",
+            )),
+        }
+    }
+
+    fn start_collection(
+        &mut self,
+        container: Container,
+        start: usize,
+        anchor: usize,
+        flow: bool,
+    ) -> Result<(), Stop> {
+        let (segment, is_key) = self.child_segment();
+        if is_key {
+            return Err(self.fail(
+                "yaml::complex-key",
+                "a list or mapping cannot be used as a key".into(),
+                start..start + 1,
+                "keys are plain names such as `goal:` or `stages:`",
+            ));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.nesting_too_deep(start..start + 1));
+        }
+        let pointer_len = self.pointer.len();
+        if let Some(segment) = segment.filter(|s| !s.is_empty() || !self.stack.is_empty()) {
+            push_segment(&mut self.pointer, &segment);
+        }
+        let key_span = match self.stack.last().map(|f| &f.container) {
+            Some(Container::Map {
+                key: Some((_, span)),
+                ..
+            }) => Some(span.clone()),
+            _ => None,
+        };
+        if anchor != 0 {
+            self.open_anchors.push(anchor);
+        }
+        self.stack.push(Frame {
+            container,
+            start,
+            anchor,
+            pointer_len,
+            nodes: 1,
+            height: 0,
+            key_span,
+            flow,
+            last_end: start,
+        });
+        Ok(())
+    }
+
+    fn nesting_too_deep(&mut self, span: Range<usize>) -> Stop {
+        let message = format!(
+            "the playbook is nested more than {} levels deep",
+            self.limits.max_depth
+        );
+        self.fail(
+            "yaml::too-deep",
+            message,
+            span,
+            "a playbook needs only a few levels of nesting: check for runaway brackets or indentation",
+        )
+    }
+
+    fn end_collection(&mut self, end: usize) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let value = match frame.container {
+            Container::Seq(items) => Value::Array(items),
+            Container::Map { map, .. } => Value::Object(map),
+        };
+        let pointer = self.pointer.clone();
+        self.pointer.truncate(frame.pointer_len);
+        if frame.anchor != 0 {
+            self.open_anchors.retain(|&a| a != frame.anchor);
+        }
+        self.spans.insert(
+            pointer,
+            NodeSpan {
+                file: 0,
+                value: frame.start..if frame.flow { end } else { frame.last_end }.max(frame.start),
+                key: frame.key_span,
+            },
+        );
+        self.finish_node(value, frame.anchor, frame.nodes, frame.height + 1, end);
+    }
+
+    /// Hands a finished node (scalar, expanded alias or closed collection) to its parent.
+    fn finish_node(
+        &mut self,
+        value: Value,
+        anchor: usize,
+        nodes: usize,
+        height: usize,
+        end: usize,
+    ) {
+        if anchor != 0 {
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    value: value.clone(),
+                    nodes,
+                    height,
+                },
+            );
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(value);
+            return;
+        };
+        parent.nodes += nodes;
+        parent.last_end = end;
+        parent.height = parent.height.max(height);
+        match &mut parent.container {
+            Container::Seq(items) => items.push(value),
+            Container::Map { map, key, .. } => {
+                if let Some((key, _)) = key.take() {
+                    map.insert(key, value);
+                }
+            }
+        }
+    }
+
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: Range<usize>,
+    ) -> Result<(), Stop> {
+        let force_string = self.check_tag(tag, &span)?;
+        let (segment, is_key) = self.child_segment();
+        if is_key {
+            return self.key(text, style, span);
+        }
+        let value = if force_string || style != ScalarStyle::Plain {
+            Value::String(text.to_string())
+        } else {
+            resolve_plain(text)
+        };
+        let mut pointer = self.pointer.clone();
+        if let Some(segment) = segment.filter(|_| !self.stack.is_empty()) {
+            push_segment(&mut pointer, &segment);
+        }
+        let key = match self.stack.last().map(|f| &f.container) {
+            Some(Container::Map {
+                key: Some((_, key_span)),
+                ..
+            }) => Some(key_span.clone()),
+            _ => None,
+        };
+        let end = span.end;
+        self.spans.insert(
+            pointer,
+            NodeSpan {
+                file: 0,
+                value: span,
+                key,
+            },
+        );
+        self.finish_node(value, anchor, 1, 1, end);
+        Ok(())
+    }
+
+    fn key(&mut self, text: &str, style: ScalarStyle, span: Range<usize>) -> Result<(), Stop> {
+        if style == ScalarStyle::Plain && text == "<<" {
+            return Err(self.fail(
+                "yaml::merge-key",
+                "merge keys (`<<`) are not supported".into(),
+                span,
+                "write the shared fields out in each place, or split the playbook with `include`",
+            ));
+        }
+        let file = Arc::clone(self.file);
+        let Some(Frame {
+            container: Container::Map { key, key_spans, .. },
+            ..
+        }) = self.stack.last_mut()
+        else {
+            return Ok(());
+        };
+        if let Some(first) = key_spans.get(text) {
+            let first = first.clone();
+            let diagnostic = Diagnostic::error(
+                "yaml::duplicate-key",
+                format!("`{text}` is written twice in the same block"),
+                Label::new(&file, span.clone()).with_text("written again here"),
+            )
+            .with_related(Label::new(&file, first).with_text("first written here"))
+            .with_help("keep one of them: YAML keeps only one value per key, so the other would be silently lost");
+            self.diagnostics.push(diagnostic);
+            // Read the repeated entry into a key nobody can name, so the first one stays.
+            *key = Some((format!("\u{0}duplicate:{}", span.start), span));
+            return Ok(());
+        }
+        key_spans.insert(text.to_string(), span.clone());
+        *key = Some((text.to_string(), span));
+        Ok(())
+    }
+
+    fn alias(&mut self, id: usize, span: Range<usize>) -> Result<(), Stop> {
+        if self.open_anchors.contains(&id) {
+            return Err(self.fail(
+                "yaml::recursive-alias",
+                "this alias refers to the node that contains it".into(),
+                span,
+                "an alias (`*name`) must refer to a finished node: it cannot repeat a node inside itself",
+            ));
+        }
+        let Some(anchored) = self.anchors.get(&id) else {
+            return Err(self.fail(
+                "yaml::unknown-anchor",
+                "this alias refers to an anchor that is not defined before it".into(),
+                span,
+                "define the anchor (`&name`) before using the alias (`*name`)",
+            ));
+        };
+        let (nodes, height) = (anchored.nodes, anchored.height);
+        self.alias_nodes += nodes;
+        if self.alias_nodes > self.limits.alias_budget {
+            let message = format!(
+                "aliases expand to more than {} nodes",
+                self.limits.alias_budget
+            );
+            return Err(self.fail(
+                "yaml::alias-budget",
+                message,
+                span,
+                "aliases that repeat large blocks many times make the playbook huge: write the content out or use fewer aliases",
+            ));
+        }
+        if self.stack.len() + height > self.limits.max_depth {
+            return Err(self.nesting_too_deep(span));
+        }
+        let value = anchored.value.clone();
+        let (segment, is_key) = self.child_segment();
+        if is_key {
+            let text = match &value {
+                Value::String(s) => s.clone(),
+                Value::Array(_) | Value::Object(_) => {
+                    return Err(self.fail(
+                        "yaml::complex-key",
+                        "a list or mapping cannot be used as a key".into(),
+                        span,
+                        "keys are plain names such as `goal:` or `stages:`",
+                    ));
+                }
+                other => other.to_string(),
+            };
+            return self.key(&text, ScalarStyle::SingleQuoted, span);
+        }
+        let mut pointer = self.pointer.clone();
+        if let Some(segment) = segment.filter(|_| !self.stack.is_empty()) {
+            push_segment(&mut pointer, &segment);
+        }
+        let key = match self.stack.last().map(|f| &f.container) {
+            Some(Container::Map {
+                key: Some((_, key_span)),
+                ..
+            }) => Some(key_span.clone()),
+            _ => None,
+        };
+        let end = span.end;
+        self.spans.insert(
+            pointer,
+            NodeSpan {
+                file: 0,
+                value: span,
+                key,
+            },
+        );
+        self.finish_node(value, 0, nodes, height, end);
+        Ok(())
+    }
+}
+
+/// Resolves a plain scalar by the YAML 1.2 core schema, with two safety choices: numbers with
+/// leading zeros (`007`, `0755`) stay text, and numbers JSON cannot hold (`.inf`, `.nan`,
+/// out-of-range values) stay text, so the schema reports them on the field that expected a number.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let bytes = text.as_bytes();
+    let digits = bytes
+        .strip_prefix(b"-")
+        .or(bytes.strip_prefix(b"+"))
+        .unwrap_or(bytes);
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        if digits.len() > 1 && digits[0] == b'0' {
+            return Value::String(text.to_string());
+        }
+        if let Ok(n) = text.parse::<i64>() {
+            return Value::Number(n.into());
+        }
+        if let Ok(n) = text.trim_start_matches('+').parse::<u64>() {
+            return Value::Number(n.into());
+        }
+        return Value::String(text.to_string());
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(n) = u64::from_str_radix(hex, 16) {
+            return Value::Number(n.into());
+        }
+        return Value::String(text.to_string());
+    }
+    if let Some(octal) = text.strip_prefix("0o") {
+        if let Ok(n) = u64::from_str_radix(octal, 8) {
+            return Value::Number(n.into());
+        }
+        return Value::String(text.to_string());
+    }
+    if is_core_float(digits)
+        && let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64)
+    {
+        return Value::Number(n);
+    }
+    Value::String(text.to_string())
+}
+
+/// `[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?` or `\.[0-9]+(...)`, after the sign.
+fn is_core_float(text: &[u8]) -> bool {
+    let mut i = 0;
+    let int_digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if text.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if matches!(text.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(text.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        let exp_digits = text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if exp_digits == 0 {
+            return false;
+        }
+        i += exp_digits;
+    }
+    i == text.len()
+}
+
+fn byte_range(span: &Span, text: &str) -> Range<usize> {
+    let start = span.start.byte_offset().unwrap_or(0).min(text.len());
+    let end = span
+        .end
+        .byte_offset()
+        .unwrap_or(start)
+        .clamp(start, text.len());
+    start..end
+}
+
+/// Says what a parser error means for someone editing a playbook.
+fn describe_scan_error(error: &ScanError, limits: &Limits) -> (String, &'static str) {
+    match error.kind() {
+        ErrorKind::TabInBlockIndentation
+        | ErrorKind::TabInIndentation
+        | ErrorKind::TabNotAllowed => (
+            "tabs are not allowed for indentation".into(),
+            "indent with spaces (two per level is usual); most editors can convert tabs to spaces",
+        ),
+        ErrorKind::RecursionLimitExceeded => (
+            format!(
+                "the playbook is nested more than {} levels deep",
+                limits.max_depth
+            ),
+            "a playbook needs only a few levels of nesting: check for runaway brackets or indentation",
+        ),
+        ErrorKind::UnknownAnchor => (
+            "this alias refers to an anchor that is not defined before it".into(),
+            "define the anchor (`&name`) before using the alias (`*name`)",
+        ),
+        _ => (
+            format!("invalid YAML: {}", error.info()),
+            "check the indentation and the quotes around this line: text with `: ` or `#` in it needs quotes",
+        ),
+    }
+}
+
+/// Parses `file` (already checked for encoding) into a value and span map.
+pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
+    let text = file.text.as_str();
+    let options = granit_parser::options! {
+        strict_indentation: true,
+        flow_nesting_limit: limits.max_depth,
+        block_nesting_limit: limits.max_depth,
+    };
+    let mut builder = Builder {
+        file,
+        limits,
+        stack: Vec::new(),
+        pointer: String::new(),
+        spans: SpanMap::default(),
+        anchors: HashMap::new(),
+        open_anchors: Vec::new(),
+        alias_nodes: 0,
+        root: None,
+        diagnostics: Vec::new(),
+    };
+    let mut documents = 0;
+    let mut stopped = false;
+    for event in Parser::new_from_str_with_options(text, options) {
+        let (event, span) = match event {
+            Ok(ok) => ok,
+            Err(error) => {
+                let at = error.marker().byte_offset().unwrap_or(0).min(text.len());
+                let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                let (message, help) = describe_scan_error(&error, limits);
+                builder.fail("yaml::syntax", message, at..end, help);
+                stopped = true;
+                break;
+            }
+        };
+        let range = byte_range(&span, text);
+        let result = match event {
+            Event::DocumentStart(..) => {
+                documents += 1;
+                if documents > 1 {
+                    Err(builder.fail(
+                        "yaml::multiple-documents",
+                        "a playbook file holds one YAML document, but a second one starts here"
+                            .into(),
+                        range.start..range.end.max(range.start + 1).min(text.len()),
+                        "put each playbook in its own file, or remove the `---` line",
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                builder.scalar(&value, style, anchor, tag.as_deref(), range)
+            }
+            Event::SequenceStart(style, anchor, tag) => {
+                builder.check_tag(tag.as_deref(), &range).and_then(|_| {
+                    let flow = style == StructureStyle::Flow;
+                    builder.start_collection(Container::Seq(Vec::new()), range.start, anchor, flow)
+                })
+            }
+            Event::MappingStart(style, anchor, tag) => {
+                builder.check_tag(tag.as_deref(), &range).and_then(|_| {
+                    builder.start_collection(
+                        Container::Map {
+                            map: Map::new(),
+                            key: None,
+                            key_spans: HashMap::new(),
+                        },
+                        range.start,
+                        anchor,
+                        style == StructureStyle::Flow,
+                    )
+                })
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                builder.end_collection(range.end);
+                Ok(())
+            }
+            Event::Alias(id) => builder.alias(id, range),
+            _ => Ok(()),
+        };
+        if result.is_err() {
+            stopped = true;
+            break;
+        }
+    }
+    let value = if stopped || !builder.diagnostics.is_empty() {
+        None
+    } else {
+        builder.root.take()
+    };
+    if !stopped && builder.diagnostics.is_empty() && matches!(value, None | Some(Value::Null)) {
+        builder.fail(
+            "yaml::empty",
+            "the playbook is empty".into(),
+            0..0,
+            "start from `stagebook init`, or from one of the example playbooks",
+        );
+        return Parsed {
+            value: None,
+            spans: builder.spans,
+            diagnostics: builder.diagnostics,
+        };
+    }
+    Parsed {
+        value,
+        spans: builder.spans,
+        diagnostics: builder.diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn parse_str(text: &str) -> Parsed {
+        let file = SourceFile::new(Path::new("t.yaml"), text.to_string());
+        parse(&file, &Limits::default())
+    }
+
+    #[test]
+    fn values_and_spans_come_from_one_pass() {
+        let text = "a: 1\nb:\n  - x\n  - 'no'\nc: no\n";
+        let parsed = parse_str(text);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let value = parsed.value.unwrap();
+        assert_eq!(value["a"], 1);
+        assert_eq!(value["b"][1], "no");
+        assert_eq!(value["c"], "no", "YAML 1.2: `no` is text, not false");
+        let span = parsed.spans.get("/b/1").unwrap();
+        assert_eq!(&text[span.value.clone()], "'no'");
+        let key = parsed.spans.get("/c").unwrap().key.clone().unwrap();
+        assert_eq!(&text[key], "c");
+    }
+
+    #[test]
+    fn pointer_segments_are_escaped() {
+        let parsed = parse_str("\"a/b~c\": 1\n");
+        assert!(parsed.spans.get("/a~1b~0c").is_some());
+    }
+
+    #[test]
+    fn plain_scalars_follow_the_core_schema_safely() {
+        assert_eq!(resolve_plain("12"), Value::from(12));
+        assert_eq!(resolve_plain("-3"), Value::from(-3));
+        assert_eq!(resolve_plain("1.5"), Value::from(1.5));
+        assert_eq!(resolve_plain("007"), Value::from("007"));
+        assert_eq!(resolve_plain(".inf"), Value::from(".inf"));
+        assert_eq!(resolve_plain("1e99999"), Value::from("1e99999"));
+        assert_eq!(
+            resolve_plain("18446744073709551616"),
+            Value::from("18446744073709551616")
+        );
+        assert_eq!(resolve_plain("0x1F"), Value::from(31));
+        assert_eq!(resolve_plain("~"), Value::Null);
+        assert_eq!(resolve_plain("10d"), Value::from("10d"));
+        assert_eq!(resolve_plain("120%"), Value::from("120%"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_and_the_first_value_stays() {
+        let parsed = parse_str("a: 1\na: 2\n");
+        assert_eq!(parsed.diagnostics.len(), 1);
+        assert_eq!(parsed.diagnostics[0].code, "yaml::duplicate-key");
+        assert_eq!(parsed.diagnostics[0].related[0].start().line, 1);
+        assert_eq!(parsed.diagnostics[0].primary.start().line, 2);
+    }
+
+    #[test]
+    fn aliases_expand_within_budget() {
+        let parsed = parse_str("a: &x [1, 2]\nb: *x\n");
+        assert!(parsed.diagnostics.is_empty());
+        assert_eq!(parsed.value.unwrap()["b"][1], 2);
+    }
+
+    #[test]
+    fn recursive_alias_is_an_error() {
+        let parsed = parse_str("&s [name, *s]\n");
+        assert_eq!(parsed.diagnostics[0].code, "yaml::recursive-alias");
+    }
+
+    #[test]
+    fn merge_keys_and_tags_are_rejected() {
+        let parsed = parse_str("a: &d {x: 1}\nb:\n  <<: *d\n");
+        assert_eq!(parsed.diagnostics[0].code, "yaml::merge-key");
+        let parsed = parse_str("a: !!python/object:os.system x\n");
+        assert_eq!(parsed.diagnostics[0].code, "yaml::unsupported-tag");
+        let parsed = parse_str("a: !!str 12\n");
+        assert_eq!(parsed.value.unwrap()["a"], "12");
+    }
+
+    #[test]
+    fn empty_and_multi_document_files_are_errors() {
+        assert_eq!(parse_str("").diagnostics[0].code, "yaml::empty");
+        assert_eq!(parse_str("---\n").diagnostics[0].code, "yaml::empty");
+        assert_eq!(parse_str("# only\n").diagnostics[0].code, "yaml::empty");
+        let parsed = parse_str("a: 1\n---\nb: 2\n");
+        assert_eq!(parsed.diagnostics[0].code, "yaml::multiple-documents");
+        assert_eq!(parsed.diagnostics[0].primary.start().line, 2);
+    }
+}

@@ -1,0 +1,5 @@
+//! The `stagebook` command.
+
+fn main() -> std::process::ExitCode {
+    stagebook::cli::run()
+}

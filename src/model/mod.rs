@@ -1,0 +1,455 @@
+//! The playbook format: the typed model every stage after loading works on. Doc comments on
+//! the fields become the JSON Schema's descriptions, which editors show on hover, so they are
+//! written for the sales-ops author, not for programmers.
+
+pub mod duration;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize};
+
+pub use duration::Duration;
+
+/// The pattern every stage and content id matches.
+pub const ID_PATTERN: &str = "^[a-z0-9][a-z0-9_-]{0,63}$";
+
+/// A stagebook playbook: one sales process, its stages and the content reps show buyers.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "stagebook playbook")]
+pub struct PlaybookFile {
+    /// Version of the playbook format. Always `1`.
+    #[schemars(range(min = 1, max = 1))]
+    pub stagebook: u32,
+    /// Who owns this playbook and what it is for.
+    pub playbook: Meta,
+    /// Other files whose `stages` and `content` are added to this playbook, in order, after its
+    /// own. Paths are relative to this file and must stay inside the project folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// The content library: case studies, videos, decks … that stages refer to by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub content: Vec<ContentItem>,
+    /// The stages of the process, in the order a deal normally goes through them. The first
+    /// stage is where deals enter; terminal stages (won / lost) close the list.
+    #[serde(default)]
+    pub stages: Vec<Stage>,
+}
+
+/// Playbook metadata.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short machine name, e.g. `midmarket`.
+    pub id: Id,
+    /// Name shown on the handbook's cover, e.g. "Mid-market SaaS".
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Language of the handbook's labels.
+    #[serde(default)]
+    pub locale: Locale,
+    /// Who maintains the playbook: a team mailbox or a person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// How long the whole cycle should take, from the first stage to a won deal, e.g. `6w`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Duration")]
+    pub cycle_target: Option<Duration>,
+    /// Version of this playbook, printed on the handbook, e.g. `2026.3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Date of this version (YYYY-MM-DD), printed on the handbook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub updated: Option<String>,
+    /// One or two sentences on who this playbook is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Lint findings switched off for the whole playbook, with the reason why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "LintAllow")]
+    pub lint: Option<LintAllow>,
+}
+
+/// Language of a handbook's labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum Locale {
+    /// English.
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+}
+
+impl Locale {
+    /// The BCP 47 tag, as written in playbooks and HTML `lang` attributes.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::ZhCn => "zh-CN",
+        }
+    }
+}
+
+/// A piece of content reps show buyers.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContentItem {
+    /// Id that stages use to refer to this item.
+    pub id: Id,
+    /// Title as the buyer sees it.
+    #[schemars(length(min = 1))]
+    pub title: String,
+    /// What kind of content it is.
+    pub kind: ContentKind,
+    /// Where it lives on the web (http, https or mailto).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^(https?://|mailto:)"))]
+    pub url: Option<String>,
+    /// Where it lives in this repository, relative to the playbook file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// When to use it and what it proves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Lint findings switched off for this item, with the reason why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "LintAllow")]
+    pub lint: Option<LintAllow>,
+}
+
+/// Kinds of content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContentKind {
+    /// A customer story with results.
+    CaseStudy,
+    /// A video: recorded demo, customer testimonial, explainer.
+    Video,
+    /// A blog post or article.
+    Blog,
+    /// A document: white paper, security overview, FAQ.
+    Doc,
+    /// A slide deck.
+    Deck,
+    /// A one-page summary.
+    OnePager,
+    /// A recorded or live webinar.
+    Webinar,
+    /// An ROI or pricing calculator.
+    Calculator,
+    /// A contract, order form or proposal template.
+    Template,
+    /// Anything else.
+    Other,
+}
+
+/// One stage of the sales process.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    /// Short machine name, unique in the playbook, used by `next`, e.g. `discovery`.
+    pub id: Id,
+    /// Name shown to reps, e.g. "Discovery".
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// What this stage must achieve, from the buyer's side: "A qualified buyer agrees to a
+    /// discovery call".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    /// How long a deal should normally stay in this stage: `36h`, `10d`, `2w`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Duration")]
+    pub expected_duration: Option<Duration>,
+    /// How the CRM calls this stage (for metrics and CRM export), e.g. `[Appointment Scheduled]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crm_names: Vec<String>,
+    /// The stage seen from the buyer's side: what hurts and what they ask.
+    #[serde(default, skip_serializing_if = "BuyerView::is_empty")]
+    pub buyer_view: BuyerView,
+    /// What the rep must know in this stage: product points, market facts, the buyer's world.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub know: Vec<String>,
+    /// What the rep must do in this stage: actions, with a channel and how many times.
+    #[serde(rename = "do", default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<Activity>,
+    /// What the rep says: talk tracks for situations, and answers to objections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub say: Vec<Say>,
+    /// Ids of content-library items to show the buyer in this stage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub content: Vec<Id>,
+    /// What the buyer must do before the deal moves on, and how you know it happened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exit: Vec<ExitEvent>,
+    /// The stage (or stages, for a branch) a deal moves to after this one.
+    #[serde(default, skip_serializing_if = "Next::is_empty")]
+    pub next: Next,
+    /// Earlier stages a deal may be sent back to on purpose (e.g. back to nurturing). These
+    /// loops are part of the process and are not reported as cycles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recycle: Vec<Id>,
+    /// Marks a closing stage: `won` or `lost`. Terminal stages need no guidance or exits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Terminal")]
+    pub terminal: Option<Terminal>,
+    /// Marks a stage that metrics reports on specially: `demo` is the stage where the buyer has
+    /// asked for a demo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Milestone")]
+    pub milestone: Option<Milestone>,
+    /// Qualification elements (e.g. MEDDPICC's `metrics`, `economic-buyer`) captured in this
+    /// stage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub captures: Vec<String>,
+    /// Lint findings switched off for this stage, with the reason why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "LintAllow")]
+    pub lint: Option<LintAllow>,
+}
+
+impl Stage {
+    /// Whether the stage closes a deal.
+    pub fn is_terminal(&self) -> bool {
+        self.terminal.is_some()
+    }
+}
+
+/// How a terminal stage closes a deal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Terminal {
+    /// The deal is won.
+    Won,
+    /// The deal is lost.
+    Lost,
+}
+
+/// Stages metrics reports on specially.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Milestone {
+    /// The buyer has asked for a demo.
+    Demo,
+}
+
+/// The buyer's side of a stage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuyerView {
+    /// What hurts the buyer at this point, in their words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pains: Vec<String>,
+    /// What the buyer asks at this point.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
+}
+
+impl BuyerView {
+    /// Whether neither pains nor questions are written.
+    pub fn is_empty(&self) -> bool {
+        self.pains.is_empty() && self.questions.is_empty()
+    }
+}
+
+/// Something the rep does in a stage.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    /// The action, e.g. "Send a tailored outreach email".
+    #[schemars(length(min = 1))]
+    pub action: String,
+    /// How the rep does it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Channel")]
+    pub channel: Option<Channel>,
+    /// How many times, e.g. `3` calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
+    pub count: Option<u32>,
+    /// Lint findings switched off for this activity, with the reason why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "LintAllow")]
+    pub lint: Option<LintAllow>,
+}
+
+/// How an activity reaches the buyer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    /// Email.
+    Email,
+    /// Phone call.
+    Phone,
+    /// Video call.
+    VideoCall,
+    /// Meeting in person.
+    Meeting,
+    /// Chat or instant message (WeChat, Slack …).
+    Chat,
+    /// Social network (LinkedIn …).
+    Social,
+    /// Letter or parcel.
+    Mail,
+    /// Event, trade show or dinner.
+    Event,
+    /// Work in the CRM (updating fields, logging calls).
+    Crm,
+    /// Preparation done alone (research, planning).
+    Research,
+}
+
+/// A talk track (`situation` + `script`) or an objection with its answer (`objection` +
+/// `response`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend(
+    "oneOf" = [
+        { "title": "talk track", "required": ["situation", "script"] },
+        { "title": "objection", "required": ["objection"] }
+    ]
+))]
+pub struct Say {
+    /// When to use this talk track, e.g. "Opening a cold call".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub situation: Option<String>,
+    /// What to say in that situation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
+    /// An objection the buyer raises, in their words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objection: Option<String>,
+    /// How to answer the objection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    /// The kind of buyer this is for, e.g. "CFO" or "IT".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Lint findings switched off for this item, with the reason why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "LintAllow")]
+    pub lint: Option<LintAllow>,
+}
+
+/// Something that must happen before a deal leaves the stage.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExitEvent {
+    /// What the buyer does, e.g. "Buyer accepts a discovery meeting".
+    #[schemars(length(min = 1))]
+    pub event: String,
+    /// How anyone can check it happened, e.g. "Meeting on the calendar, logged in the CRM".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// Lint findings switched off for this exit event, with the reason why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "LintAllow")]
+    pub lint: Option<LintAllow>,
+}
+
+/// Switches lint rules off for one place, with the reason why.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintAllow {
+    /// Ids of the rules to switch off here, e.g. `[missing-content]`.
+    #[schemars(length(min = 1))]
+    pub allow: Vec<String>,
+    /// Why the rules do not apply here (required, so the next reader knows).
+    #[schemars(length(min = 1))]
+    pub reason: String,
+}
+
+/// A stage or content id: lowercase letters, digits, `-` and `_`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Id(pub String);
+
+impl Id {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl JsonSchema for Id {
+    fn schema_name() -> Cow<'static, str> {
+        "id".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": ID_PATTERN,
+            "description": "Lowercase letters, digits, `-` and `_`, e.g. `discovery`.",
+            "examples": ["discovery", "demo", "closed-won"]
+        })
+    }
+}
+
+/// The stages a deal moves to: one id, or a list of ids for a branch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Next(pub Vec<Id>);
+
+impl Next {
+    /// Whether no next stage is written.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> Deserialize<'de> for Next {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            One(Id),
+            Many(Vec<Id>),
+        }
+        Ok(match OneOrMany::deserialize(deserializer)? {
+            OneOrMany::One(id) => Self(vec![id]),
+            OneOrMany::Many(ids) => Self(ids),
+        })
+    }
+}
+
+impl JsonSchema for Next {
+    fn schema_name() -> Cow<'static, str> {
+        "next".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let id = generator.subschema_for::<Id>();
+        json_schema!({
+            "description": "One stage id, or a list of stage ids for a branch.",
+            "anyOf": [
+                id,
+                { "type": "array", "items": id, "minItems": 1, "uniqueItems": true }
+            ],
+            "examples": ["discovery", ["proposal", "lost"]]
+        })
+    }
+}
+
+/// The JSON Schema of the playbook format, as committed in `schemas/playbook.schema.json`.
+pub fn schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(PlaybookFile))
+        .expect("a generated schema is valid JSON");
+    if let Some(object) = schema.as_object_mut() {
+        object.insert(
+            "$id".into(),
+            "https://stagebook.dev/schemas/playbook.schema.json".into(),
+        );
+    }
+    schema
+}

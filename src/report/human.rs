@@ -1,0 +1,249 @@
+//! Report stage: rustc-style output for people, through miette, from a source type with a
+//! precomputed line index so thousands of findings in one big file still print in milliseconds.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::load::source::SourceFile;
+
+/// How human output looks.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Colours and Unicode box drawing (off for `NO_COLOR`, pipes and tests).
+    pub color: bool,
+    /// Wrap width in columns.
+    pub width: usize,
+}
+
+impl Style {
+    /// Colour when stderr is a terminal and `NO_COLOR` is unset; `COLUMNS` or 100 for the width.
+    pub fn detect(is_terminal: bool) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(100);
+        Self {
+            color: is_terminal && !no_color,
+            width,
+        }
+    }
+}
+
+/// A file's text as miette reads it.
+struct Source(Arc<SourceFile>);
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.name)
+    }
+}
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let file = &self.0;
+        let start = span.offset();
+        let end = start + span.len();
+        if end > file.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let span_line = file.line_index(start);
+        let last_span_line = file.line_index(end.saturating_sub(1).max(start));
+        let last_line = (last_span_line + context_lines_after).min(file.line_count() - 1);
+        let data_end = file.line_start(last_line + 1).min(file.text.len());
+        let (data_start, line, column) = if context_lines_before == 0 {
+            let position = file.position(start);
+            (start, span_line, position.column - 1)
+        } else {
+            let first = span_line.saturating_sub(context_lines_before);
+            (file.line_start(first), first, 0)
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            file.name.clone(),
+            &file.text.as_bytes()[data_start..data_end],
+            (data_start, data_end - data_start).into(),
+            line,
+            column,
+            last_line + 1,
+        )))
+    }
+}
+
+/// One finding as miette sees it: labels into one file, and findings elsewhere as related.
+struct Report<'a> {
+    diagnostic: &'a Diagnostic,
+    source: Source,
+    labels: Vec<&'a Label>,
+    others: Vec<Related<'a>>,
+}
+
+/// A related place in another file, shown as its own block under the finding.
+struct Related<'a> {
+    label: &'a Label,
+    source: Source,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+fn labeled(label: &Label, primary: bool) -> LabeledSpan {
+    let span: SourceSpan = (label.span.start, label.span.len()).into();
+    if primary {
+        LabeledSpan::new_primary_with_span(label.text.clone(), span)
+    } else {
+        LabeledSpan::new_with_span(label.text.clone(), span)
+    }
+}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.diagnostic.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(
+            self.labels
+                .iter()
+                .enumerate()
+                .map(|(i, label)| labeled(label, i == 0)),
+        ))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.others.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.others.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+impl fmt::Debug for Related<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label.text.as_deref().unwrap_or("related"))
+    }
+}
+
+impl fmt::Display for Related<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label.text.as_deref().unwrap_or("related"))
+    }
+}
+
+impl std::error::Error for Related<'_> {}
+
+impl miette::Diagnostic for Related<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(labeled(self.label, true))))
+    }
+}
+
+/// Prints findings in rustc style.
+pub struct HumanPrinter {
+    handler: GraphicalReportHandler,
+}
+
+impl HumanPrinter {
+    /// A printer with the given style.
+    pub fn new(style: Style) -> Self {
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Self {
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(style.width)
+                .with_links(false)
+                .with_context_lines(1),
+        }
+    }
+
+    /// Appends one finding to `out`.
+    pub fn render(&self, diagnostic: &Diagnostic, out: &mut String) {
+        let file = &diagnostic.primary.file;
+        let mut labels = vec![&diagnostic.primary];
+        let mut others = Vec::new();
+        for label in &diagnostic.related {
+            if Arc::ptr_eq(&label.file, file) || label.file.path == file.path {
+                labels.push(label);
+            } else {
+                others.push(Related {
+                    label,
+                    source: Source(Arc::clone(&label.file)),
+                });
+            }
+        }
+        let report = Report {
+            diagnostic,
+            source: Source(Arc::clone(file)),
+            labels,
+            others,
+        };
+        if self.handler.render_report(out, &report).is_err() {
+            // Rendering into a String cannot fail on I/O; fall back to the plain facts.
+            let start = diagnostic.primary.start();
+            let _ = writeln!(
+                out,
+                "{}[{}]: {}\n  --> {}:{}:{}",
+                diagnostic.severity,
+                diagnostic.code,
+                diagnostic.message,
+                file.name,
+                start.line,
+                start.column
+            );
+        }
+        out.push('\n');
+    }
+}

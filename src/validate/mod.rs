@@ -1,0 +1,438 @@
+//! Validate stage: checks a loaded document against the playbook JSON Schema, turning every
+//! schema error into a diagnostic in playbook terms at the exact key or value, then builds the
+//! typed model and checks what a schema cannot express ([`structure`]).
+
+pub mod structure;
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Document;
+use crate::model::{self, PlaybookFile};
+
+/// The compiled playbook schema, built once per process and shared by every thread.
+pub struct SchemaValidator {
+    schema: Value,
+    validator: jsonschema::Validator,
+}
+
+impl SchemaValidator {
+    /// The shared validator.
+    pub fn get() -> &'static Self {
+        static VALIDATOR: OnceLock<SchemaValidator> = OnceLock::new();
+        VALIDATOR.get_or_init(|| {
+            let schema = model::schema();
+            let validator = jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .expect("the generated playbook schema compiles");
+            Self { schema, validator }
+        })
+    }
+
+    /// The JSON Schema.
+    pub fn schema(&self) -> &Value {
+        &self.schema
+    }
+}
+
+/// Validates `document`; returns the typed playbook when it is well-formed, and every problem.
+pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) {
+    let schema = SchemaValidator::get();
+    let mut diagnostics: Vec<Diagnostic> = schema
+        .validator
+        .iter_errors(&document.value)
+        .flat_map(|error| describe(document, schema, &error))
+        .collect();
+    if !diagnostics.is_empty() {
+        return (None, diagnostics);
+    }
+    match PlaybookFile::deserialize(&document.value) {
+        Ok(playbook) => {
+            diagnostics.extend(structure::check(document, &playbook));
+            (Some(playbook), diagnostics)
+        }
+        Err(error) => {
+            // The schema is generated from the same types, so this means the two disagree.
+            diagnostics.push(
+                Diagnostic::error(
+                    "schema::invalid",
+                    format!("the playbook could not be read: {error}"),
+                    document.label("", false),
+                )
+                .with_help("this is a bug in stagebook: please report it with this playbook"),
+            );
+            (None, diagnostics)
+        }
+    }
+}
+
+/// Where a pointer is, in words: "stage `demo`", "content `acme-story`", "playbook".
+pub fn place(value: &Value, pointer: &str) -> String {
+    let mut parts = pointer.split('/').skip(1);
+    match (parts.next(), parts.next()) {
+        (Some(list @ ("stages" | "content")), Some(index)) => {
+            let what = if list == "stages" { "stage" } else { "content" };
+            let id = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| value.get(list)?.get(i)?.get("id")?.as_str());
+            match id {
+                Some(id) => format!("{what} `{id}`"),
+                None => format!("{what} #{}", index.parse::<usize>().map_or(0, |i| i + 1)),
+            }
+        }
+        (Some("playbook"), _) => "playbook".to_string(),
+        (Some("include"), _) => "include".to_string(),
+        _ => "playbook file".to_string(),
+    }
+}
+
+fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// The field a pointer names, for messages: `goal`, or `know` item 2 as "`know` item 2".
+fn field_name(pointer: &str) -> String {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    match segments.as_slice() {
+        [] => "the playbook".to_string(),
+        [.., parent, last] if last.parse::<usize>().is_ok() => {
+            let n = last.parse::<usize>().unwrap_or(0) + 1;
+            format!("`{}` item {n}", unescape(parent))
+        }
+        [.., last] => format!("`{}`", unescape(last)),
+    }
+}
+
+/// The `$defs` entry describing the object at `pointer`, by the shape of the pointer.
+fn definition_for(pointer: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    let names: Vec<&str> = segments
+        .iter()
+        .copied()
+        .filter(|s| s.parse::<usize>().is_err())
+        .collect();
+    Some(match names.as_slice() {
+        ["playbook"] => "Meta",
+        ["content"] => "ContentItem",
+        ["stages"] => "Stage",
+        ["stages", "buyer_view"] => "BuyerView",
+        ["stages", "do"] => "Activity",
+        ["stages", "say"] => "Say",
+        ["stages", "exit"] => "ExitEvent",
+        [.., "lint"] => "LintAllow",
+        _ => return None,
+    })
+}
+
+/// The schema's object description for `pointer` (the root schema for `""`).
+fn object_schema<'a>(schema: &'a Value, pointer: &str) -> Option<&'a Value> {
+    match definition_for(pointer) {
+        Some(name) => schema.get("$defs")?.get(name),
+        None if pointer.is_empty() => Some(schema),
+        None => None,
+    }
+}
+
+/// The fields allowed in the object at `pointer`.
+fn allowed_fields(schema: &Value, pointer: &str) -> Vec<String> {
+    object_schema(schema, pointer)
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The description of field `field` in the object at `pointer`.
+fn field_description<'a>(schema: &'a Value, pointer: &str, field: &str) -> Option<&'a str> {
+    object_schema(schema, pointer)?
+        .get("properties")?
+        .get(field)?
+        .get("description")?
+        .as_str()
+}
+
+/// The allowed values of the field at `pointer` when the schema lists them (an enum written
+/// as `oneOf` constants, each with its own description, as schemars emits them).
+fn enum_options(schema: &Value, pointer: &str) -> Option<Vec<String>> {
+    let (parent, field) = pointer.rsplit_once('/')?;
+    let mut property = object_schema(schema, parent)?
+        .get("properties")?
+        .get(unescape(field))?;
+    if let Some(reference) = property.get("$ref").and_then(Value::as_str) {
+        property = schema.pointer(reference.strip_prefix('#')?)?;
+    }
+    let options: Vec<String> = property
+        .get("oneOf")?
+        .as_array()?
+        .iter()
+        .map(|option| option.get("const")?.as_str().map(str::to_string))
+        .collect::<Option<_>>()?;
+    Some(options)
+}
+
+/// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn type_words(kind: &TypeKind) -> String {
+    fn one(t: jsonschema::JsonType) -> &'static str {
+        use jsonschema::JsonType;
+        match t {
+            JsonType::String => "text",
+            JsonType::Array => "a list",
+            JsonType::Object => "a block of `key: value` fields",
+            JsonType::Integer => "a whole number",
+            JsonType::Number => "a number",
+            JsonType::Boolean => "true or false",
+            JsonType::Null => "empty",
+        }
+    }
+    match kind {
+        TypeKind::Single(t) => one(*t).to_string(),
+        TypeKind::Multiple(set) => set.iter().map(one).collect::<Vec<_>>().join(" or "),
+    }
+}
+
+/// What a pattern means, by the field it applies to.
+fn pattern_words(pointer: &str, pattern: &str) -> &'static str {
+    if pattern == model::duration::PATTERN {
+        "must look like 10d, 2w or 36h (a whole number of hours, days or weeks)"
+    } else if pattern == model::ID_PATTERN {
+        "must be lowercase letters, digits, `-` or `_`, like `discovery` or `closed-won`"
+    } else if pointer.ends_with("/url") {
+        "must start with https://, http:// or mailto:"
+    } else if pointer.ends_with("/updated") {
+        "must be a date written YYYY-MM-DD, like 2026-03-01"
+    } else {
+        "is not written in the expected form"
+    }
+}
+
+fn value_words(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("`{s}`"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a block of fields".into(),
+        Value::Null => "nothing".into(),
+        other => format!("`{other}`"),
+    }
+}
+
+fn describe(
+    document: &Document,
+    schema: &SchemaValidator,
+    error: &jsonschema::ValidationError<'_>,
+) -> Vec<Diagnostic> {
+    let pointer = error.instance_path().as_str();
+    let place = place(&document.value, pointer);
+    let field = field_name(pointer);
+    let instance = error.instance();
+    let on_value = |code: &str, message: String, help: String| {
+        Diagnostic::error(code, message, document.label(pointer, false)).with_help(help)
+    };
+    let not_one_of = |options: &[String]| {
+        let help = match instance
+            .as_str()
+            .and_then(|s| did_you_mean(s, options.iter().map(String::as_str)))
+        {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("write one of: {}", options.join(", ")),
+        };
+        on_value(
+            "schema::invalid-value",
+            format!("{place}: {field} cannot be {}", value_words(instance)),
+            help,
+        )
+    };
+    let diagnostic = match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+            let allowed = allowed_fields(&schema.schema, pointer);
+            return unexpected
+                .iter()
+                .map(|key| {
+                    let mut key_pointer = pointer.to_string();
+                    crate::load::yaml::push_segment(&mut key_pointer, key);
+                    let help = match did_you_mean(key, allowed.iter().map(String::as_str)) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("the fields allowed here are: {}", allowed.join(", ")),
+                    };
+                    Diagnostic::error(
+                        "schema::unknown-field",
+                        format!("{place}: unknown field `{key}`"),
+                        document.label(&key_pointer, true),
+                    )
+                    .with_help(help)
+                })
+                .collect();
+        }
+        ValidationErrorKind::Required { property } => {
+            let property = property.as_str().unwrap_or_default();
+            let help = match field_description(&schema.schema, pointer, property) {
+                Some(description) => format!("add `{property}:` — {description}"),
+                None => format!("add `{property}:`"),
+            };
+            Diagnostic::error(
+                "schema::missing-field",
+                format!("{place}: `{property}` is missing"),
+                document.label(pointer, true),
+            )
+            .with_help(help)
+        }
+        ValidationErrorKind::Type { kind } => on_value(
+            "schema::wrong-type",
+            format!(
+                "{place}: {field} must be {}, not {}",
+                type_words(kind),
+                value_words(instance)
+            ),
+            match kind {
+                TypeKind::Single(jsonschema::JsonType::Array) => {
+                    "write a list: one `- item` per line, or `[a, b]`".to_string()
+                }
+                TypeKind::Single(jsonschema::JsonType::String) => {
+                    "put the text in quotes if YAML reads it as something else".to_string()
+                }
+                _ => "see `stagebook schema` for the format of each field".to_string(),
+            },
+        ),
+        ValidationErrorKind::Pattern { pattern } => on_value(
+            "schema::invalid-value",
+            format!("{place}: {field} {}", pattern_words(pointer, pattern)),
+            format!("found {}", value_words(instance)),
+        ),
+        ValidationErrorKind::Enum { options } => {
+            let options: Vec<String> = options
+                .as_array()
+                .map(|o| {
+                    o.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            not_one_of(&options)
+        }
+        ValidationErrorKind::OneOfNotValid { .. }
+            if enum_options(&schema.schema, pointer).is_some() =>
+        {
+            not_one_of(&enum_options(&schema.schema, pointer).unwrap_or_default())
+        }
+        ValidationErrorKind::Minimum { limit } => on_value(
+            "schema::out-of-range",
+            format!("{place}: {field} must be at least {limit}"),
+            format!("found {}", value_words(instance)),
+        ),
+        ValidationErrorKind::Maximum { limit } => on_value(
+            "schema::out-of-range",
+            if pointer == "/stagebook" {
+                format!(
+                    "{place}: this playbook is written for format version {instance}, but this stagebook reads version {limit}"
+                )
+            } else {
+                format!("{place}: {field} must be at most {limit}")
+            },
+            if pointer == "/stagebook" {
+                "write `stagebook: 1`, or update stagebook".to_string()
+            } else {
+                format!("found {}", value_words(instance))
+            },
+        ),
+        ValidationErrorKind::MinLength { .. } => on_value(
+            "schema::empty",
+            format!("{place}: {field} is empty"),
+            "write the text, or remove the field".to_string(),
+        ),
+        ValidationErrorKind::MinItems { .. } => on_value(
+            "schema::empty",
+            format!("{place}: {field} is an empty list"),
+            if pointer == "/stages" {
+                "add the stages of the process, from the first contact to won and lost".to_string()
+            } else {
+                "add at least one item, or remove the field".to_string()
+            },
+        ),
+        ValidationErrorKind::UniqueItems => on_value(
+            "schema::repeated-item",
+            format!("{place}: {field} lists the same item twice"),
+            "remove the repeated item".to_string(),
+        ),
+        ValidationErrorKind::AnyOf { .. } if pointer.ends_with("/next") => on_value(
+            "schema::wrong-type",
+            format!(
+                "{place}: `next` must be a stage id or a list of stage ids, not {}",
+                value_words(instance)
+            ),
+            "write `next: demo`, or `next: [demo, lost]` for a branch".to_string(),
+        ),
+        ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. }
+            if pointer.contains("/say/") =>
+        {
+            let has = |key: &str| instance.get(key).is_some();
+            let (message, help) = match (has("situation"), has("script"), has("objection")) {
+                (true, _, true) | (_, true, true) => (
+                    format!("{place}: {field} mixes a talk track and an objection"),
+                    "split it into two items: one with `situation` + `script`, one with `objection` + `response`",
+                ),
+                (true, false, false) => (
+                    format!("{place}: {field} has a `situation` but no `script`"),
+                    "add `script:` with what the rep says in that situation",
+                ),
+                (false, true, false) => (
+                    format!("{place}: {field} has a `script` but no `situation`"),
+                    "add `situation:` saying when the rep uses this script",
+                ),
+                _ => (
+                    format!(
+                        "{place}: {field} must be a talk track (`situation` + `script`) or an objection (`objection` + `response`)"
+                    ),
+                    "write `situation:` and `script:`, or `objection:` and `response:`",
+                ),
+            };
+            on_value("schema::say-shape", message, help.to_string())
+        }
+        _ => on_value(
+            "schema::invalid-value",
+            format!("{place}: {field} is not valid: {error}"),
+            "see `stagebook schema` for the format of each field".to_string(),
+        ),
+    };
+    vec![diagnostic]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_read_well() {
+        assert_eq!(field_name("/stages/0/goal"), "`goal`");
+        assert_eq!(field_name("/stages/0/know/1"), "`know` item 2");
+    }
+
+    #[test]
+    fn suggestions_catch_typos_only() {
+        let fields = ["goal", "name", "expected_duration"];
+        assert_eq!(did_you_mean("gaol", fields), Some("goal"));
+        assert_eq!(
+            did_you_mean("expected_duraton", fields),
+            Some("expected_duration")
+        );
+        assert_eq!(did_you_mean("zzz", fields), None);
+    }
+}
