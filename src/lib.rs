@@ -2,12 +2,14 @@
 //!
 //! The pipeline is **load → validate → lint → render / report**, plus **metrics**:
 //! [`load`] reads YAML into a value with a span for every node, [`validate`] checks it against
-//! the JSON Schema and the structure a schema cannot express, and every finding on the way is a
+//! the JSON Schema and the structure a schema cannot express, [`lint`] finds the gaps in the
+//! process it describes, and every finding on the way is a
 //! [`diagnostic::Diagnostic`] that [`report`] prints for humans and machines.
 
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod report;

@@ -2,6 +2,7 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
+mod rules;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -27,8 +28,13 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check playbooks: YAML, schema, structure. Exit 0 when clean, 1 on errors, 2 on failure.
+    /// Check playbooks: YAML, schema, structure and lint rules. Exit 0 when clean, 1 when
+    /// findings fail the check, 2 when the tool could not run.
     Check(check::Args),
+    /// List the lint rules: id, category, default level, summary.
+    Rules(rules::RulesArgs),
+    /// Print a lint rule's documentation: what it checks, why it matters, an example.
+    Explain(rules::ExplainArgs),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
 }
@@ -38,6 +44,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Rules(args) => rules::run_rules(&args),
+        Command::Explain(args) => rules::run_explain(&args),
         Command::Schema => {
             let schema = crate::model::schema();
             let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");
@@ -48,6 +56,11 @@ pub fn run() -> ExitCode {
         eprintln!("error: {error}");
         EXIT_FAILURE
     }))
+}
+
+/// The lint rules as JSON rows `{id, category, default_level, summary}`.
+pub fn rule_rows() -> serde_json::Value {
+    rules::rows()
 }
 
 pub(crate) fn print_out(text: &str) -> io::Result<u8> {

@@ -1,0 +1,168 @@
+//! Text helpers for the content rules: which strings a rep reads, folding for case- and
+//! width-insensitive matching, word matching, and speaking-time estimates.
+
+use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::load::yaml::push_segment;
+
+/// Keys whose strings are machine names, links or settings, not text a rep reads.
+const NOT_PROSE: &[&str] = &[
+    "id",
+    "next",
+    "recycle",
+    "url",
+    "path",
+    "lint",
+    "captures",
+    "include",
+    "terminal",
+    "milestone",
+    "kind",
+    "channel",
+    "locale",
+    "owner",
+    "updated",
+    "version",
+    "cycle_target",
+    "expected_duration",
+    "crm_names",
+    "methodology",
+];
+
+/// Every string a rep reads in the handbook, with its JSON pointer, in document order.
+pub fn prose(value: &Value) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    walk(value, &mut String::new(), 0, &mut out);
+    out
+}
+
+fn walk<'v>(
+    value: &'v Value,
+    pointer: &mut String,
+    depth: usize,
+    out: &mut Vec<(String, &'v str)>,
+) {
+    match value {
+        Value::String(text) => out.push((pointer.clone(), text)),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                push_segment(pointer, &i.to_string());
+                walk(item, pointer, depth + 1, out);
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, child) in map {
+                // A stage's `content` lists library ids; the library's own `content` is prose.
+                let stage_content = key == "content" && depth > 0;
+                if NOT_PROSE.contains(&key.as_str()) || stage_content {
+                    continue;
+                }
+                let len = pointer.len();
+                push_segment(pointer, key);
+                walk(child, pointer, depth + 1, out);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Folds text for matching: NFKC (full-width `ＲＯＩ` becomes `ROI`, half-width katakana
+/// becomes full-width), lowercase, and runs of whitespace become one space.
+pub fn fold(text: &str) -> String {
+    let lower: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `c` belongs to a Latin-script word (letters, digits, `'`).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk(c) || c == '\''
+}
+
+/// Whether `c` is a Chinese, Japanese or Korean character, which is spoken one syllable each.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30ff}'   // kana
+        | '\u{3400}'..='\u{4dbf}' // CJK extension A
+        | '\u{4e00}'..='\u{9fff}' // CJK unified ideographs
+        | '\u{ac00}'..='\u{d7af}' // Hangul syllables
+        | '\u{f900}'..='\u{faff}' // compatibility ideographs
+        | '\u{20000}'..='\u{2ffff}')
+}
+
+/// Where `needle` occurs in `haystack` (both already folded) as a whole phrase: not glued to
+/// Latin letters on either side. CJK needles match anywhere, since Chinese has no spaces.
+pub fn find_phrase(haystack: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    let mut from = 0;
+    while let Some(found) = haystack[from..].find(needle) {
+        let start = from + found;
+        let end = start + needle.len();
+        let before = haystack[..start].chars().next_back();
+        let after = haystack[end..].chars().next();
+        let first = needle.chars().next().unwrap_or(' ');
+        let last = needle.chars().next_back().unwrap_or(' ');
+        let open = !is_word_char(first) || before.is_none_or(|c| !is_word_char(c));
+        let close = !is_word_char(last) || after.is_none_or(|c| !is_word_char(c));
+        if open && close {
+            return Some(start);
+        }
+        from = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
+/// Latin words and CJK characters in `text`: what speaking time is estimated from.
+pub fn count_speech_units(text: &str) -> (usize, usize) {
+    let mut words = 0;
+    let mut cjk = 0;
+    let mut in_word = false;
+    for c in text.chars() {
+        if is_cjk(c) {
+            cjk += 1;
+            in_word = false;
+        } else if c.is_alphanumeric() {
+            if !in_word {
+                words += 1;
+            }
+            in_word = true;
+        } else if c != '\'' && c != '-' {
+            in_word = false;
+        }
+    }
+    (words, cjk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_case_and_width() {
+        assert_eq!(fold("Guaranteed  ＲＯＩ"), "guaranteed roi");
+        assert_eq!(fold("ｶﾀｶﾅ"), "カタカナ");
+        assert_eq!(fold("保证　回报"), "保证 回报");
+    }
+
+    #[test]
+    fn phrases_match_whole_words_only() {
+        assert_eq!(find_phrase("a todo here", "todo"), Some(2));
+        assert_eq!(find_phrase("mastodon", "todo"), None);
+        assert_eq!(find_phrase("内容待定。", "待定"), Some(6));
+        assert_eq!(find_phrase("(tbd)", "tbd"), Some(1));
+    }
+
+    #[test]
+    fn speech_units_count_words_and_characters() {
+        assert_eq!(
+            count_speech_units("Hi, I'm Ann — we help HR teams."),
+            (7, 0)
+        );
+        assert_eq!(count_speech_units("您好，我是ACME的销售。"), (1, 7));
+    }
+}
