@@ -10,7 +10,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Document;
 use crate::model::{self, PlaybookFile};
 
@@ -40,6 +40,10 @@ impl SchemaValidator {
     }
 }
 
+/// Most schema findings reported for one file: past this, the file is probably not a playbook
+/// at all, and a million findings would help nobody.
+pub const MAX_SCHEMA_FINDINGS: usize = 200;
+
 /// Validates `document`; returns the typed playbook when it is well-formed, and every problem.
 pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) {
     let schema = SchemaValidator::get();
@@ -47,7 +51,20 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
         .validator
         .iter_errors(&document.value)
         .flat_map(|error| describe(document, schema, &error))
+        .take(MAX_SCHEMA_FINDINGS + 1)
         .collect();
+    if diagnostics.len() > MAX_SCHEMA_FINDINGS {
+        diagnostics.truncate(MAX_SCHEMA_FINDINGS);
+        diagnostics.push(
+            Diagnostic::new(
+                Severity::Note,
+                "schema::too-many-findings",
+                format!("stopped after {MAX_SCHEMA_FINDINGS} schema findings in this file"),
+                document.label("", false),
+            )
+            .with_help("fix the findings above and run the check again; is this file really a playbook?"),
+        );
+    }
     if !diagnostics.is_empty() {
         return (None, diagnostics);
     }
