@@ -109,8 +109,6 @@ enum Container {
     Map {
         map: Map<String, Value>,
         key: Option<(String, Range<usize>)>,
-        /// First occurrence of each key, for "first written here".
-        key_spans: HashMap<String, Range<usize>>,
     },
 }
 
@@ -324,6 +322,14 @@ impl Builder<'_> {
         let force_string = self.check_tag(tag, &span)?;
         let (segment, is_key) = self.child_segment();
         if is_key {
+            if anchor != 0 {
+                let anchored = Anchored {
+                    value: Value::String(text.to_string()),
+                    nodes: 1,
+                    height: 1,
+                };
+                self.anchors.insert(anchor, anchored);
+            }
             return self.key(text, style, span);
         }
         let value = if force_string || style != ScalarStyle::Plain {
@@ -364,16 +370,28 @@ impl Builder<'_> {
                 "write the shared fields out in each place, or split the playbook with `include`",
             ));
         }
+        if style == ScalarStyle::Plain && resolve_plain(text).is_null() {
+            let end = span.end.max(span.start + 1).min(self.file.text.len());
+            return Err(self.fail(
+                "input::empty-key",
+                "a key is missing before `:`".into(),
+                span.start..end,
+                "write the field name before the colon, e.g. `goal: …`",
+            ));
+        }
         let file = Arc::clone(self.file);
+        let mut pointer = self.pointer.clone();
+        push_segment(&mut pointer, text);
+        let first = self.spans.get(&pointer).and_then(|s| s.key.clone());
         let Some(Frame {
-            container: Container::Map { key, key_spans, .. },
+            container: Container::Map { key, map },
             ..
         }) = self.stack.last_mut()
         else {
             return Ok(());
         };
-        if let Some(first) = key_spans.get(text) {
-            let first = first.clone();
+        if map.contains_key(text) {
+            let first = first.unwrap_or(0..0);
             let diagnostic = Diagnostic::error(
                 "yaml::duplicate-key",
                 format!("`{text}` is written twice in the same block"),
@@ -386,7 +404,6 @@ impl Builder<'_> {
             *key = Some((format!("\u{0}duplicate:{}", span.start), span));
             return Ok(());
         }
-        key_spans.insert(text.to_string(), span.clone());
         *key = Some((text.to_string(), span));
         Ok(())
     }
@@ -553,10 +570,7 @@ fn byte_range(span: &Span, text: &str) -> Range<usize> {
 }
 
 /// Says what a parser error means for someone editing a playbook: its code, message and help.
-fn describe_scan_error(
-    error: &ScanError,
-    limits: &Limits,
-) -> (&'static str, String, &'static str) {
+fn describe_scan_error(error: &ScanError, limits: &Limits) -> (&'static str, String, &'static str) {
     match error.kind() {
         ErrorKind::TabInBlockIndentation
         | ErrorKind::TabInIndentation
@@ -656,7 +670,6 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
                         Container::Map {
                             map: Map::new(),
                             key: None,
-                            key_spans: HashMap::new(),
                         },
                         range.start,
                         anchor,

@@ -72,8 +72,11 @@ pub fn run_bounded(args: &[&str], limit: Duration) -> Run {
         stderr = stderr
             .lines()
             .filter(|l| !l.starts_with("Command exited with non-zero status"))
-            .map(|l| format!("{l}\n"))
-            .collect();
+            .fold(String::new(), |mut out, l| {
+                out.push_str(l);
+                out.push('\n');
+                out
+            });
     }
     Run {
         code: status.and_then(|s| s.code()),
