@@ -67,14 +67,13 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
             ),
         );
     }
-    if !diagnostics.is_empty() {
+    let structural = structure::check(document);
+    if !diagnostics.is_empty() || !structural.is_empty() {
+        diagnostics.extend(structural);
         return (None, diagnostics);
     }
     match PlaybookFile::deserialize(&document.value) {
-        Ok(playbook) => {
-            diagnostics.extend(structure::check(document, &playbook));
-            (Some(playbook), diagnostics)
-        }
+        Ok(playbook) => (Some(playbook), diagnostics),
         Err(error) => {
             // The schema is generated from the same types, so this means the two disagree.
             diagnostics.push(
