@@ -16,6 +16,8 @@ pub enum Format {
     Human,
     /// A JSON array of `{id, category, default_level, summary}`.
     Json,
+    /// The Markdown table in the README.
+    Markdown,
 }
 
 /// Arguments of `rules`.
@@ -65,6 +67,7 @@ pub fn run_rules(args: &RulesArgs) -> io::Result<u8> {
             text.push('\n');
             text
         }
+        Format::Markdown => crate::lint::markdown_table(),
         Format::Human => {
             let width = registry()
                 .iter()

@@ -15,7 +15,7 @@ pub mod rules;
 pub mod suppress;
 pub mod text;
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -210,6 +210,9 @@ pub struct Finding {
     pub pointer: String,
     /// The diagnostic; its code is the rule id, its severity is set by the level later.
     pub diagnostic: Diagnostic,
+    /// For a finding that sums up several nodes ("every exit of this stage …"): those nodes.
+    /// Suppressing the rule on all of them suppresses the finding too.
+    pub parts: Vec<String>,
 }
 
 /// What a rule sees.
@@ -262,6 +265,7 @@ impl<'a> LintContext<'a> {
         Finding {
             pointer,
             diagnostic,
+            parts: Vec::new(),
         }
     }
 
@@ -319,6 +323,25 @@ pub fn known_ids() -> String {
         .join(", ")
 }
 
+/// The README's rule table (Markdown), generated from the registry; a test keeps the copy in
+/// README.md between `<!-- rules:start -->` and `<!-- rules:end -->` in step.
+pub fn markdown_table() -> String {
+    let mut out =
+        String::from("| rule | category | default | what it flags |\n| --- | --- | --- | --- |\n");
+    for rule in registry() {
+        let m = rule.meta();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            m.id,
+            m.category,
+            m.default_level,
+            m.summary.replace('|', "\\|")
+        );
+    }
+    out
+}
+
 /// Runs every rule on one playbook, applies its YAML suppressions (reporting those that
 /// suppress nothing) and the levels in `config`, and returns the diagnostics to report.
 pub fn lint(document: &Document, playbook: &PlaybookFile, config: &Config) -> Vec<Diagnostic> {
@@ -334,6 +357,7 @@ pub fn lint(document: &Document, playbook: &PlaybookFile, config: &Config) -> Ve
         let Finding {
             pointer,
             mut diagnostic,
+            ..
         } = finding;
         let Some(severity) = config.level_of(&diagnostic.code).severity() else {
             continue;

@@ -72,6 +72,22 @@ fn covers(node: &str, pointer: &str) -> bool {
         || (pointer.starts_with(node) && pointer.as_bytes().get(node.len()) == Some(&b'/'))
 }
 
+/// The suppression of `rule` nearest to `pointer`, if any covers it.
+fn nearest(sites: &[Site], rule: &str, pointer: &str) -> Option<usize> {
+    sites
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.rule == rule && covers(&s.node, pointer))
+        .max_by_key(|(_, s)| {
+            if s.node == "/playbook" {
+                0
+            } else {
+                s.node.len()
+            }
+        })
+        .map(|(i, _)| i)
+}
+
 /// Drops the findings a suppression covers, and adds one finding per suppression that
 /// covered nothing.
 pub fn apply(document: &Document, findings: Vec<Finding>) -> Vec<Finding> {
@@ -82,18 +98,21 @@ pub fn apply(document: &Document, findings: Vec<Finding>) -> Vec<Finding> {
     }
     let mut kept = Vec::with_capacity(findings.len());
     for finding in findings {
-        let nearest = sites
-            .iter_mut()
-            .filter(|s| s.rule == finding.diagnostic.code && covers(&s.node, &finding.pointer))
-            .max_by_key(|s| {
-                if s.node == "/playbook" {
-                    0
-                } else {
-                    s.node.len()
-                }
-            });
-        match nearest {
-            Some(site) => site.used = true,
+        if let Some(site) = nearest(&sites, &finding.diagnostic.code, &finding.pointer) {
+            sites[site].used = true;
+            continue;
+        }
+        let parts: Option<Vec<usize>> = if finding.parts.is_empty() {
+            None
+        } else {
+            finding
+                .parts
+                .iter()
+                .map(|part| nearest(&sites, &finding.diagnostic.code, part))
+                .collect()
+        };
+        match parts {
+            Some(used) => used.into_iter().for_each(|site| sites[site].used = true),
             None => kept.push(finding),
         }
     }
@@ -136,6 +155,7 @@ pub fn apply(document: &Document, findings: Vec<Finding>) -> Vec<Finding> {
         kept.push(Finding {
             pointer,
             diagnostic,
+            parts: Vec::new(),
         });
     }
     kept

@@ -606,6 +606,9 @@ impl Rule for SellerSideExit {
                     ),
                 )
                 .with_help(help);
+                finding.parts = (0..readings.len())
+                    .map(|j| format!("/stages/{i}/exit/{j}"))
+                    .collect();
                 for (j, reading) in readings.iter().enumerate() {
                     finding = finding.with_related(
                         cx.label(&format!("/stages/{i}/exit/{j}/event"), false)
