@@ -56,7 +56,8 @@ pub struct Args {
     /// Hide the lint findings listed in this baseline file; report only new ones.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     pub baseline: Option<PathBuf>,
-    /// Write the current lint findings to this baseline file, then report as usual.
+    /// Write the current lint findings to this baseline file, then report what it does not
+    /// cover (findings that are not lint findings).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 }
@@ -73,7 +74,7 @@ pub fn run(args: &Args) -> io::Result<u8> {
         deny: args.deny.clone(),
     };
     overrides.validate()?;
-    let options = check::Options {
+    let mut options = check::Options {
         limits: Limits {
             max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
             ..Limits::default()

@@ -73,8 +73,20 @@ fn walk<'v>(
 /// Folds text for matching: NFKC (full-width `ＲＯＩ` becomes `ROI`, half-width katakana
 /// becomes full-width), lowercase, and runs of whitespace become one space.
 pub fn fold(text: &str) -> String {
-    let lower: String = text.nfkc().flat_map(char::to_lowercase).collect();
-    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+    let lower: String = if text.is_ascii() {
+        // ASCII is already in NFKC; skip the (comparatively slow) normalisation.
+        text.to_ascii_lowercase()
+    } else {
+        text.nfkc().flat_map(char::to_lowercase).collect()
+    };
+    let mut out = String::with_capacity(lower.len());
+    for word in lower.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Whether `c` belongs to a Latin-script word (letters, digits, `'`).
