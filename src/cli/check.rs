@@ -83,13 +83,16 @@ pub fn run(args: &Args) -> io::Result<u8> {
         overrides,
         baseline: args.baseline.as_deref().map(Baseline::read).transpose()?,
     };
-    let outcome = check::check_paths(&paths, &options)?;
+    let mut outcome = check::check_paths(&paths, &options)?;
     if let Some(path) = &args.write_baseline {
         let count = baseline::write(path, &outcome.diagnostics)?;
         eprintln!(
             "wrote {count} lint findings to the baseline {}",
             path.display()
         );
+        // Report as a later `--baseline` run will: only what the baseline does not cover.
+        options.baseline = Some(Baseline::read(path)?);
+        outcome = check::check_paths(&paths, &options)?;
     }
     if outcome.baseline_unmatched > 0 {
         eprintln!(
