@@ -1,6 +1,9 @@
 //! Text helpers for the content rules: which strings a rep reads, folding for case- and
 //! width-insensitive matching, word matching, and speaking-time estimates.
 
+use std::cmp::Reverse;
+
+use aho_corasick::AhoCorasick;
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
@@ -105,8 +108,20 @@ pub fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2ffff}')
 }
 
-/// Where `needle` occurs in `haystack` (both already folded) as a whole phrase: not glued to
-/// Latin letters on either side. CJK needles match anywhere, since Chinese has no spaces.
+/// Whether `haystack[start..end]` stands as a whole phrase: not glued to Latin letters on
+/// either side. CJK text has no spaces, so a CJK edge always counts as a boundary.
+fn is_whole(haystack: &str, start: usize, end: usize) -> bool {
+    let needle = &haystack[start..end];
+    let before = haystack[..start].chars().next_back();
+    let after = haystack[end..].chars().next();
+    let first = needle.chars().next().unwrap_or(' ');
+    let last = needle.chars().next_back().unwrap_or(' ');
+    let open = !is_word_char(first) || before.is_none_or(|c| !is_word_char(c));
+    let close = !is_word_char(last) || after.is_none_or(|c| !is_word_char(c));
+    open && close
+}
+
+/// Where `needle` occurs in `haystack` (both already folded) as a whole phrase.
 pub fn find_phrase(haystack: &str, needle: &str) -> Option<usize> {
     if needle.is_empty() {
         return None;
@@ -114,19 +129,48 @@ pub fn find_phrase(haystack: &str, needle: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(found) = haystack[from..].find(needle) {
         let start = from + found;
-        let end = start + needle.len();
-        let before = haystack[..start].chars().next_back();
-        let after = haystack[end..].chars().next();
-        let first = needle.chars().next().unwrap_or(' ');
-        let last = needle.chars().next_back().unwrap_or(' ');
-        let open = !is_word_char(first) || before.is_none_or(|c| !is_word_char(c));
-        let close = !is_word_char(last) || after.is_none_or(|c| !is_word_char(c));
-        if open && close {
+        if is_whole(haystack, start, start + needle.len()) {
             return Some(start);
         }
         from = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
     }
     None
+}
+
+/// A list of phrases, folded and compiled once, found in one pass over a folded text.
+#[derive(Debug, Clone)]
+pub struct PhraseSet {
+    words: Vec<String>,
+    automaton: AhoCorasick,
+}
+
+impl PhraseSet {
+    /// Folds and compiles `words` (empty ones are dropped).
+    pub fn new<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Self {
+        let mut words: Vec<String> = words
+            .into_iter()
+            .map(|w| fold(w.as_ref()))
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        words.dedup();
+        let automaton = AhoCorasick::new(&words).expect("plain phrases always compile");
+        Self { words, automaton }
+    }
+
+    /// Every whole-phrase match in `text` (already folded), overlapping, as (start, phrase).
+    pub fn find_all<'s>(&'s self, text: &'s str) -> impl Iterator<Item = (usize, &'s str)> + 's {
+        self.automaton
+            .find_overlapping_iter(text)
+            .filter(move |m| is_whole(text, m.start(), m.end()))
+            .map(move |m| (m.start(), self.words[m.pattern().as_usize()].as_str()))
+    }
+
+    /// The first match in `text`; the longest phrase when several start there.
+    pub fn earliest<'s>(&'s self, text: &'s str) -> Option<(usize, &'s str)> {
+        self.find_all(text)
+            .min_by_key(|&(at, word)| (at, Reverse(word.len())))
+    }
 }
 
 /// Latin words and CJK characters in `text`: what speaking time is estimated from.
@@ -167,6 +211,14 @@ mod tests {
         assert_eq!(find_phrase("mastodon", "todo"), None);
         assert_eq!(find_phrase("内容待定。", "待定"), Some(6));
         assert_eq!(find_phrase("(tbd)", "tbd"), Some(1));
+    }
+
+    #[test]
+    fn phrase_sets_find_whole_phrases_in_one_pass() {
+        let set = PhraseSet::new(["TODO", "sales rep", "rep", "待定"]);
+        assert_eq!(set.earliest("the sales rep sends"), Some((4, "sales rep")));
+        assert_eq!(set.earliest("reply later"), None);
+        assert_eq!(set.earliest("价格待定"), Some((6, "待定")));
     }
 
     #[test]

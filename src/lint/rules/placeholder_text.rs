@@ -1,9 +1,11 @@
 //! `placeholder-text`: TODO, TBD, lorem ipsum, 待定 … left where a rep will read it.
 
+use std::sync::OnceLock;
+
 use serde::Deserialize;
 
 use crate::declare_rule;
-use crate::lint::text::{find_phrase, fold, prose};
+use crate::lint::text::{PhraseSet, fold, prose};
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
 /// Markers that are always placeholders (matched case-insensitively as whole words; CJK
@@ -37,6 +39,23 @@ pub struct Options {
     /// More markers, e.g. `["wip"]`.
     #[serde(default)]
     pub extra: Vec<String>,
+    /// The built-in and extra markers, compiled once per configuration.
+    #[serde(skip)]
+    compiled: OnceLock<PhraseSet>,
+}
+
+impl Options {
+    /// Every marker, compiled.
+    pub fn markers(&self) -> &PhraseSet {
+        self.compiled.get_or_init(|| {
+            PhraseSet::new(
+                MARKERS
+                    .iter()
+                    .copied()
+                    .chain(self.extra.iter().map(String::as_str)),
+            )
+        })
+    }
 }
 
 declare_rule! {
@@ -86,21 +105,10 @@ impl Rule for PlaceholderText {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        let extra: Vec<String> = cx
-            .options
-            .placeholder_text
-            .extra
-            .iter()
-            .map(|m| fold(m))
-            .collect();
-        let markers = MARKERS
-            .iter()
-            .copied()
-            .chain(extra.iter().map(String::as_str));
-        let markers: Vec<&str> = markers.collect();
+        let markers = cx.options.placeholder_text.markers();
         for (pointer, text) in prose(&cx.document.value) {
             let folded = fold(text);
-            let Some(marker) = markers.iter().find(|m| find_phrase(&folded, m).is_some()) else {
+            let Some((_, marker)) = markers.earliest(&folded) else {
                 continue;
             };
             let place = crate::validate::place(&cx.document.value, &pointer);

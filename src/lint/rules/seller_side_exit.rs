@@ -1,9 +1,11 @@
 //! `seller-side-exit`: an exit event that describes the seller, not the buyer.
 
+use std::sync::OnceLock;
+
 use serde::Deserialize;
 
 use crate::declare_rule;
-use crate::lint::text::{find_phrase, fold};
+use crate::lint::text::{PhraseSet, fold};
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
 /// `[lint.seller-side-exit]` in `stagebook.toml`: words added to the built-in lists.
@@ -25,6 +27,16 @@ pub struct Options {
     /// Words of opinion or perception, e.g. `["vibe"]`.
     #[serde(default)]
     pub perception_words: Vec<String>,
+    /// The classifier for these lists, built once per configuration.
+    #[serde(skip)]
+    classifier: OnceLock<Classifier>,
+}
+
+impl Options {
+    /// The classifier with the built-in lists plus these.
+    pub fn classifier(&self) -> &Classifier {
+        self.classifier.get_or_init(|| Classifier::new(self))
+    }
 }
 
 /// Words of perception: an exit that needs one is an opinion, whoever holds it.
@@ -364,25 +376,6 @@ fn is_object(text: &str, at: usize) -> bool {
     OBJECT_MARKERS.contains(&last)
 }
 
-/// The earliest match of `words` in `text` that is not an object.
-fn earliest_subject<'w>(text: &str, words: &'w [String]) -> Option<(usize, &'w str)> {
-    let mut best: Option<(usize, &str)> = None;
-    for word in words {
-        let mut from = 0;
-        while let Some(found) = find_phrase(&text[from..], word) {
-            let at = from + found;
-            if !is_object(text, at) {
-                if best.is_none_or(|(b, w)| at < b || (at == b && word.len() > w.len())) {
-                    best = Some((at, word.as_str()));
-                }
-                break;
-            }
-            from = at + word.len();
-        }
-    }
-    best
-}
-
 /// How an exit event reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reading {
@@ -417,34 +410,24 @@ impl Reading {
     }
 }
 
-/// The word lists in use: the built-ins plus the team's.
+/// The word lists in use: the built-ins plus the team's, compiled.
+#[derive(Debug, Clone)]
 pub struct Classifier {
-    perception: Vec<String>,
-    seller_actors: Vec<String>,
-    buyer_actors: Vec<String>,
-    seller_verbs: Vec<String>,
-    buyer_verbs: Vec<String>,
-    receipts: Vec<String>,
+    perception: PhraseSet,
+    seller_actors: PhraseSet,
+    buyer_actors: PhraseSet,
+    seller_verbs: PhraseSet,
+    buyer_verbs: PhraseSet,
+    receipts: PhraseSet,
 }
 
-fn list(builtin: &[&str], extra: &[String]) -> Vec<String> {
-    let mut words: Vec<String> = builtin
-        .iter()
-        .map(|w| fold(w))
-        .chain(extra.iter().map(|w| fold(w)))
-        .collect();
-    // Longest first, so `sales rep` wins over `rep` and `潜在客户` over `客户`.
-    words.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-    words.dedup();
-    words
-}
-
-/// The earliest match of any word of `words` in `text`: (byte offset, word).
-fn earliest<'w>(text: &str, words: &'w [String]) -> Option<(usize, &'w str)> {
-    words
-        .iter()
-        .filter_map(|w| find_phrase(text, w).map(|at| (at, w.as_str())))
-        .min_by_key(|&(at, w)| (at, std::cmp::Reverse(w.len())))
+fn list<'a>(builtin: &'a [&'a str], extra: &'a [String]) -> PhraseSet {
+    PhraseSet::new(
+        builtin
+            .iter()
+            .copied()
+            .chain(extra.iter().map(String::as_str)),
+    )
 }
 
 impl Classifier {
@@ -470,29 +453,37 @@ impl Classifier {
     ///    seller-side; otherwise buyer-side ("Contract signed", "PO received").
     pub fn classify(&self, event: &str) -> Reading {
         let text = fold(event);
-        if let Some((_, word)) = earliest(&text, &self.perception) {
+        if let Some((_, word)) = self.perception.earliest(&text) {
             return Reading::Perception(word.to_string());
         }
-        let seller = earliest(&text, &self.seller_actors);
+        let seller = self.seller_actors.earliest(&text);
         // Blank out seller actors so `客户经理` does not also read as `客户`.
         let mut masked = text.clone();
-        for word in &self.seller_actors {
-            while let Some(at) = find_phrase(&masked, word) {
-                masked.replace_range(at..at + word.len(), &"\u{1}".repeat(word.len()));
-            }
+        let spans: Vec<(usize, usize)> = self
+            .seller_actors
+            .find_all(&text)
+            .map(|(at, word)| (at, word.len()))
+            .collect();
+        for (at, len) in spans {
+            masked.replace_range(at..at + len, &"\u{1}".repeat(len));
         }
-        let buyer = earliest_subject(&masked, &self.buyer_actors);
+        let buyer = self
+            .buyer_actors
+            .find_all(&masked)
+            .filter(|&(at, _)| !is_object(&masked, at))
+            .map(|(at, _)| at)
+            .min();
         match (seller, buyer) {
-            (Some((s, word)), b) if b.is_none_or(|(b, _)| s < b) => {
-                if earliest(&text[s..], &self.receipts).is_some() {
+            (Some((s, word)), b) if b.is_none_or(|b| s < b) => {
+                if self.receipts.earliest(&text[s..]).is_some() {
                     Reading::Buyer
                 } else {
                     Reading::SellerActor(word.to_string())
                 }
             }
             (_, Some(_)) => Reading::Buyer,
-            _ => match earliest(&masked, &self.seller_verbs) {
-                Some((_, verb)) if earliest(&masked, &self.buyer_verbs).is_none() => {
+            _ => match self.seller_verbs.earliest(&masked) {
+                Some((_, verb)) if self.buyer_verbs.earliest(&masked).is_none() => {
                     Reading::SellerAction(verb.to_string())
                 }
                 _ => Reading::Buyer,
@@ -584,7 +575,7 @@ impl Rule for SellerSideExit {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        let classifier = Classifier::new(&cx.options.seller_side_exit);
+        let classifier = cx.options.seller_side_exit.classifier();
         let help = "describe what the buyer does, or what the CRM records (\"Buyer signs the order form\", \"客户签署合同\")";
         for (i, stage) in cx.playbook.stages.iter().enumerate() {
             let readings: Vec<Reading> = stage
