@@ -59,10 +59,12 @@ declare_rule! {
     ///
     /// A talk-track `script` or an objection `response` that takes longer to say than
     /// `max-seconds` (default 60). Speaking time is estimated from the text: Latin-script
-    /// words at 150 words per minute (a calm conversational pace; radio presenters run at
-    /// 150–160, audiobooks at 150–160), plus Chinese, Japanese and Korean characters at 240
-    /// characters per minute (Mandarin conversation runs around 4 syllables, i.e. characters,
-    /// per second). Numbers count as words. All three numbers can be changed:
+    /// words (runs of letters and digits) at 150 words per minute, the figure commonly used
+    /// to plan spoken English at a calm conversational pace; Chinese, Japanese and Korean
+    /// characters at 240 characters per minute, since each character is one syllable and
+    /// conversational Mandarin runs at about four syllables a second. Punctuation and pauses
+    /// are not counted, so the estimate is a floor. Mixed text adds both parts ("ACME的方案"
+    /// is one word plus three characters). All three numbers can be changed for your team:
     ///
     /// ```toml
     /// [lint.long-script]
