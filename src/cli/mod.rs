@@ -2,6 +2,7 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
+mod crm;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -29,6 +30,9 @@ pub struct Cli {
 pub enum Command {
     /// Check playbooks: YAML, schema, structure. Exit 0 when clean, 1 on errors, 2 on failure.
     Check(check::Args),
+    /// Compile playbooks into CRM pipeline configuration, and detect drift.
+    #[command(subcommand)]
+    Crm(crm::Command),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
 }
@@ -38,6 +42,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Crm(command) => crm::run(&command),
         Command::Schema => {
             let schema = crate::model::schema();
             let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");
