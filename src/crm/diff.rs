@@ -84,7 +84,7 @@ pub struct Difference {
     pub kind: Kind,
     /// The playbook stage's id, when the stage is in the playbook.
     pub stage: Option<String>,
-    /// The stage's name in the CRM, else in the playbook.
+    /// The stage's name in the playbook; for an extra stage, in the CRM.
     pub name: String,
     /// The playbook's value (name, position, probability, flag).
     pub playbook: Option<Value>,
@@ -180,12 +180,12 @@ pub fn compare(target: Target, playbook: &PlaybookFile, actual: &[ActualStage]) 
         }
     };
     // The CRM's own id first, then the name, then another name of the stage; what is left is
-    // taken as renamed when it sits at the same position.
+    // taken as renamed when it sits at the same position (unless the CRM's ids say otherwise).
     try_match(&|w, a, _, _| w.id.is_some() && w.id == a.id);
     try_match(&|w, a, _, _| w.label == a.label);
     try_match(&|w, a, _, _| w.label.to_lowercase() == a.label.to_lowercase());
     try_match(&|w, a, _, _| w.aliases.contains(&a.label));
-    try_match(&|_, _, e, a| e == a);
+    try_match(&|w, a, e, i| e == i && !(w.id.is_some() && a.id.is_some() && w.id != a.id));
 
     let mut differences = Vec::new();
     let in_order = longest_increasing(&pair);
@@ -206,7 +206,7 @@ pub fn compare(target: Target, playbook: &PlaybookFile, actual: &[ActualStage]) 
             differences.push(Difference {
                 kind,
                 stage: stage.clone(),
-                name: got.label.clone(),
+                name: want.label.clone(),
                 playbook: Some(playbook),
                 crm: Some(crm),
             });
@@ -305,7 +305,7 @@ fn sentence(d: &Difference, target: Target) -> String {
     match d.kind {
         Kind::Missing => format!("`{}`{stage} is in the playbook but not in {target}", d.name),
         Kind::Extra => format!("`{}` is in {target} but not in the playbook", d.name),
-        Kind::Renamed => format!("{c}{stage} is called {p} in the playbook"),
+        Kind::Renamed => format!("`{}`{stage} is called {c} in {target}", d.name),
         Kind::Reordered | Kind::Closed => format!(
             "`{}`{stage} is {p} in the playbook, {c} in {target}",
             d.name
@@ -374,11 +374,7 @@ pub fn markdown(
             out,
             "| {} | {} | {} | {} |",
             d.kind.word(),
-            if d.kind == Kind::Extra {
-                format!("`{}`", d.name.replace('|', "\\|"))
-            } else {
-                stage
-            },
+            stage,
             cell(d.playbook.as_ref()),
             cell(d.crm.as_ref())
         );
@@ -390,15 +386,25 @@ pub fn markdown(
 /// `{tool, format_version, playbook, target, source, in_sync, differences: [{kind, stage, name,
 /// playbook, crm}]}`.
 pub fn json(differences: &[Difference], target: Target, playbook: &str, source: &str) -> String {
-    let document = json!({
-        "tool": { "name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION") },
-        "format_version": 1,
-        "playbook": playbook,
-        "target": target.id(),
-        "source": source,
-        "in_sync": differences.is_empty(),
-        "differences": differences,
-    });
+    #[derive(Serialize)]
+    struct Report<'a> {
+        tool: Value,
+        format_version: u32,
+        playbook: &'a str,
+        target: &'a str,
+        source: &'a str,
+        in_sync: bool,
+        differences: &'a [Difference],
+    }
+    let document = Report {
+        tool: json!({ "name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION") }),
+        format_version: 1,
+        playbook,
+        target: target.id(),
+        source,
+        in_sync: differences.is_empty(),
+        differences,
+    };
     let mut text = serde_json::to_string_pretty(&document).expect("the report serializes");
     text.push('\n');
     text
