@@ -137,7 +137,8 @@ pub fn export(playbook: &PlaybookFile) -> OutputFile {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Pipeline {
-    #[serde(default)]
+    /// `pipelineId` in a request body, which reads back too.
+    #[serde(default, alias = "pipelineId")]
     id: Option<String>,
     #[serde(default)]
     label: String,
@@ -150,7 +151,7 @@ struct Pipeline {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PipelineStage {
-    #[serde(default)]
+    #[serde(default, alias = "stageId")]
     id: Option<String>,
     label: String,
     #[serde(default)]
