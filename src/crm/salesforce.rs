@@ -246,6 +246,8 @@ fn standard_value<'a>(stage: &'a CrmStage, all: &[CrmStage]) -> StandardValue<'a
 /// Headings of the guidance, in the playbook's language.
 struct Words {
     goal: &'static str,
+    /// Space after the goal's label: none after a full-width colon.
+    gap: &'static str,
     to_do: &'static str,
     exit: &'static str,
 }
@@ -254,11 +256,13 @@ fn words(locale: Locale) -> Words {
     match locale {
         Locale::En => Words {
             goal: "Goal:",
+            gap: " ",
             to_do: "What to do",
             exit: "Move on when",
         },
         Locale::ZhCn => Words {
             goal: "目标：",
+            gap: "",
             to_do: "要做的事",
             exit: "推进条件",
         },
@@ -287,7 +291,13 @@ pub fn guidance(playbook: &PlaybookFile, stage: &Stage) -> String {
     let words = words(playbook.playbook.locale);
     let mut out = String::new();
     if let Some(goal) = &stage.goal {
-        let _ = write!(out, "<p><b>{}</b> {}</p>", words.goal, html(goal));
+        let _ = write!(
+            out,
+            "<p><b>{}</b>{}{}</p>",
+            words.goal,
+            words.gap,
+            html(goal)
+        );
     }
     if !stage.activities.is_empty() {
         let _ = write!(out, "<p><b>{}</b></p><ul>", words.to_do);
