@@ -536,3 +536,86 @@ fn terminal_not_a_stage(document: &Document, playbook: &PlaybookFile, out: &mut 
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+    use crate::check::{Options, check_file};
+
+    /// Checks `yaml` for `target`; returns `code@line` for each finding.
+    fn findings(target: Target, yaml: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("playbook.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        let checked = check_file(&path, &Options::default()).unwrap().unwrap();
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        let playbook = checked.playbook.as_ref().unwrap();
+        let document = checked.document.as_ref().unwrap();
+        check(target, document, playbook)
+            .iter()
+            .map(|d| format!("{}@{}", d.code, d.primary.start().line))
+            .collect()
+    }
+
+    fn playbook(stages: &str) -> String {
+        format!("stagebook: 1\nplaybook:\n  id: t\n  name: Test\nstages:\n{stages}")
+    }
+
+    const CLEAN: &str = "  - id: a\n    name: A\n    probability: 10\n  - id: b\n    name: B\n    probability: 40\n  - id: won\n    name: Won\n    terminal: won\n";
+
+    #[test]
+    fn a_clean_playbook_passes_every_target() {
+        for target in [Target::Salesforce, Target::Hubspot] {
+            assert!(findings(target, &playbook(CLEAN)).is_empty(), "{target}");
+        }
+        assert_eq!(
+            findings(Target::Pipedrive, &playbook(CLEAN)),
+            ["crm::terminal-not-a-stage@14"]
+        );
+    }
+
+    #[test]
+    fn probability_order_follows_the_main_path_not_the_list() {
+        // `nurture` (a side branch at 5%) sits between the main-path stages in the list.
+        let stages = "  - id: a\n    name: A\n    probability: 30\n    next: [b, nurture]\n  - id: nurture\n    name: Nurture\n    probability: 5\n    next: b\n  - id: b\n    name: B\n    probability: 20\n    next: won\n  - id: won\n    name: Won\n    terminal: won\n";
+        assert_eq!(
+            findings(Target::Salesforce, &playbook(stages)),
+            ["crm::probability-order@16"]
+        );
+    }
+
+    #[test]
+    fn no_stages_and_too_many_stages() {
+        let only_won = "  - id: won\n    name: Won\n    terminal: won\n";
+        assert_eq!(
+            findings(Target::Pipedrive, &playbook(only_won)),
+            ["crm::no-stages@5", "crm::terminal-not-a-stage@8"]
+        );
+        let mut many = String::new();
+        for i in 0..101 {
+            let _ = write!(many, "  - id: s{i}\n    name: S{i}\n    probability: 10\n");
+        }
+        assert_eq!(
+            findings(Target::Hubspot, &playbook(&many)),
+            ["crm::too-many-stages@5"]
+        );
+    }
+
+    #[test]
+    fn long_guidance_is_reported() {
+        let mut actions = String::new();
+        for i in 0..80 {
+            let _ = writeln!(
+                actions,
+                "      - action: Step {i} of a very long list of things the rep has to do"
+            );
+        }
+        let stages = format!("  - id: a\n    name: A\n    probability: 10\n    do:\n{actions}");
+        assert_eq!(
+            findings(Target::Salesforce, &playbook(&stages)),
+            ["crm::guidance-too-long@6"]
+        );
+    }
+}

@@ -219,3 +219,62 @@ pub fn default_probability(open_position: usize, open_count: usize) -> u8 {
     let step = 100 * (open_position + 1) / (open_count + 1);
     u8::try_from(step.min(100)).unwrap_or(100)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> PlaybookFile {
+        let value: serde_json::Value = {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("p.yaml");
+            std::fs::write(&path, yaml).unwrap();
+            let checked = crate::check::check_file(&path, &crate::check::Options::default())
+                .unwrap()
+                .unwrap();
+            checked.document.unwrap().value
+        };
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn main_path_skips_lost_branches_and_stops_at_loops() {
+        let playbook = parse(
+            "stagebook: 1\nplaybook:\n  id: t\n  name: T\nstages:\n  - id: a\n    name: A\n    next: [lost, b]\n  - id: b\n    name: B\n  - id: c\n    name: C\n    next: a\n  - id: lost\n    name: Lost\n    terminal: lost\n",
+        );
+        // a → b (lost skipped) → c (b has no `next`: the stage after it) → a again: stop.
+        assert_eq!(main_path(&playbook), [0, 1, 2]);
+    }
+
+    #[test]
+    fn hubspot_probabilities_are_strings_in_tenths() {
+        assert_eq!(hubspot::probability_string(0), "0.0");
+        assert_eq!(hubspot::probability_string(25), "0.3");
+        assert_eq!(hubspot::probability_string(94), "0.9");
+        assert_eq!(hubspot::probability_string(95), "1.0");
+        assert_eq!(hubspot::probability_string(100), "1.0");
+    }
+
+    #[test]
+    fn guidance_escapes_playbook_text() {
+        let playbook = parse(
+            "stagebook: 1\nplaybook:\n  id: t\n  name: T\nstages:\n  - id: a\n    name: A\n    goal: \"<script>alert('x')</script> & more\"\n",
+        );
+        let html = salesforce::guidance(&playbook, &playbook.stages[0]);
+        assert_eq!(
+            html,
+            "<p><b>Goal:</b> &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more</p>"
+        );
+    }
+
+    #[test]
+    fn path_names_are_salesforce_api_names() {
+        let named = |id: &str| {
+            salesforce::path_name(&parse(&format!(
+                "stagebook: 1\nplaybook:\n  id: {id}\n  name: T\nstages: []\n"
+            )))
+        };
+        assert_eq!(named("b2b-saas"), "B2b_Saas");
+        assert_eq!(named("2026_q1--plan"), "Path_2026_Q1_Plan");
+    }
+}
