@@ -26,7 +26,10 @@ for playbook in "${playbooks[@]}"; do
     dir="$out/$name-$layout"
     "$bin" crm export "$playbook" --target salesforce --layout "$layout" --out "$dir" >/dev/null
     mapfile -t files < <(find "$dir" -type f | sort)
-    xmllint --noout --schema "$xsd" "${files[@]}"
+    if ! report=$(xmllint --noout --schema "$xsd" "${files[@]}" 2>&1); then
+      echo "$report" >&2
+      exit 1
+    fi
     count=$((count + ${#files[@]}))
   done
 done
