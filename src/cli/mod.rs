@@ -2,6 +2,7 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
+mod metrics;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -29,6 +30,10 @@ pub struct Cli {
 pub enum Command {
     /// Check playbooks: YAML, schema, structure. Exit 0 when clean, 1 on errors, 2 on failure.
     Check(check::Args),
+    /// Measure a playbook against CRM stage history: entered, advanced, lost and remaining per
+    /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken
+    /// playbook or a --strict failure, 2 when the tool cannot run (files, arguments, input).
+    Metrics(Box<metrics::Args>),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
 }
@@ -38,6 +43,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Metrics(args) => metrics::run(&args),
         Command::Schema => {
             let schema = crate::model::schema();
             let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");
