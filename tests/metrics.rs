@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use snapbox::cmd::{Command, cargo_bin};
+use snapbox::cmd::Command;
 use stagebook::metrics::history::{Columns, ReadOptions};
 use stagebook::metrics::report::{Report, StageStats};
 use stagebook::metrics::time::{PeriodKind, Zone, parse_date};
@@ -213,7 +213,7 @@ fn duplicates_lost_only_deals_and_unknown_stages_are_reported() {
 }
 
 fn metrics(args: &[&str]) -> Command {
-    Command::new(cargo_bin!("stagebook"))
+    Command::new(snapbox::cmd::cargo_bin!("stagebook"))
         .arg("metrics")
         .arg(Path::new(FIXTURES).join("saas.yaml"))
         .args(args)
@@ -263,10 +263,10 @@ fn missing_columns_and_empty_files_are_tool_failures() {
         "sf.csv",
         "OpportunityId,StageName,CreatedDate\nA,Prospecting,2024-03-01\n",
     );
-    metrics(&["--history", &path]).assert().code(2).stderr_eq(snapbox::str![[r#"
+    metrics(&["--history", &path]).assert().code(2).stderr_eq(snapbox::str![[r"
 error: [..]sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `StageName`, `CreatedDate`); name the column that holds the deal id with --column deal=NAME
 
-"#]]);
+"]]);
     metrics(&[
         "--history",
         &path,
@@ -283,10 +283,10 @@ error: [..]sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `
     metrics(&["--history", &empty])
         .assert()
         .code(2)
-        .stderr_eq(snapbox::str![[r#"
+        .stderr_eq(snapbox::str![[r"
 error: [..]empty.csv: the file is empty; expected a CSV with a header line
 
-"#]]);
+"]]);
     let (_dir, header) = bad("header.csv", "deal_id,stage,entered_at\n");
     metrics(&["--history", &header]).assert().code(2);
     metrics(&["--history", "no/such/file.csv"]).assert().code(2);
@@ -308,11 +308,11 @@ fn strict_fails_on_unknown_stages() {
     metrics(&["--history", &path, "--strict", "--format", "json"])
         .assert()
         .code(1)
-        .stderr_eq(snapbox::str![[r#"
+        .stderr_eq(snapbox::str![[r"
 warning: 1 rows name a stage the playbook does not have: `Mystery` (1); add them to a stage's `crm_names`
 error: --strict: some rows name stages the playbook does not have
 
-"#]]);
+"]]);
 }
 
 #[test]
