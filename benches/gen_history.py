@@ -2,9 +2,10 @@
 """Seeded generator of CRM stage history for `stagebook metrics`.
 
 Writes a Salesforce OpportunityHistory-like CSV (`deal_id,stage,entered_at`) for the B2B SaaS
-process prospecting -> discovery -> demo -> proposal -> negotiation -> won / lost, with losses
+process prospecting -> discovery -> demo -> business-case -> proposal -> negotiation -> won / lost, with losses
 at every stage, some skipped stages, some moves back and open deals. Stage names are the
-playbook's stage ids, so any playbook with those ids measures it. Deals are written in
+stage ids of playbooks/midmarket-saas.yaml (and tests/fixtures/metrics/saas.yaml), so
+any playbook with those ids measures it. Deals are written in
 shuffled blocks, so rows are not in time order (as in real exports).
 
     python3 benches/gen_history.py --rows 10000000 --seed 7 --out /tmp/history-10m.csv
@@ -22,6 +23,7 @@ STAGES = [
     ("prospecting", 6.0, 0.35),
     ("discovery", 5.0, 0.25),
     ("demo", 9.0, 0.20),
+    ("business-case", 7.0, 0.15),
     ("proposal", 6.0, 0.25),
     ("negotiation", 8.0, 0.30),
 ]
@@ -29,6 +31,7 @@ ACTIVITY_MIX = {
     "prospecting": [("email", 2.2), ("call", 2.8)],
     "discovery": [("meeting", 1.0), ("email", 1.5)],
     "demo": [("demo", 1.0), ("email", 2.5), ("call", 1.0)],
+    "business-case": [("meeting", 1.0), ("email", 2.0)],
     "proposal": [("email", 2.0), ("call", 1.0)],
     "negotiation": [("email", 4.0), ("call", 1.5)],
 }
@@ -49,10 +52,10 @@ def deal_rows(rng, start, end_of_data):
         if r < loss:
             rows.append(("lost", t))
             return rows
-        if i == 3 and r < loss + 0.05:  # proposal sent back to discovery
+        if i == 4 and r < loss + 0.05:  # proposal sent back to discovery
             i = 1
         elif i == 1 and r < loss + 0.05:  # discovery straight to the proposal
-            i = 3
+            i = 4
         else:
             i += 1
         if i == len(STAGES):

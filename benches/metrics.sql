@@ -9,7 +9,8 @@ SET TimeZone = 'UTC';
 CREATE TEMP TABLE stages AS
 SELECT * FROM (VALUES
     ('prospecting', 0, 'open'), ('discovery', 1, 'open'), ('demo', 2, 'open'),
-    ('proposal', 3, 'open'), ('negotiation', 4, 'open'), ('won', 5, 'won'), ('lost', 6, 'lost')
+    ('business-case', 3, 'open'), ('proposal', 4, 'open'), ('negotiation', 5, 'open'),
+    ('won', 6, 'won'), ('lost', 7, 'lost')
 ) AS t(stage, ord, kind);
 
 CREATE TEMP TABLE events AS

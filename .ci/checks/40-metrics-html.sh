@@ -6,7 +6,7 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 cargo build --locked --quiet
 bin=target/debug/stagebook
-"$bin" metrics tests/fixtures/metrics/saas.yaml --history examples/history.csv \
+"$bin" metrics playbooks/midmarket-saas.yaml --history examples/history.csv \
   --period quarter --won-profile --activities examples/activities.csv \
   --format html --out "$out/sample.html"
 "$bin" metrics tests/fixtures/metrics/saas.yaml --history tests/fixtures/metrics/worked-example.csv \

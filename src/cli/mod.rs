@@ -2,6 +2,7 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
+mod crm;
 mod metrics;
 
 use std::io::{self, Write};
@@ -34,6 +35,9 @@ pub enum Command {
     /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken
     /// playbook or a --strict failure, 2 when the tool cannot run (files, arguments, input).
     Metrics(Box<metrics::Args>),
+    /// Compile playbooks into CRM pipeline configuration, and detect drift.
+    #[command(subcommand)]
+    Crm(crm::Command),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
 }
@@ -44,6 +48,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Metrics(args) => metrics::run(&args),
+        Command::Crm(command) => crm::run(&command),
         Command::Schema => {
             let schema = crate::model::schema();
             let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");
