@@ -3,6 +3,7 @@
 
 mod check;
 mod crm;
+mod metrics;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -30,6 +31,10 @@ pub struct Cli {
 pub enum Command {
     /// Check playbooks: YAML, schema, structure. Exit 0 when clean, 1 on errors, 2 on failure.
     Check(check::Args),
+    /// Measure a playbook against CRM stage history: entered, advanced, lost and remaining per
+    /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken
+    /// playbook or a --strict failure, 2 when the tool cannot run (files, arguments, input).
+    Metrics(Box<metrics::Args>),
     /// Compile playbooks into CRM pipeline configuration, and detect drift.
     #[command(subcommand)]
     Crm(crm::Command),
@@ -42,6 +47,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Metrics(args) => metrics::run(&args),
         Command::Crm(command) => crm::run(&command),
         Command::Schema => {
             let schema = crate::model::schema();
