@@ -2,6 +2,7 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
+mod render;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Check playbooks: YAML, schema, structure. Exit 0 when clean, 1 on errors, 2 on failure.
     Check(check::Args),
+    /// Render playbooks into rep handbooks and per-stage checklists (HTML, Markdown, PDF).
+    Render(render::Args),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
 }
@@ -38,6 +41,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Render(args) => render::run(&args),
         Command::Schema => {
             let schema = crate::model::schema();
             let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");
