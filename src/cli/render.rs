@@ -1,6 +1,7 @@
 //! `stagebook render`: compile playbooks into handbooks and checklists (HTML, Markdown, PDF).
 
 use std::collections::BTreeSet;
+use std::fmt::Write;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
@@ -118,7 +119,9 @@ pub fn run(args: &Args) -> io::Result<u8> {
         text.push('\n');
     }
     if checked.iter().any(Checked::has_errors) && !args.allow_errors {
-        text.push_str("nothing rendered: fix the errors above, or render anyway with --allow-errors\n");
+        text.push_str(
+            "nothing rendered: fix the errors above, or render anyway with --allow-errors\n",
+        );
         print_out(&text)?;
         return Ok(EXIT_FINDINGS);
     }
@@ -151,7 +154,9 @@ pub fn run(args: &Args) -> io::Result<u8> {
         };
         let id = playbook.playbook.id.as_str();
         if !id_pattern(id) {
-            return Err(io::Error::other(format!("playbook id `{id}` cannot name a folder")));
+            return Err(io::Error::other(format!(
+                "playbook id `{id}` cannot name a folder"
+            )));
         }
         if !seen.insert(id.to_owned()) {
             return Err(io::Error::other(format!(
@@ -174,13 +179,13 @@ pub fn run(args: &Args) -> io::Result<u8> {
                 .map_err(io::Error::other)?;
             for (name, body) in docs {
                 let written = out.write(&Path::new(id).join(&name), body.as_bytes())?;
-                text.push_str(&format!("wrote {}\n", shown(&args.out, id, &name)));
+                let _ = writeln!(text, "wrote {}", shown(&args.out, id, &name));
                 if let (Some(browser), Format::Html) = (&browser, format) {
                     let pdf_name = name.replace(".html", ".pdf");
                     let temp = written.with_file_name(format!(".stagebook-{pdf_name}.tmp"));
                     pdf::print(browser, &written, &temp)?;
                     std::fs::rename(&temp, written.with_file_name(&pdf_name))?;
-                    text.push_str(&format!("wrote {}\n", shown(&args.out, id, &pdf_name)));
+                    let _ = writeln!(text, "wrote {}", shown(&args.out, id, &pdf_name));
                 }
             }
         }
@@ -192,4 +197,3 @@ pub fn run(args: &Args) -> io::Result<u8> {
 fn shown(out: &Path, id: &str, name: &str) -> String {
     out.join(id).join(name).display().to_string()
 }
-

@@ -207,7 +207,7 @@ impl Context {
                         let count = a.count.unwrap_or(1).clamp(1, 100);
                         ActivityCtx {
                             action: a.action.clone(),
-                            channel: a.channel.map(|c| serde_plain_static(&c)),
+                            channel: a.channel.map(serde_plain_static),
                             channel_label: a.channel.map(|c| locale::channel(locale, c)),
                             count,
                             boxes: (1..=count).collect(),
@@ -342,7 +342,7 @@ fn serde_plain<T: Serialize>(value: &T) -> String {
     }
 }
 
-fn serde_plain_static(channel: &crate::model::Channel) -> &'static str {
+fn serde_plain_static(channel: crate::model::Channel) -> &'static str {
     use crate::model::Channel;
     match channel {
         Channel::Email => "email",

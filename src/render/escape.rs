@@ -2,6 +2,8 @@
 //! auto-escape; this module holds what it does not cover: which URLs may become links,
 //! Markdown, Mermaid labels and SVG text.
 
+use std::fmt::Write;
+
 /// The URL when it may become a link: `http://`, `https://` or `mailto:` (any case), with no
 /// control characters or spaces. Everything else (`javascript:`, `data:`, relative paths) is
 /// shown as text only.
@@ -10,9 +12,9 @@ pub fn safe_href(url: &str) -> Option<&str> {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let allowed = ["http://", "https://", "mailto:"]
         .iter()
-        .any(|scheme| lower.starts_with(scheme));
+        .any(|scheme| lower.starts_with(scheme) && url.len() > scheme.len());
     let clean = !url.chars().any(|c| c.is_control() || c.is_whitespace());
-    (allowed && clean && url.len() > 7).then_some(url)
+    (allowed && clean).then_some(url)
 }
 
 /// Escapes text for inline Markdown: every character that could start markup (emphasis,
@@ -35,11 +37,12 @@ pub fn markdown(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '{' | '}' | '#' | '|' | '!' | '~'
-            | '$' | '"' => {
+            | '$' => {
                 out.push('\\');
                 out.push(c);
             }
-            '-' | '+' | '=' if line_start => {
+            // A list marker, a thematic break or a setext underline.
+            '-' | '+' | '=' if line_start && chars.peek().is_none_or(|&n| n == c || n == ' ') => {
                 out.push('\\');
                 out.push(c);
             }
@@ -51,9 +54,11 @@ pub fn markdown(text: &str) -> String {
                     chars.next();
                 }
                 if let Some(&p @ ('.' | ')')) = chars.peek() {
-                    out.push('\\');
-                    out.push(p);
                     chars.next();
+                    if chars.peek().is_none_or(|n| n.is_whitespace()) {
+                        out.push('\\');
+                    }
+                    out.push(p);
                 }
             }
             ' ' | '\t' if line_start => continue,
@@ -92,7 +97,7 @@ pub fn mermaid(text: &str) -> String {
         } else if c.is_control() {
             out.push(' ');
         } else {
-            out.push_str(&format!("#{};", u32::from(c)));
+            let _ = write!(out, "#{};", u32::from(c));
         }
     }
     out
@@ -104,8 +109,14 @@ mod tests {
 
     #[test]
     fn only_web_and_mail_urls_link() {
-        assert_eq!(safe_href("https://example.com/a"), Some("https://example.com/a"));
-        assert_eq!(safe_href("MAILTO:a@example.com"), Some("MAILTO:a@example.com"));
+        assert_eq!(
+            safe_href("https://example.com/a"),
+            Some("https://example.com/a")
+        );
+        assert_eq!(
+            safe_href("MAILTO:a@example.com"),
+            Some("MAILTO:a@example.com")
+        );
         for bad in [
             "javascript:alert(1)",
             " JavaScript:alert(1)",
@@ -127,9 +138,14 @@ mod tests {
             markdown("[click](javascript:alert(5)) | pipe"),
             "\\[click\\]\\(javascript:alert\\(5\\)\\) \\| pipe"
         );
-        assert_eq!(markdown("a\n---\n<details>"), "a<br>\\---<br>&lt;details&gt;");
+        assert_eq!(
+            markdown("a\n---\n<details>"),
+            "a<br>\\---<br>&lt;details&gt;"
+        );
         assert_eq!(markdown("1. first"), "1\\. first");
         assert_eq!(markdown("- item"), "\\- item");
+        assert_eq!(markdown("2026.3"), "2026.3");
+        assert_eq!(markdown("-5% churn"), "-5% churn");
         assert_eq!(markdown("客户说：“太贵了”"), "客户说：“太贵了”");
     }
 

@@ -20,6 +20,7 @@ const PITCH: u32 = 84;
 const LANE: u32 = 14;
 const MARGIN: u32 = 16;
 const TOP: u32 = 40;
+const TERMINAL_INSET: u32 = 40;
 
 const INK: &str = "#1d3557";
 const MUTED: &str = "#5c6b7a";
@@ -168,6 +169,7 @@ fn fit(text: &str, size: f64, width: f64) -> String {
 }
 
 /// The stage flow as an inline SVG element (already escaped; safe to insert into HTML).
+#[allow(clippy::many_single_char_names, clippy::single_match_else)]
 pub fn svg(stages: &[&Stage], locale: Locale) -> String {
     let graph = Graph::new(stages);
     let lanes = assign_lanes(&graph);
@@ -185,7 +187,6 @@ pub fn svg(stages: &[&Stage], locale: Locale) -> String {
     let width = box_x + BOX_W + 8 + right_lanes * LANE + MARGIN;
     let rows = u32::try_from(graph.stages.len()).unwrap_or(u32::MAX);
     let legend_y = TOP + rows * PITCH;
-    let height = legend_y + 30;
     let cx = box_x + BOX_W / 2;
     let top = |row: usize| TOP + u32::try_from(row).unwrap_or(u32::MAX) * PITCH;
     let lane_x = |lane: &Lane| {
@@ -197,11 +198,6 @@ pub fn svg(stages: &[&Stage], locale: Locale) -> String {
     };
 
     let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="flow" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="flow-title"><title id="flow-title">{}</title>"#,
-        escape::xml(t["flow_alt"])
-    );
     let _ = write!(
         s,
         r#"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="{INK}"/></marker><marker id="arrow-lost" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="{LOST}"/></marker><marker id="arrow-back" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="{MUTED}"/></marker><marker id="fork" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="8" markerHeight="8"><path d="M5 0L10 5L5 10L0 5z" fill="white" stroke="{INK}" stroke-width="1.5"/></marker></defs>"#
@@ -216,70 +212,22 @@ pub fn svg(stages: &[&Stage], locale: Locale) -> String {
             escape::xml(t["entry"])
         );
     }
-    // Edges first, so boxes sit on top of them.
-    s.push_str(r#"<g class="edges" fill="none" stroke-width="1.5">"#);
-    for edge in &graph.edges {
-        if edge.to == edge.from + 1 && edge.kind != Kind::Recycle {
-            let (stroke, marker, dash) = style(edge.kind);
-            let _ = write!(
-                s,
-                r#"<line x1="{cx}" y1="{}" x2="{cx}" y2="{}" stroke="{stroke}" marker-end="url(#{marker})"{dash}{}/>"#,
-                top(edge.from) + BOX_H,
-                top(edge.to) - 2,
-                if edge.branch {
-                    r#" marker-start="url(#fork)""#
-                } else {
-                    ""
-                }
-            );
-        }
-    }
-    for lane in &lanes {
-        let (stroke, marker, dash) = style(lane.kind);
-        let x = lane_x(lane);
-        let side_x = if lane.left { box_x } else { box_x + BOX_W };
-        let mid = top(lane.to) + BOX_H / 2;
-        let into_y = if lane.left { mid - 8 } else { mid + 10 };
-        let mut ys = vec![into_y];
-        let mut d = String::new();
-        for &(from, branch) in &lane.sources {
-            let mid = top(from) + BOX_H / 2;
-            let y = if lane.left { mid + 8 } else { mid - 12 + lane.slot % 3 * 4 };
-            ys.push(y);
-            let _ = write!(
-                s,
-                r#"<path d="M{side_x} {y}H{x}" stroke="{stroke}"{dash}{}/>"#,
-                if branch {
-                    r#" marker-start="url(#fork)""#
-                } else {
-                    ""
-                }
-            );
-        }
-        let (lo, hi) = (
-            ys.iter().copied().min().unwrap_or(0),
-            ys.iter().copied().max().unwrap_or(0),
-        );
-        let _ = write!(d, "M{x} {lo}V{hi}");
-        let _ = write!(
-            s,
-            r#"<path d="{d}" stroke="{stroke}"{dash}/><path d="M{x} {into_y}H{}" stroke="{stroke}" marker-end="url(#{marker})"{dash}/>"#,
-            if lane.left { side_x - 2 } else { side_x + 2 }
-        );
-    }
-    s.push_str("</g>");
     // Boxes.
     for (row, stage) in graph.stages.iter().enumerate() {
         let y = top(row);
         let name = &stage.name;
-        let _ = write!(s, r#"<g class="stage"><title>{}</title>"#, escape::xml(name));
+        let _ = write!(
+            s,
+            r#"<g class="stage"><title>{}</title>"#,
+            escape::xml(name)
+        );
         match stage.terminal {
             Some(terminal) => {
                 let (fill, stroke, text, mark, dash) = match terminal {
                     Terminal::Won => (WON, WON, "white", "✓", ""),
                     Terminal::Lost => ("white", LOST, LOST, "✕", r#" stroke-dasharray="6 4""#),
                 };
-                let w = BOX_W - 80;
+                let w = BOX_W - 2 * TERMINAL_INSET;
                 let label = fit(&format!("{mark} {name}"), 15.0, f64::from(w - 24));
                 let _ = write!(
                     s,
@@ -323,16 +271,99 @@ pub fn svg(stages: &[&Stage], locale: Locale) -> String {
         }
         s.push_str("</g>");
     }
+    // Edges after boxes: they never cross a box, and branch markers must stay visible.
+    s.push_str(r#"<g class="edges" fill="none" stroke-width="1.5">"#);
+    for edge in &graph.edges {
+        if edge.to == edge.from + 1 && edge.kind != Kind::Recycle {
+            let (stroke, marker, dash) = style(edge.kind);
+            let _ = write!(
+                s,
+                r#"<line x1="{cx}" y1="{}" x2="{cx}" y2="{}" stroke="{stroke}" marker-end="url(#{marker})"{dash}{}/>"#,
+                top(edge.from) + BOX_H,
+                top(edge.to) - 2,
+                if edge.branch {
+                    r#" marker-start="url(#fork)""#
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    for lane in &lanes {
+        let (stroke, marker, dash) = style(lane.kind);
+        let x = lane_x(lane);
+        // Terminal boxes are narrower than stage boxes.
+        let inset = if graph.stages[lane.to].is_terminal() {
+            TERMINAL_INSET
+        } else {
+            0
+        };
+        let side_x = if lane.left { box_x } else { box_x + BOX_W };
+        let target_x = if lane.left {
+            box_x + inset - 2
+        } else {
+            box_x + BOX_W - inset + 2
+        };
+        let mid = top(lane.to) + BOX_H / 2;
+        let into_y = if lane.left { mid - 8 } else { mid + 10 };
+        let mut ys = vec![into_y];
+        let mut d = String::new();
+        for &(from, branch) in &lane.sources {
+            let mid = top(from) + BOX_H / 2;
+            let y = if lane.left {
+                mid + 8
+            } else {
+                mid - 12 + lane.slot % 3 * 4
+            };
+            ys.push(y);
+            let _ = write!(
+                s,
+                r#"<path d="M{side_x} {y}H{x}" stroke="{stroke}"{dash}{}/>"#,
+                if branch {
+                    r#" marker-start="url(#fork)""#
+                } else {
+                    ""
+                }
+            );
+        }
+        let (lo, hi) = (
+            ys.iter().copied().min().unwrap_or(0),
+            ys.iter().copied().max().unwrap_or(0),
+        );
+        let _ = write!(d, "M{x} {lo}V{hi}");
+        let _ = write!(
+            s,
+            r#"<path d="{d}" stroke="{stroke}"{dash}/><path d="M{x} {into_y}H{target_x}" stroke="{stroke}" marker-end="url(#{marker})"{dash}/>"#
+        );
+    }
+    s.push_str("</g>");
     // Legend.
     let mut x = MARGIN;
     let ly = legend_y + 8;
     let _ = write!(s, r#"<g class="legend" font-size="11" fill="{MUTED}">"#);
-    let items: [(&str, Kind, bool); 3] = [
+    let has = |kind: Kind, branch: bool| {
+        graph
+            .edges
+            .iter()
+            .any(|e| e.kind == kind && (!branch || e.branch))
+    };
+    let items = [
         (t["legend_branch"], Kind::Next, true),
         (t["legend_lost"], Kind::Lost, false),
         (t["legend_recycle"], Kind::Recycle, false),
     ];
+    let mut ly = ly;
     for (label, kind, fork) in items {
+        if !has(kind, fork) {
+            continue;
+        }
+        // Float widths are small and positive: truncation is the intent.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let advance = 40 + text_width(label, 11.0) as u32 + 18;
+        if x > MARGIN && x + advance > width {
+            x = MARGIN;
+            ly += 18;
+        }
         let (stroke, marker, dash) = style(kind);
         let _ = write!(
             s,
@@ -348,13 +379,18 @@ pub fn svg(stages: &[&Stage], locale: Locale) -> String {
             ly + 4,
             escape::xml(label)
         );
-        // Float widths are small and positive: truncation is the intent.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let advance = text_width(label, 11.0) as u32;
-        x += 40 + advance + 18;
+        x += advance;
     }
     s.push_str("</g></svg>");
-    s
+    let height = ly + 22;
+    let mut svg = String::with_capacity(s.len() + 300);
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="flow" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="flow-title"><title id="flow-title">{}</title>"#,
+        escape::xml(t["flow_alt"])
+    );
+    svg.push_str(&s);
+    svg
 }
 
 fn style(kind: Kind) -> (&'static str, &'static str, &'static str) {

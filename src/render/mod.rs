@@ -177,8 +177,8 @@ impl Renderer {
             }
             files.sort();
             for (name, path) in files {
-                let source = std::fs::read_to_string(&path)
-                    .map_err(|e| RenderError::Io(path.clone(), e))?;
+                let source =
+                    std::fs::read_to_string(&path).map_err(|e| RenderError::Io(path.clone(), e))?;
                 overrides.insert(name.clone(), path.clone());
                 env.add_template_owned(name, source)
                     .map_err(|e| template_error(&e, &overrides))?;

@@ -34,7 +34,10 @@ impl OutDir {
         {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("refusing to write outside the output folder: {}", relative.display()),
+                format!(
+                    "refusing to write outside the output folder: {}",
+                    relative.display()
+                ),
             ));
         }
         let target = self.root.join(relative);
@@ -44,7 +47,10 @@ impl OutDir {
         if !parent.canonicalize()?.starts_with(&self.root) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("refusing to write outside the output folder: {}", target.display()),
+                format!(
+                    "refusing to write outside the output folder: {}",
+                    target.display()
+                ),
             ));
         }
         let mut temp = tempfile::Builder::new()
