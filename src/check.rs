@@ -59,7 +59,12 @@ pub fn check_loaded(loaded: Loaded) -> Option<Checked> {
         } => (file, document, diagnostics),
     };
     let mut playbook = None;
-    if let Some(document) = document.as_ref().filter(|_| diagnostics.is_empty()) {
+    // Schema findings on a file whose YAML could not be read would only be noise; problems
+    // with includes do not stop the rest of the playbook from being checked.
+    let unreadable = diagnostics
+        .iter()
+        .any(|d| d.code.starts_with("yaml::") || d.code.starts_with("input::"));
+    if let Some(document) = document.as_ref().filter(|_| !unreadable) {
         let (typed, found) = validate::validate(document);
         diagnostics.extend(found);
         playbook = typed;

@@ -131,7 +131,7 @@ pub fn read_source(
     if bytes.len() as u64 > limits.max_file_size {
         let source = SourceFile::new(path, String::new());
         let diagnostic = Diagnostic::error(
-            "yaml::too-large",
+            "input::too-large",
             format!(
                 "the file is larger than {} MiB, the most stagebook reads",
                 limits.max_file_size / (1024 * 1024)
@@ -144,7 +144,7 @@ pub fn read_source(
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let source = SourceFile::new(path, String::new());
         let diagnostic = Diagnostic::error(
-            "yaml::encoding",
+            "input::utf16",
             "the file is saved as UTF-16, which stagebook does not read",
             Label::new(&source, 0..0),
         )

@@ -109,8 +109,6 @@ enum Container {
     Map {
         map: Map<String, Value>,
         key: Option<(String, Range<usize>)>,
-        /// First occurrence of each key, for "first written here".
-        key_spans: HashMap<String, Range<usize>>,
     },
 }
 
@@ -185,7 +183,7 @@ impl Builder<'_> {
             Some("str") => Ok(true),
             Some("seq" | "map") => Ok(false),
             _ => Err(self.fail(
-                "yaml::unsupported-tag",
+                "input::unsupported-tag",
                 format!("unsupported tag `{}`", tag.original()),
                 span.clone(),
                 "stagebook reads plain YAML values: remove the tag (write text in quotes if it must stay text)",
@@ -203,7 +201,7 @@ impl Builder<'_> {
         let (segment, is_key) = self.child_segment();
         if is_key {
             return Err(self.fail(
-                "yaml::complex-key",
+                "input::complex-key",
                 "a list or mapping cannot be used as a key".into(),
                 start..start + 1,
                 "keys are plain names such as `goal:` or `stages:`",
@@ -246,7 +244,7 @@ impl Builder<'_> {
             self.limits.max_depth
         );
         self.fail(
-            "yaml::too-deep",
+            "input::too-deep",
             message,
             span,
             "a playbook needs only a few levels of nesting: check for runaway brackets or indentation",
@@ -324,6 +322,14 @@ impl Builder<'_> {
         let force_string = self.check_tag(tag, &span)?;
         let (segment, is_key) = self.child_segment();
         if is_key {
+            if anchor != 0 {
+                let anchored = Anchored {
+                    value: Value::String(text.to_string()),
+                    nodes: 1,
+                    height: 1,
+                };
+                self.anchors.insert(anchor, anchored);
+            }
             return self.key(text, style, span);
         }
         let value = if force_string || style != ScalarStyle::Plain {
@@ -358,22 +364,34 @@ impl Builder<'_> {
     fn key(&mut self, text: &str, style: ScalarStyle, span: Range<usize>) -> Result<(), Stop> {
         if style == ScalarStyle::Plain && text == "<<" {
             return Err(self.fail(
-                "yaml::merge-key",
+                "input::merge-key",
                 "merge keys (`<<`) are not supported".into(),
                 span,
                 "write the shared fields out in each place, or split the playbook with `include`",
             ));
         }
+        if style == ScalarStyle::Plain && resolve_plain(text).is_null() {
+            let end = span.end.max(span.start + 1).min(self.file.text.len());
+            return Err(self.fail(
+                "input::empty-key",
+                "a key is missing before `:`".into(),
+                span.start..end,
+                "write the field name before the colon, e.g. `goal: …`",
+            ));
+        }
         let file = Arc::clone(self.file);
+        let mut pointer = self.pointer.clone();
+        push_segment(&mut pointer, text);
+        let first = self.spans.get(&pointer).and_then(|s| s.key.clone());
         let Some(Frame {
-            container: Container::Map { key, key_spans, .. },
+            container: Container::Map { key, map },
             ..
         }) = self.stack.last_mut()
         else {
             return Ok(());
         };
-        if let Some(first) = key_spans.get(text) {
-            let first = first.clone();
+        if map.contains_key(text) {
+            let first = first.unwrap_or(0..0);
             let diagnostic = Diagnostic::error(
                 "yaml::duplicate-key",
                 format!("`{text}` is written twice in the same block"),
@@ -386,7 +404,6 @@ impl Builder<'_> {
             *key = Some((format!("\u{0}duplicate:{}", span.start), span));
             return Ok(());
         }
-        key_spans.insert(text.to_string(), span.clone());
         *key = Some((text.to_string(), span));
         Ok(())
     }
@@ -394,7 +411,7 @@ impl Builder<'_> {
     fn alias(&mut self, id: usize, span: Range<usize>) -> Result<(), Stop> {
         if self.open_anchors.contains(&id) {
             return Err(self.fail(
-                "yaml::recursive-alias",
+                "input::recursive-alias",
                 "this alias refers to the node that contains it".into(),
                 span,
                 "an alias (`*name`) must refer to a finished node: it cannot repeat a node inside itself",
@@ -416,7 +433,7 @@ impl Builder<'_> {
                 self.limits.alias_budget
             );
             return Err(self.fail(
-                "yaml::alias-budget",
+                "input::alias-budget",
                 message,
                 span,
                 "aliases that repeat large blocks many times make the playbook huge: write the content out or use fewer aliases",
@@ -432,7 +449,7 @@ impl Builder<'_> {
                 Value::String(s) => s.clone(),
                 Value::Array(_) | Value::Object(_) => {
                     return Err(self.fail(
-                        "yaml::complex-key",
+                        "input::complex-key",
                         "a list or mapping cannot be used as a key".into(),
                         span,
                         "keys are plain names such as `goal:` or `stages:`",
@@ -552,16 +569,18 @@ fn byte_range(span: &Span, text: &str) -> Range<usize> {
     start..end
 }
 
-/// Says what a parser error means for someone editing a playbook.
-fn describe_scan_error(error: &ScanError, limits: &Limits) -> (String, &'static str) {
+/// Says what a parser error means for someone editing a playbook: its code, message and help.
+fn describe_scan_error(error: &ScanError, limits: &Limits) -> (&'static str, String, &'static str) {
     match error.kind() {
         ErrorKind::TabInBlockIndentation
         | ErrorKind::TabInIndentation
         | ErrorKind::TabNotAllowed => (
+            "yaml::syntax",
             "tabs are not allowed for indentation".into(),
             "indent with spaces (two per level is usual); most editors can convert tabs to spaces",
         ),
         ErrorKind::RecursionLimitExceeded => (
+            "input::too-deep",
             format!(
                 "the playbook is nested more than {} levels deep",
                 limits.max_depth
@@ -569,10 +588,12 @@ fn describe_scan_error(error: &ScanError, limits: &Limits) -> (String, &'static 
             "a playbook needs only a few levels of nesting: check for runaway brackets or indentation",
         ),
         ErrorKind::UnknownAnchor => (
+            "yaml::unknown-anchor",
             "this alias refers to an anchor that is not defined before it".into(),
             "define the anchor (`&name`) before using the alias (`*name`)",
         ),
         _ => (
+            "yaml::syntax",
             format!("invalid YAML: {}", error.info()),
             "check the indentation and the quotes around this line: text with `: ` or `#` in it needs quotes",
         ),
@@ -600,6 +621,8 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
         diagnostics: Vec::new(),
     };
     let mut documents = 0;
+    // After a finding that stops building, the rest of the file is still scanned, so that a
+    // real syntax error further down is reported too.
     let mut stopped = false;
     for event in Parser::new_from_str_with_options(text, options) {
         let (event, span) = match event {
@@ -607,19 +630,22 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
             Err(error) => {
                 let at = error.marker().byte_offset().unwrap_or(0).min(text.len());
                 let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-                let (message, help) = describe_scan_error(&error, limits);
-                builder.fail("yaml::syntax", message, at..end, help);
+                let (code, message, help) = describe_scan_error(&error, limits);
+                builder.fail(code, message, at..end, help);
                 stopped = true;
                 break;
             }
         };
+        if stopped {
+            continue;
+        }
         let range = byte_range(&span, text);
         let result = match event {
             Event::DocumentStart(..) => {
                 documents += 1;
                 if documents > 1 {
                     Err(builder.fail(
-                        "yaml::multiple-documents",
+                        "input::multiple-documents",
                         "a playbook file holds one YAML document, but a second one starts here"
                             .into(),
                         range.start..range.end.max(range.start + 1).min(text.len()),
@@ -644,7 +670,6 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
                         Container::Map {
                             map: Map::new(),
                             key: None,
-                            key_spans: HashMap::new(),
                         },
                         range.start,
                         anchor,
@@ -659,10 +684,7 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
             Event::Alias(id) => builder.alias(id, range),
             _ => Ok(()),
         };
-        if result.is_err() {
-            stopped = true;
-            break;
-        }
+        stopped = result.is_err();
     }
     let value = if stopped || !builder.diagnostics.is_empty() {
         None
@@ -671,7 +693,7 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
     };
     if !stopped && builder.diagnostics.is_empty() && matches!(value, None | Some(Value::Null)) {
         builder.fail(
-            "yaml::empty",
+            "input::empty",
             "the playbook is empty".into(),
             0..0,
             "start from `stagebook init`, or from one of the example playbooks",
@@ -757,26 +779,26 @@ mod tests {
     #[test]
     fn recursive_alias_is_an_error() {
         let parsed = parse_str("&s [name, *s]\n");
-        assert_eq!(parsed.diagnostics[0].code, "yaml::recursive-alias");
+        assert_eq!(parsed.diagnostics[0].code, "input::recursive-alias");
     }
 
     #[test]
     fn merge_keys_and_tags_are_rejected() {
         let parsed = parse_str("a: &d {x: 1}\nb:\n  <<: *d\n");
-        assert_eq!(parsed.diagnostics[0].code, "yaml::merge-key");
+        assert_eq!(parsed.diagnostics[0].code, "input::merge-key");
         let parsed = parse_str("a: !!python/object:os.system x\n");
-        assert_eq!(parsed.diagnostics[0].code, "yaml::unsupported-tag");
+        assert_eq!(parsed.diagnostics[0].code, "input::unsupported-tag");
         let parsed = parse_str("a: !!str 12\n");
         assert_eq!(parsed.value.unwrap()["a"], "12");
     }
 
     #[test]
     fn empty_and_multi_document_files_are_errors() {
-        assert_eq!(parse_str("").diagnostics[0].code, "yaml::empty");
-        assert_eq!(parse_str("---\n").diagnostics[0].code, "yaml::empty");
-        assert_eq!(parse_str("# only\n").diagnostics[0].code, "yaml::empty");
+        assert_eq!(parse_str("").diagnostics[0].code, "input::empty");
+        assert_eq!(parse_str("---\n").diagnostics[0].code, "input::empty");
+        assert_eq!(parse_str("# only\n").diagnostics[0].code, "input::empty");
         let parsed = parse_str("a: 1\n---\nb: 2\n");
-        assert_eq!(parsed.diagnostics[0].code, "yaml::multiple-documents");
+        assert_eq!(parsed.diagnostics[0].code, "input::multiple-documents");
         assert_eq!(parsed.diagnostics[0].primary.start().line, 2);
     }
 }

@@ -10,7 +10,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Document;
 use crate::model::{self, PlaybookFile};
 
@@ -40,6 +40,10 @@ impl SchemaValidator {
     }
 }
 
+/// Most schema findings reported for one file: past this, the file is probably not a playbook
+/// at all, and a million findings would help nobody.
+pub const MAX_SCHEMA_FINDINGS: usize = 200;
+
 /// Validates `document`; returns the typed playbook when it is well-formed, and every problem.
 pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) {
     let schema = SchemaValidator::get();
@@ -47,15 +51,29 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
         .validator
         .iter_errors(&document.value)
         .flat_map(|error| describe(document, schema, &error))
+        .take(MAX_SCHEMA_FINDINGS + 1)
         .collect();
-    if !diagnostics.is_empty() {
+    if diagnostics.len() > MAX_SCHEMA_FINDINGS {
+        diagnostics.truncate(MAX_SCHEMA_FINDINGS);
+        diagnostics.push(
+            Diagnostic::new(
+                Severity::Note,
+                "schema::too-many-findings",
+                format!("stopped after {MAX_SCHEMA_FINDINGS} schema findings in this file"),
+                document.label("", false),
+            )
+            .with_help(
+                "fix the findings above and run the check again; is this file really a playbook?",
+            ),
+        );
+    }
+    let structural = structure::check(document);
+    if !diagnostics.is_empty() || !structural.is_empty() {
+        diagnostics.extend(structural);
         return (None, diagnostics);
     }
     match PlaybookFile::deserialize(&document.value) {
-        Ok(playbook) => {
-            diagnostics.extend(structure::check(document, &playbook));
-            (Some(playbook), diagnostics)
-        }
+        Ok(playbook) => (Some(playbook), diagnostics),
         Err(error) => {
             // The schema is generated from the same types, so this means the two disagree.
             diagnostics.push(
@@ -88,7 +106,7 @@ pub fn place(value: &Value, pointer: &str) -> String {
         }
         (Some("playbook"), _) => "playbook".to_string(),
         (Some("include"), _) => "include".to_string(),
-        _ => "playbook file".to_string(),
+        _ => String::new(),
     }
 }
 
@@ -204,7 +222,13 @@ fn type_words(kind: &TypeKind) -> String {
     }
     match kind {
         TypeKind::Single(t) => one(*t).to_string(),
-        TypeKind::Multiple(set) => set.iter().map(one).collect::<Vec<_>>().join(" or "),
+        // An optional field also accepts `null`; nobody needs to be told to write nothing.
+        TypeKind::Multiple(set) => set
+            .iter()
+            .filter(|t| *t != jsonschema::JsonType::Null)
+            .map(one)
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }
 
@@ -221,6 +245,17 @@ fn pattern_words(pointer: &str, pattern: &str) -> &'static str {
     } else {
         "is not written in the expected form"
     }
+}
+
+/// The first item a list holds twice.
+fn repeated(value: &Value) -> Option<String> {
+    let items = value.as_array()?;
+    items.iter().enumerate().find_map(|(i, item)| {
+        items[..i].contains(item).then(|| {
+            item.as_str()
+                .map_or_else(|| item.to_string(), str::to_string)
+        })
+    })
 }
 
 fn value_words(value: &Value) -> String {
@@ -240,6 +275,12 @@ fn describe(
 ) -> Vec<Diagnostic> {
     let pointer = error.instance_path().as_str();
     let place = place(&document.value, pointer);
+    // "stage `demo`: " before the message, or nothing for top-level fields.
+    let place = if place.is_empty() {
+        place
+    } else {
+        format!("{place}: ")
+    };
     let field = field_name(pointer);
     let instance = error.instance();
     let on_value = |code: &str, message: String, help: String| {
@@ -255,7 +296,7 @@ fn describe(
         };
         on_value(
             "schema::invalid-value",
-            format!("{place}: {field} cannot be {}", value_words(instance)),
+            format!("{place}{field} cannot be {}", value_words(instance)),
             help,
         )
     };
@@ -265,6 +306,7 @@ fn describe(
             let allowed = allowed_fields(&schema.schema, pointer);
             return unexpected
                 .iter()
+                .take(MAX_SCHEMA_FINDINGS + 1)
                 .map(|key| {
                     let mut key_pointer = pointer.to_string();
                     crate::load::yaml::push_segment(&mut key_pointer, key);
@@ -274,7 +316,7 @@ fn describe(
                     };
                     Diagnostic::error(
                         "schema::unknown-field",
-                        format!("{place}: unknown field `{key}`"),
+                        format!("{place}unknown field `{key}`"),
                         document.label(&key_pointer, true),
                     )
                     .with_help(help)
@@ -289,7 +331,7 @@ fn describe(
             };
             Diagnostic::error(
                 "schema::missing-field",
-                format!("{place}: `{property}` is missing"),
+                format!("{place}`{property}` is missing"),
                 document.label(pointer, true),
             )
             .with_help(help)
@@ -297,7 +339,7 @@ fn describe(
         ValidationErrorKind::Type { kind } => on_value(
             "schema::wrong-type",
             format!(
-                "{place}: {field} must be {}, not {}",
+                "{place}{field} must be {}, not {}",
                 type_words(kind),
                 value_words(instance)
             ),
@@ -313,7 +355,7 @@ fn describe(
         ),
         ValidationErrorKind::Pattern { pattern } => on_value(
             "schema::invalid-value",
-            format!("{place}: {field} {}", pattern_words(pointer, pattern)),
+            format!("{place}{field} {}", pattern_words(pointer, pattern)),
             format!("found {}", value_words(instance)),
         ),
         ValidationErrorKind::Enum { options } => {
@@ -334,17 +376,17 @@ fn describe(
         }
         ValidationErrorKind::Minimum { limit } => on_value(
             "schema::out-of-range",
-            format!("{place}: {field} must be at least {limit}"),
+            format!("{place}{field} must be at least {limit}"),
             format!("found {}", value_words(instance)),
         ),
         ValidationErrorKind::Maximum { limit } => on_value(
             "schema::out-of-range",
             if pointer == "/stagebook" {
                 format!(
-                    "{place}: this playbook is written for format version {instance}, but this stagebook reads version {limit}"
+                    "this playbook is written for format version {instance}, but this stagebook reads version {limit}"
                 )
             } else {
-                format!("{place}: {field} must be at most {limit}")
+                format!("{place}{field} must be at most {limit}")
             },
             if pointer == "/stagebook" {
                 "write `stagebook: 1`, or update stagebook".to_string()
@@ -354,12 +396,12 @@ fn describe(
         ),
         ValidationErrorKind::MinLength { .. } => on_value(
             "schema::empty",
-            format!("{place}: {field} is empty"),
+            format!("{place}{field} is empty"),
             "write the text, or remove the field".to_string(),
         ),
         ValidationErrorKind::MinItems { .. } => on_value(
             "schema::empty",
-            format!("{place}: {field} is an empty list"),
+            format!("{place}{field} is an empty list"),
             if pointer == "/stages" {
                 "add the stages of the process, from the first contact to won and lost".to_string()
             } else {
@@ -368,13 +410,25 @@ fn describe(
         ),
         ValidationErrorKind::UniqueItems => on_value(
             "schema::repeated-item",
-            format!("{place}: {field} lists the same item twice"),
+            format!("{place}{field} lists the same item twice"),
             "remove the repeated item".to_string(),
         ),
+        ValidationErrorKind::AnyOf { .. }
+            if pointer.ends_with("/next") && repeated(instance).is_some() =>
+        {
+            on_value(
+                "schema::repeated-item",
+                format!(
+                    "{place}`next` lists stage `{}` twice",
+                    repeated(instance).unwrap_or_default()
+                ),
+                "remove the repeated id".to_string(),
+            )
+        }
         ValidationErrorKind::AnyOf { .. } if pointer.ends_with("/next") => on_value(
             "schema::wrong-type",
             format!(
-                "{place}: `next` must be a stage id or a list of stage ids, not {}",
+                "{place}`next` must be a stage id or a list of stage ids, not {}",
                 value_words(instance)
             ),
             "write `next: demo`, or `next: [demo, lost]` for a branch".to_string(),
@@ -386,20 +440,20 @@ fn describe(
             let has = |key: &str| instance.get(key).is_some();
             let (message, help) = match (has("situation"), has("script"), has("objection")) {
                 (true, _, true) | (_, true, true) => (
-                    format!("{place}: {field} mixes a talk track and an objection"),
+                    format!("{place}{field} mixes a talk track and an objection"),
                     "split it into two items: one with `situation` + `script`, one with `objection` + `response`",
                 ),
                 (true, false, false) => (
-                    format!("{place}: {field} has a `situation` but no `script`"),
+                    format!("{place}{field} has a `situation` but no `script`"),
                     "add `script:` with what the rep says in that situation",
                 ),
                 (false, true, false) => (
-                    format!("{place}: {field} has a `script` but no `situation`"),
+                    format!("{place}{field} has a `script` but no `situation`"),
                     "add `situation:` saying when the rep uses this script",
                 ),
                 _ => (
                     format!(
-                        "{place}: {field} must be a talk track (`situation` + `script`) or an objection (`objection` + `response`)"
+                        "{place}{field} must be a talk track (`situation` + `script`) or an objection (`objection` + `response`)"
                     ),
                     "write `situation:` and `script:`, or `objection:` and `response:`",
                 ),
@@ -408,7 +462,7 @@ fn describe(
         }
         _ => on_value(
             "schema::invalid-value",
-            format!("{place}: {field} is not valid: {error}"),
+            format!("{place}{field} is not valid: {error}"),
             "see `stagebook schema` for the format of each field".to_string(),
         ),
     };

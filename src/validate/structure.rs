@@ -1,51 +1,61 @@
 //! Validate stage, second half: what a JSON Schema cannot say — ids must be unique, and every
 //! `next`, `recycle` and `content` reference must name something that exists.
+//!
+//! It reads the untyped document, not the typed model, so that it also runs on a playbook with
+//! schema errors and a broken file shows all its problems in one run. Values of the wrong type
+//! are skipped here: the schema reports them.
 
 use std::collections::HashMap;
 
+use serde_json::Value;
+
 use crate::diagnostic::Diagnostic;
 use crate::load::Document;
-use crate::model::PlaybookFile;
 
 use super::did_you_mean;
 
-/// Checks ids and references in a schema-valid playbook.
-pub fn check(document: &Document, playbook: &PlaybookFile) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    let stage_ids = unique_ids(
-        document,
-        playbook.stages.iter().map(|s| s.id.as_str()),
-        "stages",
-        "stage",
-        &mut diagnostics,
-    );
-    let content_ids = unique_ids(
-        document,
-        playbook.content.iter().map(|c| c.id.as_str()),
-        "content",
-        "content item",
-        &mut diagnostics,
-    );
+/// The string items of `value` (one string, or the strings of a list) with their pointers.
+fn ids_at<'a>(value: Option<&'a Value>, pointer: &str) -> Vec<(&'a str, String)> {
+    match value {
+        Some(Value::String(id)) => vec![(id.as_str(), pointer.to_string())],
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| item.as_str().map(|id| (id, format!("{pointer}/{i}"))))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
 
-    for (i, stage) in playbook.stages.iter().enumerate() {
+/// Checks ids and references.
+pub fn check(document: &Document) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let list = |key: &str| {
+        document
+            .value
+            .get(key)
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice)
+    };
+    let stages = list("stages");
+    let stage_ids = unique_ids(document, stages, "stages", "stage", &mut diagnostics);
+    let content_ids = unique_ids(document, list("content"), "content", "content item", &mut diagnostics);
+
+    for (i, stage) in stages.iter().enumerate() {
+        let Some(stage_id) = stage.get("id").and_then(Value::as_str) else {
+            continue;
+        };
         let refs = [
-            ("next", &stage.next.0, &stage_ids, "stage"),
-            ("recycle", &stage.recycle, &stage_ids, "stage"),
-            ("content", &stage.content, &content_ids, "content item"),
+            ("next", &stage_ids, "stage"),
+            ("recycle", &stage_ids, "stage"),
+            ("content", &content_ids, "content item"),
         ];
-        for (field, ids, known, what) in refs {
-            for (j, id) in ids.iter().enumerate() {
-                if known.contains_key(id.as_str()) {
+        for (field, known, what) in refs {
+            for (id, pointer) in ids_at(stage.get(field), &format!("/stages/{i}/{field}")) {
+                if known.contains_key(id) {
                     continue;
                 }
-                let pointer = if field == "next"
-                    && document.spans.get(&format!("/stages/{i}/next/0")).is_none()
-                {
-                    format!("/stages/{i}/next")
-                } else {
-                    format!("/stages/{i}/{field}/{j}")
-                };
-                let help = match did_you_mean(id.as_str(), known.keys().copied()) {
+                let help = match did_you_mean(id, known.keys().copied()) {
                     Some(close) => format!("did you mean `{close}`?"),
                     None if known.is_empty() => format!("the playbook defines no {what}s yet"),
                     None => {
@@ -58,8 +68,7 @@ pub fn check(document: &Document, playbook: &PlaybookFile) -> Vec<Diagnostic> {
                     Diagnostic::error(
                         "structure::unknown-reference",
                         format!(
-                            "stage `{}`: `{field}` refers to {what} `{id}`, which does not exist",
-                            stage.id
+                            "stage `{stage_id}`: `{field}` refers to {what} `{id}`, which does not exist"
                         ),
                         document.label(&pointer, false),
                     )
@@ -67,13 +76,14 @@ pub fn check(document: &Document, playbook: &PlaybookFile) -> Vec<Diagnostic> {
                 );
             }
         }
-        if stage.is_terminal() && !stage.next.is_empty() {
+        let terminal = stage.get("terminal").is_some_and(|t| !t.is_null());
+        let has_next = stage.get("next").is_some_and(|n| !n.is_null());
+        if terminal && has_next {
             diagnostics.push(
                 Diagnostic::error(
                     "structure::terminal-with-next",
                     format!(
-                        "stage `{}` closes the deal (`terminal`), so it cannot have a `next` stage",
-                        stage.id
+                        "stage `{stage_id}` closes the deal (`terminal`), so it cannot have a `next` stage"
                     ),
                     document.label(&format!("/stages/{i}/next"), true),
                 )
@@ -87,13 +97,16 @@ pub fn check(document: &Document, playbook: &PlaybookFile) -> Vec<Diagnostic> {
 /// Reports ids defined twice; returns each id with the index of its first definition.
 fn unique_ids<'a>(
     document: &Document,
-    ids: impl Iterator<Item = &'a str>,
+    items: &'a [Value],
     list: &str,
     what: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> HashMap<&'a str, usize> {
     let mut first: HashMap<&str, usize> = HashMap::new();
-    for (i, id) in ids.enumerate() {
+    for (i, item) in items.iter().enumerate() {
+        let Some(id) = item.get("id").and_then(Value::as_str) else {
+            continue;
+        };
         if let Some(&earlier) = first.get(id) {
             diagnostics.push(
                 Diagnostic::error(

@@ -1,0 +1,182 @@
+//! Every file of `../shared/corpora/hostile/` ends in its documented safe behaviour (see the
+//! README's "Input limits" table), in bounded time and memory, run through the real binary.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{codes, run_bounded, shared_dir};
+
+/// What stagebook does with each hostile file: `Err(code)` = exits 1 with that finding;
+/// `Ok(())` = loads with no YAML or input finding (schema findings are fine).
+fn expected(file: &str) -> Result<(), &'static str> {
+    match file {
+        "alias-bomb.yaml" | "alias-quadratic.yaml" => Err("input::alias-budget"),
+        "deep-flow-seq-unclosed.yaml"
+        | "deep-flow-seq-closed.yaml"
+        | "deep-flow-map.yaml"
+        | "deep-block-seq.yaml" => Err("input::too-deep"),
+        "invalid-utf8.yaml" => Err("yaml::encoding"),
+        "utf16le-bom.yaml" | "utf16be-bom.yaml" => Err("input::utf16"),
+        "nul-bytes.yaml" => Err("yaml::nul-byte"),
+        "duplicate-keys.yaml" => Err("yaml::duplicate-key"),
+        "tags.yaml" => Err("input::unsupported-tag"),
+        "merge-keys.yaml" => Err("input::merge-key"),
+        "multi-document.yaml" => Err("input::multiple-documents"),
+        "empty.yaml"
+        | "only-comment.yaml"
+        | "only-document-marker.yaml"
+        | "whitespace-only.yaml" => Err("input::empty"),
+        "undefined-alias.yaml" => Err("yaml::unknown-anchor"),
+        "recursive-alias.yaml" => Err("input::recursive-alias"),
+        "tab-indent.yaml" => Err("yaml::syntax"),
+        _ => Ok(()),
+    }
+}
+
+#[test]
+fn every_hostile_file_ends_safely() {
+    let dir = shared_dir().join("corpora/hostile");
+    let table = std::fs::read_to_string(dir.join("expected.tsv")).expect("expected.tsv");
+    let mut checked = 0;
+    for line in table.lines().skip(1) {
+        let file = line.split('\t').next().expect("a file column");
+        let path = dir.join(file);
+        let run = run_bounded(
+            &[
+                "check",
+                "--format",
+                "json",
+                path.to_str().expect("utf-8 path"),
+            ],
+            Duration::from_secs(10),
+        );
+        assert!(run.code.is_some(), "{file}: killed after {:?}", run.elapsed);
+        assert!(
+            run.elapsed < Duration::from_secs(2),
+            "{file}: took {:?}",
+            run.elapsed
+        );
+        if let Some(kib) = run.max_rss_kib {
+            assert!(kib < 100 * 1024, "{file}: peak memory {kib} KiB");
+        }
+        assert!(run.stderr.is_empty(), "{file}: {}", run.stderr);
+        let found = codes(&run.stdout);
+        if let Err(code) = expected(file) {
+            assert_eq!(run.code, Some(1), "{file}: {}", run.stdout);
+            assert!(
+                found.iter().any(|c| c == code),
+                "{file}: expected {code}, got {found:?}"
+            );
+            let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+            let first = &value["diagnostics"][0];
+            assert!(
+                first["line"].as_u64().is_some_and(|l| l >= 1),
+                "{file}: no line"
+            );
+        } else {
+            let bad: Vec<_> = found
+                .iter()
+                .filter(|c| c.starts_with("yaml::") || c.starts_with("input::"))
+                .collect();
+            assert!(bad.is_empty(), "{file}: {bad:?}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 27, "only {checked} hostile files");
+}
+
+#[test]
+fn a_utf8_bom_changes_nothing() {
+    let path = shared_dir().join("corpora/hostile/utf8-bom.yaml");
+    let run = run_bounded(
+        &["check", "--format", "json", path.to_str().unwrap()],
+        Duration::from_secs(10),
+    );
+    let found = codes(&run.stdout);
+    assert!(!found.iter().any(|c| c.starts_with("yaml::")), "{found:?}");
+}
+
+#[test]
+fn crlf_lines_are_numbered_like_lf() {
+    let dir = tempfile::tempdir().unwrap();
+    let lf = "stagebook: 1\nplaybook:\n  id: x\n  name: X\n  bogus: 1\nstages: []\n";
+    std::fs::write(dir.path().join("lf.yaml"), lf).unwrap();
+    std::fs::write(dir.path().join("crlf.yaml"), lf.replace('\n', "\r\n")).unwrap();
+    let run = run_bounded(
+        &["check", "--format", "json", dir.path().to_str().unwrap()],
+        Duration::from_secs(10),
+    );
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let lines: Vec<(String, u64, u64)> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "schema::unknown-field")
+        .map(|d| {
+            let file = d["file"].as_str().unwrap();
+            let name = file.rsplit('/').next().unwrap().to_string();
+            (
+                name,
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [("crlf.yaml".into(), 5, 3), ("lf.yaml".into(), 5, 3)]
+    );
+}
+
+/// `make_big.py` writes the truly big inputs on demand.
+fn make_big(kind: &str, mb: u32) -> tempfile::NamedTempFile {
+    let out = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(shared_dir().join("corpora/hostile/make_big.py"))
+        .arg(out.path())
+        .args(["--kind", kind, "--mb", &mb.to_string()])
+        .status()
+        .expect("python3 runs make_big.py");
+    assert!(status.success());
+    out
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_at_once() {
+    let big = make_big("plain", 50);
+    let run = run_bounded(
+        &["check", "--format", "json", big.path().to_str().unwrap()],
+        Duration::from_secs(10),
+    );
+    assert_eq!(run.code, Some(1));
+    assert_eq!(codes(&run.stdout), ["input::too-large"]);
+    assert!(run.elapsed < Duration::from_secs(2), "{:?}", run.elapsed);
+    if let Some(kib) = run.max_rss_kib {
+        assert!(kib < 100 * 1024, "peak memory {kib} KiB");
+    }
+}
+
+#[test]
+fn big_files_under_the_limit_load_in_bounded_time_and_memory() {
+    for (kind, expect_yaml_error) in [
+        ("double", false),
+        ("comment", false),
+        ("key", true),
+        ("wide-seq", false),
+        ("many-keys", false),
+    ] {
+        let big = make_big(kind, 15);
+        let run = run_bounded(
+            &["check", "--format", "json", big.path().to_str().unwrap()],
+            Duration::from_secs(30),
+        );
+        assert!(run.code.is_some(), "{kind}: killed");
+        let found = codes(&run.stdout);
+        let yaml_error = found.iter().any(|c| c.starts_with("yaml::"));
+        assert_eq!(yaml_error, expect_yaml_error, "{kind}: {found:?}");
+        if let Some(kib) = run.max_rss_kib {
+            assert!(kib < 1024 * 1024, "{kind}: peak memory {kib} KiB");
+        }
+    }
+}
