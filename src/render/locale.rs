@@ -35,6 +35,7 @@ const LABELS: &[(&str, &str, &str)] = &[
         "The deal is won. Hand over to onboarding.",
         "交易赢单。移交客户成功团队。",
     ),
+    ("colon", ": ", "："),
     ("content", "Content to show", "要展示的内容"),
     ("contents", "Contents", "目录"),
     ("crm_names", "In the CRM", "CRM 中的名称"),
