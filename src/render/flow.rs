@@ -21,6 +21,8 @@ const LANE: u32 = 14;
 const MARGIN: u32 = 16;
 const TOP: u32 = 40;
 const TERMINAL_INSET: u32 = 40;
+/// Rows per printed window of a long flow (one A4 page each).
+const ROWS_PER_PART: u32 = 10;
 
 const INK: &str = "#1d3557";
 const MUTED: &str = "#5c6b7a";
@@ -383,13 +385,39 @@ pub fn svg(stages: &[&Stage], locale: Locale) -> String {
     }
     s.push_str("</g></svg>");
     let height = ly + 22;
+    s.truncate(s.len() - "</svg>".len());
+    let title = escape::xml(t["flow_alt"]);
+    if rows <= ROWS_PER_PART {
+        return format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="flow" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="flow-title"><title id="flow-title">{title}</title>{s}</svg>"#
+        );
+    }
+    // A long flow is one drawing shown through several windows of ROWS_PER_PART rows each, so
+    // that print can put each window on a page; later windows reuse the first one's drawing.
     let mut svg = String::with_capacity(s.len() + 300);
-    let _ = write!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="flow" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="flow-title"><title id="flow-title">{}</title>"#,
-        escape::xml(t["flow_alt"])
-    );
-    svg.push_str(&s);
+    let mut y0 = 0;
+    let mut part = 0;
+    while y0 < height {
+        part += ROWS_PER_PART;
+        let y1 = if part >= rows {
+            height
+        } else {
+            TOP + part * PITCH - (PITCH - BOX_H) / 2
+        };
+        let h = y1 - y0;
+        if y0 == 0 {
+            let _ = write!(
+                svg,
+                r#"<svg xmlns="http://www.w3.org/2000/svg" class="flow flow-part" viewBox="0 0 {width} {h}" width="{width}" height="{h}" role="img" aria-labelledby="flow-title"><title id="flow-title">{title}</title><g id="flow-drawing">{s}</g></svg>"#
+            );
+        } else {
+            let _ = write!(
+                svg,
+                r##"<svg xmlns="http://www.w3.org/2000/svg" class="flow flow-part" viewBox="0 {y0} {width} {h}" width="{width}" height="{h}" aria-hidden="true"><use href="#flow-drawing"/></svg>"##
+            );
+        }
+        y0 = y1;
+    }
     svg
 }
 

@@ -53,12 +53,18 @@ impl OutDir {
                 ),
             ));
         }
-        let mut temp = tempfile::Builder::new()
-            .prefix(".stagebook-")
-            .suffix(".tmp")
-            .tempfile_in(parent)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".stagebook-").suffix(".tmp");
+        // Temporary files are private (0600); a handbook is for everyone who can read the folder.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut temp = builder.tempfile_in(parent)?;
+        // No fsync: the rename already keeps readers from seeing half a file, and a render is
+        // cheap to repeat after a crash.
         temp.write_all(contents)?;
-        temp.as_file().sync_all()?;
         temp.persist(&target).map_err(|e| e.error)?;
         Ok(target)
     }
@@ -82,5 +88,11 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, ["handbook.html"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&written).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
     }
 }
