@@ -81,6 +81,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("rep", "Rep", "销售代表"),
     ("response", "Response", "回应"),
     ("say", "What to say", "要说什么"),
+    ("sep", ", ", "、"),
     ("stage", "Stage", "阶段"),
     ("stage_flow", "Stage flow", "阶段流程"),
     ("stages", "Stages", "阶段"),
