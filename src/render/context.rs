@@ -169,7 +169,7 @@ impl Context {
                 kind: serde_plain(&item.kind),
                 kind_label: locale::content_kind(locale, item.kind),
                 url: item.url.clone(),
-                href: item.url.as_deref().and_then(safe_href).map(str::to_owned),
+                href: item.url.as_deref().and_then(safe_href),
                 path: item.path.clone(),
                 description: item.description.clone(),
             })

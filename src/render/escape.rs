@@ -6,15 +6,34 @@ use std::fmt::Write;
 
 /// The URL when it may become a link: `http://`, `https://` or `mailto:` (any case), with no
 /// control characters or spaces. Everything else (`javascript:`, `data:`, relative paths) is
-/// shown as text only.
-pub fn safe_href(url: &str) -> Option<&str> {
+/// shown as text only. Characters a URL may not hold (`<`, `"`, `{` …) are percent-encoded, so
+/// the link is valid HTML as well as safe.
+pub fn safe_href(url: &str) -> Option<String> {
     let url = url.trim();
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let allowed = ["http://", "https://", "mailto:"]
         .iter()
         .any(|scheme| lower.starts_with(scheme) && url.len() > scheme.len());
     let clean = !url.chars().any(|c| c.is_control() || c.is_whitespace());
-    (allowed && clean).then_some(url)
+    if !(allowed && clean) {
+        return None;
+    }
+    // Brackets are allowed only around an IPv6 host, before the path.
+    let path_start = url.find("://").map_or(0, |i| {
+        i + 3
+            + url[i + 3..]
+                .find(['/', '?', '#'])
+                .unwrap_or(url.len() - i - 3)
+    });
+    let mut out = String::with_capacity(url.len());
+    for (i, c) in url.char_indices() {
+        if "\"<>\\^`{|}".contains(c) || (i >= path_start && "[]".contains(c)) {
+            let _ = write!(out, "%{:02X}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
 }
 
 /// Escapes text for inline Markdown: every character that could start markup (emphasis,
@@ -109,13 +128,18 @@ mod tests {
 
     #[test]
     fn only_web_and_mail_urls_link() {
+        let ok = |s: &str| Some(s.to_owned());
         assert_eq!(
             safe_href("https://example.com/a"),
-            Some("https://example.com/a")
+            ok("https://example.com/a")
         );
         assert_eq!(
             safe_href("MAILTO:a@example.com"),
-            Some("MAILTO:a@example.com")
+            ok("MAILTO:a@example.com")
+        );
+        assert_eq!(
+            safe_href("https://[::1]:8080/a?q=<b>\"{x}[0]"),
+            ok("https://[::1]:8080/a?q=%3Cb%3E%22%7Bx%7D%5B0%5D")
         );
         for bad in [
             "javascript:alert(1)",
