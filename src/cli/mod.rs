@@ -3,6 +3,7 @@
 
 mod check;
 mod render;
+mod crm;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -32,6 +33,9 @@ pub enum Command {
     Check(check::Args),
     /// Render playbooks into rep handbooks and per-stage checklists (HTML, Markdown, PDF).
     Render(render::Args),
+    /// Compile playbooks into CRM pipeline configuration, and detect drift.
+    #[command(subcommand)]
+    Crm(crm::Command),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
 }
@@ -42,6 +46,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Crm(command) => crm::run(&command),
         Command::Schema => {
             let schema = crate::model::schema();
             let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");
