@@ -2,8 +2,8 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
-mod render;
 mod crm;
+mod render;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
