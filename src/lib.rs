@@ -13,5 +13,6 @@ pub mod diagnostic;
 pub mod load;
 pub mod metrics;
 pub mod model;
+pub mod render;
 pub mod report;
 pub mod validate;

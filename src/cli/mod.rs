@@ -4,6 +4,7 @@
 mod check;
 mod crm;
 mod metrics;
+mod render;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ pub enum Command {
     /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken
     /// playbook or a --strict failure, 2 when the tool cannot run (files, arguments, input).
     Metrics(Box<metrics::Args>),
+    /// Render playbooks into rep handbooks and per-stage checklists (HTML, Markdown, PDF).
+    Render(render::Args),
     /// Compile playbooks into CRM pipeline configuration, and detect drift.
     #[command(subcommand)]
     Crm(crm::Command),
@@ -48,6 +51,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Metrics(args) => metrics::run(&args),
+        Command::Render(args) => render::run(&args),
         Command::Crm(command) => crm::run(&command),
         Command::Schema => {
             let schema = crate::model::schema();
