@@ -18,27 +18,17 @@ use crate::model::PlaybookFile;
 use crate::validate;
 
 /// Settings for a check run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Input guards.
     pub limits: Limits,
-    /// Run the lint rules after validation (on by default).
+    /// Run the lint rules after validation. Off by default, so `render`, `metrics` and `crm`
+    /// judge a playbook by its validity alone; `stagebook check` turns it on.
     pub lint: bool,
     /// Levels from the command line, applied over each `stagebook.toml`.
     pub overrides: Overrides,
     /// Lint findings accepted for now (`--baseline FILE`).
     pub baseline: Option<Baseline>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            limits: Limits::default(),
-            lint: true,
-            overrides: Overrides::default(),
-            baseline: None,
-        }
-    }
 }
 
 /// One playbook after loading and validation.
@@ -63,13 +53,14 @@ impl Checked {
     }
 }
 
-/// Loads, validates and lints one playbook file with the default lint levels.
-/// `Ok(None)` when the file is an include fragment.
+/// Loads and validates one playbook file, and lints it with the default levels when
+/// `options.lint` is set. `Ok(None)` when the file is an include fragment.
 pub fn check_file(path: &Path, options: &Options) -> io::Result<Option<Checked>> {
     check_file_with(path, options, &Config::default())
 }
 
-/// Loads, validates and lints one playbook file with `config`.
+/// Loads and validates one playbook file, and lints it with `config` when `options.lint` is
+/// set.
 pub fn check_file_with(
     path: &Path,
     options: &Options,
@@ -79,10 +70,9 @@ pub fn check_file_with(
     Ok(check_loaded_with(loaded, options.lint.then_some(config)))
 }
 
-/// Validates a loaded file, and lints it with the default levels. `None` when it is an
-/// include fragment.
+/// Validates a loaded file (no lint rules). `None` when it is an include fragment.
 pub fn check_loaded(loaded: Loaded) -> Option<Checked> {
-    check_loaded_with(loaded, Some(&Config::default()))
+    check_loaded_with(loaded, None)
 }
 
 /// Validates a loaded file, and lints it with `config` when given. `None` when it is an

@@ -22,6 +22,33 @@ fn stagebook(dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 #[test]
+fn the_shipped_playbooks_are_lint_clean_at_default_levels() {
+    let outcome = stagebook::check::check_paths(
+        &[common::repo_dir().join("playbooks")],
+        &stagebook::check::Options {
+            lint: true,
+            ..stagebook::check::Options::default()
+        },
+    )
+    .unwrap();
+    let found: Vec<String> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}: {} {}",
+                d.primary.file.name,
+                d.primary.start().line,
+                d.code,
+                d.message
+            )
+        })
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+    assert!(outcome.playbooks.len() >= 2);
+}
+
+#[test]
 fn the_readme_rule_table_is_generated_from_the_rules() {
     let path = common::repo_dir().join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");

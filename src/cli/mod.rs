@@ -2,6 +2,9 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
+mod crm;
+mod metrics;
+mod render;
 mod rules;
 
 use std::io::{self, Write};
@@ -35,6 +38,15 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Print a lint rule's documentation: what it checks, why it matters, an example.
     Explain(rules::ExplainArgs),
+    /// Measure a playbook against CRM stage history: entered, advanced, lost and remaining per
+    /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken
+    /// playbook or a --strict failure, 2 when the tool cannot run (files, arguments, input).
+    Metrics(Box<metrics::Args>),
+    /// Render playbooks into rep handbooks and per-stage checklists (HTML, Markdown, PDF).
+    Render(render::Args),
+    /// Compile playbooks into CRM pipeline configuration, and detect drift.
+    #[command(subcommand)]
+    Crm(crm::Command),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
 }
@@ -46,6 +58,9 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Rules(args) => rules::run_rules(&args),
         Command::Explain(args) => rules::run_explain(&args),
+        Command::Metrics(args) => metrics::run(&args),
+        Command::Render(args) => render::run(&args),
+        Command::Crm(command) => crm::run(&command),
         Command::Schema => {
             let schema = crate::model::schema();
             let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");

@@ -59,7 +59,10 @@ mod tests {
         std::fs::write(&path, yaml).unwrap();
         let checked = crate::check::check_file_with(
             &path,
-            &crate::check::Options::default(),
+            &crate::check::Options {
+                lint: true,
+                ..crate::check::Options::default()
+            },
             &Config::default(),
         )
         .unwrap()
