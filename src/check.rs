@@ -152,12 +152,17 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
 
     // Configs are found before the parallel part, so a broken stagebook.toml stops the run
     // with the same error whatever the thread order.
-    let mut config_loader = ConfigLoader::new(options.overrides.clone())?;
-    let configs = files
-        .iter()
-        .map(|f| config_loader.for_playbook(f))
-        .collect::<io::Result<Vec<_>>>()?;
-    let default_fail_on = Config::with_overrides(&options.overrides)?.fail_on;
+    let defaults = Arc::new(Config::with_overrides(&options.overrides)?);
+    let default_fail_on = defaults.fail_on;
+    let configs = if options.lint {
+        let mut config_loader = ConfigLoader::new(options.overrides.clone())?;
+        files
+            .iter()
+            .map(|f| config_loader.for_playbook(f))
+            .collect::<io::Result<Vec<_>>>()?
+    } else {
+        vec![defaults; files.len()]
+    };
 
     let results: Vec<PerFile> = files
         .par_iter()
