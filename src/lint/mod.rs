@@ -281,11 +281,6 @@ impl<'a> LintContext<'a> {
             .parent()
             .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf)
     }
-
-    /// The stage pointer `/stages/{i}` of stage index `i`.
-    pub fn stage_pointer(i: usize) -> String {
-        format!("/stages/{i}")
-    }
 }
 
 impl Finding {
