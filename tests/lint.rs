@@ -205,3 +205,39 @@ fn config_errors_and_unknown_ids_stop_the_run() {
     assert_eq!(code, 2);
     assert!(err.contains("stagebook.toml"), "{err}");
 }
+
+#[test]
+fn linting_never_panics_on_damaged_playbooks() {
+    // Every shipped playbook with each single line removed: many shapes of half-finished
+    // playbooks, some valid (so every rule runs on them), none may crash the linter.
+    let dir = tempfile::tempdir().unwrap();
+    let options = stagebook::check::Options {
+        lint: true,
+        ..stagebook::check::Options::default()
+    };
+    let config = stagebook::lint::Config::default();
+    let mut linted = 0;
+    for entry in std::fs::read_dir(common::repo_dir().join("playbooks")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for skip in 0..lines.len() {
+            let mut damaged = String::new();
+            for (i, line) in lines.iter().enumerate() {
+                if i != skip {
+                    damaged.push_str(line);
+                    damaged.push('\n');
+                }
+            }
+            let path = dir.path().join("damaged.yaml");
+            std::fs::write(&path, damaged).unwrap();
+            let checked = stagebook::check::check_file_with(&path, &options, &config)
+                .unwrap()
+                .unwrap();
+            linted += usize::from(checked.playbook.is_some());
+        }
+    }
+    assert!(
+        linted > 100,
+        "only {linted} damaged playbooks were valid enough to lint"
+    );
+}
