@@ -29,6 +29,9 @@ pub struct Options {
     pub overrides: Overrides,
     /// Lint findings accepted for now (`--baseline FILE`).
     pub baseline: Option<Baseline>,
+    /// Stop after reading the YAML (no schema, structure or lint): the floor that `check` is
+    /// benchmarked against (`check --stop-after parse`, hidden).
+    pub parse_only: bool,
 }
 
 /// One playbook after loading and validation.
@@ -179,6 +182,16 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
                         fail_on: default_fail_on,
                     });
                 }
+                Loaded::Playbook {
+                    file,
+                    document,
+                    diagnostics,
+                } if options.parse_only => Checked {
+                    file,
+                    document,
+                    playbook: None,
+                    diagnostics,
+                },
                 playbook @ Loaded::Playbook { .. } => {
                     check_loaded_with(playbook, options.lint.then_some(&**config))
                         .expect("a playbook is checked")

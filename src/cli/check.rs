@@ -14,6 +14,15 @@ use crate::load::Limits;
 use crate::report::human::{HumanPrinter, Style};
 use crate::report::{github, json, junit, sarif};
 
+/// Where `check --stop-after` stops (hidden: for benchmarks and debugging).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StopAfter {
+    /// Read the YAML only.
+    Parse,
+    /// Read, validate against the schema and check the structure.
+    Schema,
+}
+
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -53,6 +62,10 @@ pub struct Args {
     /// Check YAML, schema and structure only; skip the lint rules.
     #[arg(long)]
     pub no_lint: bool,
+    /// Stop after a stage of the pipeline: `parse` (YAML only) or `schema` (like `--no-lint`).
+    /// For benchmarks and debugging.
+    #[arg(long, value_enum, hide = true)]
+    pub stop_after: Option<StopAfter>,
     /// Hide the lint findings listed in this baseline file; report only new ones.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     pub baseline: Option<PathBuf>,
@@ -79,7 +92,8 @@ pub fn run(args: &Args) -> io::Result<u8> {
             max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
             ..Limits::default()
         },
-        lint: !args.no_lint,
+        lint: !args.no_lint && args.stop_after.is_none(),
+        parse_only: args.stop_after == Some(StopAfter::Parse),
         overrides,
         baseline: args.baseline.as_deref().map(Baseline::read).transpose()?,
     };
