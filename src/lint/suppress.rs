@@ -55,7 +55,8 @@ fn collect(value: &Value, pointer: &mut String, sites: &mut Vec<Site>) {
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
                 let len = pointer.len();
-                push_segment(pointer, &i.to_string());
+                pointer.push('/');
+                pointer.push_str(itoa::Buffer::new().format(i));
                 collect(child, pointer, sites);
                 pointer.truncate(len);
             }

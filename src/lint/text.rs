@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 
 use aho_corasick::AhoCorasick;
 use serde_json::Value;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::load::yaml::push_segment;
 
@@ -33,26 +33,26 @@ const NOT_PROSE: &[&str] = &[
     "methodology",
 ];
 
-/// Every string a rep reads in the handbook, with its JSON pointer, in document order.
-pub fn prose(value: &Value) -> Vec<(String, &str)> {
-    let mut out = Vec::new();
-    walk(value, &mut String::new(), 0, &mut out);
-    out
+/// Calls `visit` with every string a rep reads in the handbook and its JSON pointer, in
+/// document order.
+pub fn for_each_prose<'v>(value: &'v Value, mut visit: impl FnMut(&str, &'v str)) {
+    walk(value, &mut String::new(), 0, &mut visit);
 }
 
 fn walk<'v>(
     value: &'v Value,
     pointer: &mut String,
     depth: usize,
-    out: &mut Vec<(String, &'v str)>,
+    visit: &mut impl FnMut(&str, &'v str),
 ) {
     match value {
-        Value::String(text) => out.push((pointer.clone(), text)),
+        Value::String(text) => visit(pointer, text),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let len = pointer.len();
-                push_segment(pointer, &i.to_string());
-                walk(item, pointer, depth + 1, out);
+                pointer.push('/');
+                pointer.push_str(itoa::Buffer::new().format(i));
+                walk(item, pointer, depth + 1, visit);
                 pointer.truncate(len);
             }
         }
@@ -65,7 +65,7 @@ fn walk<'v>(
                 }
                 let len = pointer.len();
                 push_segment(pointer, key);
-                walk(child, pointer, depth + 1, out);
+                walk(child, pointer, depth + 1, visit);
                 pointer.truncate(len);
             }
         }
@@ -76,20 +76,35 @@ fn walk<'v>(
 /// Folds text for matching: NFKC (full-width `ＲＯＩ` becomes `ROI`, half-width katakana
 /// becomes full-width), lowercase, and runs of whitespace become one space.
 pub fn fold(text: &str) -> String {
-    let lower: String = if text.is_ascii() {
-        // ASCII is already in NFKC; skip the (comparatively slow) normalisation.
-        text.to_ascii_lowercase()
+    let mut out = String::with_capacity(text.len());
+    // Most text is already in NFKC (ASCII always is, and most CJK): then folding is one pass
+    // of lowercasing, without the comparatively slow normalisation.
+    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        push_folded(&mut out, text.chars());
     } else {
-        text.nfkc().flat_map(char::to_lowercase).collect()
-    };
-    let mut out = String::with_capacity(lower.len());
-    for word in lower.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
+        push_folded(&mut out, text.nfkc());
     }
     out
+}
+
+/// Appends `chars` lowercased, with runs of whitespace as one space and none at either end.
+fn push_folded(out: &mut String, chars: impl Iterator<Item = char>) {
+    let mut space = false;
+    for c in chars {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
 }
 
 /// Whether `c` belongs to a Latin-script word (letters, digits, `'`).

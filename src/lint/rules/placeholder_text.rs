@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::declare_rule;
-use crate::lint::text::{PhraseSet, fold, prose};
+use crate::lint::text::{PhraseSet, fold, for_each_prose};
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
 /// Markers that are always placeholders (matched case-insensitively as whole words; CJK
@@ -106,12 +106,12 @@ impl Rule for PlaceholderText {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let markers = cx.options.placeholder_text.markers();
-        for (pointer, text) in prose(&cx.document.value) {
+        for_each_prose(&cx.document.value, |pointer, text| {
             let folded = fold(text);
             let Some((_, marker)) = markers.earliest(&folded) else {
-                continue;
+                return;
             };
-            let place = crate::validate::place(&cx.document.value, &pointer);
+            let place = crate::validate::place(&cx.document.value, pointer);
             let field = pointer
                 .rsplit('/')
                 .find(|s| s.parse::<usize>().is_err())
@@ -119,13 +119,13 @@ impl Rule for PlaceholderText {
             out.push(
                 cx.finding(
                     &Self::META,
-                    pointer.clone(),
+                    pointer.to_string(),
                     false,
                     format!("{place}: `{field}` still holds the placeholder `{marker}`"),
                 )
                 .with_help("write the real text, or remove the entry until it is ready"),
             );
-        }
+        });
     }
 }
 
