@@ -48,6 +48,15 @@ pub fn check_file(path: &Path, options: &Options) -> io::Result<Option<Checked>>
     Ok(check_loaded(load::load(path, &options.limits)?))
 }
 
+/// [`check_file`] on a file of any [`load::Files`] tree (a git revision in memory, say).
+pub fn check_file_in(
+    files: &dyn load::Files,
+    path: &Path,
+    options: &Options,
+) -> io::Result<Option<Checked>> {
+    Ok(check_loaded(load::load_in(files, path, &options.limits)?))
+}
+
 /// Validates a loaded file. `None` when it is an include fragment.
 pub fn check_loaded(loaded: Loaded) -> Option<Checked> {
     let (file, document, mut diagnostics) = match loaded {

@@ -2,6 +2,8 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
+mod completions;
+mod diff;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -29,8 +31,14 @@ pub struct Cli {
 pub enum Command {
     /// Check playbooks: YAML, schema, structure. Exit 0 when clean, 1 on errors, 2 on failure.
     Check(check::Args),
+    /// Show what a change does to the sales process: stages, exits, guidance, content.
+    Diff(diff::Args),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(completions::Args),
+    /// Print the man page, or write one page per command with --out DIR.
+    Man(completions::ManArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -38,6 +46,9 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
         Command::Schema => {
             let schema = crate::model::schema();
             let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");

@@ -39,7 +39,13 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
     };
     let stages = list("stages");
     let stage_ids = unique_ids(document, stages, "stages", "stage", &mut diagnostics);
-    let content_ids = unique_ids(document, list("content"), "content", "content item", &mut diagnostics);
+    let content_ids = unique_ids(
+        document,
+        list("content"),
+        "content",
+        "content item",
+        &mut diagnostics,
+    );
 
     for (i, stage) in stages.iter().enumerate() {
         let Some(stage_id) = stage.get("id").and_then(Value::as_str) else {
