@@ -79,8 +79,9 @@ impl MemoryFiles {
 
     /// The path of a file inside the tree, `/`-separated.
     pub fn relative(&self, path: &Path) -> String {
+        let path = normalize(path);
         path.strip_prefix(&self.root)
-            .unwrap_or(path)
+            .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/")
     }
