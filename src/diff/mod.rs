@@ -567,11 +567,16 @@ fn compare_stage(old: &Value, new: &Value) -> Vec<Change> {
         .into_iter()
         .chain(SECTIONS.iter().map(|(name, _)| *name))
         .collect();
-    let scalars = compare_fields(object(old), object(new), &skip);
-    // The name first (a rename), then goal and the other scalar fields.
-    let (names, others): (Vec<_>, Vec<_>) = scalars.into_iter().partition(|c| c.section == "name");
-    changes.extend(names);
-    changes.extend(others);
+    let mut scalars = compare_fields(object(old), object(new), &skip);
+    // The name first (a rename), then the goal and the time budget, then the rest by name.
+    let rank = |c: &Change| {
+        ["name", "goal", "expected_duration", "terminal", "milestone"]
+            .iter()
+            .position(|s| *s == c.section)
+            .unwrap_or(usize::MAX)
+    };
+    scalars.sort_by_key(|c| rank(c));
+    changes.extend(scalars);
     for (name, section) in SECTIONS {
         let (a, b) = (section_value(old, name), section_value(new, name));
         changes.extend(match section {
