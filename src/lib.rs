@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod diff;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod report;

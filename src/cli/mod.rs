@@ -4,6 +4,7 @@
 mod check;
 mod completions;
 mod diff;
+mod init;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ pub enum Command {
     Check(check::Args),
     /// Show what a change does to the sales process: stages, exits, guidance, content.
     Diff(diff::Args),
+    /// Start a playbook repository: settings, a starter playbook, CI and pre-commit files.
+    Init(init::Args),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
     /// Print a shell completion script (bash, zsh, fish, powershell).
@@ -47,6 +50,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Init(args) => init::run(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
         Command::Schema => {
