@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod crm;
 pub mod diagnostic;
 pub mod diff;
 pub mod init;

@@ -3,6 +3,7 @@
 
 mod check;
 mod completions;
+mod crm;
 mod diff;
 mod init;
 
@@ -36,6 +37,9 @@ pub enum Command {
     Diff(diff::Args),
     /// Start a playbook repository: settings, a starter playbook, CI and pre-commit files.
     Init(init::Args),
+    /// Compile playbooks into CRM pipeline configuration, and detect drift.
+    #[command(subcommand)]
+    Crm(crm::Command),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
     /// Print a shell completion script (bash, zsh, fish, powershell).
@@ -53,6 +57,7 @@ pub fn run() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
+        Command::Crm(command) => crm::run(&command),
         Command::Schema => {
             let schema = crate::model::schema();
             let text = serde_json::to_string_pretty(&schema).expect("the schema serializes");

@@ -67,6 +67,10 @@ pub struct Meta {
     /// One or two sentences on who this playbook is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// How `stagebook crm export` names this playbook's pipeline in each CRM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "PlaybookCrm")]
+    pub crm: Option<PlaybookCrm>,
     /// Lint findings switched off for the whole playbook, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
@@ -202,6 +206,22 @@ pub struct Stage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Milestone")]
     pub milestone: Option<Milestone>,
+    /// Chance, in percent (0–100), that a deal in this stage ends won. CRMs weigh the pipeline
+    /// forecast with it. Along the main path it should only go up. Won stages count as 100 and
+    /// lost stages as 0 unless written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u8", range(min = 0, max = 100))]
+    pub probability: Option<u8>,
+    /// Which forecast bucket deals in this stage count in: `pipeline`, `best-case`, `commit`,
+    /// `closed` or `omitted`. Default: `pipeline` for open stages, `closed` for won and
+    /// `omitted` for lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "ForecastCategory")]
+    pub forecast_category: Option<ForecastCategory>,
+    /// Settings only one CRM understands, used by `stagebook crm export`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "StageCrm")]
+    pub crm: Option<StageCrm>,
     /// Qualification elements (e.g. MEDDPICC's `metrics`, `economic-buyer`) captured in this
     /// stage.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -227,6 +247,147 @@ pub enum Terminal {
     Won,
     /// The deal is lost.
     Lost,
+}
+
+/// The forecast bucket a stage's deals count in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForecastCategory {
+    /// Open deals that are not yet likely.
+    Pipeline,
+    /// Deals that could close this period if things go well.
+    BestCase,
+    /// Deals the team commits to closing this period.
+    Commit,
+    /// Won deals.
+    Closed,
+    /// Left out of the forecast (lost deals).
+    Omitted,
+}
+
+/// Playbook-wide CRM settings, one block per CRM.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaybookCrm {
+    /// Salesforce: the Sales Path generated for opportunities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "SalesforcePlaybook")]
+    pub salesforce: Option<SalesforcePlaybook>,
+    /// HubSpot: the deal pipeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "HubspotPlaybook")]
+    pub hubspot: Option<HubspotPlaybook>,
+    /// Pipedrive: the pipeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "PipedrivePlaybook")]
+    pub pipedrive: Option<PipedrivePlaybook>,
+}
+
+/// Salesforce settings for the whole playbook.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SalesforcePlaybook {
+    /// API name of the Sales Path (letters, digits and single `_`), e.g. `Midmarket_Path`.
+    /// Default: built from the playbook id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]{0,39}$"))]
+    pub path_name: Option<String>,
+    /// Record type the path is for. Default: `__MASTER__`, the master record type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]{0,79}$"))]
+    pub record_type: Option<String>,
+    /// Metadata API version written in `package.xml`, e.g. `60.0` (the default). At least 38.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^(3[89]|[4-9][0-9])\.0$"))]
+    pub api_version: Option<String>,
+}
+
+/// HubSpot settings for the whole playbook.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HubspotPlaybook {
+    /// Id of the deal pipeline in HubSpot, once it exists: `crm diff` picks it from the
+    /// pipelines response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub pipeline_id: Option<String>,
+    /// Position of the pipeline among the account's deal pipelines. Default: 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u32")]
+    pub display_order: Option<u32>,
+}
+
+/// Pipedrive settings for the whole playbook.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PipedrivePlaybook {
+    /// Id of the pipeline in Pipedrive, once it exists: written into the stage bodies, and used
+    /// by `crm diff` to pick the pipeline's stages from the response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u64", range(min = 1))]
+    pub pipeline_id: Option<u64>,
+    /// Whether Pipedrive marks deals as rotting when they sit in a stage longer than its
+    /// `expected_duration` (rounded up to whole days). Default: `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool")]
+    pub rotting: Option<bool>,
+}
+
+/// Stage settings only one CRM understands.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageCrm {
+    /// Salesforce settings for this stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "SalesforceStage")]
+    pub salesforce: Option<SalesforceStage>,
+    /// HubSpot settings for this stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "HubspotStage")]
+    pub hubspot: Option<HubspotStage>,
+    /// Pipedrive settings for this stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "PipedriveStage")]
+    pub pipedrive: Option<PipedriveStage>,
+}
+
+/// Salesforce settings for one stage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SalesforceStage {
+    /// Opportunity fields shown as "key fields" on this step of the Sales Path (API names, e.g.
+    /// `Amount`, `NextStep`). Salesforce shows at most five.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_fields: Vec<SalesforceField>,
+}
+
+/// An API name of a Salesforce field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct SalesforceField(
+    #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]{0,79}$"))] pub String,
+);
+
+/// HubSpot settings for one stage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HubspotStage {
+    /// Internal id of the stage in HubSpot, once it exists (e.g. `appointmentscheduled`).
+    /// Sent as `stageId` and used by `crm diff` to recognise a renamed stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub stage_id: Option<String>,
+}
+
+/// Pipedrive settings for one stage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PipedriveStage {
+    /// Days without progress before Pipedrive marks a deal in this stage as rotting. Default:
+    /// the stage's `expected_duration`, rounded up to whole days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u32", range(min = 1, max = 3650))]
+    pub rotten_days: Option<u32>,
 }
 
 /// Stages metrics reports on specially.

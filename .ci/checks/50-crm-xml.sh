@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Exports every shipped playbook (and the CRM test fixtures) to Salesforce, in both layouts,
+# and validates the metadata with xmllint against the hand-written subset of the Metadata API
+# in tests/schemas/sfdc-metadata-subset.xsd. (The HubSpot and Pipedrive bodies are validated
+# against their JSON Schemas by `cargo test --test crm`.)
+set -euo pipefail
+
+xsd=tests/schemas/sfdc-metadata-subset.xsd
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+cargo build --quiet --locked
+bin=target/debug/stagebook
+
+shopt -s nullglob
+playbooks=(playbooks/*.yaml playbooks/*.yml tests/fixtures/crm/*.yaml)
+if [ ${#playbooks[@]} -eq 0 ]; then
+  echo "no playbooks to export" >&2
+  exit 1
+fi
+
+count=0
+for playbook in "${playbooks[@]}"; do
+  name=$(basename "${playbook%.*}")
+  for layout in source mdapi; do
+    dir="$out/$name-$layout"
+    "$bin" crm export "$playbook" --target salesforce --layout "$layout" --out "$dir" >/dev/null
+    mapfile -t files < <(find "$dir" -type f | sort)
+    if ! report=$(xmllint --noout --schema "$xsd" "${files[@]}" 2>&1); then
+      echo "$report" >&2
+      exit 1
+    fi
+    count=$((count + ${#files[@]}))
+  done
+done
+echo "crm: $count Salesforce metadata files from ${#playbooks[@]} playbooks validate against $xsd"

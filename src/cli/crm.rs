@@ -1,0 +1,222 @@
+//! `stagebook crm export` and `stagebook crm diff`: compile a playbook into a CRM's pipeline
+//! configuration, and compare a CRM's configuration with the playbook.
+
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use clap::{Subcommand, ValueEnum};
+
+use super::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, print_out};
+use crate::check::{self, Checked};
+use crate::crm::{self, ExportOptions, Layout, Target, diff};
+use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::load::source::display_name;
+use crate::model::PlaybookFile;
+use crate::report::human::{HumanPrinter, Style};
+
+/// The CRMs, as written on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    /// Salesforce: Opportunity stages and a Sales Path, as a metadata folder.
+    Salesforce,
+    /// HubSpot: a deal pipeline, as the pipelines API body.
+    Hubspot,
+    /// Pipedrive: a pipeline and its stages, as API bodies.
+    Pipedrive,
+}
+
+impl From<TargetArg> for Target {
+    fn from(target: TargetArg) -> Self {
+        match target {
+            TargetArg::Salesforce => Self::Salesforce,
+            TargetArg::Hubspot => Self::Hubspot,
+            TargetArg::Pipedrive => Self::Pipedrive,
+        }
+    }
+}
+
+/// Salesforce file layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// Source format (`*-meta.xml`), for an sfdx project's package folder.
+    Source,
+    /// Metadata API format, for `sf project deploy start --metadata-dir`.
+    Mdapi,
+}
+
+/// Output formats of `crm diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// One line per difference.
+    Human,
+    /// A Markdown table, for pull-request comments and CI summaries.
+    Markdown,
+    /// One JSON document (see the README for its fields).
+    Json,
+}
+
+/// The `crm` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile a playbook into a CRM's pipeline configuration, written into --out. Exit 0 when
+    /// written, 1 when the CRM cannot hold the playbook (nothing written), 2 on failure.
+    Export(ExportArgs),
+    /// Compare a CRM's current stages with a playbook. Exit 0 when they agree, 1 when they
+    /// differ, 2 on failure.
+    Diff(DiffArgs),
+}
+
+/// Arguments of `crm export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The playbook file.
+    pub playbook: PathBuf,
+    /// The CRM to compile for.
+    #[arg(long, value_enum)]
+    pub target: TargetArg,
+    /// Folder to write into (created if missing; existing files with the same names are
+    /// replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Salesforce only: file layout.
+    #[arg(long, value_enum, default_value_t = LayoutArg::Source)]
+    pub layout: LayoutArg,
+}
+
+/// Arguments of `crm diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The playbook file.
+    pub playbook: PathBuf,
+    /// The CRM the export comes from.
+    #[arg(long, value_enum)]
+    pub target: TargetArg,
+    /// What was retrieved from the CRM: a Salesforce metadata folder (or its
+    /// OpportunityStage value set), a HubSpot pipelines response, a Pipedrive stages response.
+    pub source: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+pub fn run(command: &Command) -> io::Result<u8> {
+    match command {
+        Command::Export(args) => export(args),
+        Command::Diff(args) => diff(args),
+    }
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let printer = HumanPrinter::new(Style::detect(io::stdout().is_terminal()));
+    let mut text = String::new();
+    for diagnostic in diagnostics {
+        printer.render(diagnostic, &mut text);
+    }
+    text
+}
+
+/// Loads and checks the playbook: `Err(text)` with its findings when it cannot be compiled.
+fn load(path: &Path) -> io::Result<Result<(Checked, PlaybookFile), String>> {
+    let Some(mut checked) = check::check_file(path, &check::Options::default())? else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{}: this file holds stages or content for another playbook's `include`; pass that playbook",
+                path.display()
+            ),
+        ));
+    };
+    match checked.playbook.take() {
+        Some(playbook) if !checked.has_errors() => Ok(Ok((checked, playbook))),
+        _ => {
+            let mut text = render(&checked.diagnostics);
+            text.push_str(&Summary::new(&checked.diagnostics, 1).to_string());
+            text.push_str("\nthe playbook has errors: fix them before comparing or exporting it\n");
+            Ok(Err(text))
+        }
+    }
+}
+
+fn export(args: &ExportArgs) -> io::Result<u8> {
+    let (checked, playbook) = match load(&args.playbook)? {
+        Ok(loaded) => loaded,
+        Err(text) => {
+            print_out(&text)?;
+            return Ok(EXIT_FINDINGS);
+        }
+    };
+    let document = checked
+        .document
+        .as_ref()
+        .expect("a typed playbook has a document");
+    let options = ExportOptions {
+        target: args.target.into(),
+        layout: match args.layout {
+            LayoutArg::Source => Layout::Source,
+            LayoutArg::Mdapi => Layout::Mdapi,
+        },
+    };
+    let exported = crm::export(document, &playbook, options);
+    let mut text = render(&exported.diagnostics);
+    let failed = exported
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    if failed {
+        text.push_str(&Summary::new(&exported.diagnostics, 1).to_string());
+        let _ = writeln!(
+            text,
+            "\nnothing written: {} cannot hold this playbook as it is",
+            options.target
+        );
+        print_out(&text)?;
+        return Ok(EXIT_FINDINGS);
+    }
+    let written = crm::write::write_all(&args.out, &exported.files)?;
+    if !exported.diagnostics.is_empty() {
+        text.push_str(&Summary::new(&exported.diagnostics, 1).to_string());
+        text.push('\n');
+    }
+    let _ = writeln!(
+        text,
+        "wrote {} for {}:",
+        plural(written.len(), "file"),
+        options.target
+    );
+    for path in &written {
+        let _ = writeln!(text, "  {}", display_name(path));
+    }
+    print_out(&text)?;
+    Ok(EXIT_OK)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn diff(args: &DiffArgs) -> io::Result<u8> {
+    let (checked, playbook) = match load(&args.playbook)? {
+        Ok(loaded) => loaded,
+        Err(text) => {
+            print_out(&text)?;
+            return Ok(EXIT_FAILURE);
+        }
+    };
+    let target: Target = args.target.into();
+    let actual = diff::read_source(target, &playbook, &args.source)?;
+    let differences = diff::compare(target, &playbook, &actual);
+    let name = checked.file.name.clone();
+    let source = display_name(&args.source);
+    let text = match args.format {
+        DiffFormat::Human => diff::human(&differences, target, &name, &source),
+        DiffFormat::Markdown => diff::markdown(&differences, target, &name, &source),
+        DiffFormat::Json => diff::json(&differences, target, &name, &source),
+    };
+    print_out(&text)?;
+    Ok(if differences.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    })
+}

@@ -1,0 +1,411 @@
+//! Drift between a playbook and a CRM: reads what a team retrieved from its CRM, matches its
+//! stages with the playbook's, and reports per stage what differs — missing, extra, renamed,
+//! reordered, probability, closed or won flag changed — for people, Markdown and JSON.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{self, Read};
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{Target, hubspot, salesforce, stages};
+use crate::model::PlaybookFile;
+
+/// Largest CRM export read, in bytes.
+const MAX_INPUT: u64 = 64 * 1024 * 1024;
+
+/// A stage as the CRM holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActualStage {
+    /// The CRM's own id of the stage (Salesforce API name, HubSpot stage id, Pipedrive id).
+    pub id: Option<String>,
+    /// The name reps see.
+    pub label: String,
+    /// Win probability in percent.
+    pub probability: Option<u8>,
+    /// Whether the stage closes a deal, when the CRM says.
+    pub closed: Option<bool>,
+    /// Whether the stage closes a deal as won, when the CRM says.
+    pub won: Option<bool>,
+}
+
+/// A stage as the playbook says the CRM should hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ExpectedStage {
+    stage_id: String,
+    id: Option<String>,
+    label: String,
+    aliases: Vec<String>,
+    probability: Option<u8>,
+    closed: Option<bool>,
+    won: Option<bool>,
+}
+
+/// Kinds of drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// In the playbook, not in the CRM.
+    Missing,
+    /// In the CRM, not in the playbook.
+    Extra,
+    /// The same stage under another name.
+    Renamed,
+    /// The stage sits at another position.
+    Reordered,
+    /// The win probability differs.
+    Probability,
+    /// Open in one, closing in the other.
+    Closed,
+    /// Won in one, lost in the other.
+    Won,
+}
+
+impl Kind {
+    fn word(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::Extra => "extra",
+            Self::Renamed => "renamed",
+            Self::Reordered => "reordered",
+            Self::Probability => "probability",
+            Self::Closed => "closed",
+            Self::Won => "won",
+        }
+    }
+}
+
+/// One difference between the playbook and the CRM.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Difference {
+    /// What kind of drift.
+    pub kind: Kind,
+    /// The playbook stage's id, when the stage is in the playbook.
+    pub stage: Option<String>,
+    /// The stage's name in the playbook; for an extra stage, in the CRM.
+    pub name: String,
+    /// The playbook's value (name, position, probability, flag).
+    pub playbook: Option<Value>,
+    /// The CRM's value.
+    pub crm: Option<Value>,
+}
+
+/// Reads the CRM's stages from `source`: a retrieved Salesforce folder or value-set file, a
+/// HubSpot pipelines response, or a Pipedrive stages response.
+pub fn read_source(
+    target: Target,
+    playbook: &PlaybookFile,
+    source: &Path,
+) -> io::Result<Vec<ActualStage>> {
+    let file = match target {
+        Target::Salesforce => salesforce::find_stage_set(source)?,
+        Target::Hubspot | Target::Pipedrive => source.to_path_buf(),
+    };
+    let mut text = String::new();
+    fs::File::open(&file)?
+        .take(MAX_INPUT)
+        .read_to_string(&mut text)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+    let parsed = match target {
+        Target::Salesforce => salesforce::read_retrieved(&text),
+        Target::Hubspot => hubspot::read_retrieved(&text, playbook),
+        Target::Pipedrive => super::pipedrive::read_retrieved(&text, playbook),
+    };
+    parsed.map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: cannot read it as {target} stages: {e}", file.display()),
+        )
+    })
+}
+
+fn expected(target: Target, playbook: &PlaybookFile) -> Vec<ExpectedStage> {
+    stages(playbook)
+        .into_iter()
+        .filter(|s| target != Target::Pipedrive || !s.closed())
+        .map(|s| {
+            let stage = &playbook.stages[s.index];
+            let mut aliases: Vec<String> = stage.crm_names.iter().skip(1).cloned().collect();
+            aliases.push(stage.name.clone());
+            let (id, probability, closed, won) = match target {
+                Target::Salesforce => (
+                    Some(s.label.clone()),
+                    s.probability,
+                    Some(s.closed()),
+                    Some(s.won()),
+                ),
+                Target::Hubspot => (
+                    stage
+                        .crm
+                        .as_ref()
+                        .and_then(|c| c.hubspot.as_ref())
+                        .and_then(|h| h.stage_id.clone()),
+                    Some(hubspot::stored_probability(playbook, s.index)),
+                    Some(s.closed()),
+                    Some(s.won()),
+                ),
+                Target::Pipedrive => (None, s.probability, None, None),
+            };
+            ExpectedStage {
+                stage_id: stage.id.to_string(),
+                id,
+                label: s.label,
+                aliases,
+                probability,
+                closed,
+                won,
+            }
+        })
+        .collect()
+}
+
+/// Compares the playbook's stages for `target` with the CRM's. Empty when they agree.
+pub fn compare(target: Target, playbook: &PlaybookFile, actual: &[ActualStage]) -> Vec<Difference> {
+    let expected = expected(target, playbook);
+    let mut pair: Vec<Option<usize>> = vec![None; expected.len()];
+    let mut taken = vec![false; actual.len()];
+    let mut try_match = |matches: &dyn Fn(&ExpectedStage, &ActualStage, usize, usize) -> bool| {
+        for (e, want) in expected.iter().enumerate() {
+            if pair[e].is_some() {
+                continue;
+            }
+            if let Some(a) =
+                (0..actual.len()).find(|&a| !taken[a] && matches(want, &actual[a], e, a))
+            {
+                pair[e] = Some(a);
+                taken[a] = true;
+            }
+        }
+    };
+    // The CRM's own id first, then the name, then another name of the stage; what is left is
+    // taken as renamed when it sits at the same position (unless the CRM's ids say otherwise).
+    try_match(&|w, a, _, _| w.id.is_some() && w.id == a.id);
+    try_match(&|w, a, _, _| w.label == a.label);
+    try_match(&|w, a, _, _| w.label.to_lowercase() == a.label.to_lowercase());
+    try_match(&|w, a, _, _| w.aliases.contains(&a.label));
+    try_match(&|w, a, e, i| e == i && !(w.id.is_some() && a.id.is_some() && w.id != a.id));
+
+    let mut differences = Vec::new();
+    let in_order = longest_increasing(&pair);
+    for (e, want) in expected.iter().enumerate() {
+        let stage = Some(want.stage_id.clone());
+        let Some(a) = pair[e] else {
+            differences.push(Difference {
+                kind: Kind::Missing,
+                stage,
+                name: want.label.clone(),
+                playbook: Some(json!(want.label)),
+                crm: None,
+            });
+            continue;
+        };
+        let got = &actual[a];
+        let mut push = |kind, playbook: Value, crm: Value| {
+            differences.push(Difference {
+                kind,
+                stage: stage.clone(),
+                name: want.label.clone(),
+                playbook: Some(playbook),
+                crm: Some(crm),
+            });
+        };
+        if got.label != want.label {
+            push(Kind::Renamed, json!(want.label), json!(got.label));
+        }
+        if !in_order.contains(&e) {
+            push(Kind::Reordered, json!(e + 1), json!(a + 1));
+        }
+        if let (Some(p), Some(q)) = (want.probability, got.probability)
+            && p != q
+        {
+            push(Kind::Probability, json!(p), json!(q));
+        }
+        if let (Some(p), Some(q)) = (want.closed, got.closed)
+            && p != q
+        {
+            push(Kind::Closed, json!(p), json!(q));
+        } else if let (Some(p), Some(q)) = (want.won, got.won)
+            && p != q
+            && want.closed == Some(true)
+        {
+            push(Kind::Won, json!(p), json!(q));
+        }
+    }
+    for (a, got) in actual.iter().enumerate() {
+        if !taken[a] {
+            differences.push(Difference {
+                kind: Kind::Extra,
+                stage: None,
+                name: got.label.clone(),
+                playbook: None,
+                crm: Some(json!(got.label)),
+            });
+        }
+    }
+    differences
+}
+
+/// The expected indexes whose matched CRM positions form the longest increasing run: those
+/// stages kept their order; the others moved.
+fn longest_increasing(pair: &[Option<usize>]) -> Vec<usize> {
+    let items: Vec<(usize, usize)> = pair
+        .iter()
+        .enumerate()
+        .filter_map(|(e, a)| a.map(|a| (e, a)))
+        .collect();
+    let n = items.len();
+    let mut length = vec![1usize; n];
+    let mut previous = vec![usize::MAX; n];
+    for i in 0..n {
+        for j in 0..i {
+            if items[j].1 < items[i].1 && length[j] + 1 > length[i] {
+                length[i] = length[j] + 1;
+                previous[i] = j;
+            }
+        }
+    }
+    let Some(mut best) = (0..n).max_by_key(|&i| (length[i], std::cmp::Reverse(i))) else {
+        return Vec::new();
+    };
+    let mut kept = Vec::new();
+    loop {
+        kept.push(items[best].0);
+        if previous[best] == usize::MAX {
+            break;
+        }
+        best = previous[best];
+    }
+    kept
+}
+
+fn show(value: Option<&Value>, kind: Kind) -> String {
+    match (value, kind) {
+        (None, _) => "—".to_string(),
+        (Some(v), Kind::Probability) => format!("{v}%"),
+        (Some(v), Kind::Reordered) => format!("step {v}"),
+        (Some(Value::Bool(b)), Kind::Closed) => (if *b { "closing" } else { "open" }).to_string(),
+        (Some(Value::Bool(b)), Kind::Won) => (if *b { "won" } else { "lost" }).to_string(),
+        (Some(Value::String(s)), _) => format!("`{s}`"),
+        (Some(v), _) => v.to_string(),
+    }
+}
+
+fn sentence(d: &Difference, target: Target) -> String {
+    let stage = d
+        .stage
+        .as_deref()
+        .map(|s| format!(" (stage `{s}`)"))
+        .unwrap_or_default();
+    let (p, c) = (
+        show(d.playbook.as_ref(), d.kind),
+        show(d.crm.as_ref(), d.kind),
+    );
+    match d.kind {
+        Kind::Missing => format!("`{}`{stage} is in the playbook but not in {target}", d.name),
+        Kind::Extra => format!("`{}` is in {target} but not in the playbook", d.name),
+        Kind::Renamed => format!("`{}`{stage} is called {c} in {target}", d.name),
+        Kind::Reordered | Kind::Closed => format!(
+            "`{}`{stage} is {p} in the playbook, {c} in {target}",
+            d.name
+        ),
+        Kind::Probability => format!(
+            "`{}`{stage} has a win probability of {p} in the playbook, {c} in {target}",
+            d.name
+        ),
+        Kind::Won => format!(
+            "`{}`{stage} closes as {p} in the playbook, {c} in {target}",
+            d.name
+        ),
+    }
+}
+
+fn headline(differences: &[Difference], target: Target, playbook: &str, source: &str) -> String {
+    match differences.len() {
+        0 => format!("{playbook} and {target} ({source}) agree"),
+        1 => format!("{playbook} and {target} ({source}) differ in 1 place"),
+        n => format!("{playbook} and {target} ({source}) differ in {n} places"),
+    }
+}
+
+/// The report for people.
+pub fn human(differences: &[Difference], target: Target, playbook: &str, source: &str) -> String {
+    let mut out = headline(differences, target, playbook, source);
+    out.push('\n');
+    for d in differences {
+        let _ = writeln!(out, "  {:<12}{}", d.kind.word(), sentence(d, target));
+    }
+    out
+}
+
+/// The report as Markdown, e.g. for a pull-request comment or a CI job summary.
+pub fn markdown(
+    differences: &[Difference],
+    target: Target,
+    playbook: &str,
+    source: &str,
+) -> String {
+    let mut out = format!("### CRM drift: {target}\n\n");
+    let _ = writeln!(
+        out,
+        "{}.",
+        headline(
+            differences,
+            target,
+            &format!("`{playbook}`"),
+            &format!("`{source}`")
+        )
+    );
+    if differences.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\n| Change | Stage | Playbook | {target} |\n|---|---|---|---|"
+    );
+    for d in differences {
+        let stage = d
+            .stage
+            .as_deref()
+            .map_or_else(|| "—".to_string(), |s| format!("`{s}`"));
+        let cell = |v: Option<&Value>| show(v, d.kind).replace('|', "\\|");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            d.kind.word(),
+            stage,
+            cell(d.playbook.as_ref()),
+            cell(d.crm.as_ref())
+        );
+    }
+    out
+}
+
+/// The JSON document (format version 1; fields are only ever added):
+/// `{tool, format_version, playbook, target, source, in_sync, differences: [{kind, stage, name,
+/// playbook, crm}]}`.
+pub fn json(differences: &[Difference], target: Target, playbook: &str, source: &str) -> String {
+    #[derive(Serialize)]
+    struct Report<'a> {
+        tool: Value,
+        format_version: u32,
+        playbook: &'a str,
+        target: &'a str,
+        source: &'a str,
+        in_sync: bool,
+        differences: &'a [Difference],
+    }
+    let document = Report {
+        tool: json!({ "name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION") }),
+        format_version: 1,
+        playbook,
+        target: target.id(),
+        source,
+        in_sync: differences.is_empty(),
+        differences,
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("the report serializes");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,240 @@
+//! HubSpot target: the JSON body of the CRM pipelines API for a deal pipeline
+//! (`POST /crm/v3/pipelines/deals`, or `PUT …/deals/{pipelineId}` to replace one).
+//!
+//! HubSpot keeps a stage's probability as a *string* between "0.0" and "1.0" in steps of 0.1,
+//! and `isClosed` as the string "true" or "false". It has no place for guidance, exit events or
+//! durations.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::diff::ActualStage;
+use super::{OutputFile, default_probability, stages};
+use crate::model::PlaybookFile;
+
+/// The file `crm export --target hubspot` writes.
+pub const FILE: &str = "hubspot-pipeline.json";
+
+/// `PipelineInput`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PipelineInput<'a> {
+    label: &'a str,
+    display_order: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pipeline_id: Option<&'a str>,
+    stages: Vec<StageInput<'a>>,
+}
+
+/// `PipelineStageInput`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StageInput<'a> {
+    label: &'a str,
+    display_order: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage_id: Option<&'a str>,
+    metadata: StageMetadata,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StageMetadata {
+    is_closed: String,
+    probability: String,
+}
+
+/// Rounds a percentage to the nearest step HubSpot stores (10%), halves up.
+pub fn round_probability(percent: u8) -> u8 {
+    let rounded = (u16::from(percent) + 5) / 10 * 10;
+    u8::try_from(rounded.min(100)).unwrap_or(100)
+}
+
+/// The probability string HubSpot expects for a percentage: `"0.3"`, `"1.0"`.
+pub fn probability_string(percent: u8) -> String {
+    let tenths = round_probability(percent) / 10;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+/// The probability used for each open stage without one, by stage index: evenly spaced along
+/// the open stages, rounded to HubSpot's steps.
+pub fn open_probabilities(playbook: &PlaybookFile) -> HashMap<usize, u8> {
+    let open: Vec<usize> = (0..playbook.stages.len())
+        .filter(|&i| !playbook.stages[i].is_terminal())
+        .collect();
+    open.iter()
+        .enumerate()
+        .filter(|(_, i)| playbook.stages[**i].probability.is_none())
+        .map(|(position, &i)| {
+            (
+                i,
+                round_probability(default_probability(position, open.len())),
+            )
+        })
+        .collect()
+}
+
+/// The stage's probability as HubSpot will hold it, in percent.
+pub fn stored_probability(playbook: &PlaybookFile, index: usize) -> u8 {
+    let crm = &stages(playbook)[index];
+    crm.probability.map_or_else(
+        || {
+            open_probabilities(playbook)
+                .get(&index)
+                .copied()
+                .unwrap_or(0)
+        },
+        round_probability,
+    )
+}
+
+/// The pipeline body.
+pub fn export(playbook: &PlaybookFile) -> OutputFile {
+    let settings = playbook
+        .playbook
+        .crm
+        .as_ref()
+        .and_then(|c| c.hubspot.as_ref());
+    let guesses = open_probabilities(playbook);
+    let crm = stages(playbook);
+    let body = PipelineInput {
+        label: &playbook.playbook.name,
+        display_order: settings.and_then(|s| s.display_order).unwrap_or(0),
+        pipeline_id: settings.and_then(|s| s.pipeline_id.as_deref()),
+        stages: crm
+            .iter()
+            .enumerate()
+            .map(|(order, s)| StageInput {
+                label: &s.label,
+                display_order: order,
+                stage_id: playbook.stages[s.index]
+                    .crm
+                    .as_ref()
+                    .and_then(|c| c.hubspot.as_ref())
+                    .and_then(|h| h.stage_id.as_deref()),
+                metadata: StageMetadata {
+                    is_closed: s.closed().to_string(),
+                    probability: probability_string(
+                        s.probability
+                            .or_else(|| guesses.get(&s.index).copied())
+                            .unwrap_or(0),
+                    ),
+                },
+            })
+            .collect(),
+    };
+    let mut contents = serde_json::to_string_pretty(&body).expect("the pipeline serializes");
+    contents.push('\n');
+    OutputFile {
+        path: PathBuf::from(FILE),
+        contents,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Pipeline {
+    /// `pipelineId` in a request body, which reads back too.
+    #[serde(default, alias = "pipelineId")]
+    id: Option<String>,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    archived: bool,
+    #[serde(default)]
+    stages: Vec<PipelineStage>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PipelineStage {
+    #[serde(default, alias = "stageId")]
+    id: Option<String>,
+    label: String,
+    #[serde(default)]
+    display_order: i64,
+    #[serde(default)]
+    archived: bool,
+    #[serde(default)]
+    metadata: HashMap<String, Value>,
+}
+
+/// Reads the deal stages of this playbook's pipeline from a pipelines API response: either
+/// `GET /crm/v3/pipelines/deals` (`{"results": [...]}`) or one pipeline
+/// (`GET …/deals/{pipelineId}`). The pipeline is picked by `crm.hubspot.pipeline_id`, else by
+/// the playbook's name, else the only one.
+pub fn read_retrieved(text: &str, playbook: &PlaybookFile) -> Result<Vec<ActualStage>, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let pipelines: Vec<Pipeline> = match value.get("results") {
+        Some(results) => serde_json::from_value(results.clone()),
+        None => serde_json::from_value(value).map(|p| vec![p]),
+    }
+    .map_err(|e| format!("not a HubSpot pipelines response: {e}"))?;
+    let pipelines: Vec<Pipeline> = pipelines.into_iter().filter(|p| !p.archived).collect();
+    let wanted_id = playbook
+        .playbook
+        .crm
+        .as_ref()
+        .and_then(|c| c.hubspot.as_ref())
+        .and_then(|h| h.pipeline_id.as_deref());
+    let pipeline = match wanted_id {
+        Some(id) => pipelines.iter().find(|p| p.id.as_deref() == Some(id)),
+        None => pipelines
+            .iter()
+            .find(|p| p.label == playbook.playbook.name)
+            .or_else(|| (pipelines.len() == 1).then(|| &pipelines[0])),
+    };
+    let Some(pipeline) = pipeline else {
+        let labels: Vec<String> = pipelines
+            .iter()
+            .map(|p| format!("`{}` (id {})", p.label, p.id.as_deref().unwrap_or("?")))
+            .collect();
+        return Err(format!(
+            "no pipeline {} in the response (it has {}); set `crm.hubspot.pipeline_id` in the playbook",
+            wanted_id.map_or_else(
+                || format!("called `{}`", playbook.playbook.name),
+                |id| format!("with id `{id}`")
+            ),
+            if labels.is_empty() {
+                "none".to_string()
+            } else {
+                labels.join(", ")
+            }
+        ));
+    };
+    let mut stages: Vec<&PipelineStage> = pipeline.stages.iter().filter(|s| !s.archived).collect();
+    // HubSpot sorts stages by displayOrder, ties by label.
+    stages.sort_by(|a, b| (a.display_order, &a.label).cmp(&(b.display_order, &b.label)));
+    Ok(stages
+        .into_iter()
+        .map(|s| {
+            let text = |key: &str| match s.metadata.get(key) {
+                Some(Value::String(v)) => Some(v.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                Some(Value::Bool(b)) => Some(b.to_string()),
+                _ => None,
+            };
+            let closed = text("isClosed").and_then(|v| v.parse::<bool>().ok());
+            let probability = text("probability")
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|p| (0.0..=1.0).contains(p))
+                // In range after the filter, so the cast cannot truncate.
+                .map(|p| {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    let percent = (p * 100.0).round() as u8;
+                    percent
+                });
+            ActualStage {
+                id: s.id.clone(),
+                label: s.label.clone(),
+                probability,
+                closed,
+                // HubSpot says a closed stage is won by its probability of 1.0.
+                won: closed.map(|c| c && probability == Some(100)),
+            }
+        })
+        .collect())
+}

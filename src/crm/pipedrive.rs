@@ -1,0 +1,166 @@
+//! Pipedrive target: the body of the pipeline (`POST /api/v2/pipelines`) and the bodies of its
+//! stages, in order (`POST /api/v2/stages`, one call each, in the order of the list: Pipedrive
+//! orders stages by creation).
+//!
+//! Won and lost are a deal's *status* in Pipedrive, not stages, so closing stages are not
+//! exported (each one is reported as a note). The only use of a stage's expected duration is
+//! Pipedrive's rotting alert: a deal idle longer than the duration is marked as rotting.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::OutputFile;
+use super::diff::ActualStage;
+use crate::model::{PipedrivePlaybook, PlaybookFile, Stage};
+
+/// The pipeline body's file.
+pub const PIPELINE_FILE: &str = "pipedrive-pipeline.json";
+/// The stage bodies' file: a JSON array, in creation order.
+pub const STAGES_FILE: &str = "pipedrive-stages.json";
+
+/// `AddPipelineRequest` (API v2).
+#[derive(Serialize)]
+struct PipelineBody<'a> {
+    name: &'a str,
+    is_deal_probability_enabled: bool,
+}
+
+/// `AddStageRequest` (API v2). Without `crm.pipedrive.pipeline_id`, `pipeline_id` is left out:
+/// add the id of the pipeline just created to each body before sending it.
+#[derive(Serialize)]
+struct StageBody<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pipeline_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deal_probability: Option<u8>,
+    is_deal_rot_enabled: bool,
+    days_to_rotten: Option<u32>,
+}
+
+fn settings(playbook: &PlaybookFile) -> PipedrivePlaybook {
+    playbook
+        .playbook
+        .crm
+        .as_ref()
+        .and_then(|c| c.pipedrive.clone())
+        .unwrap_or_default()
+}
+
+/// Days without progress before a deal in `stage` rots: `crm.pipedrive.rotten_days`, else the
+/// expected duration rounded up to whole days; `None` when rotting is off or unknown.
+pub fn rotten_days(playbook: &PlaybookFile, stage: &Stage) -> Option<u32> {
+    if settings(playbook).rotting == Some(false) {
+        return None;
+    }
+    let written = stage
+        .crm
+        .as_ref()
+        .and_then(|c| c.pipedrive.as_ref())
+        .and_then(|p| p.rotten_days);
+    written.or_else(|| {
+        stage
+            .expected_duration
+            .map(|d| u32::try_from(d.hours().div_ceil(24)).unwrap_or(u32::MAX))
+    })
+}
+
+/// The pipeline body and the ordered stage bodies.
+pub fn export(playbook: &PlaybookFile) -> Vec<OutputFile> {
+    let settings = settings(playbook);
+    let open: Vec<&Stage> = playbook
+        .stages
+        .iter()
+        .filter(|s| !s.is_terminal())
+        .collect();
+    let pipeline = PipelineBody {
+        name: &playbook.playbook.name,
+        is_deal_probability_enabled: open.iter().any(|s| s.probability.is_some()),
+    };
+    let stages: Vec<StageBody> = open
+        .iter()
+        .map(|stage| {
+            let days = rotten_days(playbook, stage);
+            StageBody {
+                name: super::crm_label(stage),
+                pipeline_id: settings.pipeline_id,
+                deal_probability: stage.probability,
+                is_deal_rot_enabled: days.is_some(),
+                days_to_rotten: days,
+            }
+        })
+        .collect();
+    vec![
+        OutputFile {
+            path: PathBuf::from(PIPELINE_FILE),
+            contents: pretty(&pipeline),
+        },
+        OutputFile {
+            path: PathBuf::from(STAGES_FILE),
+            contents: pretty(&stages),
+        },
+    ]
+}
+
+fn pretty(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("the bodies serialize");
+    text.push('\n');
+    text
+}
+
+#[derive(Deserialize)]
+struct RetrievedStage {
+    id: Option<Value>,
+    name: String,
+    #[serde(default)]
+    order_nr: i64,
+    #[serde(default)]
+    pipeline_id: Option<u64>,
+    #[serde(default)]
+    deal_probability: Option<u8>,
+    /// v2 name; v1 says `active_flag` instead.
+    #[serde(default)]
+    is_deleted: Option<bool>,
+    #[serde(default)]
+    active_flag: Option<bool>,
+}
+
+/// Reads the stages from a stages response (`GET /api/v2/stages?pipeline_id=…`, or v1's
+/// `GET /v1/stages`): `{"data": [...]}` or a bare array. With `crm.pipedrive.pipeline_id`, only
+/// that pipeline's stages count. Deleted stages are left out; the rest sort by `order_nr`.
+pub fn read_retrieved(text: &str, playbook: &PlaybookFile) -> Result<Vec<ActualStage>, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let data = value.get("data").cloned().unwrap_or(value);
+    let stages: Vec<RetrievedStage> = serde_json::from_value(data)
+        .map_err(|e| format!("not a Pipedrive stages response: {e}"))?;
+    let wanted = settings(playbook).pipeline_id;
+    let pipelines: std::collections::BTreeSet<u64> =
+        stages.iter().filter_map(|s| s.pipeline_id).collect();
+    if wanted.is_none() && pipelines.len() > 1 {
+        return Err(format!(
+            "the response holds stages of {} pipelines; set `crm.pipedrive.pipeline_id` in the playbook or fetch one pipeline's stages",
+            pipelines.len()
+        ));
+    }
+    let mut stages: Vec<RetrievedStage> = stages
+        .into_iter()
+        .filter(|s| wanted.is_none() || s.pipeline_id == wanted)
+        .filter(|s| s.is_deleted != Some(true) && s.active_flag != Some(false))
+        .collect();
+    stages.sort_by_key(|s| s.order_nr);
+    Ok(stages
+        .into_iter()
+        .map(|s| ActualStage {
+            id: s.id.map(|id| match id {
+                Value::String(text) => text,
+                other => other.to_string(),
+            }),
+            label: s.name,
+            probability: s.deal_probability,
+            closed: None,
+            won: None,
+        })
+        .collect())
+}

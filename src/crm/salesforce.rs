@@ -1,0 +1,390 @@
+//! Salesforce target: a deployable metadata folder with `package.xml`, the `OpportunityStage`
+//! standard value set (one value per stage, in playbook order) and a Sales Path
+//! (`PathAssistant`) whose steps carry the playbook's guidance.
+//!
+//! Elements are written in the order of the Metadata API's WSDL (`xsd:sequence`), which is the
+//! order a retrieve returns and the only one its schema accepts. The guidance is limited HTML
+//! (`p`, `b`, `ul`, `li`) built from escaped playbook text, stored escaped once more by XML.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::diff::ActualStage;
+use super::{CrmStage, Layout, OutputFile, stages};
+use crate::model::{ForecastCategory, Locale, PlaybookFile, SalesforcePlaybook, Stage};
+
+const NAMESPACE: &str = "http://soap.sforce.com/2006/04/metadata";
+/// Metadata API version written when the playbook names none (both types need 38.0+).
+pub const DEFAULT_API_VERSION: &str = "60.0";
+/// The standard value set that holds Opportunity stages.
+pub const STAGE_SET: &str = "OpportunityStage";
+
+#[derive(Serialize)]
+#[serde(rename = "Package")]
+struct Package<'a> {
+    #[serde(rename = "@xmlns")]
+    xmlns: &'static str,
+    types: Vec<PackageTypes<'a>>,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct PackageTypes<'a> {
+    members: Vec<&'a str>,
+    name: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename = "StandardValueSet")]
+struct StandardValueSet<'a> {
+    #[serde(rename = "@xmlns")]
+    xmlns: &'static str,
+    sorted: bool,
+    #[serde(rename = "standardValue")]
+    values: Vec<StandardValue<'a>>,
+}
+
+/// `StandardValue` (extends `CustomValue`): only the elements we set, in WSDL order.
+#[derive(Serialize)]
+struct StandardValue<'a> {
+    #[serde(rename = "fullName")]
+    full_name: &'a str,
+    default: bool,
+    label: &'a str,
+    closed: bool,
+    #[serde(rename = "forecastCategory")]
+    forecast_category: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probability: Option<u8>,
+    won: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename = "PathAssistant")]
+struct PathAssistant<'a> {
+    #[serde(rename = "@xmlns")]
+    xmlns: &'static str,
+    active: bool,
+    #[serde(rename = "entityName")]
+    entity_name: &'static str,
+    #[serde(rename = "fieldName")]
+    field_name: &'static str,
+    #[serde(rename = "masterLabel")]
+    master_label: &'a str,
+    #[serde(rename = "pathAssistantSteps")]
+    steps: Vec<PathAssistantStep<'a>>,
+    #[serde(rename = "recordTypeName")]
+    record_type_name: &'a str,
+}
+
+#[derive(Serialize)]
+struct PathAssistantStep<'a> {
+    #[serde(rename = "fieldNames")]
+    field_names: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    info: Option<String>,
+    #[serde(rename = "picklistValueName")]
+    picklist_value_name: &'a str,
+}
+
+/// The Salesforce name of a forecast bucket (`commit` is `Forecast` in the Metadata API).
+pub fn forecast_category(category: ForecastCategory) -> &'static str {
+    match category {
+        ForecastCategory::Pipeline => "Pipeline",
+        ForecastCategory::BestCase => "BestCase",
+        ForecastCategory::Commit => "Forecast",
+        ForecastCategory::Closed => "Closed",
+        ForecastCategory::Omitted => "Omitted",
+    }
+}
+
+fn settings(playbook: &PlaybookFile) -> SalesforcePlaybook {
+    playbook
+        .playbook
+        .crm
+        .as_ref()
+        .and_then(|c| c.salesforce.clone())
+        .unwrap_or_default()
+}
+
+/// The Sales Path's API name: as written, else built from the playbook id (`b2b-saas` →
+/// `B2b_Saas`).
+pub fn path_name(playbook: &PlaybookFile) -> String {
+    if let Some(name) = settings(playbook).path_name {
+        return name;
+    }
+    let mut name = String::new();
+    for word in playbook
+        .playbook
+        .id
+        .as_str()
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty())
+    {
+        if !name.is_empty() {
+            name.push('_');
+        }
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            name.extend(first.to_uppercase());
+            name.push_str(chars.as_str());
+        }
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name.insert_str(0, "Path_");
+    }
+    name.truncate(40);
+    name.trim_end_matches('_').to_string()
+}
+
+/// Writes `value` as an XML document with the declaration Salesforce files carry.
+fn xml(value: &impl Serialize) -> String {
+    let mut text = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let mut serializer = quick_xml::se::Serializer::new(&mut text);
+    serializer.indent(' ', 4);
+    value
+        .serialize(serializer)
+        .expect("metadata documents are plain structs with text fields");
+    text.push('\n');
+    text
+}
+
+/// The three files of the metadata folder, in a fixed order.
+pub fn export(playbook: &PlaybookFile, layout: Layout) -> Vec<OutputFile> {
+    let settings = settings(playbook);
+    let crm = stages(playbook);
+    let path_name = path_name(playbook);
+    let version = settings
+        .api_version
+        .as_deref()
+        .unwrap_or(DEFAULT_API_VERSION);
+    let record_type = settings.record_type.as_deref().unwrap_or("__MASTER__");
+
+    let package = Package {
+        xmlns: NAMESPACE,
+        types: vec![
+            PackageTypes {
+                members: vec![&path_name],
+                name: "PathAssistant",
+            },
+            PackageTypes {
+                members: vec![STAGE_SET],
+                name: "StandardValueSet",
+            },
+        ],
+        version,
+    };
+    let values = StandardValueSet {
+        xmlns: NAMESPACE,
+        sorted: false,
+        values: crm.iter().map(|s| standard_value(s, &crm)).collect(),
+    };
+    let steps = crm
+        .iter()
+        .map(|s| {
+            let stage = &playbook.stages[s.index];
+            let info = guidance(playbook, stage);
+            PathAssistantStep {
+                field_names: stage
+                    .crm
+                    .as_ref()
+                    .and_then(|c| c.salesforce.as_ref())
+                    .map(|sf| sf.key_fields.iter().map(|f| f.0.as_str()).collect())
+                    .unwrap_or_default(),
+                info: (!info.is_empty()).then_some(info),
+                picklist_value_name: &s.label,
+            }
+        })
+        .collect();
+    let path = PathAssistant {
+        xmlns: NAMESPACE,
+        active: true,
+        entity_name: "Opportunity",
+        field_name: "StageName",
+        master_label: &playbook.playbook.name,
+        steps,
+        record_type_name: record_type,
+    };
+    let suffix = match layout {
+        Layout::Source => "-meta.xml",
+        Layout::Mdapi => "",
+    };
+    vec![
+        OutputFile {
+            path: PathBuf::from("package.xml"),
+            contents: xml(&package),
+        },
+        OutputFile {
+            path: Path::new("pathAssistants").join(format!("{path_name}.pathAssistant{suffix}")),
+            contents: xml(&path),
+        },
+        OutputFile {
+            path: Path::new("standardValueSets")
+                .join(format!("{STAGE_SET}.standardValueSet{suffix}")),
+            contents: xml(&values),
+        },
+    ]
+}
+
+fn standard_value<'a>(stage: &'a CrmStage, all: &[CrmStage]) -> StandardValue<'a> {
+    // New opportunities start in the first open stage.
+    let default_index = all.iter().find(|s| !s.closed()).map(|s| s.index);
+    StandardValue {
+        full_name: &stage.label,
+        default: Some(stage.index) == default_index,
+        label: &stage.label,
+        closed: stage.closed(),
+        forecast_category: forecast_category(stage.forecast),
+        probability: stage.probability,
+        won: stage.won(),
+    }
+}
+
+/// Headings of the guidance, in the playbook's language.
+struct Words {
+    goal: &'static str,
+    /// Space after the goal's label: none after a full-width colon.
+    gap: &'static str,
+    to_do: &'static str,
+    exit: &'static str,
+}
+
+fn words(locale: Locale) -> Words {
+    match locale {
+        Locale::En => Words {
+            goal: "Goal:",
+            gap: " ",
+            to_do: "What to do",
+            exit: "Move on when",
+        },
+        Locale::ZhCn => Words {
+            goal: "目标：",
+            gap: "",
+            to_do: "要做的事",
+            exit: "推进条件",
+        },
+    }
+}
+
+/// Escapes text for HTML, so playbook text never becomes markup.
+fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A stage's "guidance for success" as the limited HTML the Sales Path stores: the goal, what
+/// to do and the exit events. Empty when the stage has none of them.
+pub fn guidance(playbook: &PlaybookFile, stage: &Stage) -> String {
+    let words = words(playbook.playbook.locale);
+    let mut out = String::new();
+    if let Some(goal) = &stage.goal {
+        let _ = write!(
+            out,
+            "<p><b>{}</b>{}{}</p>",
+            words.goal,
+            words.gap,
+            html(goal)
+        );
+    }
+    if !stage.activities.is_empty() {
+        let _ = write!(out, "<p><b>{}</b></p><ul>", words.to_do);
+        for activity in &stage.activities {
+            out.push_str("<li>");
+            out.push_str(&html(&activity.action));
+            if let Some(count) = activity.count.filter(|&c| c > 1) {
+                let _ = write!(out, " (×{count})");
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+    }
+    if !stage.exit.is_empty() {
+        let _ = write!(out, "<p><b>{}</b></p><ul>", words.exit);
+        for exit in &stage.exit {
+            out.push_str("<li>");
+            out.push_str(&html(&exit.event));
+            if let Some(evidence) = &exit.evidence {
+                let _ = write!(out, " — <i>{}</i>", html(evidence));
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct RetrievedSet {
+    #[serde(rename = "standardValue", default)]
+    values: Vec<RetrievedValue>,
+}
+
+#[derive(Deserialize)]
+struct RetrievedValue {
+    #[serde(rename = "fullName")]
+    full_name: String,
+    label: Option<String>,
+    probability: Option<u8>,
+    closed: Option<bool>,
+    won: Option<bool>,
+    #[serde(rename = "isActive")]
+    is_active: Option<bool>,
+}
+
+/// Finds the `OpportunityStage` value set in a retrieved folder (source or mdapi format, at
+/// any depth), or takes `path` itself when it is a file.
+pub fn find_stage_set(path: &Path) -> io::Result<PathBuf> {
+    if path.is_file() {
+        return Ok(path.to_path_buf());
+    }
+    let names = [
+        format!("{STAGE_SET}.standardValueSet-meta.xml"),
+        format!("{STAGE_SET}.standardValueSet"),
+    ];
+    walkdir::WalkDir::new(path)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_type().is_file() && names.iter().any(|n| e.file_name() == n.as_str()))
+        .map(walkdir::DirEntry::into_path)
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!(
+                    "{}: no standardValueSets/{STAGE_SET}.standardValueSet(-meta.xml) in this folder; retrieve it with `sf project retrieve start --metadata StandardValueSet:{STAGE_SET}`",
+                    path.display()
+                ),
+            )
+        })
+}
+
+/// Reads the Opportunity stages from a retrieved `OpportunityStage` value set. Inactive values
+/// are left out: reps cannot pick them.
+pub fn read_retrieved(text: &str) -> Result<Vec<ActualStage>, String> {
+    let set: RetrievedSet = quick_xml::de::from_str(text).map_err(|e| e.to_string())?;
+    Ok(set
+        .values
+        .into_iter()
+        .filter(|v| v.is_active != Some(false))
+        .map(|v| ActualStage {
+            label: v.label.unwrap_or_else(|| v.full_name.clone()),
+            id: Some(v.full_name),
+            probability: v.probability,
+            closed: v.closed,
+            won: v.won,
+        })
+        .collect())
+}

@@ -1,0 +1,391 @@
+//! `crm export` and `crm diff` end to end: every generated file is compared with its golden
+//! copy under `tests/expected/crm/`, validated offline against the hand-written schemas in
+//! `tests/schemas/`, and read back by `crm diff`, which must find no drift.
+//!
+//! `UPDATE_EXPECTED=1 cargo test --test crm` rewrites the golden files: read the change in the
+//! diff before committing it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARGETS: [&str; 3] = ["salesforce", "hubspot", "pipedrive"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn updating() -> bool {
+    std::env::var_os("UPDATE_EXPECTED").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Runs `stagebook ARGS` from the repository root, colours off, fixed width.
+fn stagebook(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_stagebook"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("stagebook runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+/// Every file under `dir`, by path relative to it.
+fn read_tree(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    if !dir.exists() {
+        return files;
+    }
+    for entry in walkdir(dir) {
+        let relative = entry
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        files.insert(relative, fs::read_to_string(&entry).unwrap());
+    }
+    files
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Compares `actual` with the golden tree at `expected` (or rewrites it when updating).
+fn assert_tree(expected: &Path, actual: &BTreeMap<String, String>, failures: &mut Vec<String>) {
+    if updating() {
+        let _ = fs::remove_dir_all(expected);
+        for (path, text) in actual {
+            let target = expected.join(path);
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::write(target, text).unwrap();
+        }
+        return;
+    }
+    let golden = read_tree(expected);
+    for (path, text) in actual {
+        match golden.get(path) {
+            None => failures.push(format!("{}: new file {path}", expected.display())),
+            Some(want) if want != text => failures.push(format!(
+                "{}/{path} differs:\n--- expected\n{want}\n--- actual\n{text}",
+                expected.display()
+            )),
+            Some(_) => {}
+        }
+    }
+    for path in golden.keys().filter(|p| !actual.contains_key(*p)) {
+        failures.push(format!(
+            "{}: {path} is no longer generated",
+            expected.display()
+        ));
+    }
+}
+
+/// The playbooks exported in the golden tests: the shipped ones and the CRM fixtures.
+fn playbooks() -> Vec<(String, PathBuf)> {
+    let mut found = Vec::new();
+    for (folder, prefix) in [
+        ("playbooks", ""),
+        ("tests/fixtures/crm", ""),
+        ("tests/fixtures/crm/lint", "lint-"),
+    ] {
+        let Ok(entries) = fs::read_dir(root().join(folder)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                let stem = path.file_stem().unwrap().to_string_lossy();
+                let relative = path.strip_prefix(root()).unwrap().to_path_buf();
+                found.push((format!("{prefix}{stem}"), relative));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn export_matches_golden_files_and_validates() {
+    let mut failures = Vec::new();
+    for (name, playbook) in playbooks() {
+        for target in TARGETS {
+            let out = tempfile::tempdir().unwrap();
+            let out_arg = out.path().to_str().unwrap().to_string();
+            let (code, stdout, stderr) = stagebook(&[
+                "crm",
+                "export",
+                playbook.to_str().unwrap(),
+                "--target",
+                target,
+                "--out",
+                &out_arg,
+            ]);
+            assert!(stderr.is_empty(), "{name} {target}: {stderr}");
+            let mut tree = read_tree(out.path());
+            tree.insert(
+                "_stdout.txt".into(),
+                format!("exit code: {code}\n{}", stdout.replace(&out_arg, "OUT")),
+            );
+            validate(&name, target, out.path(), &tree, &mut failures);
+            assert_tree(
+                &root().join("tests/expected/crm").join(&name).join(target),
+                &tree,
+                &mut failures,
+            );
+            // Lint fixtures hold what a CRM cannot express, so they do not read back in sync.
+            if code == 0 && !name.starts_with("lint-") {
+                round_trip(&playbook, target, out.path(), &mut failures);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Validates every generated file against the hand-written schemas.
+fn validate(
+    name: &str,
+    target: &str,
+    out: &Path,
+    tree: &BTreeMap<String, String>,
+    failures: &mut Vec<String>,
+) {
+    let schema = |file: &str| -> jsonschema::Validator {
+        let text = fs::read_to_string(root().join("tests/schemas").join(file)).unwrap();
+        jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    };
+    for (path, text) in tree {
+        let validator = match path.as_str() {
+            "hubspot-pipeline.json" => schema("hubspot-pipeline-input.json"),
+            "pipedrive-pipeline.json" => schema("pipedrive-pipeline-v2.json"),
+            "pipedrive-stages.json" => schema("pipedrive-stages-v2.json"),
+            _ => continue,
+        };
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        for error in validator.iter_errors(&value) {
+            failures.push(format!(
+                "{name} {target} {path}: {error} at {}",
+                error.instance_path()
+            ));
+        }
+    }
+    let xml: Vec<PathBuf> = tree
+        .keys()
+        .filter(|p| {
+            [".xml", ".pathAssistant", ".standardValueSet"]
+                .iter()
+                .any(|suffix| p.ends_with(suffix))
+        })
+        .map(|p| out.join(p))
+        .collect();
+    if xml.is_empty() {
+        return;
+    }
+    let Ok(output) = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(root().join("tests/schemas/sfdc-metadata-subset.xsd"))
+        .args(&xml)
+        .output()
+    else {
+        eprintln!("xmllint not found: the XML schema check is left to .ci/checks/50-crm-xml.sh");
+        return;
+    };
+    if !output.status.success() {
+        failures.push(format!(
+            "{name} {target}: xmllint rejects the metadata:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+}
+
+/// What was just exported, read back as if retrieved from the CRM, agrees with the playbook.
+fn round_trip(playbook: &Path, target: &str, out: &Path, failures: &mut Vec<String>) {
+    let source = match target {
+        "salesforce" => out.to_path_buf(),
+        "hubspot" => out.join("hubspot-pipeline.json"),
+        _ => out.join("pipedrive-stages.json"),
+    };
+    let (code, stdout, stderr) = stagebook(&[
+        "crm",
+        "diff",
+        playbook.to_str().unwrap(),
+        "--target",
+        target,
+        source.to_str().unwrap(),
+    ]);
+    if code != 0 {
+        failures.push(format!(
+            "{} {target}: the export does not read back as in sync (exit {code}):\n{stdout}{stderr}",
+            playbook.display()
+        ));
+    }
+}
+
+/// `crm diff` cases: name, arguments, expected exit code.
+const DIFF_CASES: &[(&str, &[&str], i32)] = &[
+    (
+        "salesforce-drift",
+        &[
+            "tests/fixtures/crm/b2b-saas.yaml",
+            "--target",
+            "salesforce",
+            "tests/fixtures/crm/retrieved/salesforce-drift",
+        ],
+        1,
+    ),
+    (
+        "salesforce-in-sync",
+        &[
+            "tests/fixtures/crm/b2b-saas.yaml",
+            "--target",
+            "salesforce",
+            "tests/expected/crm/b2b-saas/salesforce",
+        ],
+        0,
+    ),
+    (
+        "hubspot-drift",
+        &[
+            "tests/fixtures/crm/b2b-saas.yaml",
+            "--target",
+            "hubspot",
+            "tests/fixtures/crm/retrieved/hubspot-drift.json",
+        ],
+        1,
+    ),
+    (
+        "hubspot-drift-markdown",
+        &[
+            "tests/fixtures/crm/b2b-saas.yaml",
+            "--target",
+            "hubspot",
+            "tests/fixtures/crm/retrieved/hubspot-drift.json",
+            "--format",
+            "markdown",
+        ],
+        1,
+    ),
+    (
+        "pipedrive-drift",
+        &[
+            "tests/fixtures/crm/b2b-saas.yaml",
+            "--target",
+            "pipedrive",
+            "tests/fixtures/crm/retrieved/pipedrive-drift.json",
+        ],
+        1,
+    ),
+    (
+        "pipedrive-drift-json",
+        &[
+            "tests/fixtures/crm/b2b-saas.yaml",
+            "--target",
+            "pipedrive",
+            "tests/fixtures/crm/retrieved/pipedrive-drift.json",
+            "--format",
+            "json",
+        ],
+        1,
+    ),
+    (
+        "zh-salesforce-drift",
+        &[
+            "tests/fixtures/crm/zh-cn.yaml",
+            "--target",
+            "salesforce",
+            "tests/fixtures/crm/retrieved/zh-salesforce-drift",
+        ],
+        1,
+    ),
+    (
+        "zh-salesforce-drift-json",
+        &[
+            "tests/fixtures/crm/zh-cn.yaml",
+            "--target",
+            "salesforce",
+            "tests/fixtures/crm/retrieved/zh-salesforce-drift",
+            "--format",
+            "json",
+        ],
+        1,
+    ),
+    (
+        "hubspot-unknown-pipeline",
+        &[
+            "tests/fixtures/crm/zh-cn.yaml",
+            "--target",
+            "hubspot",
+            "tests/fixtures/crm/retrieved/hubspot-drift.json",
+        ],
+        2,
+    ),
+    (
+        "salesforce-nothing-retrieved",
+        &[
+            "tests/fixtures/crm/b2b-saas.yaml",
+            "--target",
+            "salesforce",
+            "tests/fixtures/crm/lint",
+        ],
+        2,
+    ),
+    (
+        "broken-playbook",
+        &[
+            "tests/fixtures/crm/broken/no-stage-name.yaml",
+            "--target",
+            "hubspot",
+            "tests/fixtures/crm/retrieved/hubspot-drift.json",
+        ],
+        2,
+    ),
+];
+
+#[test]
+fn diff_reports_each_kind_of_drift() {
+    let mut failures = Vec::new();
+    for (name, args, want) in DIFF_CASES {
+        let mut full = vec!["crm", "diff"];
+        full.extend_from_slice(args);
+        let (code, stdout, stderr) = stagebook(&full);
+        if code != *want {
+            failures.push(format!(
+                "{name}: exit {code}, expected {want}\n{stdout}{stderr}"
+            ));
+        }
+        let text = format!("exit code: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}");
+        let expected = root().join(format!("tests/expected/crm/diff/{name}.txt"));
+        if updating() {
+            fs::create_dir_all(expected.parent().unwrap()).unwrap();
+            fs::write(&expected, &text).unwrap();
+            continue;
+        }
+        let golden = fs::read_to_string(&expected).unwrap_or_default();
+        if golden != text {
+            failures.push(format!(
+                "{name} differs:\n--- expected\n{golden}\n--- actual\n{text}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
