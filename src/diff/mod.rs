@@ -385,6 +385,12 @@ pub fn compare(old: Option<Version<'_>>, new: Option<Version<'_>>) -> PlaybookDi
             object(&new_value["playbook"]),
             &[],
         );
+        // Top-level sections the model may gain later are compared as a whole.
+        diff.meta.extend(compare_fields(
+            object(&old_value),
+            object(&new_value),
+            &["stagebook", "playbook", "include", "content", "stages"],
+        ));
     }
     diff.content = compare_content(array(&old_value["content"]), array(&new_value["content"]));
     let (stages, order) = compare_stages(array(&old_value["stages"]), array(&new_value["stages"]));
@@ -717,6 +723,8 @@ pub fn label(section: &str) -> &str {
         "milestone" => "milestone",
         "position" => "position",
         "library" => "content library",
+        "probability" => "win probability",
+        "forecast_category" => "forecast category",
         other => other,
     }
 }
