@@ -14,4 +14,5 @@ pub mod init;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod serve;
 pub mod validate;

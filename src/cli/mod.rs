@@ -6,6 +6,7 @@ mod completions;
 mod crm;
 mod diff;
 mod init;
+mod serve;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -42,6 +43,8 @@ pub enum Command {
     Crm(crm::Command),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
+    /// Preview a playbook's handbook in the browser, reloading whenever the YAML changes.
+    Serve(serve::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell).
     Completions(completions::Args),
     /// Print the man page, or write one page per command with --out DIR.
@@ -55,6 +58,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
         Command::Crm(command) => crm::run(&command),

@@ -1,0 +1,50 @@
+//! Noticing that a playbook changed: the files it was read from (the playbook and its
+//! includes) are polled for their size and modification time. Polling a handful of files a few
+//! times a second costs nothing, sees editors' save-by-rename like any other write, and works
+//! the same on every file system (network and container mounts included).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// How often the files are looked at.
+pub const POLL: Duration = Duration::from_millis(200);
+
+/// What the watched files looked like: size and modification time of each (or absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint(Vec<(PathBuf, Option<(u64, SystemTime)>)>);
+
+impl Fingerprint {
+    /// Looks at `paths` now.
+    pub fn of(paths: &[PathBuf]) -> Self {
+        Self(
+            paths
+                .iter()
+                .map(|path| (path.clone(), stamp(path)))
+                .collect(),
+        )
+    }
+
+    /// The paths watched.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.0.iter().map(|(p, _)| p.clone()).collect()
+    }
+}
+
+fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
+    let metadata = fs::metadata(path).ok()?;
+    Some((metadata.len(), metadata.modified().ok()?))
+}
+
+/// Blocks until one of the files of `before` changes, then returns.
+pub fn wait_for_change(before: &Fingerprint) {
+    let paths = before.paths();
+    loop {
+        std::thread::sleep(POLL);
+        if Fingerprint::of(&paths) != *before {
+            // Let an editor finish writing before the file is read.
+            std::thread::sleep(Duration::from_millis(50));
+            return;
+        }
+    }
+}
