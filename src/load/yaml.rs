@@ -11,6 +11,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span, StructureStyle, Tag};
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Number, Value};
 
 use super::Limits;
@@ -32,7 +33,7 @@ pub struct NodeSpan {
 /// JSON pointer (`/stages/0/goal`) → where that node is written.
 #[derive(Debug, Default, Clone)]
 pub struct SpanMap {
-    spans: HashMap<String, NodeSpan>,
+    spans: FxHashMap<String, NodeSpan>,
 }
 
 impl SpanMap {
@@ -83,6 +84,10 @@ impl SpanMap {
 /// Appends one escaped JSON-pointer segment to `pointer`.
 pub fn push_segment(pointer: &mut String, segment: &str) {
     pointer.push('/');
+    if !segment.contains(['~', '/']) {
+        pointer.push_str(segment);
+        return;
+    }
     for c in segment.chars() {
         match c {
             '~' => pointer.push_str("~0"),
@@ -164,17 +169,53 @@ impl Builder<'_> {
         Stop
     }
 
-    /// The pointer segment a node starting now will have, and whether it is a mapping key.
-    fn child_segment(&self) -> (Option<String>, bool) {
+    /// Whether the node starting now is a mapping key.
+    fn is_key_slot(&self) -> bool {
+        matches!(
+            self.stack.last().map(|frame| &frame.container),
+            Some(Container::Map { key: None, .. })
+        )
+    }
+
+    /// Appends the pointer segment of the node starting now (its index or key) to `pointer`.
+    fn push_child_segment(&self, pointer: &mut String) {
         match self.stack.last().map(|frame| &frame.container) {
-            None => (Some(String::new()), false),
-            Some(Container::Seq(items)) => (Some(items.len().to_string()), false),
+            Some(Container::Seq(items)) => {
+                pointer.push('/');
+                pointer.push_str(itoa::Buffer::new().format(items.len()));
+            }
             Some(Container::Map {
                 key: Some((key, _)),
                 ..
-            }) => (Some(key.clone()), false),
-            Some(Container::Map { key: None, .. }) => (None, true),
+            }) => push_segment(pointer, key),
+            _ => {}
         }
+    }
+
+    /// The span of the key the node starting now is the value of.
+    fn current_key_span(&self) -> Option<Range<usize>> {
+        match self.stack.last().map(|frame| &frame.container) {
+            Some(Container::Map {
+                key: Some((_, span)),
+                ..
+            }) => Some(span.clone()),
+            _ => None,
+        }
+    }
+
+    /// Records where a scalar or alias starting now is written.
+    fn record_leaf(&mut self, span: Range<usize>) {
+        let mut pointer = std::mem::take(&mut self.pointer);
+        let len = pointer.len();
+        self.push_child_segment(&mut pointer);
+        let node = NodeSpan {
+            file: 0,
+            value: span,
+            key: self.current_key_span(),
+        };
+        self.spans.insert(pointer.clone(), node);
+        pointer.truncate(len);
+        self.pointer = pointer;
     }
 
     fn check_tag(&mut self, tag: Option<&Tag>, span: &Range<usize>) -> Result<bool, Stop> {
@@ -198,8 +239,7 @@ impl Builder<'_> {
         anchor: usize,
         flow: bool,
     ) -> Result<(), Stop> {
-        let (segment, is_key) = self.child_segment();
-        if is_key {
+        if self.is_key_slot() {
             return Err(self.fail(
                 "input::complex-key",
                 "a list or mapping cannot be used as a key".into(),
@@ -211,16 +251,10 @@ impl Builder<'_> {
             return Err(self.nesting_too_deep(start..start + 1));
         }
         let pointer_len = self.pointer.len();
-        if let Some(segment) = segment.filter(|s| !s.is_empty() || !self.stack.is_empty()) {
-            push_segment(&mut self.pointer, &segment);
-        }
-        let key_span = match self.stack.last().map(|f| &f.container) {
-            Some(Container::Map {
-                key: Some((_, span)),
-                ..
-            }) => Some(span.clone()),
-            _ => None,
-        };
+        let mut pointer = std::mem::take(&mut self.pointer);
+        self.push_child_segment(&mut pointer);
+        self.pointer = pointer;
+        let key_span = self.current_key_span();
         if anchor != 0 {
             self.open_anchors.push(anchor);
         }
@@ -320,8 +354,7 @@ impl Builder<'_> {
         span: Range<usize>,
     ) -> Result<(), Stop> {
         let force_string = self.check_tag(tag, &span)?;
-        let (segment, is_key) = self.child_segment();
-        if is_key {
+        if self.is_key_slot() {
             if anchor != 0 {
                 let anchored = Anchored {
                     value: Value::String(text.to_string()),
@@ -337,26 +370,8 @@ impl Builder<'_> {
         } else {
             resolve_plain(text)
         };
-        let mut pointer = self.pointer.clone();
-        if let Some(segment) = segment.filter(|_| !self.stack.is_empty()) {
-            push_segment(&mut pointer, &segment);
-        }
-        let key = match self.stack.last().map(|f| &f.container) {
-            Some(Container::Map {
-                key: Some((_, key_span)),
-                ..
-            }) => Some(key_span.clone()),
-            _ => None,
-        };
         let end = span.end;
-        self.spans.insert(
-            pointer,
-            NodeSpan {
-                file: 0,
-                value: span,
-                key,
-            },
-        );
+        self.record_leaf(span);
         self.finish_node(value, anchor, 1, 1, end);
         Ok(())
     }
@@ -379,18 +394,26 @@ impl Builder<'_> {
                 "write the field name before the colon, e.g. `goal: …`",
             ));
         }
+        let duplicate = matches!(
+            self.stack.last().map(|frame| &frame.container),
+            Some(Container::Map { map, .. }) if map.contains_key(text)
+        );
+        let first = duplicate
+            .then(|| {
+                let mut pointer = self.pointer.clone();
+                push_segment(&mut pointer, text);
+                self.spans.get(&pointer).and_then(|s| s.key.clone())
+            })
+            .flatten();
         let file = Arc::clone(self.file);
-        let mut pointer = self.pointer.clone();
-        push_segment(&mut pointer, text);
-        let first = self.spans.get(&pointer).and_then(|s| s.key.clone());
         let Some(Frame {
-            container: Container::Map { key, map },
+            container: Container::Map { key, .. },
             ..
         }) = self.stack.last_mut()
         else {
             return Ok(());
         };
-        if map.contains_key(text) {
+        if duplicate {
             let first = first.unwrap_or(0..0);
             let diagnostic = Diagnostic::error(
                 "yaml::duplicate-key",
@@ -443,8 +466,7 @@ impl Builder<'_> {
             return Err(self.nesting_too_deep(span));
         }
         let value = anchored.value.clone();
-        let (segment, is_key) = self.child_segment();
-        if is_key {
+        if self.is_key_slot() {
             let text = match &value {
                 Value::String(s) => s.clone(),
                 Value::Array(_) | Value::Object(_) => {
@@ -459,26 +481,8 @@ impl Builder<'_> {
             };
             return self.key(&text, ScalarStyle::SingleQuoted, span);
         }
-        let mut pointer = self.pointer.clone();
-        if let Some(segment) = segment.filter(|_| !self.stack.is_empty()) {
-            push_segment(&mut pointer, &segment);
-        }
-        let key = match self.stack.last().map(|f| &f.container) {
-            Some(Container::Map {
-                key: Some((_, key_span)),
-                ..
-            }) => Some(key_span.clone()),
-            _ => None,
-        };
         let end = span.end;
-        self.spans.insert(
-            pointer,
-            NodeSpan {
-                file: 0,
-                value: span,
-                key,
-            },
-        );
+        self.record_leaf(span);
         self.finish_node(value, 0, nodes, height, end);
         Ok(())
     }
