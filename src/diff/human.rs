@@ -2,7 +2,10 @@
 
 use std::fmt::Write as _;
 
-use super::{ChangeKind, PlaybookDiff, Report, StageStatus, Status, describe_change, heading_of};
+use super::{
+    ChangeKind, PlaybookDiff, Report, StageStatus, Status, describe_change, describe_stage_changes,
+    heading_of,
+};
 
 /// Plain text: a block per changed playbook, then the summary line.
 pub fn render(report: &Report) -> String {
@@ -60,9 +63,10 @@ fn playbook_block(playbook: &PlaybookDiff, out: &mut String) {
             if change.section == "position" && change.kind != ChangeKind::Moved {
                 let where_ = change.new.as_ref().or(change.old.as_ref());
                 let _ = writeln!(out, "      position: {}", where_.map_or("", String::as_str));
-                continue;
             }
-            let _ = writeln!(out, "      {}", describe_change(change, added, &plain, &id));
+        }
+        for line in describe_stage_changes(&stage.changes, added, &plain, &id) {
+            let _ = writeln!(out, "      {line}");
         }
     }
     for change in &playbook.content {

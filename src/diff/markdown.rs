@@ -5,7 +5,10 @@
 
 use std::fmt::Write as _;
 
-use super::{ChangeKind, PlaybookDiff, Report, StageStatus, Status, describe_change, heading_of};
+use super::{
+    ChangeKind, PlaybookDiff, Report, StageStatus, Status, describe_change, describe_stage_changes,
+    heading_of,
+};
 
 /// Marks the comment so a CI job can find and update its previous one.
 pub const MARKER: &str = "<!-- stagebook-diff -->";
@@ -103,9 +106,10 @@ fn playbook_section(playbook: &PlaybookDiff, out: &mut String) {
                     ("was", where_)
                 };
                 let _ = writeln!(out, "- position: {verb} {}", place_text(place));
-                continue;
             }
-            let _ = writeln!(out, "- {}", describe_change(change, added, &quoted, &code));
+        }
+        for line in describe_stage_changes(&stage.changes, added, &quoted, &code) {
+            let _ = writeln!(out, "- {line}");
         }
         out.push('\n');
     }

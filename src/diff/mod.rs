@@ -814,6 +814,71 @@ pub(crate) fn describe_change(
     }
 }
 
+/// Lists of ids whose additions and removals read best on one line
+/// (`next stages: removed `won`, `lost`; added `security-review``).
+const GROUPED: &[&str] = &["next", "recycle", "content", "crm_names", "captures"];
+
+/// The lines for a stage's changes (its position excepted, which each printer words itself).
+pub(crate) fn describe_stage_changes(
+    changes: &[Change],
+    in_added_stage: bool,
+    text: &dyn Fn(&str) -> String,
+    code: &dyn Fn(&str) -> String,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut done: Vec<&str> = Vec::new();
+    for change in changes {
+        let section = change.section.as_str();
+        if section == "position" && change.kind != ChangeKind::Moved {
+            continue;
+        }
+        let groupable = |c: &Change| {
+            c.section == section
+                && c.item.is_none()
+                && matches!(c.kind, ChangeKind::Added | ChangeKind::Removed)
+        };
+        if !(GROUPED.contains(&section) && groupable(change)) {
+            lines.push(describe_change(change, in_added_stage, text, code));
+            continue;
+        }
+        if done.contains(&section) {
+            continue;
+        }
+        done.push(section);
+        let show = |c: &Change| {
+            let v = c.new.as_deref().or(c.old.as_deref()).unwrap_or_default();
+            if PROSE.contains(&section) {
+                text(v)
+            } else {
+                code(v)
+            }
+        };
+        let of_kind = |kind: ChangeKind| {
+            changes
+                .iter()
+                .filter(|c| groupable(c) && c.kind == kind)
+                .map(show)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (removed, added) = (of_kind(ChangeKind::Removed), of_kind(ChangeKind::Added));
+        let label = label(section);
+        lines.push(if in_added_stage {
+            format!("{label}: {added}")
+        } else {
+            let mut parts = Vec::new();
+            if !removed.is_empty() {
+                parts.push(format!("removed {removed}"));
+            }
+            if !added.is_empty() {
+                parts.push(format!("added {added}"));
+            }
+            format!("{label}: {}", parts.join("; "))
+        });
+    }
+    lines
+}
+
 /// `"Name" (`id`), `file`: changed`, for a playbook's heading.
 pub(crate) fn heading_of(
     playbook: &PlaybookDiff,
