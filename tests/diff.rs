@@ -1,7 +1,7 @@
 //! `stagebook diff`: fixture pairs under `tests/fixtures/diff/` (one folder per kind of
-//! change, each with `old.yaml`, `new.yaml` and the expected Markdown comment
-//! `expected.md`), JSON checks of what each change is called, and a real temporary git
-//! repository. Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test --test diff`, then
+//! change, each with `old.yaml`, `new.yaml`, the expected Markdown comment `expected.md` and
+//! the expected terminal text `expected.txt`), JSON checks of what each change is called, and
+//! a real temporary git repository. Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test --test diff`, then
 //! read every change before committing.
 
 use std::path::{Path, PathBuf};
@@ -76,7 +76,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[test]
-fn markdown_matches_the_golden_files() {
+fn markdown_and_text_match_the_golden_files() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures())
         .unwrap()
@@ -92,17 +92,21 @@ fn markdown_matches_the_golden_files() {
             &["diff", "old.yaml", "new.yaml", "--format", "markdown"],
         );
         assert_eq!(code, 0, "{}: {stderr}", dir.display());
-        let expected_path = dir.join("expected.md");
-        if update {
-            std::fs::write(&expected_path, &stdout).unwrap();
-            continue;
-        }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if expected != stdout {
-            failed.push(format!(
-                "{}:\n--- expected\n{expected}\n--- actual\n{stdout}",
-                dir.display()
-            ));
+        let (code, human, stderr) = stagebook(&dir, &["diff", "old.yaml", "new.yaml"]);
+        assert_eq!(code, 0, "{}: {stderr}", dir.display());
+        for (name, actual) in [("expected.md", &stdout), ("expected.txt", &human)] {
+            let expected_path = dir.join(name);
+            if update {
+                std::fs::write(&expected_path, actual).unwrap();
+                continue;
+            }
+            let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+            if expected != *actual {
+                failed.push(format!(
+                    "{}:\n--- expected\n{expected}\n--- actual\n{actual}",
+                    expected_path.display()
+                ));
+            }
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
@@ -378,6 +382,11 @@ fn revisions_of_a_real_git_repository() {
             .unwrap()
             .contains("name: Won")
     );
+
+    // A path in neither version is a mistake, not "no changes".
+    let (code, _, stderr) = stagebook(root, &["diff", "main", "--", "playbookz"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no playbooks under playbookz"), "{stderr}");
 
     // A revision that does not exist is a failure of the tool, not a finding.
     let (code, _, stderr) = stagebook(root, &["diff", "no-such-branch"]);

@@ -127,6 +127,19 @@ pub fn run(request: &Request, options: &check::Options) -> io::Result<Report> {
     let both_files = matches!((&request.old, &request.new), (Side::Path(a), Side::Path(b)) if a.is_file() && b.is_file());
     let old = load_side(&request.old, &paths, options, both_files)?;
     let new = load_side(&request.new, &paths, options, both_files)?;
+    if !request.paths.is_empty() && old.entries.is_empty() && new.entries.is_empty() {
+        let shown: Vec<String> = request
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(invalid(format!(
+            "no playbooks under {} in {} or {}",
+            shown.join(", "),
+            old.label,
+            new.label
+        )));
+    }
     Ok(compare_sides(&old, &new))
 }
 
@@ -202,6 +215,10 @@ fn load_side(
             let root = toplevel()?;
             let mut found = Vec::new();
             for path in paths {
+                // A path deleted in the working tree may still exist in the revision.
+                if !path.exists() {
+                    continue;
+                }
                 for file in load::discover(path).map_err(|e| with_path(e, path))? {
                     let canonical = file.canonicalize()?;
                     let relative = canonical.strip_prefix(&root).unwrap_or(&canonical);

@@ -7,8 +7,6 @@
 //! [`LONG_POLL`], when the page simply asks again). No websocket, no extra dependency in the
 //! page, nothing listening beyond the loopback interface.
 
-pub mod watch;
-
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
@@ -22,6 +20,7 @@ use crate::check::{self, Checked};
 use crate::diagnostic::Summary;
 use crate::model::PlaybookFile;
 use crate::report::human::{HumanPrinter, Style};
+use crate::watch;
 
 /// How long a reload request waits for a change before answering "no change".
 pub const LONG_POLL: Duration = Duration::from_secs(25);

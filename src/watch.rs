@@ -1,5 +1,5 @@
-//! Noticing that a playbook changed: the files it was read from (the playbook and its
-//! includes) are polled for their size and modification time. Polling a handful of files a few
+//! Watch mode, shared by `serve` and `render --watch`: noticing that a playbook changed. The
+//! files it was read from (the playbook and its includes) are polled for their size and modification time. Polling a handful of files a few
 //! times a second costs nothing, sees editors' save-by-rename like any other write, and works
 //! the same on every file system (network and container mounts included).
 
@@ -46,5 +46,14 @@ pub fn wait_for_change(before: &Fingerprint) {
             std::thread::sleep(Duration::from_millis(50));
             return;
         }
+    }
+}
+
+/// Runs `build` now and again after every change to the files it reports having read, until
+/// the process ends. `build` returns those files (a playbook and its includes).
+pub fn rebuild_on_change(mut build: impl FnMut() -> Vec<PathBuf>) -> ! {
+    loop {
+        let inputs = build();
+        wait_for_change(&Fingerprint::of(&inputs));
     }
 }
