@@ -9,7 +9,6 @@ use serde::Serialize;
 use super::{EXIT_OK, print_out};
 use crate::check;
 use crate::diff::{self, Report, Summary, human, inputs, markdown};
-use crate::load::Limits;
 
 /// Output formats of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,12 +67,8 @@ struct Tool {
 
 pub fn run(args: &Args) -> io::Result<u8> {
     let request = inputs::parse_request(&args.versions, &args.paths)?;
-    let options = check::Options {
-        limits: Limits {
-            max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
-            ..Limits::default()
-        },
-    };
+    let mut options = check::Options::default();
+    options.limits.max_file_size = args.max_file_size.saturating_mul(1024 * 1024);
     let report = inputs::run(&request, &options)?;
     print_out(&render(&report, args.format))?;
     Ok(EXIT_OK)

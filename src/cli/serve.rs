@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use super::print_out;
 use crate::check;
-use crate::load::Limits;
 use crate::serve::Preview;
 
 /// Arguments of `serve`.
@@ -32,12 +31,8 @@ pub fn run(args: &Args) -> io::Result<u8> {
             format!("{}: no such playbook file", args.playbook.display()),
         ));
     }
-    let options = check::Options {
-        limits: Limits {
-            max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
-            ..Limits::default()
-        },
-    };
+    let mut options = check::Options::default();
+    options.limits.max_file_size = args.max_file_size.saturating_mul(1024 * 1024);
     let preview = Preview::bind(&args.playbook, &options, args.port)?;
     print_out(&format!(
         "serving {} at http://{}/ (reloads on save; Ctrl-C stops)\n",
