@@ -3,7 +3,8 @@
 //! The pipeline is **load → validate → lint → render / report**, plus **metrics**:
 //! [`load`] reads YAML into a value with a span for every node, [`validate`] checks it against
 //! the JSON Schema and the structure a schema cannot express, and every finding on the way is a
-//! [`diagnostic::Diagnostic`] that [`report`] prints for humans and machines.
+//! [`diagnostic::Diagnostic`] that [`report`] prints for humans and machines. [`metrics`] measures a playbook against CRM
+//! stage history.
 
 pub mod check;
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod init;
 pub mod load;
+pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod serve;

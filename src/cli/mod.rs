@@ -6,6 +6,7 @@ mod completions;
 mod crm;
 mod diff;
 mod init;
+mod metrics;
 mod serve;
 
 use std::io::{self, Write};
@@ -38,6 +39,10 @@ pub enum Command {
     Diff(diff::Args),
     /// Start a playbook repository: settings, a starter playbook, CI and pre-commit files.
     Init(init::Args),
+    /// Measure a playbook against CRM stage history: entered, advanced, lost and remaining per
+    /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken
+    /// playbook or a --strict failure, 2 when the tool cannot run (files, arguments, input).
+    Metrics(Box<metrics::Args>),
     /// Compile playbooks into CRM pipeline configuration, and detect drift.
     #[command(subcommand)]
     Crm(crm::Command),
@@ -61,6 +66,7 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
+        Command::Metrics(args) => metrics::run(&args),
         Command::Crm(command) => crm::run(&command),
         Command::Schema => {
             let schema = crate::model::schema();

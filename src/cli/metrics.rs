@@ -1,0 +1,205 @@
+//! `stagebook metrics`: measure a playbook against CRM stage history and print the report.
+
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::{EXIT_FINDINGS, EXIT_OK, print_out};
+use crate::check;
+use crate::metrics::history::{Columns, ReadOptions};
+use crate::metrics::output::{self, Format};
+use crate::metrics::time::{PeriodKind, Zone, parse_date};
+use crate::metrics::won::ActivityColumns;
+use crate::metrics::{self, Options};
+use crate::report::human::{HumanPrinter, Style};
+
+/// Periods of `--period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Period {
+    /// Calendar weeks, Monday to Sunday.
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+}
+
+/// Arguments of `metrics`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The playbook to measure.
+    pub playbook: PathBuf,
+    /// Stage-history CSV: one row per stage change (deal id, stage name, time entered).
+    #[arg(long, value_name = "FILE.csv")]
+    pub history: PathBuf,
+    /// Map a column: `deal=OpportunityId`, `stage=StageName`, `at=CreatedDate`.
+    /// Defaults: deal_id, stage, entered_at.
+    #[arg(long = "column", value_name = "KEY=NAME")]
+    pub columns: Vec<String>,
+    /// Field separator of the CSV files.
+    #[arg(long, value_name = "CHAR", default_value = ",")]
+    pub delimiter: String,
+    /// Time zone of times written without an offset, and of the periods (IANA name).
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: String,
+    /// First day to report (YYYY-MM-DD). Default: the day of the first stage change.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day to report, included (YYYY-MM-DD). Default: the day of the last stage change.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Cut the range into calendar periods. Default: one period.
+    #[arg(long, value_enum)]
+    pub period: Option<Period>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Fail (exit 1) when rows name stages the playbook does not have.
+    #[arg(long)]
+    pub strict: bool,
+    /// Leave malformed rows out, counted and reported, instead of failing on the first.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Add what won deals looked like: time per stage and a suggested budget.
+    #[arg(long)]
+    pub won_profile: bool,
+    /// Activities CSV (deal id, time, type) for touchpoints per stage of won deals.
+    #[arg(long, value_name = "FILE.csv", requires = "won_profile")]
+    pub activities: Option<PathBuf>,
+    /// Map an activities column: `deal=WhatId`, `at=ActivityDate`, `type=Type`.
+    /// Defaults: deal_id, occurred_at, type.
+    #[arg(long = "activity-column", value_name = "KEY=NAME")]
+    pub activity_columns: Vec<String>,
+    /// Most stalled deals listed per stage.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub stalled_limit: usize,
+}
+
+fn bad_argument(message: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message.into())
+}
+
+fn split_mapping<'a>(text: &'a str, keys: &[&str]) -> io::Result<(&'a str, &'a str)> {
+    let (key, name) = text.split_once('=').ok_or_else(|| {
+        bad_argument(format!("`{text}` is not KEY=NAME, e.g. deal=OpportunityId"))
+    })?;
+    let key = key.trim();
+    if !keys.contains(&key) {
+        return Err(bad_argument(format!(
+            "unknown column key `{key}`: use one of {}",
+            keys.join(", ")
+        )));
+    }
+    if name.trim().is_empty() {
+        return Err(bad_argument(format!("`{text}` names no column")));
+    }
+    Ok((key, name.trim()))
+}
+
+impl Args {
+    fn options(&self) -> io::Result<Options> {
+        let mut columns = Columns::default();
+        for mapping in &self.columns {
+            let (key, name) = split_mapping(mapping, &["deal", "stage", "at"])?;
+            let slot = match key {
+                "deal" => &mut columns.deal,
+                "stage" => &mut columns.stage,
+                _ => &mut columns.at,
+            };
+            name.clone_into(slot);
+        }
+        let mut activity_columns = ActivityColumns::default();
+        for mapping in &self.activity_columns {
+            let (key, name) = split_mapping(mapping, &["deal", "at", "type"])?;
+            let slot = match key {
+                "deal" => &mut activity_columns.deal,
+                "at" => &mut activity_columns.at,
+                _ => &mut activity_columns.kind,
+            };
+            name.clone_into(slot);
+        }
+        let delimiter = match self.delimiter.as_str() {
+            "\\t" | "tab" => b'\t',
+            d if d.len() == 1 => d.as_bytes()[0],
+            d => {
+                return Err(bad_argument(format!(
+                    "--delimiter must be one character, not `{d}`"
+                )));
+            }
+        };
+        let date = |d: &Option<String>| {
+            d.as_deref()
+                .map(parse_date)
+                .transpose()
+                .map_err(bad_argument)
+        };
+        Ok(Options {
+            history: self.history.clone(),
+            read: ReadOptions {
+                columns,
+                delimiter,
+                skip_bad_rows: self.skip_bad_rows,
+                zone: Zone::named(&self.tz).map_err(bad_argument)?,
+            },
+            from: date(&self.from)?,
+            to: date(&self.to)?,
+            period: self.period.map(|p| match p {
+                Period::Week => PeriodKind::Week,
+                Period::Month => PeriodKind::Month,
+                Period::Quarter => PeriodKind::Quarter,
+            }),
+            won_profile: self.won_profile,
+            activities: self.activities.clone(),
+            activity_columns,
+            stalled_limit: self.stalled_limit,
+        })
+    }
+}
+
+pub fn run(args: &Args) -> io::Result<u8> {
+    let options = args.options()?;
+    let checked = check::check_file(&args.playbook, &check::Options::default())
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", args.playbook.display())))?
+        .ok_or_else(|| {
+            bad_argument(format!(
+                "{} holds stages for an `include`, not a playbook: measure the playbook that includes it",
+                args.playbook.display()
+            ))
+        })?;
+    let Some(playbook) = checked.playbook.as_ref().filter(|_| !checked.has_errors()) else {
+        let printer = HumanPrinter::new(Style::detect(io::stderr().is_terminal()));
+        let mut text = String::new();
+        for diagnostic in &checked.diagnostics {
+            printer.render(diagnostic, &mut text);
+        }
+        eprint!("{text}");
+        eprintln!(
+            "error: {} has errors; fix them (see `stagebook check`) before measuring it",
+            args.playbook.display()
+        );
+        return Ok(EXIT_FINDINGS);
+    };
+    let report = metrics::measure(playbook, &options).map_err(io::Error::other)?;
+    let text = output::render(&report, args.format);
+    let warnings = report.warnings();
+    match &args.out {
+        Some(path) => output::write_atomic(path, &text)?,
+        None => {
+            print_out(&text)?;
+        }
+    }
+    if args.out.is_some() || args.format != Format::Table {
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    if args.strict && !report.input.unknown_stages.is_empty() {
+        eprintln!("error: --strict: some rows name stages the playbook does not have");
+        return Ok(EXIT_FINDINGS);
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,326 @@
+//! The fold: each deal's sorted stage changes become visits, and every visit adds to counters
+//! kept per period and stage. The report's numbers are all derived from these counters.
+
+use std::collections::HashMap;
+
+use super::history::{History, unpack};
+use super::report::FlowKind;
+use super::stages::{Kind, Move, StageIx, StageMap};
+use super::time::{Period, Secs};
+
+/// A deal's visit to a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visit {
+    /// Stage.
+    pub stage: StageIx,
+    /// When the deal entered it.
+    pub enter: Secs,
+}
+
+/// Counters for every period and stage. Indexes: `[period * n + stage]`; flows
+/// `[(period * (n + 1) + from) * n + to]` with `from == n` for deals entering the pipeline.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// Stages.
+    pub n: usize,
+    /// Periods.
+    pub periods: usize,
+    /// Entries into each stage.
+    pub entered: Vec<u64>,
+    /// Deals in each stage at each boundary (start of each period, then end of the last),
+    /// as a difference array until [`Tally::finish`].
+    pub inside: Vec<i64>,
+    /// Stalled deals at each period's as-of instant, as a difference array until finished.
+    pub stalled: Vec<i64>,
+    /// Moves between stages.
+    pub flows: Vec<u64>,
+    /// Time in stage (seconds) of visits that ended in the period.
+    pub durations: Vec<Vec<u32>>,
+    /// Visits over the stage's budget.
+    pub over_budget: Vec<u64>,
+    /// Times a stage was jumped over.
+    pub skipped: Vec<u64>,
+    /// Cycle times (seconds) of deals won in the period.
+    pub cycles: Vec<Vec<u32>>,
+    /// Deals entering the pipeline in the period.
+    pub new_deals: Vec<u64>,
+    /// Of those, deals that reached a demo stage.
+    pub new_demo: Vec<u64>,
+    /// Exact duplicate rows.
+    pub duplicates: u64,
+    /// Rows repeating the stage a deal was in.
+    pub repeats: u64,
+    /// Deals whose first row is won or lost.
+    pub no_open_stage: u64,
+    /// Deals stalled at the end of the range: (seconds in stage, deal, stage, entered).
+    pub stalled_deals: Vec<(i64, Box<str>, StageIx, Secs)>,
+    /// For deals won in the range: seconds per stage, one list per stage.
+    pub won_times: Vec<Vec<u32>>,
+    /// Deals won in the range.
+    pub won_deals: u64,
+    /// Visits of deals won in the range, kept for `--activities`.
+    pub won_timelines: HashMap<Box<str>, Vec<Visit>>,
+}
+
+/// What the fold needs to know besides the history.
+pub struct Frame<'a> {
+    /// Stages.
+    pub stages: &'a StageMap,
+    /// Periods, contiguous.
+    pub periods: &'a [Period],
+    /// Each period's as-of instant for stalls.
+    pub as_of: Vec<Secs>,
+    /// `cycle_target` in seconds.
+    pub cycle_target: Option<i64>,
+    /// Keep won deals' visits for an activities file.
+    pub keep_won_timelines: bool,
+    /// Flow kind of every (from, to) pair, precomputed.
+    moves: Vec<FlowKind>,
+    boundaries: Vec<Secs>,
+}
+
+impl<'a> Frame<'a> {
+    /// Prepares the fold. `last_change` is the last stage change in the history: stalls are
+    /// measured just after it when a period ends later (the history says nothing beyond).
+    pub fn new(
+        stages: &'a StageMap,
+        periods: &'a [Period],
+        last_change: Secs,
+        cycle_target: Option<i64>,
+        keep_won_timelines: bool,
+    ) -> Self {
+        let n = stages.len();
+        let mut moves = Vec::with_capacity(n * n);
+        for from in 0..n {
+            for to in 0..n {
+                moves.push(match stages.classify(ix(from), ix(to)) {
+                    Move::Forward => FlowKind::Forward,
+                    Move::Skip => FlowKind::Skip,
+                    Move::Lost => FlowKind::Lost,
+                    Move::Recycle => FlowKind::Recycle,
+                    Move::Backward => FlowKind::Backward,
+                });
+            }
+        }
+        let mut boundaries: Vec<Secs> = periods.iter().map(|p| p.start).collect();
+        boundaries.push(periods.last().map_or(0, |p| p.end));
+        Self {
+            stages,
+            periods,
+            as_of: periods.iter().map(|p| p.end.min(last_change + 1)).collect(),
+            cycle_target,
+            keep_won_timelines,
+            moves,
+            boundaries,
+        }
+    }
+
+    /// How a move from one stage to another reads.
+    pub fn flow_kind(&self, from: usize, to: usize) -> FlowKind {
+        self.moves[from * self.stages.len() + to]
+    }
+
+    fn period_of(&self, at: Secs) -> Option<usize> {
+        let first = self.boundaries.first()?;
+        let last = self.boundaries.last()?;
+        if at < *first || at >= *last {
+            return None;
+        }
+        Some(self.boundaries.partition_point(|&b| b <= at) - 1)
+    }
+
+    /// The range of boundaries `b` with `after < b <= until` (until `None` = forever).
+    fn boundary_range(list: &[Secs], after: Secs, until: Option<Secs>) -> (usize, usize) {
+        let lo = list.partition_point(|&b| b <= after);
+        let hi = until.map_or(list.len(), |u| list.partition_point(|&b| b <= u));
+        (lo, hi.max(lo))
+    }
+}
+
+impl Tally {
+    /// Empty counters.
+    pub fn new(frame: &Frame<'_>) -> Self {
+        let n = frame.stages.len();
+        let p = frame.periods.len();
+        Self {
+            n,
+            periods: p,
+            entered: vec![0; p * n],
+            inside: vec![0; (p + 2) * n],
+            stalled: vec![0; (p + 1) * n],
+            flows: vec![0; p * (n + 1) * n],
+            durations: vec![Vec::new(); p * n],
+            over_budget: vec![0; p * n],
+            skipped: vec![0; p * n],
+            cycles: vec![Vec::new(); p],
+            new_deals: vec![0; p],
+            new_demo: vec![0; p],
+            duplicates: 0,
+            repeats: 0,
+            no_open_stage: 0,
+            stalled_deals: Vec::new(),
+            won_times: vec![Vec::new(); n],
+            won_deals: 0,
+            won_timelines: HashMap::new(),
+        }
+    }
+
+    /// Folds every deal of the history, freeing each deal's events as it goes.
+    pub fn fold_all(frame: &Frame<'_>, history: History) -> Self {
+        let mut tally = Self::new(frame);
+        let mut visits = Vec::new();
+        for (deal, mut events) in history.deals {
+            tally.fold_deal(frame, &deal, &mut events, &mut visits);
+        }
+        tally.finish();
+        tally
+    }
+
+    /// Folds one deal. `events` are packed and in any order; `visits` is scratch space.
+    pub fn fold_deal(
+        &mut self,
+        frame: &Frame<'_>,
+        deal: &str,
+        events: &mut [u64],
+        visits: &mut Vec<Visit>,
+    ) {
+        let n = self.n;
+        events.sort_unstable();
+        visits.clear();
+        let mut previous = None;
+        for &event in events.iter() {
+            if previous == Some(event) {
+                self.duplicates += 1;
+                continue;
+            }
+            previous = Some(event);
+            let (enter, stage) = unpack(event);
+            if visits.last().is_some_and(|v: &Visit| v.stage == stage) {
+                self.repeats += 1;
+                continue;
+            }
+            visits.push(Visit { stage, enter });
+        }
+        let Some(first) = visits.first().copied() else {
+            return;
+        };
+        let stage_info = |s: StageIx| &frame.stages.stages[usize::from(s)];
+        if stage_info(first.stage).kind != Kind::Open {
+            self.no_open_stage += 1;
+        }
+        if let Some(p) = frame.period_of(first.enter) {
+            self.new_deals[p] += 1;
+            if visits.iter().any(|v| stage_info(v.stage).demo) {
+                self.new_demo[p] += 1;
+            }
+            self.flows[(p * (n + 1) + n) * n + usize::from(first.stage)] += 1;
+        }
+        let final_as_of = frame.as_of.last().copied();
+        let mut won_in_range = false;
+        for (i, visit) in visits.iter().enumerate() {
+            let s = usize::from(visit.stage);
+            let info = stage_info(visit.stage);
+            let exit = visits.get(i + 1).copied();
+            let exit_at = exit.map(|e| e.enter);
+            if let Some(p) = frame.period_of(visit.enter) {
+                self.entered[p * n + s] += 1;
+                if info.kind == Kind::Won {
+                    self.cycles[p].push(clamp(visit.enter - first.enter));
+                    if exit.is_none() {
+                        won_in_range = true;
+                    }
+                }
+            }
+            let (lo, hi) = Frame::boundary_range(&frame.boundaries, visit.enter, exit_at);
+            self.inside[lo * n + s] += 1;
+            self.inside[hi * n + s] -= 1;
+            if let (Kind::Open, Some(budget)) = (info.kind, info.expected) {
+                let (lo, hi) = Frame::boundary_range(
+                    &frame.as_of,
+                    visit.enter.saturating_add(budget),
+                    exit_at,
+                );
+                self.stalled[lo * n + s] += 1;
+                self.stalled[hi * n + s] -= 1;
+                if let Some(as_of) = final_as_of {
+                    let age = as_of - visit.enter;
+                    if age > budget && exit_at.is_none_or(|e| e >= as_of) {
+                        self.stalled_deals
+                            .push((age, deal.into(), visit.stage, visit.enter));
+                    }
+                }
+            }
+            let Some(exit) = exit else { continue };
+            let Some(p) = frame.period_of(exit.enter) else {
+                continue;
+            };
+            let to = usize::from(exit.stage);
+            self.flows[(p * (n + 1) + s) * n + to] += 1;
+            let spent = exit.enter - visit.enter;
+            self.durations[p * n + s].push(clamp(spent));
+            if info.expected.is_some_and(|budget| spent > budget) {
+                self.over_budget[p * n + s] += 1;
+            }
+            if frame.flow_kind(s, to) == FlowKind::Skip {
+                for jumped in frame.stages.skipped(visit.stage, exit.stage) {
+                    self.skipped[p * n + usize::from(jumped)] += 1;
+                }
+            }
+        }
+        if won_in_range {
+            self.won_deals += 1;
+            let mut per_stage = vec![0i64; n];
+            let mut seen = vec![false; n];
+            for pair in visits.windows(2) {
+                let s = usize::from(pair[0].stage);
+                per_stage[s] += pair[1].enter - pair[0].enter;
+                seen[s] = true;
+            }
+            for s in 0..n {
+                if seen[s] && stage_info(ix(s)).kind == Kind::Open {
+                    self.won_times[s].push(clamp(per_stage[s]));
+                }
+            }
+            if frame.keep_won_timelines {
+                self.won_timelines.insert(deal.into(), visits.clone());
+            }
+        }
+    }
+
+    /// Turns the difference arrays into counts.
+    pub fn finish(&mut self) {
+        let n = self.n;
+        for array in [&mut self.inside, &mut self.stalled] {
+            let rows = array.len() / n;
+            for row in 1..rows {
+                for s in 0..n {
+                    array[row * n + s] += array[(row - 1) * n + s];
+                }
+            }
+        }
+    }
+
+    /// Deals in stage `s` at boundary `b` (0 = start of the first period).
+    pub fn inside(&self, b: usize, s: usize) -> u64 {
+        u64::try_from(self.inside[b * self.n + s]).unwrap_or(0)
+    }
+
+    /// Deals stalled in stage `s` at period `p`'s as-of instant.
+    pub fn stalled(&self, p: usize, s: usize) -> u64 {
+        u64::try_from(self.stalled[p * self.n + s]).unwrap_or(0)
+    }
+
+    /// Moves from `from` (`n` = entering the pipeline) to `to` in period `p`.
+    pub fn flow(&self, p: usize, from: usize, to: usize) -> u64 {
+        self.flows[(p * (self.n + 1) + from) * self.n + to]
+    }
+}
+
+/// Seconds as u32 (136 years), so duration lists stay small.
+fn clamp(secs: i64) -> u32 {
+    u32::try_from(secs.max(0)).unwrap_or(u32::MAX)
+}
+
+fn ix(i: usize) -> StageIx {
+    StageIx::try_from(i).expect("stage count is checked")
+}

@@ -1,0 +1,218 @@
+//! The **metrics** stage: measures a playbook against what really happened in the CRM.
+//!
+//! [`history`] streams a stage-history CSV into per-deal event lists; [`compute`] sorts each
+//! deal's events and folds its visits into counters per period and stage; [`build`] derives
+//! the [`report::Report`] — the one computation — and [`output`] prints it as a table, JSON,
+//! CSV or a self-contained HTML page with SVG charts. Time zones are handled in [`time`].
+
+pub mod build;
+pub mod compute;
+pub mod history;
+pub mod output;
+pub mod report;
+pub mod stages;
+pub mod time;
+pub mod won;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+
+use crate::model::PlaybookFile;
+use compute::{Frame, Tally};
+use history::ReadOptions;
+use report::{Input, PlaybookRef, Report, StageRef};
+use stages::StageMap;
+use time::PeriodKind;
+use won::ActivityColumns;
+
+/// How many malformed rows a report quotes.
+pub const MAX_EXAMPLES: usize = 5;
+
+/// A failure that stops the measurement (unreadable file, malformed history, bad range).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(String);
+
+impl Error {
+    /// A failure with a message for people.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Stage-history CSV.
+    pub history: PathBuf,
+    /// How to read it.
+    pub read: ReadOptions,
+    /// First day of the range (default: the day of the first stage change).
+    pub from: Option<Date>,
+    /// Last day of the range, inclusive (default: the day of the last stage change).
+    pub to: Option<Date>,
+    /// How to cut the range; `None` = one period.
+    pub period: Option<PeriodKind>,
+    /// Add what won deals looked like.
+    pub won_profile: bool,
+    /// Activities CSV for the won profile.
+    pub activities: Option<PathBuf>,
+    /// Its columns.
+    pub activity_columns: ActivityColumns,
+    /// Most stalled deals listed per stage.
+    pub stalled_limit: usize,
+}
+
+/// Measures `playbook` against the history.
+pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Error> {
+    let stages = StageMap::new(playbook).map_err(Error::new)?;
+    let zone = &options.read.zone;
+    let history = history::read(&options.history, &stages, &options.read)?;
+    let stats = history.stats.clone();
+    let unknown = build::unknown_sorted(&stats);
+    let (Some(first), Some(last)) = (stats.first, stats.last) else {
+        let names: Vec<String> = unknown
+            .iter()
+            .take(MAX_EXAMPLES)
+            .map(|u| format!("`{}` ({} rows)", u.name, u.rows))
+            .collect();
+        return Err(Error::new(format!(
+            "{}: no row names a stage of playbook `{}` (names found: {}); add the CRM's names to the stages' `crm_names`",
+            options.history.display(),
+            playbook.playbook.id,
+            names.join(", ")
+        )));
+    };
+    let from = options.from.unwrap_or_else(|| zone.date_of(first));
+    let to = options.to.unwrap_or_else(|| zone.date_of(last));
+    let periods = time::periods(from, to, options.period, zone).map_err(Error::new)?;
+    let cycle_target = playbook
+        .playbook
+        .cycle_target
+        .map(|d| i64::try_from(d.hours()).unwrap_or(i64::MAX / 4) * 3600);
+    let frame = Frame::new(
+        &stages,
+        &periods,
+        last,
+        cycle_target,
+        options.won_profile && options.activities.is_some(),
+    );
+    let deals = history.deals.len() as u64;
+    let mut tally = Tally::fold_all(&frame, history);
+
+    let period_reports = (0..periods.len())
+        .map(|p| build::period_report(&frame, &tally, p..p + 1, zone))
+        .collect();
+    let total = build::period_report(&frame, &tally, 0..periods.len(), zone);
+    let stalled = build::stalled_list(&frame, &mut tally, options.stalled_limit, zone);
+    let won_profile = if options.won_profile {
+        let counts = match &options.activities {
+            Some(path) => Some(
+                won::read_activities(
+                    path,
+                    &options.activity_columns,
+                    options.read.delimiter,
+                    zone,
+                    &frame,
+                    &tally,
+                )?
+                .0,
+            ),
+            None => None,
+        };
+        Some(won::profile(&frame, &mut tally, counts.as_ref()))
+    } else {
+        None
+    };
+
+    Ok(Report {
+        version: 1,
+        playbook: PlaybookRef {
+            id: playbook.playbook.id.to_string(),
+            name: playbook.playbook.name.clone(),
+            locale: playbook.playbook.locale.tag().to_owned(),
+            cycle_target_days: cycle_target.map(build::days),
+        },
+        input: Input {
+            history: options.history.display().to_string(),
+            rows: stats.rows,
+            mapped_rows: stats.mapped,
+            deals,
+            duplicate_rows: tally.duplicates,
+            repeated_stage_rows: tally.repeats,
+            deals_without_open_stage: tally.no_open_stage,
+            unknown_stages: unknown,
+            bad_rows: stats.bad_rows,
+            bad_row_examples: stats.bad_examples.clone(),
+            first_change: Some(zone.format(first)),
+            last_change: Some(zone.format(last)),
+        },
+        time_zone: zone.name().to_owned(),
+        stages: stages
+            .stages
+            .iter()
+            .map(|s| StageRef {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                kind: s.kind,
+                expected_days: s.expected.map(build::days),
+                demo: s.demo,
+            })
+            .collect(),
+        periods: period_reports,
+        total,
+        stalled,
+        won_profile,
+    })
+}
+
+impl Report {
+    /// Warnings about the data, one sentence each, for stderr and the outputs.
+    pub fn warnings(&self) -> Vec<String> {
+        let input = &self.input;
+        let mut out = Vec::new();
+        if !input.unknown_stages.is_empty() {
+            let rows: u64 = input.unknown_stages.iter().map(|u| u.rows).sum();
+            let names: Vec<String> = input
+                .unknown_stages
+                .iter()
+                .take(MAX_EXAMPLES)
+                .map(|u| format!("`{}` ({})", u.name, u.rows))
+                .collect();
+            let more = input.unknown_stages.len().saturating_sub(MAX_EXAMPLES);
+            out.push(format!(
+                "{rows} rows name a stage the playbook does not have: {}{}; add them to a stage's `crm_names`",
+                names.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ));
+        }
+        if input.bad_rows > 0 {
+            out.push(format!(
+                "{} malformed rows were left out (--skip-bad-rows)",
+                input.bad_rows
+            ));
+        }
+        if input.duplicate_rows > 0 {
+            out.push(format!(
+                "{} rows repeat another row exactly and were counted once",
+                input.duplicate_rows
+            ));
+        }
+        if input.deals_without_open_stage > 0 {
+            out.push(format!(
+                "{} deals have no open stage before closing (their first row is won or lost)",
+                input.deals_without_open_stage
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,289 @@
+//! SVG charts drawn in Rust: the funnel, time in stage against the budget, and where the
+//! deals of each stage went. Every label is escaped; coordinates are printed with one
+//! decimal so the same report always draws the same bytes.
+
+use std::fmt::Write as _;
+
+use crate::metrics::report::{PeriodReport, Report};
+
+/// Escapes text for HTML and SVG, in content and in quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const WIDTH: f64 = 760.0;
+const LABEL: f64 = 170.0;
+const ROW: f64 = 30.0;
+const BAR: f64 = 20.0;
+const PLOT: f64 = WIDTH - LABEL - 90.0;
+
+/// Colours, shared with the HTML legend.
+pub const ADVANCED: &str = "#2e7d32";
+/// Lost.
+pub const LOST: &str = "#c62828";
+/// Back to an earlier stage.
+pub const BACK: &str = "#ef8f00";
+/// Still in the stage.
+pub const REMAINING: &str = "#9e9e9e";
+/// Neutral bars.
+pub const NEUTRAL: &str = "#3f6fb5";
+
+fn open(out: &mut String, title: &str, rows: usize) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let height = rows as f64 * ROW + 36.0;
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:.0}" height="{height:.0}" viewBox="0 0 {WIDTH:.0} {height:.0}" role="img" aria-label="{t}"><title>{t}</title>"#,
+        t = escape(title)
+    );
+    height
+}
+
+fn label(out: &mut String, y: f64, text: &str) {
+    let _ = write!(
+        out,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="end" class="l">{}</text>"#,
+        LABEL - 8.0,
+        y + BAR / 2.0 + 4.0,
+        escape(text)
+    );
+}
+
+fn rect(out: &mut String, x: f64, y: f64, w: f64, colour: &str, tip: &str) {
+    if w <= 0.0 {
+        return;
+    }
+    let _ = write!(
+        out,
+        r#"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{BAR:.1}" fill="{colour}"><title>{}</title></rect>"#,
+        escape(tip)
+    );
+}
+
+fn value(out: &mut String, x: f64, y: f64, text: &str) {
+    let _ = write!(
+        out,
+        r#"<text x="{:.1}" y="{:.1}" class="v">{}</text>"#,
+        x + 6.0,
+        y + BAR / 2.0 + 4.0,
+        escape(text)
+    );
+}
+
+fn stage_name<'r>(report: &'r Report, id: &'r str) -> &'r str {
+    report
+        .stages
+        .iter()
+        .find(|s| s.id == id)
+        .map_or(id, |s| s.name.as_str())
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn scale(count: u64, max: u64) -> f64 {
+    if max == 0 {
+        0.0
+    } else {
+        count as f64 / max as f64 * PLOT
+    }
+}
+
+/// The funnel: deals that were in each stage during the period (there at the start or
+/// entering), with the part that advanced, then the deals won.
+pub fn funnel(report: &Report, period: &PeriodReport) -> String {
+    let mut out = String::new();
+    open(
+        &mut out,
+        "Funnel: deals in each stage and how many advanced",
+        period.stages.len() + 1,
+    );
+    let max = period
+        .stages
+        .iter()
+        .map(|s| s.at_start + s.entered)
+        .chain([period.funnel.won])
+        .max()
+        .unwrap_or(0);
+    let mut y = 8.0;
+    for s in &period.stages {
+        let total = s.at_start + s.entered;
+        let w = scale(total, max);
+        let x = LABEL + (PLOT - w) / 2.0;
+        let name = stage_name(report, &s.stage);
+        label(&mut out, y, name);
+        rect(
+            &mut out,
+            x,
+            y,
+            w,
+            "#c5d5ea",
+            &format!("{name}: {total} deals in the stage"),
+        );
+        let a = scale(s.advanced, max);
+        rect(
+            &mut out,
+            LABEL + (PLOT - a) / 2.0,
+            y + 4.0,
+            a,
+            NEUTRAL,
+            &format!("{name}: {} advanced", s.advanced),
+        );
+        value(
+            &mut out,
+            LABEL + PLOT,
+            y,
+            &format!("{total} → {}", s.advanced),
+        );
+        y += ROW;
+    }
+    let w = scale(period.funnel.won, max);
+    label(&mut out, y, "Won");
+    rect(
+        &mut out,
+        LABEL + (PLOT - w) / 2.0,
+        y,
+        w,
+        ADVANCED,
+        &format!("won: {}", period.funnel.won),
+    );
+    value(&mut out, LABEL + PLOT, y, &period.funnel.won.to_string());
+    out.push_str("</svg>");
+    out
+}
+
+/// Median time in each stage (bar), mean (tick) and budget (dashed line).
+#[allow(clippy::cast_precision_loss)]
+pub fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
+    let mut out = String::new();
+    let height = open(
+        &mut out,
+        "Median days in stage against the expected duration",
+        period.stages.len(),
+    );
+    let max = period
+        .stages
+        .iter()
+        .flat_map(|s| {
+            let t = &s.time_in_stage;
+            [t.median_days, t.mean_days, t.expected_days]
+        })
+        .flatten()
+        .fold(0.0f64, f64::max);
+    let x_of = |days: f64| LABEL + if max > 0.0 { days / max * PLOT } else { 0.0 };
+    let mut y = 8.0;
+    for s in &period.stages {
+        let t = &s.time_in_stage;
+        let name = stage_name(report, &s.stage);
+        label(&mut out, y, name);
+        if let Some(median) = t.median_days {
+            let over = t.expected_days.is_some_and(|e| median > e);
+            rect(
+                &mut out,
+                LABEL,
+                y,
+                x_of(median) - LABEL,
+                if over { LOST } else { NEUTRAL },
+                &format!("{name}: median {median:.1} days over {} visits", t.visits),
+            );
+            let mut text = format!("{median:.1} d");
+            if let Some(e) = t.expected_days {
+                let _ = write!(text, " / {e:.1}");
+            }
+            value(
+                &mut out,
+                x_of(median.max(t.expected_days.unwrap_or(0.0))),
+                y,
+                &text,
+            );
+        } else {
+            value(&mut out, LABEL, y, "no exits");
+        }
+        if let Some(mean) = t.mean_days {
+            let _ = write!(
+                out,
+                r##"<line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" stroke="#111" stroke-width="2"><title>mean {mean:.1} days</title></line>"##,
+                y - 2.0,
+                y + BAR + 2.0,
+                x = x_of(mean)
+            );
+        }
+        if let Some(expected) = t.expected_days {
+            let _ = write!(
+                out,
+                r##"<line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" stroke="#111" stroke-dasharray="3 2"><title>expected {expected:.1} days</title></line>"##,
+                y - 4.0,
+                y + BAR + 4.0,
+                x = x_of(expected)
+            );
+        }
+        y += ROW;
+    }
+    let _ = write!(
+        out,
+        r##"<line x1="{LABEL:.1}" x2="{LABEL:.1}" y1="4" y2="{:.1}" stroke="#555"/>"##,
+        height - 24.0
+    );
+    out.push_str("</svg>");
+    out
+}
+
+/// Where the deals of each stage went: advanced, lost, back, or still there.
+pub fn flows(report: &Report, period: &PeriodReport) -> String {
+    let mut out = String::new();
+    open(
+        &mut out,
+        "Stage flows: where the deals in each stage went",
+        period.stages.len(),
+    );
+    let max = period
+        .stages
+        .iter()
+        .map(|s| s.at_start + s.entered)
+        .max()
+        .unwrap_or(0);
+    let mut y = 8.0;
+    for s in &period.stages {
+        let name = stage_name(report, &s.stage);
+        label(&mut out, y, name);
+        let mut x = LABEL;
+        for (count, colour, what) in [
+            (s.advanced, ADVANCED, "advanced"),
+            (s.lost, LOST, "lost"),
+            (s.moved_back, BACK, "moved back"),
+            (s.remaining, REMAINING, "still in the stage"),
+        ] {
+            let w = scale(count, max);
+            rect(
+                &mut out,
+                x,
+                y,
+                w,
+                colour,
+                &format!("{name}: {count} {what}"),
+            );
+            x += w;
+        }
+        value(
+            &mut out,
+            x,
+            y,
+            &format!(
+                "{} / {} / {} / {}",
+                s.advanced, s.lost, s.moved_back, s.remaining
+            ),
+        );
+        y += ROW;
+    }
+    out.push_str("</svg>");
+    out
+}

@@ -1,0 +1,319 @@
+//! The metrics report: the one computed result that every output format prints.
+//!
+//! Denominators, as the README documents them:
+//! - **conversion** of a stage = deals that left it forwards (to a later stage or won) ÷ deals
+//!   that left it in the period (forwards, lost, or back to an earlier stage);
+//! - **loss rate** = deals that left it for a lost stage ÷ the same exits;
+//! - **time in stage** counts the visits that ended in the period; **over budget** is the
+//!   share of those longer than `expected_duration`;
+//! - **stalled** = deals still in the stage at the period's end (or at the last stage change
+//!   in the history, if earlier) for longer than `expected_duration`;
+//! - **win rate** = deals won ÷ deals closed (won + lost) in the period;
+//! - **cycle** = first stage change to won, for deals won in the period;
+//! - **demo share** = deals that entered the pipeline in the period and reached a `milestone:
+//!   demo` stage by the end of the history ÷ deals that entered the pipeline in the period.
+
+use serde::Serialize;
+
+use super::stages::Kind;
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Format version of this JSON document.
+    pub version: u32,
+    /// The playbook measured.
+    pub playbook: PlaybookRef,
+    /// Where the history came from and what reading it found.
+    pub input: Input,
+    /// Zone naive times and periods are read in.
+    pub time_zone: String,
+    /// The stages, in playbook order.
+    pub stages: Vec<StageRef>,
+    /// One entry per period, in order.
+    pub periods: Vec<PeriodReport>,
+    /// The whole range as one period.
+    pub total: PeriodReport,
+    /// Deals stalled at the end of the range, longest first (at most `--stalled-limit` per
+    /// stage).
+    pub stalled: Vec<StalledDeal>,
+    /// What won deals looked like (`--won-profile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub won_profile: Option<WonProfile>,
+}
+
+/// The playbook measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaybookRef {
+    /// Playbook id.
+    pub id: String,
+    /// Playbook name.
+    pub name: String,
+    /// The playbook's locale (the HTML page's `lang`).
+    pub locale: String,
+    /// `cycle_target` in days.
+    pub cycle_target_days: Option<f64>,
+}
+
+/// A stage as the report lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageRef {
+    /// Stage id.
+    pub id: String,
+    /// Stage name.
+    pub name: String,
+    /// open, won or lost.
+    pub kind: Kind,
+    /// `expected_duration` in days.
+    pub expected_days: Option<f64>,
+    /// Whether this stage is the demo milestone.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+}
+
+/// What reading the history found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    /// The history file as given.
+    pub history: String,
+    /// Data rows read.
+    pub rows: u64,
+    /// Rows whose stage maps to a playbook stage.
+    pub mapped_rows: u64,
+    /// Deals seen.
+    pub deals: u64,
+    /// Rows repeating another row exactly (same deal, stage and time); counted once.
+    pub duplicate_rows: u64,
+    /// Rows that put a deal in the stage it was already in; the earlier entry counts.
+    pub repeated_stage_rows: u64,
+    /// Deals whose first row is already won or lost.
+    pub deals_without_open_stage: u64,
+    /// Stage names no playbook stage claims, with their row counts, most rows first.
+    pub unknown_stages: Vec<UnknownStage>,
+    /// Malformed rows left out (`--skip-bad-rows`).
+    pub bad_rows: u64,
+    /// The first malformed rows, as messages.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bad_row_examples: Vec<String>,
+    /// First stage change in the history.
+    pub first_change: Option<String>,
+    /// Last stage change in the history.
+    pub last_change: Option<String>,
+}
+
+/// A CRM stage name that maps to nothing.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnknownStage {
+    /// The name as written in the CRM.
+    pub name: String,
+    /// Rows with that name.
+    pub rows: u64,
+}
+
+/// One period's numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodReport {
+    /// Label: `2024-03`, `2024-W09`, `2024-Q1` or `FIRST..LAST`.
+    pub label: String,
+    /// First day.
+    pub from: String,
+    /// Last day (inclusive).
+    pub to: String,
+    /// When stalls are measured: the period's end, or the last stage change if earlier.
+    pub as_of: String,
+    /// Open stages, in playbook order.
+    pub stages: Vec<StageStats>,
+    /// Whole-funnel numbers.
+    pub funnel: Funnel,
+    /// Every move between stages in the period, by count.
+    pub flows: Vec<Flow>,
+}
+
+/// One open stage in one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageStats {
+    /// Stage id.
+    pub stage: String,
+    /// Deals in the stage when the period began.
+    pub at_start: u64,
+    /// Entries into the stage during the period.
+    pub entered: u64,
+    /// Exits to a later stage or won.
+    pub advanced: u64,
+    /// Exits to a lost stage.
+    pub lost: u64,
+    /// Exits back to an earlier stage.
+    pub moved_back: u64,
+    /// Deals in the stage when the period ended.
+    pub remaining: u64,
+    /// advanced ÷ exits.
+    pub conversion: Option<f64>,
+    /// lost ÷ exits.
+    pub loss_rate: Option<f64>,
+    /// Time in stage for visits that ended in the period.
+    pub time_in_stage: TimeInStage,
+    /// Deals in the stage longer than expected at `as_of`.
+    pub stalled: u64,
+    /// Forward moves from this stage that jumped over stages.
+    pub skips_from: u64,
+    /// Times this stage was jumped over.
+    pub skipped: u64,
+    /// Moves from this stage back to an earlier stage the playbook does not allow.
+    pub backward_moves: u64,
+    /// Moves back that the playbook allows (`recycle`).
+    pub recycled: u64,
+}
+
+/// Time-in-stage summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeInStage {
+    /// Visits measured.
+    pub visits: u64,
+    /// Mean, in days.
+    pub mean_days: Option<f64>,
+    /// Median, in days.
+    pub median_days: Option<f64>,
+    /// `expected_duration`, in days.
+    pub expected_days: Option<f64>,
+    /// Visits longer than expected.
+    pub over_budget: Option<u64>,
+    /// over_budget ÷ visits.
+    pub over_budget_share: Option<f64>,
+}
+
+/// Whole-funnel numbers for one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Funnel {
+    /// Deals whose first stage change is in the period.
+    pub new_deals: u64,
+    /// Deals won in the period.
+    pub won: u64,
+    /// Deals lost in the period.
+    pub lost: u64,
+    /// won ÷ (won + lost).
+    pub win_rate: Option<f64>,
+    /// Cycle of the deals won in the period.
+    pub cycle: Cycle,
+    /// Demo requests among new deals (when the playbook marks a demo stage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo: Option<DemoShare>,
+}
+
+/// Whole-cycle time of won deals.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cycle {
+    /// Won deals measured.
+    pub deals: u64,
+    /// Median, in days.
+    pub median_days: Option<f64>,
+    /// Mean, in days.
+    pub mean_days: Option<f64>,
+    /// `cycle_target`, in days.
+    pub target_days: Option<f64>,
+    /// Won deals slower than the target.
+    pub over_target: Option<u64>,
+}
+
+/// Share of new deals that asked for a demo.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoShare {
+    /// The demo stage(s).
+    pub stages: Vec<String>,
+    /// Deals that entered the pipeline in the period.
+    pub new_deals: u64,
+    /// Of those, deals that reached a demo stage.
+    pub requested_demo: u64,
+    /// requested_demo ÷ new_deals.
+    pub share: Option<f64>,
+}
+
+/// A count of moves from one stage to another.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flow {
+    /// Stage left; absent for deals entering the pipeline.
+    pub from: Option<String>,
+    /// Stage entered.
+    pub to: String,
+    /// How the move reads against the playbook.
+    pub kind: FlowKind,
+    /// Number of moves.
+    pub deals: u64,
+}
+
+/// How a move reads against the playbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowKind {
+    /// A deal entering the pipeline.
+    New,
+    /// Forward, as written.
+    Forward,
+    /// Forward, jumping over stages.
+    Skip,
+    /// To lost.
+    Lost,
+    /// Back, as the playbook allows.
+    Recycle,
+    /// Back, not in the playbook.
+    Backward,
+}
+
+/// A deal in a stage longer than expected.
+#[derive(Debug, Clone, Serialize)]
+pub struct StalledDeal {
+    /// Deal id.
+    pub deal: String,
+    /// Stage id.
+    pub stage: String,
+    /// When it entered the stage.
+    pub since: String,
+    /// Days in the stage at the end of the range.
+    pub days: f64,
+    /// The stage's budget in days.
+    pub expected_days: f64,
+}
+
+/// What won deals looked like.
+#[derive(Debug, Clone, Serialize)]
+pub struct WonProfile {
+    /// Deals won in the range.
+    pub won_deals: u64,
+    /// Whether touchpoints come from an activities file.
+    pub activities: bool,
+    /// Open stages, in playbook order.
+    pub stages: Vec<WonStage>,
+}
+
+/// One stage in the won profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct WonStage {
+    /// Stage id.
+    pub stage: String,
+    /// Won deals that went through the stage.
+    pub deals: u64,
+    /// Median days in the stage.
+    pub median_days: Option<f64>,
+    /// 25th percentile.
+    pub p25_days: Option<f64>,
+    /// 75th percentile.
+    pub p75_days: Option<f64>,
+    /// The playbook's `expected_duration`, in days.
+    pub expected_days: Option<f64>,
+    /// A budget that 3 won deals in 4 met: the 75th percentile, rounded up.
+    pub suggested_expected_duration: Option<String>,
+    /// Touchpoints per channel, beside the playbook's `do` counts.
+    pub touchpoints: Vec<Touchpoints>,
+}
+
+/// Touchpoints of one channel in one stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Touchpoints {
+    /// Channel (`email`, `phone` …) or the activity type as written.
+    pub channel: String,
+    /// The playbook's `do` count for the channel.
+    pub playbook: Option<u32>,
+    /// Median per won deal that went through the stage.
+    pub median: Option<f64>,
+    /// Mean per won deal that went through the stage.
+    pub mean: Option<f64>,
+}

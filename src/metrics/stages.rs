@@ -1,0 +1,214 @@
+//! How CRM stage names map to the playbook's stages, and how a move between two stages reads
+//! against the written process (forward as written, a skip, backwards, a loss).
+
+use std::collections::HashMap;
+
+use crate::model::{Milestone, PlaybookFile, Terminal};
+
+/// Index of a stage in playbook order.
+pub type StageIx = u16;
+
+/// What a stage is for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A deal is still being worked.
+    Open,
+    /// Closed won.
+    Won,
+    /// Closed lost.
+    Lost,
+}
+
+/// One playbook stage as metrics sees it.
+#[derive(Debug, Clone)]
+pub struct StageInfo {
+    /// Stage id.
+    pub id: String,
+    /// Name shown to people.
+    pub name: String,
+    /// Open, won or lost.
+    pub kind: Kind,
+    /// Time budget in seconds.
+    pub expected: Option<i64>,
+    /// Whether this is the demo milestone.
+    pub demo: bool,
+    /// Stages a deal moves to as written (`next`; the following stage when `next` is empty).
+    pub next: Vec<StageIx>,
+    /// Earlier stages a deal may be sent back to on purpose.
+    pub recycle: Vec<StageIx>,
+    /// The playbook's `do` counts per channel (`email`, `phone` …), summed.
+    pub activities: Vec<(String, u32)>,
+}
+
+/// How one move reads against the playbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// To a later stage (or won), as the playbook writes it.
+    Forward,
+    /// To a later stage (or won), jumping over stages the playbook puts in between.
+    Skip,
+    /// To a lost stage.
+    Lost,
+    /// To an earlier stage the playbook allows (`recycle`).
+    Recycle,
+    /// To an earlier stage.
+    Backward,
+}
+
+/// The playbook's stages and the CRM names that point at them.
+#[derive(Debug, Clone)]
+pub struct StageMap {
+    /// Stages in playbook order.
+    pub stages: Vec<StageInfo>,
+    names: HashMap<String, StageIx>,
+}
+
+/// Most stages a playbook may have for metrics (a stage index is 16 bits).
+pub const MAX_STAGES: usize = 4096;
+
+impl StageMap {
+    /// Builds the map from a validated playbook. CRM names are matched exactly first, then
+    /// ignoring case and surrounding spaces; a stage's `crm_names` win over other stages' ids
+    /// and names.
+    pub fn new(playbook: &PlaybookFile) -> Result<Self, String> {
+        if playbook.stages.is_empty() {
+            return Err("the playbook has no stages to measure".into());
+        }
+        if playbook.stages.len() > MAX_STAGES {
+            return Err(format!("metrics supports at most {MAX_STAGES} stages"));
+        }
+        let index: HashMap<&str, StageIx> = playbook
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), ix(i)))
+            .collect();
+        let lookup = |ids: &[crate::model::Id]| -> Vec<StageIx> {
+            ids.iter()
+                .filter_map(|id| index.get(id.as_str()).copied())
+                .collect()
+        };
+        let stages = playbook
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, stage)| {
+                let mut next = lookup(&stage.next.0);
+                if next.is_empty() && !stage.is_terminal() && i + 1 < playbook.stages.len() {
+                    next.push(ix(i + 1));
+                }
+                let mut activities: Vec<(String, u32)> = Vec::new();
+                for activity in &stage.activities {
+                    let channel = activity.channel.map_or_else(
+                        || "other".to_owned(),
+                        |c| {
+                            serde_json::to_value(c)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default()
+                        },
+                    );
+                    let count = activity.count.unwrap_or(1);
+                    match activities.iter_mut().find(|(c, _)| *c == channel) {
+                        Some((_, n)) => *n += count,
+                        None => activities.push((channel, count)),
+                    }
+                }
+                StageInfo {
+                    id: stage.id.to_string(),
+                    name: stage.name.clone(),
+                    kind: match stage.terminal {
+                        None => Kind::Open,
+                        Some(Terminal::Won) => Kind::Won,
+                        Some(Terminal::Lost) => Kind::Lost,
+                    },
+                    expected: stage
+                        .expected_duration
+                        .map(|d| i64::try_from(d.hours()).unwrap_or(i64::MAX / 4) * 3600),
+                    demo: stage.milestone == Some(Milestone::Demo),
+                    next,
+                    recycle: lookup(&stage.recycle),
+                    activities,
+                }
+            })
+            .collect();
+        let mut names = HashMap::new();
+        // Later passes never overwrite: crm_names first, then ids, then names.
+        let passes: [&Names; 3] = [
+            &|s| s.crm_names.clone(),
+            &|s| vec![s.id.to_string()],
+            &|s| vec![s.name.clone()],
+        ];
+        for pass in passes {
+            for (i, stage) in playbook.stages.iter().enumerate() {
+                for name in pass(stage) {
+                    names.entry(name.clone()).or_insert(ix(i));
+                    names.entry(normalize(&name)).or_insert(ix(i));
+                }
+            }
+        }
+        Ok(Self { stages, names })
+    }
+
+    /// The stage a CRM name points at.
+    pub fn lookup(&self, name: &str) -> Option<StageIx> {
+        self.names
+            .get(name)
+            .or_else(|| self.names.get(&normalize(name)))
+            .copied()
+    }
+
+    /// Number of stages.
+    pub fn len(&self) -> usize {
+        self.stages.len()
+    }
+
+    /// Whether the playbook has no stages (never true once built).
+    pub fn is_empty(&self) -> bool {
+        self.stages.is_empty()
+    }
+
+    /// How a move from `from` to `to` reads against the playbook.
+    pub fn classify(&self, from: StageIx, to: StageIx) -> Move {
+        let target = &self.stages[usize::from(to)];
+        let source = &self.stages[usize::from(from)];
+        if target.kind == Kind::Lost {
+            return Move::Lost;
+        }
+        if to < from || source.kind != Kind::Open {
+            return if source.recycle.contains(&to) {
+                Move::Recycle
+            } else {
+                Move::Backward
+            };
+        }
+        if self.skipped(from, to).next().is_none() {
+            Move::Forward
+        } else {
+            Move::Skip
+        }
+    }
+
+    /// The open stages a forward move from `from` to `to` jumps over: the open stages between
+    /// them in playbook order, unless the playbook lets `from` go straight to `to`.
+    pub fn skipped(&self, from: StageIx, to: StageIx) -> impl Iterator<Item = StageIx> + '_ {
+        let direct = self.stages[usize::from(from)].next.contains(&to);
+        (from.saturating_add(1)..to)
+            .filter(move |&s| !direct && self.stages[usize::from(s)].kind == Kind::Open)
+    }
+}
+
+/// Reads the names a stage goes by, for one matching pass.
+type Names = dyn Fn(&crate::model::Stage) -> Vec<String>;
+
+fn ix(i: usize) -> StageIx {
+    StageIx::try_from(i).expect("stage count is checked")
+}
+
+fn normalize(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}

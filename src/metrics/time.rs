@@ -1,0 +1,425 @@
+//! Instants and periods for metrics.
+//!
+//! Time-zone rules, in one place:
+//! - a timestamp with an offset (`2024-03-01T09:30:00+08:00`, `…Z`, `…+0000`) is that instant;
+//! - a timestamp without one (`2024-03-01 09:30:00`, `2024-03-01T09:30`) or a bare date
+//!   (`2024-03-01`, read as midnight) is wall-clock time in the report's zone (`--tz`, UTC by
+//!   default), which is how CRM exports usually write local time;
+//! - `--from`, `--to` and the calendar periods (months, ISO weeks from Monday, quarters) are
+//!   days in that same zone.
+//!
+//! Instants are whole seconds since the Unix epoch; fractions of a second are dropped.
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+
+/// Seconds since the Unix epoch.
+pub type Secs = i64;
+
+/// The zone naive timestamps and periods are read in.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    tz: TimeZone,
+    utc: bool,
+    name: String,
+}
+
+impl Zone {
+    /// UTC.
+    pub fn utc() -> Self {
+        Self {
+            tz: TimeZone::UTC,
+            utc: true,
+            name: "UTC".into(),
+        }
+    }
+
+    /// A zone by IANA name (`Asia/Shanghai`) or `UTC`.
+    pub fn named(name: &str) -> Result<Self, String> {
+        if name.eq_ignore_ascii_case("utc") || name == "Z" {
+            return Ok(Self::utc());
+        }
+        let tz = TimeZone::get(name).map_err(|_| {
+            format!("unknown time zone `{name}`: use an IANA name such as `Europe/Paris` or `UTC`")
+        })?;
+        Ok(Self {
+            tz,
+            utc: false,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The zone's name as given.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The instant of a wall-clock time in this zone (the earlier one when clocks go back,
+    /// the later one when they skip forward).
+    pub fn instant(&self, civil: CivilTime) -> Result<Secs, &'static str> {
+        let local = civil.local_secs();
+        if self.utc {
+            return Ok(local);
+        }
+        let dt = DateTime::new(
+            i16::try_from(civil.year).map_err(|_| "year out of range")?,
+            i8::try_from(civil.month).map_err(|_| "month out of range")?,
+            i8::try_from(civil.day).map_err(|_| "day out of range")?,
+            i8::try_from(civil.hour).map_err(|_| "hour out of range")?,
+            i8::try_from(civil.minute).map_err(|_| "minute out of range")?,
+            i8::try_from(civil.second).map_err(|_| "second out of range")?,
+            0,
+        )
+        .map_err(|_| "not a valid date and time")?;
+        self.tz
+            .to_ambiguous_timestamp(dt)
+            .compatible()
+            .map(Timestamp::as_second)
+            .map_err(|_| "not a valid time in the report's time zone")
+    }
+
+    /// Midnight at the start of `date` in this zone.
+    pub fn midnight(&self, date: Date) -> Secs {
+        date.to_zoned(self.tz.clone())
+            .map_or(0, |z| z.timestamp().as_second())
+    }
+
+    /// The calendar date of an instant in this zone.
+    pub fn date_of(&self, secs: Secs) -> Date {
+        Timestamp::from_second(secs)
+            .map(|t| t.to_zoned(self.tz.clone()).date())
+            .unwrap_or_default()
+    }
+
+    /// An instant written for people: `2024-03-01 09:30` in this zone.
+    pub fn format(&self, secs: Secs) -> String {
+        Timestamp::from_second(secs).map_or_else(
+            |_| secs.to_string(),
+            |t| {
+                t.to_zoned(self.tz.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
+            },
+        )
+    }
+}
+
+/// A wall-clock date and time as written in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CivilTime {
+    year: i32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+}
+
+impl CivilTime {
+    /// Seconds since the epoch if this wall-clock time were UTC.
+    fn local_secs(self) -> Secs {
+        days_from_civil(self.year, self.month, self.day) * 86_400
+            + i64::from(self.hour * 3600 + self.minute * 60 + self.second)
+    }
+}
+
+/// Parses a stage-change time: RFC 3339, `YYYY-MM-DD HH:MM[:SS[.fff]]` or `YYYY-MM-DD`.
+/// Hand-written because it runs once per history row.
+pub fn parse_instant(text: &[u8], zone: &Zone) -> Result<Secs, &'static str> {
+    const EXPECTED: &str =
+        "expected a date like 2024-03-01, 2024-03-01 09:30:00 or 2024-03-01T09:30:00+08:00";
+    let text = text.trim_ascii();
+    if text.len() < 10 || text[4] != b'-' || text[7] != b'-' {
+        return Err(EXPECTED);
+    }
+    let year = digits(&text[0..4]).ok_or(EXPECTED)?;
+    let month = digits(&text[5..7]).ok_or(EXPECTED)?;
+    let day = digits(&text[8..10]).ok_or(EXPECTED)?;
+    let year = i32::try_from(year).map_err(|_| EXPECTED)?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return Err("no such day in the calendar");
+    }
+    let mut civil = CivilTime {
+        year,
+        month,
+        day,
+        hour: 0,
+        minute: 0,
+        second: 0,
+    };
+    let mut rest = &text[10..];
+    if rest.is_empty() {
+        return zone.instant(civil);
+    }
+    if !matches!(rest[0], b'T' | b't' | b' ') || rest.len() < 6 || rest[3] != b':' {
+        return Err(EXPECTED);
+    }
+    civil.hour = digits(&rest[1..3]).ok_or(EXPECTED)?;
+    civil.minute = digits(&rest[4..6]).ok_or(EXPECTED)?;
+    rest = &rest[6..];
+    if rest.first() == Some(&b':') {
+        civil.second = digits(rest.get(1..3).ok_or(EXPECTED)?).ok_or(EXPECTED)?;
+        rest = &rest[3..];
+    }
+    if civil.hour > 23 || civil.minute > 59 || civil.second > 60 {
+        return Err("no such time of day");
+    }
+    // A leap second is read as the last second of its minute.
+    civil.second = civil.second.min(59);
+    if rest.first() == Some(&b'.') || rest.first() == Some(&b',') {
+        let fraction = rest[1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if fraction == 0 {
+            return Err(EXPECTED);
+        }
+        rest = &rest[1 + fraction..];
+    }
+    let rest = rest.trim_ascii_start();
+    let offset = match rest {
+        [] => return zone.instant(civil),
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), tail @ ..] => {
+            let (hours, minutes) = match tail {
+                [h1, h2] => (digits(&[*h1, *h2]), Some(0)),
+                [h1, h2, m1, m2] | [h1, h2, b':', m1, m2] => {
+                    (digits(&[*h1, *h2]), digits(&[*m1, *m2]))
+                }
+                _ => return Err(EXPECTED),
+            };
+            let (Some(hours), Some(minutes)) = (hours, minutes) else {
+                return Err(EXPECTED);
+            };
+            if hours > 23 || minutes > 59 {
+                return Err("no such time-zone offset");
+            }
+            let secs = i64::from(hours * 3600 + minutes * 60);
+            if *sign == b'-' { -secs } else { secs }
+        }
+        _ => return Err(EXPECTED),
+    };
+    Ok(civil.local_secs() - offset)
+}
+
+fn digits(bytes: &[u8]) -> Option<u32> {
+    bytes.iter().try_fold(0u32, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
+}
+
+fn is_leap(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses a `--from` / `--to` date.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    text.parse::<Date>()
+        .map_err(|_| format!("`{text}` is not a date: write it as YYYY-MM-DD, e.g. 2024-03-01"))
+}
+
+/// How a report range is cut into periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodKind {
+    /// Calendar weeks, Monday to Sunday (ISO 8601).
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+}
+
+/// One reporting period: `[start, end)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    /// Label people read: `2024-03`, `2024-W09`, `2024-Q1` or `2024-03-01..2024-03-31`.
+    pub label: String,
+    /// First day.
+    pub first_day: Date,
+    /// Last day (inclusive).
+    pub last_day: Date,
+    /// First instant.
+    pub start: Secs,
+    /// First instant after the period.
+    pub end: Secs,
+}
+
+/// Most periods one report may hold: enough for ten years of weeks.
+pub const MAX_PERIODS: usize = 600;
+
+/// Cuts `[first, last]` (days, inclusive) into periods. Without a kind it is one period.
+/// Periods are calendar units clipped to the range.
+pub fn periods(
+    first: Date,
+    last: Date,
+    kind: Option<PeriodKind>,
+    zone: &Zone,
+) -> Result<Vec<Period>, String> {
+    if last < first {
+        return Err(format!(
+            "the report range is empty: --to {last} is before --from {first}"
+        ));
+    }
+    let make = |label: String, a: Date, b: Date| Period {
+        label,
+        first_day: a,
+        last_day: b,
+        start: zone.midnight(a),
+        end: zone.midnight(b.tomorrow().unwrap_or(b)),
+    };
+    let Some(kind) = kind else {
+        return Ok(vec![make(format!("{first}..{last}"), first, last)]);
+    };
+    let mut out = Vec::new();
+    let mut cursor = first;
+    while cursor <= last {
+        let (unit_start, next, label) = match kind {
+            PeriodKind::Month => {
+                let start = cursor.first_of_month();
+                let next = start.checked_add(1.month()).map_err(|e| e.to_string())?;
+                (
+                    start,
+                    next,
+                    format!("{:04}-{:02}", start.year(), start.month()),
+                )
+            }
+            PeriodKind::Quarter => {
+                let quarter = (cursor.month() - 1) / 3;
+                let start =
+                    Date::new(cursor.year(), quarter * 3 + 1, 1).map_err(|e| e.to_string())?;
+                let next = start.checked_add(3.months()).map_err(|e| e.to_string())?;
+                (start, next, format!("{}-Q{}", start.year(), quarter + 1))
+            }
+            PeriodKind::Week => {
+                let back = i64::from(cursor.weekday().to_monday_zero_offset());
+                let start = cursor.checked_sub(back.days()).map_err(|e| e.to_string())?;
+                let next = start.checked_add(7.days()).map_err(|e| e.to_string())?;
+                let week = start.iso_week_date();
+                (start, next, format!("{}-W{:02}", week.year(), week.week()))
+            }
+        };
+        let a = unit_start.max(first);
+        let b = next.yesterday().map_err(|e| e.to_string())?.min(last);
+        out.push(make(label, a, b));
+        if out.len() > MAX_PERIODS {
+            return Err(format!(
+                "the report range holds more than {MAX_PERIODS} periods: choose a longer --period or a shorter range"
+            ));
+        }
+        cursor = next;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> Secs {
+        parse_instant(text.as_bytes(), &Zone::utc()).unwrap()
+    }
+
+    #[test]
+    fn reads_every_supported_shape() {
+        let base = 1_709_285_400; // 2024-03-01T09:30:00Z
+        assert_eq!(utc("2024-03-01T09:30:00Z"), base);
+        assert_eq!(utc("2024-03-01T09:30:00.123Z"), base);
+        assert_eq!(utc("2024-03-01T17:30:00+08:00"), base);
+        assert_eq!(utc("2024-03-01T17:30:00.000+0800"), base);
+        assert_eq!(utc("2024-03-01T04:30:00-05"), base);
+        assert_eq!(utc("2024-03-01 09:30:00"), base);
+        assert_eq!(utc("2024-03-01 09:30"), base);
+        assert_eq!(utc(" 2024-03-01 09:30 "), base);
+        assert_eq!(utc("2024-03-01"), base - 9 * 3600 - 1800);
+        assert_eq!(utc("1970-01-01"), 0);
+    }
+
+    #[test]
+    fn naive_times_are_in_the_report_zone() {
+        let shanghai = Zone::named("Asia/Shanghai").unwrap();
+        assert_eq!(
+            parse_instant(b"2024-03-01 17:30:00", &shanghai).unwrap(),
+            utc("2024-03-01T09:30:00Z")
+        );
+        // An explicit offset wins over the zone.
+        assert_eq!(
+            parse_instant(b"2024-03-01T09:30:00Z", &shanghai).unwrap(),
+            utc("2024-03-01T09:30:00Z")
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_time() {
+        for text in [
+            "",
+            "yesterday",
+            "2024-3-1",
+            "2024-02-30",
+            "2024-13-01",
+            "2024-03-01T25:00",
+            "2024-03-01T09:30:00+8",
+            "2024-03-01 09",
+            "01/03/2024",
+            "2024-03-01T09:30:00 PST",
+        ] {
+            assert!(
+                parse_instant(text.as_bytes(), &Zone::utc()).is_err(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn cuts_calendar_periods() {
+        let zone = Zone::utc();
+        let d = |s: &str| parse_date(s).unwrap();
+        let months = periods(
+            d("2024-01-15"),
+            d("2024-03-10"),
+            Some(PeriodKind::Month),
+            &zone,
+        )
+        .unwrap();
+        let labels: Vec<_> = months.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["2024-01", "2024-02", "2024-03"]);
+        assert_eq!(months[0].first_day, d("2024-01-15"));
+        assert_eq!(months[2].last_day, d("2024-03-10"));
+        assert_eq!(months[1].end, months[2].start);
+        let weeks = periods(
+            d("2024-03-01"),
+            d("2024-03-11"),
+            Some(PeriodKind::Week),
+            &zone,
+        )
+        .unwrap();
+        let labels: Vec<_> = weeks.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["2024-W09", "2024-W10", "2024-W11"]);
+        let quarters = periods(
+            d("2023-12-01"),
+            d("2024-04-01"),
+            Some(PeriodKind::Quarter),
+            &zone,
+        )
+        .unwrap();
+        let labels: Vec<_> = quarters.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["2023-Q4", "2024-Q1", "2024-Q2"]);
+    }
+}

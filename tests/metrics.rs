@@ -1,0 +1,423 @@
+//! `stagebook metrics` against hand-computed histories.
+
+use std::path::{Path, PathBuf};
+
+use snapbox::cmd::Command;
+use stagebook::metrics::history::{Columns, ReadOptions};
+use stagebook::metrics::report::{Report, StageStats};
+use stagebook::metrics::time::{PeriodKind, Zone, parse_date};
+use stagebook::metrics::won::ActivityColumns;
+use stagebook::metrics::{Options, measure};
+use stagebook::model::PlaybookFile;
+
+const FIXTURES: &str = "tests/fixtures/metrics";
+
+fn playbook() -> PlaybookFile {
+    let checked = stagebook::check::check_file(
+        &Path::new(FIXTURES).join("saas.yaml"),
+        &stagebook::check::Options::default(),
+    )
+    .unwrap()
+    .unwrap();
+    checked.playbook.expect("the fixture playbook is valid")
+}
+
+fn options(history: PathBuf) -> Options {
+    Options {
+        history,
+        read: ReadOptions {
+            columns: Columns::default(),
+            delimiter: b',',
+            skip_bad_rows: false,
+            zone: Zone::utc(),
+        },
+        from: None,
+        to: None,
+        period: None,
+        won_profile: false,
+        activities: None,
+        activity_columns: ActivityColumns::default(),
+        stalled_limit: 20,
+    }
+}
+
+fn march(mut options: Options) -> Options {
+    options.from = Some(parse_date("2024-03-01").unwrap());
+    options.to = Some(parse_date("2024-03-31").unwrap());
+    options
+}
+
+fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+    let path = dir.path().join("history.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn stage<'r>(report: &'r Report, id: &str) -> &'r StageStats {
+    report.total.stages.iter().find(|s| s.stage == id).unwrap()
+}
+
+fn flows(report: &Report) -> (u64, u64, u64, u64, u64) {
+    let stages = &report.total.stages;
+    (
+        stages.iter().map(|s| s.at_start).sum(),
+        stages.iter().map(|s| s.entered).sum(),
+        stages
+            .iter()
+            .map(|s| s.advanced + s.lost + s.moved_back)
+            .sum(),
+        stages.iter().map(|s| s.remaining).sum(),
+        0,
+    )
+}
+
+#[test]
+fn the_guides_worked_example() {
+    let report = measure(
+        &playbook(),
+        &march(options(Path::new(FIXTURES).join("worked-example.csv"))),
+    )
+    .unwrap();
+    let demo = stage(&report, "demo");
+    assert_eq!(
+        (demo.at_start, demo.advanced, demo.entered, demo.remaining),
+        (75, 28, 19, 66)
+    );
+    // 14 deals left after 20 days, 14 after 39: median and mean 29.5 days, all over 14d.
+    assert_eq!(demo.time_in_stage.median_days, Some(29.5));
+    assert_eq!(demo.time_in_stage.mean_days, Some(29.5));
+    assert_eq!(demo.time_in_stage.over_budget_share, Some(1.0));
+    assert_eq!(demo.conversion, Some(1.0));
+    // Stalls are measured just after the last change (2024-03-20 10:00): the 47 deals there
+    // since 2024-02-10 are over 14 days; the 19 that arrived on 2024-03-10 are not.
+    assert_eq!(demo.stalled, 47);
+    let discovery = stage(&report, "discovery");
+    assert_eq!(
+        (discovery.at_start, discovery.advanced, discovery.remaining),
+        (19, 19, 0)
+    );
+    assert_eq!(discovery.time_in_stage.median_days, Some(14.0));
+    assert_eq!(stage(&report, "proposal").entered, 28);
+    // The same numbers with monthly periods.
+    let mut monthly = march(options(Path::new(FIXTURES).join("worked-example.csv")));
+    monthly.period = Some(PeriodKind::Month);
+    let report = measure(&playbook(), &monthly).unwrap();
+    assert_eq!(report.periods.len(), 1);
+    assert_eq!(report.periods[0].label, "2024-03");
+    let demo = report.periods[0]
+        .stages
+        .iter()
+        .find(|s| s.stage == "demo")
+        .unwrap();
+    assert_eq!(
+        (demo.at_start, demo.advanced, demo.entered, demo.remaining),
+        (75, 28, 19, 66)
+    );
+}
+
+#[test]
+fn skips_backward_moves_re_entries_and_open_deals() {
+    let dir = tempfile::tempdir().unwrap();
+    // Rows deliberately out of order.
+    let path = write(
+        &dir,
+        "deal_id,stage,entered_at\n\
+         B,Demo Scheduled,2024-03-08\n\
+         A,Closed Won,2024-03-10\n\
+         B,Qualification,2024-03-06\n\
+         A,Demo Scheduled,2024-03-03\n\
+         B,Prospecting,2024-03-01\n\
+         B,Demo Scheduled,2024-03-04\n\
+         A,Prospecting,2024-03-01\n\
+         B,Qualification,2024-03-02\n\
+         A,Proposal/Price Quote,2024-03-05\n\
+         D,Prospecting,2024-03-20\n\
+         B,Proposal/Price Quote,2024-03-12\n\
+         B,Needs Analysis,2024-03-14\n",
+    );
+    let report = measure(&playbook(), &march(options(path))).unwrap();
+    // A: prospecting -> demo skips discovery; proposal -> won skips negotiation.
+    let prospecting = stage(&report, "prospecting");
+    assert_eq!(
+        (
+            prospecting.entered,
+            prospecting.advanced,
+            prospecting.skips_from
+        ),
+        (3, 2, 1)
+    );
+    assert_eq!(prospecting.remaining, 1, "D is still prospecting");
+    assert_eq!(stage(&report, "discovery").skipped, 1);
+    assert_eq!(stage(&report, "negotiation").skipped, 1);
+    // B: demo -> discovery is a backward move; proposal -> discovery is an allowed recycle.
+    let demo = stage(&report, "demo");
+    assert_eq!(
+        (demo.entered, demo.backward_moves, demo.moved_back),
+        (3, 1, 1)
+    );
+    let proposal = stage(&report, "proposal");
+    assert_eq!((proposal.recycled, proposal.backward_moves), (1, 0));
+    let discovery = stage(&report, "discovery");
+    assert_eq!(
+        (discovery.entered, discovery.remaining),
+        (3, 1),
+        "B re-entered twice"
+    );
+    assert_eq!(report.total.funnel.won, 1);
+    assert_eq!(report.total.funnel.cycle.median_days, Some(9.0));
+    // Identity per stage: at start + entered - exits = remaining.
+    let (start, entered, exits, remaining, _) = flows(&report);
+    assert_eq!(start + entered - exits, remaining);
+}
+
+#[test]
+fn time_zones_decide_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    // 20:00 UTC on 31 March is 04:00 on 1 April in Shanghai; the naive time is local.
+    let path = write(
+        &dir,
+        "deal_id,stage,entered_at\n\
+         A,Prospecting,2024-03-31T20:00:00Z\n\
+         B,Prospecting,2024-03-31 20:00:00\n\
+         C,Prospecting,2024-03-01 02:00\n",
+    );
+    let utc = measure(&playbook(), &march(options(path.clone()))).unwrap();
+    assert_eq!(stage(&utc, "prospecting").entered, 3);
+    let mut shanghai = march(options(path));
+    shanghai.read.zone = Zone::named("Asia/Shanghai").unwrap();
+    let local = measure(&playbook(), &shanghai).unwrap();
+    // A falls in April; B and C are March in Shanghai's wall clock.
+    assert_eq!(stage(&local, "prospecting").entered, 2);
+    assert_eq!(local.time_zone, "Asia/Shanghai");
+}
+
+#[test]
+fn duplicates_lost_only_deals_and_unknown_stages_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "deal_id,stage,entered_at\n\
+         E,Prospecting,2024-03-01\n\
+         E,Prospecting,2024-03-01\n\
+         E,Closed Lost,2024-03-09\n\
+         C,Closed Lost,2024-03-05\n\
+         F,Stalled In Legal,2024-03-05\n",
+    );
+    let report = measure(&playbook(), &march(options(path))).unwrap();
+    assert_eq!(report.input.duplicate_rows, 1);
+    assert_eq!(report.input.deals_without_open_stage, 1);
+    assert_eq!(report.input.unknown_stages[0].name, "Stalled In Legal");
+    assert_eq!(report.total.funnel.lost, 2);
+    assert_eq!(stage(&report, "prospecting").loss_rate, Some(1.0));
+    assert_eq!(report.warnings().len(), 3);
+}
+
+fn metrics(args: &[&str]) -> Command {
+    Command::new(snapbox::cmd::cargo_bin!("stagebook"))
+        .arg("metrics")
+        .arg(Path::new(FIXTURES).join("saas.yaml"))
+        .args(args)
+}
+
+fn bad(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let shown = path.display().to_string();
+    (dir, shown)
+}
+
+#[test]
+fn bad_input_fails_with_line_and_column() {
+    let (_dir, path) = bad(
+        "h.csv",
+        "deal_id,stage,entered_at\nA,Prospecting,2024-03-01\nA,Qualification,31/03/2024\n",
+    );
+    let output = metrics(&["--history", &path])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("h.csv:3: column `entered_at`: `31/03/2024`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--skip-bad-rows"), "{stderr}");
+    // Skipped rows are counted and reported, never silently dropped.
+    let output = metrics(&["--history", &path, "--skip-bad-rows"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.ends_with("warning: 1 malformed rows were left out (--skip-bad-rows)\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn missing_columns_and_empty_files_are_tool_failures() {
+    let (_dir, path) = bad(
+        "sf.csv",
+        "OpportunityId,StageName,CreatedDate\nA,Prospecting,2024-03-01\n",
+    );
+    metrics(&["--history", &path]).assert().code(2).stderr_eq(snapbox::str![[r"
+error: [..]sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `StageName`, `CreatedDate`); name the column that holds the deal id with --column deal=NAME
+
+"]]);
+    metrics(&[
+        "--history",
+        &path,
+        "--column",
+        "deal=OpportunityId",
+        "--column",
+        "stage=StageName",
+        "--column",
+        "at=CreatedDate",
+    ])
+    .assert()
+    .code(0);
+    let (_dir, empty) = bad("empty.csv", "");
+    metrics(&["--history", &empty])
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r"
+error: [..]empty.csv: the file is empty; expected a CSV with a header line
+
+"]]);
+    let (_dir, header) = bad("header.csv", "deal_id,stage,entered_at\n");
+    metrics(&["--history", &header]).assert().code(2);
+    metrics(&["--history", "no/such/file.csv"]).assert().code(2);
+    metrics(&["--history", &path, "--column", "owner=x"])
+        .assert()
+        .code(2);
+    metrics(&["--history", &path, "--from", "March"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn strict_fails_on_unknown_stages() {
+    let (_dir, path) = bad(
+        "h.csv",
+        "deal_id,stage,entered_at\nA,Prospecting,2024-03-01\nB,Mystery,2024-03-02\n",
+    );
+    metrics(&["--history", &path]).assert().code(0);
+    metrics(&["--history", &path, "--strict", "--format", "json"])
+        .assert()
+        .code(1)
+        .stderr_eq(snapbox::str![[r"
+warning: 1 rows name a stage the playbook does not have: `Mystery` (1); add them to a stage's `crm_names`
+error: --strict: some rows name stages the playbook does not have
+
+"]]);
+}
+
+#[test]
+fn golden_json_and_csv() {
+    let history = Path::new(FIXTURES).join("worked-example.csv");
+    let history = history.to_str().unwrap();
+    for (format, file) in [
+        ("json", "worked-example.json"),
+        ("csv", "worked-example.out.csv"),
+    ] {
+        metrics(&[
+            "--history",
+            history,
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-03-31",
+            "--format",
+            format,
+        ])
+        .assert()
+        .code(0)
+        .stdout_eq(snapbox::Data::read_from(
+            &Path::new(FIXTURES).join(file),
+            None,
+        ));
+    }
+}
+
+#[test]
+fn html_is_escaped_deterministic_and_written_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("h.csv");
+    std::fs::write(
+        &history,
+        "deal_id,stage,entered_at\n\"<script>alert(1)</script>\",Prospecting,2024-01-01\nX,Qualification,2024-03-01\n",
+    )
+    .unwrap();
+    let out = dir.path().join("report.html");
+    let run = || {
+        metrics(&[
+            "--history",
+            history.to_str().unwrap(),
+            "--format",
+            "html",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .code(0);
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let first = run();
+    assert_eq!(first, run(), "same input, same bytes");
+    assert!(first.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!first.contains("<script"));
+    assert!(first.starts_with("<!DOCTYPE html>"));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn won_profile_compares_touchpoints_with_the_playbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = write(
+        &dir,
+        "deal_id,stage,entered_at\n\
+         A,Prospecting,2024-03-01\nA,Qualification,2024-03-05\nA,Demo Scheduled,2024-03-06\n\
+         A,Proposal/Price Quote,2024-03-08\nA,Negotiation/Review,2024-03-09\nA,Closed Won,2024-03-10\n\
+         B,Prospecting,2024-03-01\nB,Qualification,2024-03-03\nB,Demo Scheduled,2024-03-04\n\
+         B,Proposal/Price Quote,2024-03-08\nB,Negotiation/Review,2024-03-09\nB,Closed Won,2024-03-11\n",
+    );
+    let activities = dir.path().join("activities.csv");
+    std::fs::write(
+        &activities,
+        "deal_id,occurred_at,type\nA,2024-02-27,Email\nA,2024-03-02,Email\nA,2024-03-02,Call\nB,2024-03-02,Email\nB,2024-03-02,Email\nB,2024-03-02,Email\nB,2024-03-20,Email\n",
+    )
+    .unwrap();
+    let mut options = options(history);
+    options.won_profile = true;
+    options.activities = Some(activities);
+    let report = measure(&playbook(), &options).unwrap();
+    let profile = report.won_profile.unwrap();
+    assert_eq!(profile.won_deals, 2);
+    let prospecting = &profile.stages[0];
+    // A spent 4 days prospecting, B 2: median 3, p75 3.5 -> suggested 4d.
+    assert_eq!(prospecting.median_days, Some(3.0));
+    assert_eq!(
+        prospecting.suggested_expected_duration.as_deref(),
+        Some("4d")
+    );
+    let email = prospecting
+        .touchpoints
+        .iter()
+        .find(|t| t.channel == "email")
+        .unwrap();
+    // A: 2 emails (one before the first stage change), B: 3 (the one after winning is left out).
+    assert_eq!((email.median, email.playbook), (Some(2.5), Some(2)));
+    let phone = prospecting
+        .touchpoints
+        .iter()
+        .find(|t| t.channel == "phone")
+        .unwrap();
+    assert_eq!((phone.median, phone.playbook), (Some(0.5), Some(3)));
+}
