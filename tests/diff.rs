@@ -393,3 +393,63 @@ fn revisions_of_a_real_git_repository() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-branch"), "{stderr}");
 }
+
+#[test]
+fn folders_pair_playbooks_by_id_and_sum_up_added_and_removed_ones() {
+    let (old, new) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let fixture = |case: &str, side: &str| fixtures().join(case).join(side);
+    std::fs::copy(
+        fixture("stage-renamed", "old.yaml"),
+        old.path().join("inbound.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(fixture("chinese", "old.yaml"), old.path().join("zh.yaml")).unwrap();
+    // Renamed file, same playbook id: still one playbook.
+    std::fs::copy(
+        fixture("stage-renamed", "new.yaml"),
+        new.path().join("smb.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("durations", "old.yaml"),
+        new.path().join("other.yaml"),
+    )
+    .unwrap();
+    let other = std::fs::read_to_string(new.path().join("other.yaml"))
+        .unwrap()
+        .replace("id: inbound", "id: outbound");
+    std::fs::write(new.path().join("other.yaml"), other).unwrap();
+
+    let (code, stdout, stderr) = stagebook(
+        &fixtures(),
+        &[
+            "diff",
+            old.path().to_str().unwrap(),
+            new.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let statuses: Vec<(&str, &str)> = report["playbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("outbound", "added"),
+            ("inbound", "changed"),
+            ("smb-zh", "removed")
+        ]
+    );
+    let added = &report["playbooks"][0];
+    assert!(added["stages"].as_array().unwrap().is_empty());
+    assert_eq!(added["order"]["new"][0], "prospecting");
+    assert_eq!(report["summary"]["playbooks_added"], 1);
+    assert_eq!(report["summary"]["playbooks_removed"], 1);
+    assert_eq!(report["summary"]["stages_renamed"], 1);
+}

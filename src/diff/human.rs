@@ -42,9 +42,18 @@ fn playbook_block(playbook: &PlaybookDiff, out: &mut String) {
             describe_change(change, false, &plain, &id)
         );
     }
-    if let (Some(order), Status::Changed) = (&playbook.order, playbook.status) {
-        let _ = writeln!(out, "  stage order was: {}", order.old.join(" → "));
-        let _ = writeln!(out, "  stage order now: {}", order.new.join(" → "));
+    match (&playbook.order, playbook.status) {
+        (Some(order), Status::Changed) => {
+            let _ = writeln!(out, "  stage order was: {}", order.old.join(" → "));
+            let _ = writeln!(out, "  stage order now: {}", order.new.join(" → "));
+        }
+        (Some(order), Status::Added) => {
+            let _ = writeln!(out, "  stages: {}", order.new.join(" → "));
+        }
+        (Some(order), Status::Removed) => {
+            let _ = writeln!(out, "  stages were: {}", order.old.join(" → "));
+        }
+        _ => {}
     }
     for stage in &playbook.stages {
         let (mark, what) = match stage.status {

@@ -25,7 +25,9 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(out, "**{}**", escape(&report.summary().line()));
     for playbook in report.playbooks.iter().filter(|p| p.is_changed()) {
-        out.push('\n');
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
         playbook_section(playbook, &mut out);
     }
     out
@@ -78,10 +80,19 @@ fn playbook_section(playbook: &PlaybookDiff, out: &mut String) {
         }
         out.push('\n');
     }
-    if let (Some(order), Status::Changed) = (&playbook.order, playbook.status) {
-        let show = |ids: &[String]| ids.iter().map(|i| code(i)).collect::<Vec<_>>().join(" → ");
-        let _ = writeln!(out, "Stage order, before: {}  ", show(&order.old));
-        let _ = writeln!(out, "Stage order, after: {}\n", show(&order.new));
+    let show = |ids: &[String]| ids.iter().map(|i| code(i)).collect::<Vec<_>>().join(" → ");
+    match (&playbook.order, playbook.status) {
+        (Some(order), Status::Changed) => {
+            let _ = writeln!(out, "Stage order, before: {}  ", show(&order.old));
+            let _ = writeln!(out, "Stage order, after: {}\n", show(&order.new));
+        }
+        (Some(order), Status::Added) => {
+            let _ = writeln!(out, "Stages: {}\n", show(&order.new));
+        }
+        (Some(order), Status::Removed) => {
+            let _ = writeln!(out, "Stages were: {}\n", show(&order.old));
+        }
+        _ => {}
     }
     for stage in &playbook.stages {
         let what = match stage.status {

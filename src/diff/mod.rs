@@ -394,8 +394,13 @@ pub fn compare(old: Option<Version<'_>>, new: Option<Version<'_>>) -> PlaybookDi
     }
     diff.content = compare_content(array(&old_value["content"]), array(&new_value["content"]));
     let (stages, order) = compare_stages(array(&old_value["stages"]), array(&new_value["stages"]));
-    diff.stages = stages;
     diff.order = order;
+    // A whole playbook added or removed is summed up by its stage order, not stage by stage.
+    if matches!(diff.status, Status::Changed | Status::Unchanged) {
+        diff.stages = stages;
+    } else {
+        diff.content.clear();
+    }
     if diff.status == Status::Unchanged
         && !(diff.meta.is_empty() && diff.content.is_empty() && diff.stages.is_empty())
     {
