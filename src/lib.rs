@@ -15,6 +15,7 @@ pub mod init;
 pub mod load;
 pub mod metrics;
 pub mod model;
+pub mod render;
 pub mod report;
 pub mod serve;
 pub mod validate;

@@ -7,6 +7,7 @@ mod crm;
 mod diff;
 mod init;
 mod metrics;
+mod render;
 mod serve;
 
 use std::io::{self, Write};
@@ -43,6 +44,8 @@ pub enum Command {
     /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken
     /// playbook or a --strict failure, 2 when the tool cannot run (files, arguments, input).
     Metrics(Box<metrics::Args>),
+    /// Render playbooks into rep handbooks and per-stage checklists (HTML, Markdown, PDF).
+    Render(render::Args),
     /// Compile playbooks into CRM pipeline configuration, and detect drift.
     #[command(subcommand)]
     Crm(crm::Command),
@@ -67,6 +70,7 @@ pub fn run() -> ExitCode {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
         Command::Metrics(args) => metrics::run(&args),
+        Command::Render(args) => render::run(&args),
         Command::Crm(command) => crm::run(&command),
         Command::Schema => {
             let schema = crate::model::schema();

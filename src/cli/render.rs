@@ -1,0 +1,199 @@
+//! `stagebook render`: compile playbooks into handbooks and checklists (HTML, Markdown, PDF).
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::io::{self, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use super::{EXIT_FINDINGS, EXIT_OK, print_out};
+use crate::check::{self, Checked};
+use crate::diagnostic::Summary;
+use crate::load::Limits;
+use crate::model::{ID_PATTERN, Locale};
+use crate::render::output::OutDir;
+use crate::render::{Format, Renderer, pdf};
+use crate::report::human::{HumanPrinter, Style};
+
+/// Output formats on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FormatArg {
+    /// HTML for screen and print.
+    Html,
+    /// Markdown for wikis.
+    Md,
+}
+
+/// Locales on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LocaleArg {
+    /// English labels.
+    En,
+    /// Simplified Chinese labels.
+    #[value(name = "zh-CN")]
+    ZhCn,
+}
+
+/// Arguments of `render`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Playbook files or folders (searched for *.yaml and *.yml).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output folder; each playbook goes into a subfolder named after its id.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Formats to write, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Html, FormatArg::Md])]
+    pub format: Vec<FormatArg>,
+    /// Folder of templates that replace the built-in ones by file name (e.g. style.css.j2).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Language of the labels; default: the playbook's `locale`.
+    #[arg(long, value_enum)]
+    pub locale: Option<LocaleArg>,
+    /// Render playbooks even when they have errors.
+    #[arg(long)]
+    pub allow_errors: bool,
+    /// Also print each HTML file to PDF with a headless Chromium.
+    #[arg(long)]
+    pub pdf: bool,
+    /// Largest playbook file to read, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 16)]
+    pub max_file_size: u64,
+}
+
+pub fn run(args: &Args) -> io::Result<u8> {
+    let renderer = Renderer::new(args.templates.as_deref()).map_err(io::Error::other)?;
+    let browser = if args.pdf && args.format.contains(&FormatArg::Html) {
+        Some(pdf::find_chromium().ok_or_else(pdf::missing_chromium)?)
+    } else if args.pdf {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "--pdf prints the HTML files: add html to --format",
+        ));
+    } else {
+        None
+    };
+    let options = check::Options {
+        limits: Limits {
+            max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
+            ..Limits::default()
+        },
+    };
+
+    let mut files = Vec::new();
+    for path in &args.paths {
+        files.extend(crate::load::discover(path)?);
+    }
+    let mut checked: Vec<Checked> = Vec::new();
+    for path in &files {
+        match check::check_file(path, &options)? {
+            Some(c) => checked.push(c),
+            None if args.paths.contains(path) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "{}: this file is an include fragment, not a playbook: render the playbook that includes it",
+                        path.display()
+                    ),
+                ));
+            }
+            None => {}
+        }
+    }
+
+    // Findings first, exactly as `check` prints them.
+    let diagnostics: Vec<_> = checked
+        .iter()
+        .flat_map(|c| c.diagnostics.iter().cloned())
+        .collect();
+    let mut text = String::new();
+    if !diagnostics.is_empty() {
+        let printer = HumanPrinter::new(Style::detect(io::stdout().is_terminal()));
+        for diagnostic in &diagnostics {
+            printer.render(diagnostic, &mut text);
+        }
+        text.push_str(&Summary::new(&diagnostics, checked.len()).to_string());
+        text.push('\n');
+    }
+    if checked.iter().any(Checked::has_errors) && !args.allow_errors {
+        text.push_str(
+            "nothing rendered: fix the errors above, or render anyway with --allow-errors\n",
+        );
+        print_out(&text)?;
+        return Ok(EXIT_FINDINGS);
+    }
+
+    let out = OutDir::create(&args.out)?;
+    let formats: BTreeSet<Format> = args
+        .format
+        .iter()
+        .map(|f| match f {
+            FormatArg::Html => Format::Html,
+            FormatArg::Md => Format::Markdown,
+        })
+        .collect();
+    let id_pattern = |id: &str| {
+        !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+            && !id.starts_with(['-', '_'])
+    };
+    debug_assert!(ID_PATTERN.starts_with("^[a-z0-9]"));
+    let mut seen = BTreeSet::new();
+    for c in &checked {
+        let Some(playbook) = &c.playbook else {
+            return Err(io::Error::other(format!(
+                "{}: cannot render a playbook that does not match the playbook format, even with --allow-errors",
+                c.file.path.display()
+            )));
+        };
+        let id = playbook.playbook.id.as_str();
+        if !id_pattern(id) {
+            return Err(io::Error::other(format!(
+                "playbook id `{id}` cannot name a folder"
+            )));
+        }
+        if !seen.insert(id.to_owned()) {
+            return Err(io::Error::other(format!(
+                "two playbooks have the id `{id}`: they would be written to the same folder"
+            )));
+        }
+        let locale = match args.locale {
+            Some(LocaleArg::En) => Locale::En,
+            Some(LocaleArg::ZhCn) => Locale::ZhCn,
+            None => playbook.playbook.locale,
+        };
+        let source = c
+            .file
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        for &format in &formats {
+            let docs = renderer
+                .render(playbook, locale, format, &source)
+                .map_err(io::Error::other)?;
+            for (name, body) in docs {
+                let written = out.write(&Path::new(id).join(&name), body.as_bytes())?;
+                let _ = writeln!(text, "wrote {}", shown(&args.out, id, &name));
+                if let (Some(browser), Format::Html) = (&browser, format) {
+                    let pdf_name = name.replace(".html", ".pdf");
+                    let temp = written.with_file_name(format!(".stagebook-{pdf_name}.tmp"));
+                    pdf::print(browser, &written, &temp)?;
+                    std::fs::rename(&temp, written.with_file_name(&pdf_name))?;
+                    let _ = writeln!(text, "wrote {}", shown(&args.out, id, &pdf_name));
+                }
+            }
+        }
+    }
+    print_out(&text)?;
+    Ok(EXIT_OK)
+}
+
+fn shown(out: &Path, id: &str, name: &str) -> String {
+    out.join(id).join(name).display().to_string()
+}

@@ -1,0 +1,497 @@
+//! `stagebook render`: golden files, escaping, determinism, template overrides and strict
+//! undefined values.
+//!
+//! Golden files live in `tests/expected/render/<playbook id>/`. After a deliberate change to
+//! the templates, regenerate them with `UPDATE_EXPECTED=1 cargo test --test render` and review
+//! the diff like code.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use stagebook::model::{Locale, PlaybookFile};
+use stagebook::render::{Format, Renderer};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stagebook(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stagebook"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("stagebook runs")
+}
+
+/// The playbooks whose rendering is pinned by golden files: the shipped examples and the
+/// render fixtures.
+fn golden_playbooks() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["playbooks", "tests/fixtures/render"] {
+        let Ok(entries) = std::fs::read_dir(root().join(dir)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn read_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push((
+                    path.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn render_all(out: &Path) {
+    let playbooks = golden_playbooks();
+    assert!(!playbooks.is_empty());
+    let mut args = vec!["render".to_owned()];
+    args.extend(playbooks.iter().map(|p| p.display().to_string()));
+    args.extend(["--out".to_owned(), out.display().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = stagebook(&args);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn rendered_files_match_the_expected_files() {
+    let out = tempfile::tempdir().unwrap();
+    render_all(out.path());
+    let actual = read_tree(out.path());
+    let expected_dir = root().join("tests/expected/render");
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
+        let _ = std::fs::remove_dir_all(&expected_dir);
+        for (path, bytes) in &actual {
+            let target = expected_dir.join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, bytes).unwrap();
+        }
+        return;
+    }
+    let expected = read_tree(&expected_dir);
+    let names =
+        |files: &[(PathBuf, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&actual),
+        names(&expected),
+        "the rendered files differ from tests/expected/render (UPDATE_EXPECTED=1 regenerates them)"
+    );
+    for ((path, got), (_, want)) in actual.iter().zip(&expected) {
+        if got != want {
+            let got = String::from_utf8_lossy(got);
+            let want = String::from_utf8_lossy(want);
+            let line = got
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .map_or(0, |i| i + 1);
+            panic!(
+                "{} differs from tests/expected/render at line {line} \
+                 (UPDATE_EXPECTED=1 cargo test --test render regenerates it; review the diff)",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    render_all(a.path());
+    render_all(b.path());
+    assert_eq!(read_tree(a.path()), read_tree(b.path()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escaping
+
+/// Our own payloads, on top of the shared hostile corpus.
+const PAYLOADS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "\"><img src=x onerror=alert(3)>",
+    "' onmouseover='alert(1)",
+    "<svg/onload=alert(1)>",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<!-- comment",
+    "]]><![CDATA[",
+    "</style><script>alert(1)</script>",
+    "</title></textarea></svg><iframe src=//evil>",
+    "# heading\n---\n| a | b |\n|---|---|\n```\n<details open>",
+    "[click](javascript:alert(5)) ![img](x) <https://evil.example>",
+    "1. list\n- item\n> quote\n    code",
+    "{{7*7}} {% raw %} ${7*7}",
+    "&amp; &lt;script&gt;",
+    "\u{202e}reversed\u{0}nul\u{7}bell",
+    "客户说：“<b>太贵了</b>”",
+];
+
+/// The string values of `html-injection.yaml` in the shared hostile corpus, when it is there.
+fn hostile_corpus() -> Vec<String> {
+    let shared =
+        std::env::var_os("SHARED_DIR").map_or_else(|| root().join("../shared"), PathBuf::from);
+    let Ok(text) = std::fs::read_to_string(shared.join("corpora/hostile/html-injection.yaml"))
+    else {
+        eprintln!("shared hostile corpus not found; using the built-in payloads only");
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| line.split_once(": \"").map(|(_, rest)| format!("\"{rest}")))
+        .filter_map(|quoted| serde_json::from_str::<String>(&quoted).ok())
+        .collect()
+}
+
+fn payloads() -> Vec<String> {
+    let mut all: Vec<String> = PAYLOADS.iter().map(|s| (*s).to_owned()).collect();
+    all.extend(hostile_corpus());
+    all
+}
+
+/// A playbook with `payload` in every text field, and hostile URLs in the content library.
+/// Built through serde, not the schema, so URLs the schema would reject reach the renderer.
+fn hostile_playbook(payload: &str) -> PlaybookFile {
+    let p = serde_json::Value::from(payload);
+    let value = serde_json::json!({
+        "stagebook": 1,
+        "playbook": {
+            "id": "hostile", "name": p, "owner": p, "version": p, "updated": p,
+            "description": p, "cycle_target": "2w"
+        },
+        "content": [
+            { "id": "a", "title": p, "kind": "doc", "url": "javascript:alert(4)", "description": p, "path": p },
+            { "id": "b", "title": p, "kind": "video", "url": "data:text/html;base64,PHNjcmlwdD4=" },
+            { "id": "c", "title": p, "kind": "blog", "url": format!("https://example.com/\"><script>alert(1)</script>{payload}") },
+            { "id": "d", "title": p, "kind": "other", "url": " JaVaScRiPt:alert(1)" }
+        ],
+        "stages": [
+            {
+                "id": "one", "name": p, "goal": p, "expected_duration": "3d", "crm_names": [p],
+                "buyer_view": { "pains": [p], "questions": [p] },
+                "know": [p],
+                "do": [{ "action": p, "channel": "email", "count": 3 }],
+                "say": [
+                    { "situation": p, "script": p, "audience": p },
+                    { "objection": p, "response": p, "audience": p }
+                ],
+                "content": ["a", "b", "c", "d"],
+                "exit": [{ "event": p, "evidence": p }],
+                "next": ["won", "lost"],
+                "captures": [p]
+            },
+            { "id": "won", "name": p, "terminal": "won" },
+            { "id": "lost", "name": p, "terminal": "lost" }
+        ]
+    });
+    serde_json::from_value(value).expect("a well-typed playbook")
+}
+
+const HTML_TAGS: &[&str] = &[
+    "!doctype", "html", "head", "meta", "title", "style", "body", "main", "header", "nav",
+    "section", "figure", "div", "p", "h1", "h2", "h3", "h4", "dl", "dt", "dd", "ol", "ul", "li",
+    "a", "span", "strong", "b", "br", "svg", "defs", "marker", "path", "g", "line", "text", "rect",
+    "circle",
+];
+
+/// Every tag is one we write, no attribute is an event handler, and every link is safe.
+fn assert_safe_html(html: &str, payload: &str) {
+    let lower = html.to_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').map_or(rest.len(), |e| start + e);
+        let tag = &rest[start + 1..end];
+        let name = tag
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
+        assert!(
+            HTML_TAGS.contains(&name),
+            "unexpected tag <{tag}> for payload {payload:?}"
+        );
+        for attr in tag.split_whitespace().skip(1) {
+            assert!(
+                !attr.starts_with("on"),
+                "event handler in <{tag}> for {payload:?}"
+            );
+        }
+        if let Some(i) = tag.find("href=\"") {
+            let href = tag[i + 6..].replace("&#x2f;", "/");
+            assert!(
+                ["#", "http://", "https://", "mailto:"]
+                    .iter()
+                    .any(|s| href.starts_with(s)),
+                "unsafe link in <{tag}> for {payload:?}"
+            );
+        }
+        rest = &rest[end..];
+    }
+    assert!(!lower.contains("<script"), "{payload:?}");
+    assert!(!lower.contains("<!--"), "{payload:?}");
+}
+
+/// Only our own inline HTML; no structure injected by a value.
+fn assert_safe_markdown(md: &str, payload: &str) {
+    let mut rest = md;
+    while let Some(i) = rest.find('<') {
+        let after = &rest[i + 1..];
+        assert!(
+            [
+                "br>",
+                "br/>",
+                "a id=\"stage-",
+                "a id=\"flow\"",
+                "/a>",
+                "https://",
+                "http://",
+                "mailto:"
+            ]
+            .iter()
+            .any(|ok| after.starts_with(ok)),
+            "raw `<` in Markdown for payload {payload:?}: {}",
+            &rest[i..rest.len().min(i + 40)]
+        );
+        rest = after;
+    }
+    assert!(!md.to_lowercase().contains("](javascript"), "{payload:?}");
+    assert!(!md.to_lowercase().contains("](<javascript"), "{payload:?}");
+    assert!(!md.contains("](<data:"), "{payload:?}");
+    let fences = md.lines().filter(|l| l.starts_with("```")).count();
+    assert!(
+        fences == 0 || fences == 2,
+        "a value opened a code fence: {payload:?}"
+    );
+    for line in md.lines().skip(1) {
+        assert!(
+            !line.starts_with("# ") && !line.starts_with("---") || line == "---",
+            "a value made structure: {line:?} for {payload:?}"
+        );
+    }
+}
+
+#[test]
+fn every_payload_is_escaped_in_html_and_markdown() {
+    let renderer = Renderer::new(None).unwrap();
+    let payloads = payloads();
+    assert!(payloads.len() >= PAYLOADS.len());
+    for payload in &payloads {
+        let playbook = hostile_playbook(payload);
+        for locale in [Locale::En, Locale::ZhCn] {
+            for (name, html) in renderer
+                .render(&playbook, locale, Format::Html, "x.yaml")
+                .unwrap()
+            {
+                assert!(Path::new(&name).extension().is_some_and(|e| e == "html"));
+                assert_safe_html(&html, payload);
+            }
+            for (_, md) in renderer
+                .render(&playbook, locale, Format::Markdown, "x.yaml")
+                .unwrap()
+            {
+                assert_safe_markdown(&md, payload);
+            }
+        }
+    }
+}
+
+#[test]
+fn unsafe_urls_are_shown_as_text_not_links() {
+    let renderer = Renderer::new(None).unwrap();
+    let playbook = hostile_playbook("x");
+    let docs = renderer
+        .render(&playbook, Locale::En, Format::Html, "x.yaml")
+        .unwrap();
+    let handbook = &docs[0].1;
+    assert!(handbook.contains("javascript:alert(4)"), "shown as text");
+    assert!(!handbook.contains("href=\"javascript"));
+    assert!(!handbook.contains("href=\"data:"));
+    assert!(handbook.contains("href=\"https:&#x2f;&#x2f;example.com&#x2f;%22%3E%3Cscript%3E"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+
+fn fixture(name: &str) -> String {
+    root()
+        .join("tests/fixtures/render")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn a_template_file_overrides_the_builtin_one_by_name() {
+    let templates = tempfile::tempdir().unwrap();
+    std::fs::write(
+        templates.path().join("checklists.md.j2"),
+        "Team brand: {{ playbook.name }} has {{ stages | length }} stages\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = stagebook(&[
+        "render",
+        &fixture("midmarket.yaml"),
+        "--out",
+        &out.path().display().to_string(),
+        "--format",
+        "md",
+        "--templates",
+        &templates.path().display().to_string(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let dir = out.path().join("midmarket");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("checklists.md")).unwrap(),
+        "Team brand: Mid-market SaaS has 6 stages\n"
+    );
+    // The handbook still comes from the built-in template.
+    assert!(
+        std::fs::read_to_string(dir.join("handbook.md"))
+            .unwrap()
+            .contains("```mermaid")
+    );
+    assert!(
+        !dir.join("handbook.html").exists(),
+        "--format md writes no HTML"
+    );
+}
+
+#[test]
+fn a_typo_in_a_template_fails_with_its_file_and_line() {
+    let templates = tempfile::tempdir().unwrap();
+    let path = templates.path().join("handbook.html.j2");
+    std::fs::write(
+        &path,
+        "<!DOCTYPE html>\n<title>{{ playbook.name }}</title>\n{{ playbook.nmae }}\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = stagebook(&[
+        "render",
+        &fixture("midmarket.yaml"),
+        "--out",
+        &out.path().display().to_string(),
+        "--templates",
+        &templates.path().display().to_string(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a broken template is a tool failure"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{}:3:", path.display())) && stderr.contains("undefined"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("midmarket/handbook.html").exists());
+}
+
+#[test]
+fn a_template_syntax_error_names_the_file_and_line() {
+    let templates = tempfile::tempdir().unwrap();
+    let path = templates.path().join("style.css.j2");
+    std::fs::write(&path, "body {}\n{% if %}\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = stagebook(&[
+        "render",
+        &fixture("midmarket.yaml"),
+        "--out",
+        &out.path().display().to_string(),
+        "--templates",
+        &templates.path().display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{}:2:", path.display())),
+        "{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+
+#[test]
+fn a_playbook_with_errors_is_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.yaml");
+    let text = std::fs::read_to_string(fixture("midmarket.yaml"))
+        .unwrap()
+        .replace(
+            "    next: discovery\n",
+            "    next: discovery\n    colour: blue\n",
+        );
+    std::fs::write(&broken, text).unwrap();
+    let out = dir.path().join("out");
+    let output = stagebook(&[
+        "render",
+        &broken.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("colour") && stdout.contains("nothing rendered"),
+        "{stdout}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn the_locale_option_overrides_the_playbook() {
+    let out = tempfile::tempdir().unwrap();
+    let output = stagebook(&[
+        "render",
+        &fixture("midmarket.yaml"),
+        "--out",
+        &out.path().display().to_string(),
+        "--format",
+        "html",
+        "--locale",
+        "zh-CN",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let html = std::fs::read_to_string(out.path().join("midmarket/handbook.html")).unwrap();
+    assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("退出事件"));
+}
+
+#[test]
+fn pdf_without_chromium_names_the_package() {
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_stagebook"))
+        .args(["render", &fixture("midmarket.yaml"), "--out"])
+        .arg(out.path())
+        .arg("--pdf")
+        .env("PATH", "")
+        .env_remove("CHROMIUM")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`chromium` package"));
+}
