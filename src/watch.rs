@@ -49,6 +49,19 @@ pub fn wait_for_change(before: &Fingerprint) {
     }
 }
 
+/// The files directly inside `dir` (a templates folder), sorted.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
 /// Runs `build` now and again after every change to the files it reports having read, until
 /// the process ends. `build` returns those files (a playbook and its includes).
 pub fn rebuild_on_change(mut build: impl FnMut() -> Vec<PathBuf>) -> ! {

@@ -37,7 +37,7 @@ const FILES: &[&str] = &[
 ];
 
 #[test]
-fn init_into_an_empty_folder_then_check_passes() {
+fn init_into_an_empty_folder_then_check_and_render_pass() {
     for locale in ["en", "zh-CN"] {
         let dir = tempfile::tempdir().unwrap();
         let (code, stdout, stderr) =
@@ -54,6 +54,20 @@ fn init_into_an_empty_folder_then_check_passes() {
             (0, "no problems in 1 file\n"),
             "{locale}"
         );
+        let (code, stdout, stderr) =
+            stagebook(&project, &["render", "playbooks", "--out", "handbook"]);
+        assert_eq!(code, 0, "{locale}: {stdout}{stderr}");
+        for name in [
+            "handbook.html",
+            "handbook.md",
+            "checklists.html",
+            "checklists.md",
+        ] {
+            assert!(
+                project.join("handbook/new-business").join(name).is_file(),
+                "{name}"
+            );
+        }
         let playbook = std::fs::read_to_string(project.join("playbooks/sales.yaml")).unwrap();
         assert!(
             playbook

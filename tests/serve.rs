@@ -194,7 +194,11 @@ fn the_page_follows_the_yaml_in_headless_chromium() {
     };
     let devtools = SocketAddr::from(([127, 0, 0, 1], devtools_port));
 
-    wait_for_title(devtools, "the playbook", |t| t == "Inbound SMB");
+    wait_for_title(devtools, "the handbook", |t| {
+        t == "Inbound SMB — Rep handbook"
+    });
+    let checklists = http_get(address, "/checklists.html").unwrap();
+    assert!(checklists.contains("<title>Inbound SMB — Stage checklists</title>"));
 
     edit(
         &playbook,
@@ -202,7 +206,7 @@ fn the_page_follows_the_yaml_in_headless_chromium() {
         "  name: Inbound SMB — 2027\n",
     );
     wait_for_title(devtools, "the renamed playbook", |t| {
-        t == "Inbound SMB — 2027"
+        t == "Inbound SMB — 2027 — Rep handbook"
     });
 
     edit(&playbook, "    next: demo\n", "    next: demmo\n");
@@ -214,6 +218,6 @@ fn the_page_follows_the_yaml_in_headless_chromium() {
 
     edit(&playbook, "    next: demmo\n", "    next: demo\n");
     wait_for_title(devtools, "the fixed playbook", |t| {
-        t == "Inbound SMB — 2027"
+        t == "Inbound SMB — 2027 — Rep handbook"
     });
 }

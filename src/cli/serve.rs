@@ -4,8 +4,7 @@ use std::io;
 use std::path::PathBuf;
 
 use super::print_out;
-use crate::check;
-use crate::serve::Preview;
+use crate::serve::{Preview, Settings};
 
 /// Arguments of `serve`.
 #[derive(Debug, clap::Args)]
@@ -19,6 +18,9 @@ pub struct Args {
     /// Port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 4100)]
     pub port: u16,
+    /// Folder of templates that replace the built-in ones, as for `render` (watched too).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
     /// Largest playbook file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 16)]
     pub max_file_size: u64,
@@ -31,14 +33,17 @@ pub fn run(args: &Args) -> io::Result<u8> {
             format!("{}: no such playbook file", args.playbook.display()),
         ));
     }
-    let mut options = check::Options::default();
-    options.limits.max_file_size = args.max_file_size.saturating_mul(1024 * 1024);
-    let preview = Preview::bind(&args.playbook, &options, args.port)?;
+    let mut settings = Settings {
+        templates: args.templates.clone(),
+        ..Settings::default()
+    };
+    settings.options.limits.max_file_size = args.max_file_size.saturating_mul(1024 * 1024);
+    let preview = Preview::bind(&args.playbook, &settings, args.port)?;
     print_out(&format!(
         "serving {} at http://{}/ (reloads on save; Ctrl-C stops)\n",
         args.playbook.display(),
         preview.address()
     ))?;
-    preview.run(&args.playbook, &options)?;
+    preview.run(&args.playbook, &settings)?;
     Ok(super::EXIT_OK)
 }

@@ -1,5 +1,6 @@
-//! Live preview (`stagebook serve`): serves a playbook's rendered pages on `127.0.0.1` and
-//! reloads the browser when the YAML changes. When the playbook is broken the page shows the
+//! Live preview (`stagebook serve`): serves a playbook's handbook and checklists, rendered as
+//! `stagebook render` renders them, on `127.0.0.1`, and reloads the browser when the YAML (or a
+//! template) changes. When the playbook is broken the page shows the
 //! findings, exactly as `check` prints them, instead of a stale handbook.
 //!
 //! The browser learns about changes by long polling: each page asks
@@ -8,7 +9,6 @@
 //! page, nothing listening beyond the loopback interface.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -19,8 +19,12 @@ use std::time::Duration;
 use crate::check::{self, Checked};
 use crate::diagnostic::Summary;
 use crate::model::PlaybookFile;
+use crate::render::{Format, Renderer};
 use crate::report::human::{HumanPrinter, Style};
 use crate::watch;
+
+/// The page `/` shows.
+const INDEX: &str = "handbook.html";
 
 /// How long a reload request waits for a change before answering "no change".
 pub const LONG_POLL: Duration = Duration::from_secs(25);
@@ -39,9 +43,28 @@ pub struct Site {
     pub inputs: Vec<PathBuf>,
 }
 
+/// What the preview is built with.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// How playbooks are checked.
+    pub options: check::Options,
+    /// A folder of templates replacing the built-in ones (`render --templates`).
+    pub templates: Option<PathBuf>,
+}
+
 /// Builds the pages for `path`: the rendered handbook, or a page listing the findings when the
 /// playbook has errors or cannot be read.
-pub fn build(path: &Path, options: &check::Options) -> Site {
+pub fn build(path: &Path, settings: &Settings) -> Site {
+    let mut site = build_pages(path, settings);
+    if let Some(dir) = &settings.templates {
+        site.inputs.push(dir.clone());
+        site.inputs.extend(watch::files_in(dir));
+    }
+    site
+}
+
+fn build_pages(path: &Path, settings: &Settings) -> Site {
+    let options = &settings.options;
     let inputs = vec![path.to_path_buf()];
     let checked = match check::check_file(path, options) {
         Ok(Some(checked)) => checked,
@@ -68,49 +91,40 @@ pub fn build(path: &Path, options: &check::Options) -> Site {
         .as_ref()
         .map_or(inputs, |d| d.files.iter().map(|f| f.path.clone()).collect());
     match (&checked.playbook, checked.has_errors()) {
-        (Some(playbook), false) => match handbook_pages(playbook, &checked) {
-            Ok(pages) => Site {
-                index: pages.keys().next().cloned().unwrap_or_default(),
-                pages,
-                inputs,
-            },
-            Err(error) => message_site(inputs, "the handbook could not be rendered", &error),
-        },
+        (Some(playbook), false) => {
+            match handbook_pages(playbook, &checked, settings.templates.as_deref()) {
+                Ok(pages) => Site {
+                    index: if pages.contains_key(INDEX) {
+                        INDEX.to_string()
+                    } else {
+                        pages.keys().next().cloned().unwrap_or_default()
+                    },
+                    pages,
+                    inputs,
+                },
+                Err(error) => message_site(inputs, "the handbook could not be rendered", &error),
+            }
+        }
         _ => findings_site(inputs, &checked),
     }
 }
 
-/// The rendered handbook pages.
-// Until the render stage lands this is a plain outline of the stages; it is replaced by the
-// handbook and checklists `stagebook render` writes, which can fail (a broken template).
-#[allow(clippy::unnecessary_wraps)]
+/// The handbook and checklists, as `stagebook render` writes them in HTML.
 fn handbook_pages(
     playbook: &PlaybookFile,
-    _checked: &Checked,
+    checked: &Checked,
+    templates: Option<&Path>,
 ) -> Result<BTreeMap<String, String>, String> {
-    let mut body = String::new();
-    let _ = write!(body, "<h1>{}</h1>\n<ol>\n", escape(&playbook.playbook.name));
-    for stage in &playbook.stages {
-        let _ = write!(body, "<li><h2>{}</h2>", escape(&stage.name));
-        if let Some(goal) = &stage.goal {
-            let _ = write!(body, "<p>{}</p>", escape(goal));
-        }
-        if !stage.exit.is_empty() {
-            body.push_str("<ul>");
-            for exit in &stage.exit {
-                let _ = write!(body, "<li>{}</li>", escape(&exit.event));
-            }
-            body.push_str("</ul>");
-        }
-        body.push_str("</li>\n");
-    }
-    body.push_str("</ol>\n");
-    let html = page(
-        playbook.playbook.locale.tag(),
-        &playbook.playbook.name,
-        &body,
-    );
-    Ok(BTreeMap::from([("handbook.html".to_string(), html)]))
+    let renderer = Renderer::new(templates).map_err(|e| e.to_string())?;
+    let source = checked
+        .file
+        .path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let pages = renderer
+        .render(playbook, playbook.playbook.locale, Format::Html, &source)
+        .map_err(|e| e.to_string())?;
+    Ok(pages.into_iter().collect())
 }
 
 fn findings_site(inputs: Vec<PathBuf>, checked: &Checked) -> Site {
@@ -207,7 +221,7 @@ pub struct Preview {
 
 impl Preview {
     /// Builds the pages and binds `127.0.0.1:port` (`0`: any free port).
-    pub fn bind(path: &Path, options: &check::Options, port: u16) -> io::Result<Self> {
+    pub fn bind(path: &Path, settings: &Settings, port: u16) -> io::Result<Self> {
         let http = tiny_http::Server::http((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::AddrInUse,
@@ -218,7 +232,7 @@ impl Preview {
             .server_addr()
             .to_ip()
             .ok_or_else(|| io::Error::other("the server has no IP address"))?;
-        let site = build(path, options);
+        let site = build(path, settings);
         Ok(Self {
             http,
             address,
@@ -235,10 +249,10 @@ impl Preview {
     }
 
     /// Watches the playbook and answers requests until the process ends.
-    pub fn run(self, path: &Path, options: &check::Options) -> io::Result<()> {
+    pub fn run(self, path: &Path, settings: &Settings) -> io::Result<()> {
         let shared = Arc::clone(&self.shared);
         let path = path.to_path_buf();
-        let options = options.clone();
+        let settings = settings.clone();
         std::thread::spawn(move || {
             loop {
                 let inputs = lock(&shared).site.inputs.clone();
@@ -247,7 +261,7 @@ impl Preview {
                     watched.push(path.clone());
                 }
                 watch::wait_for_change(&watch::Fingerprint::of(&watched));
-                let site = build(&path, &options);
+                let site = build(&path, &settings);
                 let mut state = lock(&shared);
                 state.site = site;
                 state.version += 1;
