@@ -36,6 +36,19 @@ fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
     Some((metadata.len(), metadata.modified().ok()?))
 }
 
+/// Blocks until one of `paths` changes after `since` (taken before they were read, so a save
+/// made while a build was running is not missed), then returns.
+pub fn wait_for_change_since(paths: &[PathBuf], since: SystemTime) {
+    let before = Fingerprint::of(paths);
+    let touched = before
+        .0
+        .iter()
+        .any(|(_, stamp)| stamp.is_some_and(|(_, modified)| modified >= since));
+    if !touched {
+        wait_for_change(&before);
+    }
+}
+
 /// Blocks until one of the files of `before` changes, then returns.
 pub fn wait_for_change(before: &Fingerprint) {
     let paths = before.paths();
@@ -66,7 +79,8 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
 /// the process ends. `build` returns those files (a playbook and its includes).
 pub fn rebuild_on_change(mut build: impl FnMut() -> Vec<PathBuf>) -> ! {
     loop {
+        let started = SystemTime::now();
         let inputs = build();
-        wait_for_change(&Fingerprint::of(&inputs));
+        wait_for_change_since(&inputs, started);
     }
 }

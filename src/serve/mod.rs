@@ -205,6 +205,8 @@ fn with_reload(html: &str, version: u64) -> String {
 struct State {
     version: u64,
     site: Site,
+    /// When the build of `site` started: a save after it means a new build.
+    built: std::time::SystemTime,
 }
 
 struct Shared {
@@ -232,12 +234,17 @@ impl Preview {
             .server_addr()
             .to_ip()
             .ok_or_else(|| io::Error::other("the server has no IP address"))?;
+        let built = std::time::SystemTime::now();
         let site = build(path, settings);
         Ok(Self {
             http,
             address,
             shared: Arc::new(Shared {
-                state: Mutex::new(State { version: 1, site }),
+                state: Mutex::new(State {
+                    version: 1,
+                    site,
+                    built,
+                }),
                 changed: Condvar::new(),
             }),
         })
@@ -255,15 +262,19 @@ impl Preview {
         let settings = settings.clone();
         std::thread::spawn(move || {
             loop {
-                let inputs = lock(&shared).site.inputs.clone();
-                let mut watched = inputs;
+                let (mut watched, built) = {
+                    let state = lock(&shared);
+                    (state.site.inputs.clone(), state.built)
+                };
                 if !watched.contains(&path) {
                     watched.push(path.clone());
                 }
-                watch::wait_for_change(&watch::Fingerprint::of(&watched));
+                watch::wait_for_change_since(&watched, built);
+                let built = std::time::SystemTime::now();
                 let site = build(&path, &settings);
                 let mut state = lock(&shared);
                 state.site = site;
+                state.built = built;
                 state.version += 1;
                 shared.changed.notify_all();
             }
