@@ -154,14 +154,6 @@ fn words(line: &str, env: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Invocations the workflow needs that arrive with another branch: SARIF and GitHub output
-/// from the lint work. Each is checked to still be missing, so this list must shrink as they
-/// land.
-const PENDING: &[&str] = &[
-    "stagebook check playbooks --format sarif",
-    "stagebook check playbooks --format github",
-];
-
 #[test]
 fn the_workflow_is_valid_yaml_and_calls_only_real_commands() {
     let dir = tempfile::tempdir().unwrap();
@@ -189,14 +181,7 @@ fn the_workflow_is_valid_yaml_and_calls_only_real_commands() {
                 let joined = words.join(" ");
                 seen.push(joined.clone());
                 let parsed = Cli::try_parse_from(&words);
-                if PENDING.contains(&joined.as_str()) {
-                    assert!(
-                        parsed.is_err(),
-                        "`{joined}` works now: remove it from PENDING in tests/init.rs"
-                    );
-                } else {
-                    assert!(parsed.is_ok(), "{job}: `{joined}`: {}", parsed.unwrap_err());
-                }
+                assert!(parsed.is_ok(), "{job}: `{joined}`: {}", parsed.unwrap_err());
             }
         }
     }

@@ -43,6 +43,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Compare YAML, schema and structure findings only; skip the lint rules.
+    #[arg(long)]
+    pub no_lint: bool,
     /// Largest playbook file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 16)]
     pub max_file_size: u64,
@@ -67,7 +70,10 @@ struct Tool {
 
 pub fn run(args: &Args) -> io::Result<u8> {
     let request = inputs::parse_request(&args.versions, &args.paths)?;
-    let mut options = check::Options::default();
+    let mut options = check::Options {
+        lint: !args.no_lint,
+        ..check::Options::default()
+    };
     options.limits.max_file_size = args.max_file_size.saturating_mul(1024 * 1024);
     let report = inputs::run(&request, &options)?;
     print_out(&render(&report, args.format))?;

@@ -110,6 +110,7 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
             max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
             ..Limits::default()
         },
+        ..check::Options::default()
     };
 
     let mut files = Vec::new();

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 
 use super::{PlaybookDiff, Report, Version, compare};
 use crate::check::{self, Checked};
+use crate::lint::config::ConfigLoader;
 use crate::load;
 use crate::load::files::MemoryFiles;
 
@@ -125,8 +126,11 @@ pub fn run(request: &Request, options: &check::Options) -> io::Result<Report> {
         request.paths.clone()
     };
     let both_files = matches!((&request.old, &request.new), (Side::Path(a), Side::Path(b)) if a.is_file() && b.is_file());
-    let old = load_side(&request.old, &paths, options, both_files)?;
-    let new = load_side(&request.new, &paths, options, both_files)?;
+    // Both versions are linted with the working tree's `stagebook.toml`, so a finding is new
+    // because the playbook changed, not because the rules did.
+    let mut configs = ConfigLoader::new(options.overrides.clone())?;
+    let old = load_side(&request.old, &paths, options, &mut configs, both_files)?;
+    let new = load_side(&request.new, &paths, options, &mut configs, both_files)?;
     if !request.paths.is_empty() && old.entries.is_empty() && new.entries.is_empty() {
         let shown: Vec<String> = request
             .paths
@@ -181,6 +185,7 @@ fn load_side(
     side: &Side,
     paths: &[PathBuf],
     options: &check::Options,
+    configs: &mut ConfigLoader,
     single_file: bool,
 ) -> io::Result<Loaded> {
     let with_path =
@@ -190,7 +195,8 @@ fn load_side(
             let mut found = Vec::new();
             for file in load::discover(path).map_err(|e| with_path(e, path))? {
                 if let Some(checked) =
-                    check::check_file(&file, options).map_err(|e| with_path(e, &file))?
+                    check::check_file_with(&file, options, &*configs.for_playbook(&file)?)
+                        .map_err(|e| with_path(e, &file))?
                 {
                     let relative = file.strip_prefix(path).unwrap_or(&file).to_path_buf();
                     found.push((relative, checked));
@@ -226,7 +232,8 @@ fn load_side(
                         continue;
                     }
                     if let Some(checked) =
-                        check::check_file(&file, options).map_err(|e| with_path(e, &file))?
+                        check::check_file_with(&file, options, &*configs.for_playbook(&file)?)
+                            .map_err(|e| with_path(e, &file))?
                     {
                         found.push((relative.to_path_buf(), checked));
                     }
@@ -248,7 +255,8 @@ fn load_side(
                     continue;
                 }
                 let path = root.join(&relative);
-                if let Some(checked) = check::check_file_in(&tree, &path, options)? {
+                let config = configs.for_playbook(&config_anchor(&path))?;
+                if let Some(checked) = check::check_file_in(&tree, &path, options, &config)? {
                     found.push((PathBuf::from(relative), checked));
                 }
             }
@@ -257,6 +265,26 @@ fn load_side(
                 entries: keyed(found),
             })
         }
+    }
+}
+
+/// A path on disk whose `stagebook.toml` lookup matches that of `path`, a file of a revision
+/// that may not exist in the working tree: the file itself, or the nearest existing folder's
+/// `stagebook.toml`, or that folder (whose parent the lookup starts from).
+fn config_anchor(path: &Path) -> PathBuf {
+    if path.exists() {
+        return path.to_path_buf();
+    }
+    let folder = path
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| Path::new("."));
+    let toml = folder.join(crate::lint::config::FILE_NAME);
+    if toml.is_file() {
+        toml
+    } else {
+        folder.to_path_buf()
     }
 }
 
