@@ -375,6 +375,8 @@ pub fn compare(old: Option<Version<'_>>, new: Option<Version<'_>>) -> PlaybookDi
     };
     let (Some(old_pb), Some(new_pb)) = (old_pb, new_pb) else {
         diff.status = Status::Broken;
+        // Lint rules do not run on a broken version, so its silence proves nothing fixed.
+        diff.fixed_findings = 0;
         return diff;
     };
     let old_value = serde_json::to_value(old_pb).expect("a playbook serialises");
