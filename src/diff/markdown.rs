@@ -13,8 +13,31 @@ use super::{
 /// Marks the comment so a CI job can find and update its previous one.
 pub const MARKER: &str = "<!-- stagebook-diff -->";
 
-/// The pull-request comment.
+/// GitHub refuses comments over 65,536 characters; stay well below, with room for the note.
+pub const MAX_COMMENT: usize = 60_000;
+
+/// The pull-request comment, cut at a line end before [`MAX_COMMENT`] characters when the
+/// change is huge (the summary line always stays).
 pub fn render(report: &Report) -> String {
+    truncate(full(report), MAX_COMMENT)
+}
+
+fn truncate(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut = text
+        .char_indices()
+        .nth(max)
+        .map_or(text.len(), |(at, _)| at);
+    let end = text[..cut].rfind('\n').map_or(cut, |at| at + 1);
+    format!(
+        "{}\n*The rest of this change is too long for a comment: run `stagebook diff` to see all of it.*\n",
+        &text[..end]
+    )
+}
+
+fn full(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{MARKER}");
     let _ = writeln!(
@@ -169,5 +192,18 @@ fn place_text(place: &str) -> String {
     {
         Some(id) => format!("after {}", code(id)),
         None => escape(place),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_comment_is_cut_at_a_line_end_with_a_note() {
+        let text = "line one\nline two\nline three\n".to_string();
+        assert_eq!(truncate(text.clone(), 100), text);
+        let cut = truncate(text, 12);
+        assert!(cut.starts_with("line one\n\n*The rest"), "{cut}");
     }
 }
