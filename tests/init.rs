@@ -172,6 +172,20 @@ fn the_workflow_is_valid_yaml_and_calls_only_real_commands() {
                 );
                 continue;
             };
+            // Every script is valid shell.
+            let mut bash = Command::new("bash")
+                .arg("-n")
+                .stdin(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(&mut bash.stdin.take().unwrap(), run.as_bytes()).unwrap();
+            let checked = bash.wait_with_output().unwrap();
+            assert!(
+                checked.status.success(),
+                "{job}: {run}\n{}",
+                String::from_utf8_lossy(&checked.stderr)
+            );
             for line in run
                 .lines()
                 .map(str::trim)
