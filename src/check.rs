@@ -62,6 +62,17 @@ pub fn check_file(path: &Path, options: &Options) -> io::Result<Option<Checked>>
     check_file_with(path, options, &Config::default())
 }
 
+/// [`check_file_with`] on a file of any [`load::Files`] tree (a git revision in memory, say).
+pub fn check_file_in(
+    files: &dyn load::Files,
+    path: &Path,
+    options: &Options,
+    config: &Config,
+) -> io::Result<Option<Checked>> {
+    let loaded = load::load_in(files, path, &options.limits)?;
+    Ok(check_loaded_with(loaded, options.lint.then_some(config)))
+}
+
 /// Loads and validates one playbook file, and lints it with `config` when `options.lint` is
 /// set.
 pub fn check_file_with(

@@ -2,10 +2,14 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
+mod completions;
 mod crm;
+mod diff;
+mod init;
 mod metrics;
 mod render;
 mod rules;
+mod serve;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -34,6 +38,10 @@ pub enum Command {
     /// Check playbooks: YAML, schema, structure and lint rules. Exit 0 when clean, 1 when
     /// findings fail the check, 2 when the tool could not run.
     Check(check::Args),
+    /// Show what a change does to the sales process: stages, exits, guidance, content.
+    Diff(diff::Args),
+    /// Start a playbook repository: settings, a starter playbook, CI and pre-commit files.
+    Init(init::Args),
     /// List the lint rules: id, category, default level, summary.
     Rules(rules::RulesArgs),
     /// Print a lint rule's documentation: what it checks, why it matters, an example.
@@ -49,6 +57,12 @@ pub enum Command {
     Crm(crm::Command),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
+    /// Preview a playbook's handbook in the browser, reloading whenever the YAML changes.
+    Serve(serve::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(completions::Args),
+    /// Print the man page, or write one page per command with --out DIR.
+    Man(completions::ManArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -56,6 +70,11 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
         Command::Rules(args) => rules::run_rules(&args),
         Command::Explain(args) => rules::run_explain(&args),
         Command::Metrics(args) => metrics::run(&args),
