@@ -111,6 +111,7 @@ pub fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Chec
         diagnostics.extend(found);
         if let (Some(typed), Some(config), true) = (&typed, config, diagnostics.is_empty()) {
             diagnostics.extend(lint::lint(document, typed, config));
+            diagnostics.extend(crm_findings(document, typed));
         }
         playbook = typed;
     }
@@ -121,6 +122,24 @@ pub fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Chec
         playbook,
         diagnostics,
     })
+}
+
+/// What the CRMs a playbook names under `playbook.crm` cannot express (the same findings
+/// `crm export` reports), so `check` catches them before anyone exports.
+fn crm_findings(document: &Document, playbook: &PlaybookFile) -> Vec<Diagnostic> {
+    let Some(crm) = &playbook.playbook.crm else {
+        return Vec::new();
+    };
+    let targets = [
+        (crm.salesforce.is_some(), crate::crm::Target::Salesforce),
+        (crm.hubspot.is_some(), crate::crm::Target::Hubspot),
+        (crm.pipedrive.is_some(), crate::crm::Target::Pipedrive),
+    ];
+    targets
+        .into_iter()
+        .filter(|(named, _)| *named)
+        .flat_map(|(_, target)| crate::crm::checks::check(target, document, playbook))
+        .collect()
 }
 
 /// The outcome of checking many paths.
