@@ -18,6 +18,7 @@ pub mod lint;
 pub mod load;
 pub mod metrics;
 pub mod model;
+pub mod output;
 pub mod render;
 pub mod report;
 pub mod serve;

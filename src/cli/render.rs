@@ -12,7 +12,7 @@ use crate::check::{self, Checked};
 use crate::diagnostic::Summary;
 use crate::load::Limits;
 use crate::model::{ID_PATTERN, Locale};
-use crate::render::output::OutDir;
+use crate::output::OutDir;
 use crate::render::{Format, Renderer, pdf};
 use crate::report::human::{HumanPrinter, Style};
 
