@@ -41,7 +41,10 @@ mod tests {
         }];
         write_all(dir.path(), &files).unwrap();
         write_all(dir.path(), &files).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.path().join("a/b.xml")).unwrap(), "x");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a/b.xml")).unwrap(),
+            "x"
+        );
         assert_eq!(std::fs::read_dir(dir.path().join("a")).unwrap().count(), 1);
     }
 }

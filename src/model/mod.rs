@@ -697,5 +697,41 @@ pub fn schema() -> serde_json::Value {
             "https://stagebook.dev/schemas/playbook.schema.json".into(),
         );
     }
+    drop_rust_formats(&mut schema);
     schema
+}
+
+/// Removes the `format` values schemars derives from Rust integer types (`uint32` …): they
+/// are not JSON Schema formats, and strict validators such as ajv reject the whole schema
+/// for them. The `minimum`/`maximum` beside them already say what is allowed.
+fn drop_rust_formats(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            let rust_format = map
+                .get("format")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|f| {
+                    matches!(
+                        f,
+                        "uint"
+                            | "uint8"
+                            | "uint16"
+                            | "uint32"
+                            | "uint64"
+                            | "int8"
+                            | "int16"
+                            | "int32"
+                            | "int64"
+                            | "float"
+                            | "double"
+                    )
+                });
+            if rust_format {
+                map.remove("format");
+            }
+            map.values_mut().for_each(drop_rust_formats);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_rust_formats),
+        _ => {}
+    }
 }
