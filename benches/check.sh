@@ -31,6 +31,14 @@ cargo build --release --quiet
 bin=$root/target/release/stagebook
 schema=$root/schemas/playbook.schema.json
 
+# Each tool must accept a valid playbook before it is timed: a tool that fails at once (an
+# unreadable schema, say) would otherwise look fast.
+sample=$root/playbooks/midmarket-saas.yaml
+"$bin" check --no-lint "$sample" > /dev/null
+"$tools/bin/boon" "$schema" "$sample" > /dev/null
+"$tools/node_modules/.bin/ajv" validate --spec=draft2020 -c ajv-formats -s "$schema" -d "$sample" > /dev/null 2>&1
+"$tools/venv/bin/check-jsonschema" --schemafile "$schema" "$sample" > /dev/null
+
 for n in "${sizes[@]}"; do
   dir=$data/files-$n
   if [ ! -d "$dir" ]; then
