@@ -19,6 +19,7 @@ use std::time::Duration;
 use crate::check::{self, Checked};
 use crate::diagnostic::Summary;
 use crate::model::PlaybookFile;
+use crate::render::escape::html as escape;
 use crate::render::{Format, Renderer};
 use crate::report::human::{HumanPrinter, Style};
 use crate::watch;
@@ -167,22 +168,6 @@ fn page(lang: &str, title: &str, body: &str) -> String {
         escape(title),
         body
     )
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The script every served page carries: wait for a newer version, then reload.
