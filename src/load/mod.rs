@@ -128,6 +128,15 @@ pub fn read_source(
     let mut bytes = Vec::new();
     file.take(limits.max_file_size + 1)
         .read_to_end(&mut bytes)?;
+    Ok(source_from_bytes(path, bytes, limits))
+}
+
+/// The checks of [`read_source`] on bytes already in memory, named as if read from `path`.
+pub fn source_from_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    limits: &Limits,
+) -> (Arc<SourceFile>, Option<Diagnostic>) {
     if bytes.len() as u64 > limits.max_file_size {
         let source = SourceFile::new(path, String::new());
         let diagnostic = Diagnostic::error(
@@ -139,7 +148,7 @@ pub fn read_source(
             Label::new(&source, 0..0),
         )
         .with_help("split the playbook into smaller files with `include`, or raise the limit with `--max-file-size`");
-        return Ok((source, Some(diagnostic)));
+        return (source, Some(diagnostic));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let source = SourceFile::new(path, String::new());
@@ -149,7 +158,7 @@ pub fn read_source(
             Label::new(&source, 0..0),
         )
         .with_help("save the file as UTF-8 (in most editors: File › Save with Encoding › UTF-8)");
-        return Ok((source, Some(diagnostic)));
+        return (source, Some(diagnostic));
     }
     match String::from_utf8(bytes) {
         Ok(text) => {
@@ -161,9 +170,9 @@ pub fn read_source(
                     Label::new(&source, at..at + 1),
                 )
                 .with_help("the file may be binary or damaged: remove the NUL bytes, or restore it from version control");
-                return Ok((source, Some(diagnostic)));
+                return (source, Some(diagnostic));
             }
-            Ok((SourceFile::new(path, text), None))
+            (SourceFile::new(path, text), None)
         }
         Err(error) => {
             let at = error.utf8_error().valid_up_to();
@@ -177,24 +186,33 @@ pub fn read_source(
                 Label::new(&source, end..end),
             )
             .with_help("save the file as UTF-8; text pasted from another program may have brought in a different encoding");
-            Ok((source, Some(diagnostic)))
+            (source, Some(diagnostic))
         }
     }
 }
 
-/// Reads and parses one file.
-fn read_and_parse(path: &Path, limits: &Limits) -> io::Result<(Arc<SourceFile>, yaml::Parsed)> {
-    let (source, problem) = read_source(path, limits)?;
+/// Checks and parses one file's text.
+fn parse_source(
+    source: Arc<SourceFile>,
+    problem: Option<Diagnostic>,
+    limits: &Limits,
+) -> (Arc<SourceFile>, yaml::Parsed) {
     if let Some(diagnostic) = problem {
         let parsed = yaml::Parsed {
             value: None,
             spans: SpanMap::default(),
             diagnostics: vec![diagnostic],
         };
-        return Ok((source, parsed));
+        return (source, parsed);
     }
     let parsed = yaml::parse(&source, limits);
-    Ok((source, parsed))
+    (source, parsed)
+}
+
+/// Reads and parses one file.
+fn read_and_parse(path: &Path, limits: &Limits) -> io::Result<(Arc<SourceFile>, yaml::Parsed)> {
+    let (source, problem) = read_source(path, limits)?;
+    Ok(parse_source(source, problem, limits))
 }
 
 /// Whether a parsed root is an include fragment: a mapping with `stages` and/or `content` only.
@@ -207,6 +225,19 @@ fn is_fragment(value: &Value) -> bool {
 /// Reads one playbook file and everything it includes.
 pub fn load(path: &Path, limits: &Limits) -> io::Result<Loaded> {
     let (file, parsed) = read_and_parse(path, limits)?;
+    finish_load(file, parsed, limits)
+}
+
+/// Loads a playbook whose bytes are already in memory (an editor buffer, a fuzzer's input), as
+/// if read from `path`: the same checks and findings as [`load`]; includes are read from disk
+/// relative to `path`.
+pub fn load_bytes(path: &Path, bytes: Vec<u8>, limits: &Limits) -> io::Result<Loaded> {
+    let (source, problem) = source_from_bytes(path, bytes, limits);
+    let (file, parsed) = parse_source(source, problem, limits);
+    finish_load(file, parsed, limits)
+}
+
+fn finish_load(file: Arc<SourceFile>, parsed: yaml::Parsed, limits: &Limits) -> io::Result<Loaded> {
     let yaml::Parsed {
         value,
         spans,
@@ -396,6 +427,32 @@ fn merge_fragment(document: &mut Document, fragment: Value, spans: SpanMap, file
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_in_memory_load_like_a_file() {
+        let text = "stagebook: 1\nplaybook:\n  id: x\n  name: X\nstages: []\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.yaml");
+        fs::write(&path, text).unwrap();
+        let codes = |loaded: Loaded| match loaded {
+            Loaded::Playbook {
+                document,
+                diagnostics,
+                ..
+            } => (
+                document.map(|d| d.value),
+                diagnostics.into_iter().map(|d| d.code).collect::<Vec<_>>(),
+            ),
+            Loaded::Fragment { .. } => panic!("not a fragment"),
+        };
+        let limits = Limits::default();
+        let from_disk = codes(load(&path, &limits).unwrap());
+        let in_memory = codes(load_bytes(&path, text.as_bytes().to_vec(), &limits).unwrap());
+        assert_eq!(from_disk, in_memory);
+        assert!(from_disk.0.is_some());
+        let (_, found) = codes(load_bytes(&path, vec![b'a', 0xFF], &limits).unwrap());
+        assert_eq!(found, ["yaml::encoding"]);
+    }
 
     #[test]
     fn include_paths_stay_inside_the_project() {
