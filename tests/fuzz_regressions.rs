@@ -1,0 +1,140 @@
+//! Inputs the fuzzers (`fuzz/`) found, kept in `tests/fuzz-regressions/` and replayed through
+//! the same path as their fuzz target: every `*.yaml` file is loaded from memory, checked and
+//! printed with every printer (the `load_check` target); every `metrics-*.csv` is measured
+//! against the metrics fixture playbook and printed in every format (the `metrics_csv`
+//! target). Tests named after a file pin what that input must produce.
+
+use std::path::{Path, PathBuf};
+
+use stagebook::check::{self, Checked};
+use stagebook::diagnostic::Diagnostic;
+use stagebook::load::{self, Limits};
+use stagebook::metrics::history::{Columns, ReadOptions};
+use stagebook::metrics::output::{self, Format};
+use stagebook::metrics::time::Zone;
+use stagebook::metrics::won::ActivityColumns;
+use stagebook::metrics::{self, Options};
+use stagebook::report::human::{HumanPrinter, Style};
+use stagebook::report::json;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions")
+}
+
+fn files(prefix: &str, extension: &str) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir())
+        .expect("tests/fuzz-regressions")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            name.starts_with(prefix) && name.ends_with(extension)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// What the `load_check` fuzz target does with one input.
+fn check_and_print(name: &str) -> Checked {
+    let bytes = std::fs::read(dir().join(name)).expect("regression input");
+    let loaded = load::load_bytes(Path::new(name), bytes, &Limits::default()).expect("loads");
+    let checked = check::check_loaded(loaded).expect("a playbook, not a fragment");
+    print(&checked.diagnostics);
+    checked
+}
+
+fn print(diagnostics: &[Diagnostic]) {
+    for style in [
+        Style {
+            color: false,
+            width: 80,
+        },
+        Style {
+            color: true,
+            width: 20,
+        },
+    ] {
+        let printer = HumanPrinter::new(style);
+        let mut out = String::new();
+        for diagnostic in diagnostics {
+            printer.render(diagnostic, &mut out);
+        }
+    }
+    let text = json::render(diagnostics, 1);
+    serde_json::from_str::<serde_json::Value>(&text).expect("JSON parses");
+}
+
+fn codes(checked: &Checked) -> Vec<&str> {
+    checked.diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
+
+/// What the `metrics_csv` fuzz target does with one history (first byte: the options).
+fn measure(path: &Path) {
+    let bytes = std::fs::read(path).expect("regression input");
+    let Some((&flags, rest)) = bytes.split_first() else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let history = temp.path().join("history.csv");
+    std::fs::write(&history, rest).unwrap();
+    let playbook = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/metrics/saas.yaml");
+    let checked = check::check_file(&playbook, &check::Options::default())
+        .unwrap()
+        .unwrap();
+    let options = Options {
+        history,
+        read: ReadOptions {
+            columns: Columns::default(),
+            delimiter: [b',', b';', b'\t', b','][usize::from(flags >> 2 & 3)],
+            skip_bad_rows: flags & 0x10 != 0,
+            zone: if flags & 0x40 != 0 {
+                Zone::named("Asia/Shanghai").unwrap()
+            } else {
+                Zone::utc()
+            },
+        },
+        from: None,
+        to: None,
+        period: [
+            None,
+            Some(metrics::time::PeriodKind::Week),
+            Some(metrics::time::PeriodKind::Month),
+            Some(metrics::time::PeriodKind::Quarter),
+        ][usize::from(flags & 3)],
+        won_profile: flags & 0x20 != 0,
+        activities: None,
+        activity_columns: ActivityColumns::default(),
+        stalled_limit: if flags & 0x80 != 0 { 0 } else { 10 },
+    };
+    if let Ok(report) = metrics::measure(checked.playbook.as_ref().unwrap(), &options) {
+        for format in [Format::Table, Format::Json, Format::Csv, Format::Html] {
+            output::render(&report, format);
+        }
+    }
+}
+
+#[test]
+fn every_yaml_regression_checks_and_prints() {
+    for path in files("", ".yaml") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        check_and_print(&name);
+    }
+}
+
+#[test]
+fn every_metrics_regression_measures_and_prints() {
+    for path in files("metrics-", ".csv") {
+        measure(&path);
+    }
+}
+
+/// `structured` target: a raw DEL inside a quoted JSON string. The YAML parser refuses DEL and
+/// C1 controls anywhere in the stream (stricter than YAML 1.2, which allows them inside quotes
+/// for JSON compatibility); stagebook must report that cleanly, at the character.
+#[test]
+fn json_raw_del_is_a_clear_syntax_error() {
+    let checked = check_and_print("json-raw-del.yaml");
+    assert_eq!(codes(&checked), ["yaml::syntax"]);
+    let start = checked.diagnostics[0].primary.start();
+    assert_eq!((start.line, start.column), (1, 52));
+}
