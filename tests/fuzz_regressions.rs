@@ -65,7 +65,11 @@ fn print(diagnostics: &[Diagnostic]) {
 }
 
 fn codes(checked: &Checked) -> Vec<&str> {
-    checked.diagnostics.iter().map(|d| d.code.as_str()).collect()
+    checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect()
 }
 
 /// What the `metrics_csv` fuzz target does with one history (first byte: the options).
