@@ -78,9 +78,19 @@ fn measure(path: &Path) {
     let Some((&flags, rest)) = bytes.split_first() else {
         return;
     };
+    let won_profile = flags & 0x20 != 0;
+    let (history_bytes, activity_bytes) = match rest.iter().position(|&b| b == 0) {
+        Some(at) if won_profile => (&rest[..at], Some(&rest[at + 1..])),
+        _ => (rest, None),
+    };
     let temp = tempfile::tempdir().unwrap();
     let history = temp.path().join("history.csv");
-    std::fs::write(&history, rest).unwrap();
+    std::fs::write(&history, history_bytes).unwrap();
+    let activities = activity_bytes.map(|bytes| {
+        let path = temp.path().join("activities.csv");
+        std::fs::write(&path, bytes).unwrap();
+        path
+    });
     let playbook = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/metrics/saas.yaml");
     let checked = check::check_file(&playbook, &check::Options::default())
         .unwrap()
@@ -105,8 +115,8 @@ fn measure(path: &Path) {
             Some(metrics::time::PeriodKind::Month),
             Some(metrics::time::PeriodKind::Quarter),
         ][usize::from(flags & 3)],
-        won_profile: flags & 0x20 != 0,
-        activities: None,
+        won_profile,
+        activities,
         activity_columns: ActivityColumns::default(),
         stalled_limit: if flags & 0x80 != 0 { 0 } else { 10 },
     };

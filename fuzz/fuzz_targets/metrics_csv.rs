@@ -61,8 +61,12 @@ fuzz_target!(|data: &[u8]| {
         },
         from: None,
         to: None,
-        period: [None, Some(PeriodKind::Week), Some(PeriodKind::Month), Some(PeriodKind::Quarter)]
-            [usize::from(flags & 3)],
+        period: [
+            None,
+            Some(PeriodKind::Week),
+            Some(PeriodKind::Month),
+            Some(PeriodKind::Quarter),
+        ][usize::from(flags & 3)],
         won_profile,
         activities,
         activity_columns: ActivityColumns::default(),

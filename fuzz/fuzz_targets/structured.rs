@@ -175,27 +175,50 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
 }
 
 fn non_empty(value: Value) -> Option<Value> {
-    value.as_array().is_some_and(|a| !a.is_empty()).then_some(value)
+    value
+        .as_array()
+        .is_some_and(|a| !a.is_empty())
+        .then_some(value)
 }
 
 impl Content {
     fn value(&self) -> Value {
-        const KINDS: &[&str] = &["case-study", "video", "blog", "doc", "deck", "one-pager", "bogus"];
+        const KINDS: &[&str] = &[
+            "case-study",
+            "video",
+            "blog",
+            "doc",
+            "deck",
+            "one-pager",
+            "bogus",
+        ];
         let mut map = Map::new();
         map.insert("id".into(), self.id.value());
         map.insert("title".into(), self.title.value());
-        map.insert("kind".into(), KINDS[usize::from(self.kind) % KINDS.len()].into());
+        map.insert(
+            "kind".into(),
+            KINDS[usize::from(self.kind) % KINDS.len()].into(),
+        );
         put(
             &mut map,
             "url",
             self.url.as_ref().map(|u| {
                 let text = u.value();
                 let text = text.as_str().unwrap_or_default();
-                if self.https { format!("https://example.com/{text}") } else { text.to_owned() }.into()
+                if self.https {
+                    format!("https://example.com/{text}")
+                } else {
+                    text.to_owned()
+                }
+                .into()
             }),
         );
         put(&mut map, "path", self.path.as_ref().map(Text::value));
-        put(&mut map, "description", self.description.as_ref().map(Text::value));
+        put(
+            &mut map,
+            "description",
+            self.description.as_ref().map(Text::value),
+        );
         put(&mut map, "lint", self.lint.as_ref().map(Lint::value));
         map.into()
     }
@@ -204,12 +227,23 @@ impl Content {
 impl Stage {
     fn value(&self) -> Value {
         const CHANNELS: &[&str] = &["email", "phone", "video-call", "meeting", "chat", "fax"];
-        const FORECAST: &[&str] = &["pipeline", "best-case", "commit", "closed", "omitted", "maybe"];
+        const FORECAST: &[&str] = &[
+            "pipeline",
+            "best-case",
+            "commit",
+            "closed",
+            "omitted",
+            "maybe",
+        ];
         let mut map = Map::new();
         map.insert("id".into(), self.id.value());
         map.insert("name".into(), self.name.value());
         put(&mut map, "goal", self.goal.as_ref().map(Text::value));
-        put(&mut map, "expected_duration", self.expected_duration.as_ref().map(Dur::value));
+        put(
+            &mut map,
+            "expected_duration",
+            self.expected_duration.as_ref().map(Dur::value),
+        );
         put(&mut map, "crm_names", non_empty(texts(&self.crm_names)));
         let mut buyer = Map::new();
         put(&mut buyer, "pains", non_empty(texts(&self.pains)));
@@ -224,7 +258,11 @@ impl Stage {
             .map(|(action, channel, count)| {
                 let mut a = Map::new();
                 a.insert("action".into(), action.value());
-                put(&mut a, "channel", channel.map(|c| CHANNELS[usize::from(c) % CHANNELS.len()].into()));
+                put(
+                    &mut a,
+                    "channel",
+                    channel.map(|c| CHANNELS[usize::from(c) % CHANNELS.len()].into()),
+                );
                 put(&mut a, "count", count.map(Value::from));
                 Value::from(a)
             })
@@ -263,7 +301,12 @@ impl Stage {
             (next, _) => put(&mut map, "next", non_empty(ids(next))),
         }
         put(&mut map, "recycle", non_empty(ids(&self.recycle)));
-        put(&mut map, "terminal", self.terminal.map(|won| if won { "won" } else { "lost" }.into()));
+        put(
+            &mut map,
+            "terminal",
+            self.terminal
+                .map(|won| if won { "won" } else { "lost" }.into()),
+        );
         if self.milestone {
             map.insert("milestone".into(), "demo".into());
         }
@@ -271,7 +314,8 @@ impl Stage {
         put(
             &mut map,
             "forecast_category",
-            self.forecast_category.map(|f| FORECAST[usize::from(f) % FORECAST.len()].into()),
+            self.forecast_category
+                .map(|f| FORECAST[usize::from(f) % FORECAST.len()].into()),
         );
         put(&mut map, "captures", non_empty(texts(&self.captures)));
         put(&mut map, "lint", self.lint.as_ref().map(Lint::value));
@@ -284,21 +328,37 @@ impl Playbook {
         let mut meta = Map::new();
         meta.insert("id".into(), self.id.value());
         meta.insert("name".into(), self.name.value());
-        put(&mut meta, "locale", self.zh.map(|zh| if zh { "zh-CN" } else { "en" }.into()));
+        put(
+            &mut meta,
+            "locale",
+            self.zh.map(|zh| if zh { "zh-CN" } else { "en" }.into()),
+        );
         put(&mut meta, "owner", self.owner.as_ref().map(Text::value));
-        put(&mut meta, "cycle_target", self.cycle_target.as_ref().map(Dur::value));
+        put(
+            &mut meta,
+            "cycle_target",
+            self.cycle_target.as_ref().map(Dur::value),
+        );
         put(
             &mut meta,
             "updated",
-            self.updated.map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}").into()),
+            self.updated
+                .map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}").into()),
         );
-        put(&mut meta, "description", self.description.as_ref().map(Text::value));
+        put(
+            &mut meta,
+            "description",
+            self.description.as_ref().map(Text::value),
+        );
         let mut root = Map::new();
         root.insert("stagebook".into(), u32::from(self.version % 3).into());
         root.insert("playbook".into(), meta.into());
         let content: Value = self.content.iter().map(Content::value).collect();
         put(&mut root, "content", non_empty(content));
-        root.insert("stages".into(), self.stages.iter().map(Stage::value).collect());
+        root.insert(
+            "stages".into(),
+            self.stages.iter().map(Stage::value).collect(),
+        );
         if let Some((key, value)) = &self.unknown_field {
             // YAML limits implicit keys (JSON-style ones too) to 1024 characters on one line.
             if let Value::String(key) = key.value() {
@@ -344,18 +404,29 @@ fuzz_target!(|input: Playbook| {
         .iter()
         .filter(|d| d.code.starts_with("yaml::") || d.code.starts_with("input::"))
         .collect();
-    assert!(unreadable.is_empty(), "well-formed YAML was refused: {unreadable:?}\n{text}");
-    let document = checked.document.as_ref().expect("a readable file has a document");
-    assert_eq!(document.value, value, "the loader read back another value from\n{text}");
+    assert!(
+        unreadable.is_empty(),
+        "well-formed YAML was refused: {unreadable:?}\n{text}"
+    );
+    let document = checked
+        .document
+        .as_ref()
+        .expect("a readable file has a document");
+    assert_eq!(
+        document.value, value,
+        "the loader read back another value from\n{text}"
+    );
 
     stagebook_fuzz::render_all(&checked);
     // A valid playbook written back out from the model means the same thing.
     if let Some(playbook) = checked.playbook.as_ref().filter(|_| !checked.has_errors()) {
         let model = serde_json::to_value(playbook).expect("the model serializes");
-        let again = stagebook_fuzz::check_bytes(write(&model, input.style.wrapping_add(1)).as_bytes())
-            .expect("a playbook, not a fragment");
+        let again =
+            stagebook_fuzz::check_bytes(write(&model, input.style.wrapping_add(1)).as_bytes())
+                .expect("a playbook, not a fragment");
         assert!(!again.has_errors(), "{:?}", again.diagnostics);
-        let model_again = serde_json::to_value(again.playbook.as_ref().expect("valid again")).unwrap();
+        let model_again =
+            serde_json::to_value(again.playbook.as_ref().expect("valid again")).unwrap();
         assert_eq!(model, model_again);
     }
 });

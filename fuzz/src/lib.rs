@@ -28,7 +28,12 @@ pub fn check_bytes(bytes: &[u8]) -> Option<Checked> {
 fn assert_label(label: &Label) {
     let text = &label.file.text;
     assert!(label.span.start <= label.span.end, "{:?}", label.span);
-    assert!(label.span.end <= text.len(), "{:?} past {}", label.span, text.len());
+    assert!(
+        label.span.end <= text.len(),
+        "{:?} past {}",
+        label.span,
+        text.len()
+    );
     assert!(text.is_char_boundary(label.span.start), "{:?}", label.span);
     assert!(text.is_char_boundary(label.span.end), "{:?}", label.span);
     let (start, end) = (label.start(), label.end());
