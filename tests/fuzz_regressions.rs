@@ -4,6 +4,7 @@
 //! against the metrics fixture playbook and printed in every format (the `metrics_csv`
 //! target). Tests named after a file pin what that input must produce.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use stagebook::check::{self, Checked};
@@ -151,4 +152,115 @@ fn json_raw_del_is_a_clear_syntax_error() {
     assert_eq!(codes(&checked), ["yaml::syntax"]);
     let start = checked.diagnostics[0].primary.start();
     assert_eq!((start.line, start.column), (1, 52));
+}
+
+fn human(diagnostics: &[Diagnostic]) -> String {
+    let printer = HumanPrinter::new(Style {
+        color: false,
+        width: 100,
+    });
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        printer.render(diagnostic, &mut out);
+    }
+    out
+}
+
+/// `load_check` target, a timeout: the hostile `alias-quadratic.yaml` mutated into a flow
+/// mapping with ~1,600 repeated keys on lines of 10 KB. Every finding printed its whole line
+/// (47 MB of output, 5 s); now duplicate keys stop at 200 per file and a snippet shows only
+/// the part of a long line near its label.
+#[test]
+fn duplicate_keys_on_long_lines() {
+    let checked = check_and_print("duplicate-keys-on-long-lines.yaml");
+    let duplicates = codes(&checked)
+        .iter()
+        .filter(|c| **c == "yaml::duplicate-key")
+        .count();
+    assert_eq!(duplicates, 200);
+    assert!(codes(&checked).contains(&"yaml::too-many-duplicate-keys"));
+    let out = human(&checked.diagnostics);
+    assert!(out.len() < 1024 * 1024, "{} bytes of output", out.len());
+}
+
+/// Found while reducing the timeout above: 20,000 repeated keys on one 120 KB line took more
+/// than 100 s and 1.6 GB to print.
+#[test]
+fn a_finding_on_a_long_line_prints_a_window_of_it() {
+    let text = format!("{{{}}}\n", vec!["a: 1"; 20_000].join(", "));
+    let loaded = load::load_bytes(
+        Path::new("long.yaml"),
+        text.into_bytes(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let checked = check::check_loaded(loaded).unwrap();
+    assert_eq!(checked.diagnostics.len(), 201);
+    let out = human(&checked.diagnostics);
+    assert!(out.len() < 201 * 4096, "{} bytes of output", out.len());
+    // The window still shows both places and where the finding is.
+    assert!(out.contains("first written here") && out.contains("written again here"));
+    assert!(
+        out.contains("[long.yaml:1:8]"),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+}
+
+/// Found with the 16 MiB load test: a finding about the whole document (a missing top-level
+/// field) underlined, and so printed, the entire file. It now underlines where the document
+/// starts; JSON output keeps the full span.
+#[test]
+fn a_label_over_the_whole_file_prints_only_its_start() {
+    let mut text = String::from("playbook:\n  id: x\n  name: X\nstages:\n");
+    for i in 0..5_000 {
+        let _ = write!(text, "  - id: s{i}\n    name: Stage {i}\n    next: won\n");
+    }
+    let loaded =
+        load::load_bytes(Path::new("big.yaml"), text.into_bytes(), &Limits::default()).unwrap();
+    let checked = check::check_loaded(loaded).unwrap();
+    assert!(codes(&checked).contains(&"schema::missing-field"));
+    let out = human(&checked.diagnostics);
+    let missing = out
+        .split("\n\n")
+        .skip_while(|block| !block.contains("schema::missing-field"))
+        .nth(1)
+        .expect("the finding's snippet");
+    assert!(missing.lines().count() < 12, "{missing}");
+}
+
+/// Found with the same generator: 5,000 stages whose `next` names a missing stage took 21 s and
+/// 360 MB, each finding comparing its id with every stage id and listing all 5,000 of them in
+/// its help. Unknown references now stop at 200 per file and the help lists 20 ids.
+#[test]
+fn thousands_of_unknown_references_stay_linear() {
+    let mut text = String::from("stagebook: 1\nplaybook:\n  id: x\n  name: X\nstages:\n");
+    for i in 0..5_000 {
+        let _ = write!(text, "  - id: s{i}\n    name: Stage {i}\n    next: won\n");
+    }
+    let loaded = load::load_bytes(
+        Path::new("refs.yaml"),
+        text.into_bytes(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let checked = check::check_loaded(loaded).unwrap();
+    let found = codes(&checked);
+    assert_eq!(
+        found
+            .iter()
+            .filter(|c| **c == "structure::unknown-reference")
+            .count(),
+        200
+    );
+    assert!(found.contains(&"structure::too-many-findings"));
+    let help = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "structure::unknown-reference")
+        .and_then(|d| d.help.as_deref())
+        .unwrap();
+    assert!(help.ends_with("and 4980 more"), "{help}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
 }
