@@ -264,3 +264,28 @@ fn thousands_of_unknown_references_stay_linear() {
     assert!(help.ends_with("and 4980 more"), "{help}");
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
 }
+
+/// `load_check` target, its LF/CRLF oracle: a broken file of nested flow and block sequences is
+/// a syntax error with LF and with CRLF line endings, but the parser stops at a different first
+/// error (`mismatched bracket` at 1:1 with LF, `expected ',' or ']'` at 15:4 with CRLF). Both
+/// refuse the file, which is what stagebook promises; the message is the parser's.
+#[test]
+fn crlf_other_syntax_error() {
+    let checked = check_and_print("crlf-other-syntax-error.yaml");
+    assert_eq!(codes(&checked), ["yaml::syntax"]);
+    let bytes = std::fs::read(dir().join("crlf-other-syntax-error.yaml")).unwrap();
+    let crlf: Vec<u8> = bytes
+        .iter()
+        .flat_map(|&b| {
+            if b == b'\n' {
+                vec![b'\r', b'\n']
+            } else {
+                vec![b]
+            }
+        })
+        .collect();
+    let loaded = load::load_bytes(Path::new("crlf.yaml"), crlf, &Limits::default()).unwrap();
+    let again = check::check_loaded(loaded).unwrap();
+    print(&again.diagnostics);
+    assert_eq!(codes(&again), ["yaml::syntax"]);
+}
