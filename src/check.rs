@@ -1,5 +1,5 @@
-//! The `check` pipeline for many files: load → validate (→ lint) each playbook on every core,
-//! then gather the findings in a deterministic order.
+//! The `check` pipeline for many files: load → validate → lint each playbook on every core,
+//! then gather the findings in a deterministic order and apply the baseline.
 
 use std::collections::HashSet;
 use std::io;
@@ -9,6 +9,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::lint::baseline::Baseline;
+use crate::lint::config::{ConfigLoader, FailOn, Overrides};
+use crate::lint::{self, Config};
 use crate::load::source::SourceFile;
 use crate::load::{self, Document, Limits, Loaded};
 use crate::model::PlaybookFile;
@@ -19,6 +22,16 @@ use crate::validate;
 pub struct Options {
     /// Input guards.
     pub limits: Limits,
+    /// Run the lint rules after validation. Off by default, so `render`, `metrics` and `crm`
+    /// judge a playbook by its validity alone; `stagebook check` turns it on.
+    pub lint: bool,
+    /// Levels from the command line, applied over each `stagebook.toml`.
+    pub overrides: Overrides,
+    /// Lint findings accepted for now (`--baseline FILE`).
+    pub baseline: Option<Baseline>,
+    /// Stop after reading the YAML (no schema, structure or lint): the floor that `check` is
+    /// benchmarked against (`check --stop-after parse`, hidden).
+    pub parse_only: bool,
 }
 
 /// One playbook after loading and validation.
@@ -43,13 +56,42 @@ impl Checked {
     }
 }
 
-/// Loads and validates one playbook file. `Ok(None)` when the file is an include fragment.
+/// Loads and validates one playbook file, and lints it with the default levels when
+/// `options.lint` is set. `Ok(None)` when the file is an include fragment.
 pub fn check_file(path: &Path, options: &Options) -> io::Result<Option<Checked>> {
-    Ok(check_loaded(load::load(path, &options.limits)?))
+    check_file_with(path, options, &Config::default())
 }
 
-/// Validates a loaded file. `None` when it is an include fragment.
+/// [`check_file_with`] on a file of any [`load::Files`] tree (a git revision in memory, say).
+pub fn check_file_in(
+    files: &dyn load::Files,
+    path: &Path,
+    options: &Options,
+    config: &Config,
+) -> io::Result<Option<Checked>> {
+    let loaded = load::load_in(files, path, &options.limits)?;
+    Ok(check_loaded_with(loaded, options.lint.then_some(config)))
+}
+
+/// Loads and validates one playbook file, and lints it with `config` when `options.lint` is
+/// set.
+pub fn check_file_with(
+    path: &Path,
+    options: &Options,
+    config: &Config,
+) -> io::Result<Option<Checked>> {
+    let loaded = load::load(path, &options.limits)?;
+    Ok(check_loaded_with(loaded, options.lint.then_some(config)))
+}
+
+/// Validates a loaded file (no lint rules). `None` when it is an include fragment.
 pub fn check_loaded(loaded: Loaded) -> Option<Checked> {
+    check_loaded_with(loaded, None)
+}
+
+/// Validates a loaded file, and lints it with `config` when given. `None` when it is an
+/// include fragment.
+pub fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Checked> {
     let (file, document, mut diagnostics) = match loaded {
         Loaded::Fragment { .. } => return None,
         Loaded::Playbook {
@@ -67,6 +109,10 @@ pub fn check_loaded(loaded: Loaded) -> Option<Checked> {
     if let Some(document) = document.as_ref().filter(|_| !unreadable) {
         let (typed, found) = validate::validate(document);
         diagnostics.extend(found);
+        if let (Some(typed), Some(config), true) = (&typed, config, diagnostics.is_empty()) {
+            diagnostics.extend(lint::lint(document, typed, config));
+            diagnostics.extend(crm_findings(document, typed));
+        }
         playbook = typed;
     }
     sort_and_dedup(&mut diagnostics);
@@ -78,6 +124,24 @@ pub fn check_loaded(loaded: Loaded) -> Option<Checked> {
     })
 }
 
+/// What the CRMs a playbook names under `playbook.crm` cannot express (the same findings
+/// `crm export` reports), so `check` catches them before anyone exports.
+fn crm_findings(document: &Document, playbook: &PlaybookFile) -> Vec<Diagnostic> {
+    let Some(crm) = &playbook.playbook.crm else {
+        return Vec::new();
+    };
+    let targets = [
+        (crm.salesforce.is_some(), crate::crm::Target::Salesforce),
+        (crm.hubspot.is_some(), crate::crm::Target::Hubspot),
+        (crm.pipedrive.is_some(), crate::crm::Target::Pipedrive),
+    ];
+    targets
+        .into_iter()
+        .filter(|(named, _)| *named)
+        .flat_map(|(_, target)| crate::crm::checks::check(target, document, playbook))
+        .collect()
+}
+
 /// The outcome of checking many paths.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -85,6 +149,13 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Number of files read (playbooks and their includes).
     pub files: usize,
+    /// The playbook files checked, as shown in findings, in order.
+    pub playbooks: Vec<String>,
+    /// Whether the findings fail the check: an error, or a warning where `fail-on` (or
+    /// `--deny warnings`) says warnings fail.
+    pub failed: bool,
+    /// Baseline entries that matched no finding (fixed since the baseline was written).
+    pub baseline_unmatched: usize,
 }
 
 /// What checking one discovered file leaves behind.
@@ -92,6 +163,15 @@ struct PerFile {
     diagnostics: Vec<Diagnostic>,
     includes: Vec<PathBuf>,
     fragment: Option<Arc<SourceFile>>,
+    name: Option<String>,
+    fail_on: FailOn,
+}
+
+fn fails(diagnostics: &[Diagnostic], fail_on: FailOn) -> bool {
+    diagnostics.iter().any(|d| match fail_on {
+        FailOn::Error => d.severity == Severity::Error,
+        FailOn::Warning => d.severity >= Severity::Warning,
+    })
 }
 
 /// Checks every playbook under `paths`, in parallel.
@@ -103,9 +183,24 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
     let mut seen = HashSet::new();
     files.retain(|f| seen.insert(f.clone()));
 
+    // Configs are found before the parallel part, so a broken stagebook.toml stops the run
+    // with the same error whatever the thread order.
+    let defaults = Arc::new(Config::with_overrides(&options.overrides)?);
+    let default_fail_on = defaults.fail_on;
+    let configs = if options.lint {
+        let mut config_loader = ConfigLoader::new(options.overrides.clone())?;
+        files
+            .iter()
+            .map(|f| config_loader.for_playbook(f))
+            .collect::<io::Result<Vec<_>>>()?
+    } else {
+        vec![defaults; files.len()]
+    };
+
     let results: Vec<PerFile> = files
         .par_iter()
-        .map(|path| -> io::Result<PerFile> {
+        .zip(configs.par_iter())
+        .map(|(path, config)| -> io::Result<PerFile> {
             let loaded = load::load(path, &options.limits).map_err(|e| with_path(&e, path))?;
             let checked = match loaded {
                 Loaded::Fragment { file } => {
@@ -113,10 +208,23 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
                         diagnostics: Vec::new(),
                         includes: Vec::new(),
                         fragment: Some(file),
+                        name: None,
+                        fail_on: default_fail_on,
                     });
                 }
+                Loaded::Playbook {
+                    file,
+                    document,
+                    diagnostics,
+                } if options.parse_only => Checked {
+                    file,
+                    document,
+                    playbook: None,
+                    diagnostics,
+                },
                 playbook @ Loaded::Playbook { .. } => {
-                    check_loaded(playbook).expect("a playbook is checked")
+                    check_loaded_with(playbook, options.lint.then_some(&**config))
+                        .expect("a playbook is checked")
                 }
             };
             let includes = checked
@@ -129,6 +237,8 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
                 diagnostics: checked.diagnostics,
                 includes,
                 fragment: None,
+                name: Some(checked.file.name.clone()),
+                fail_on: config.fail_on,
             })
         })
         .collect::<io::Result<_>>()?;
@@ -142,7 +252,13 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
         .iter()
         .map(|f| f.canonicalize().unwrap_or_else(|_| f.clone()))
         .collect();
-    for result in results {
+    let mut baseline = options.baseline.clone();
+    for mut result in results {
+        if let Some(baseline) = baseline.as_mut() {
+            baseline.filter(&mut result.diagnostics);
+        }
+        outcome.failed |= fails(&result.diagnostics, result.fail_on);
+        outcome.playbooks.extend(result.name.take());
         outcome.diagnostics.extend(result.diagnostics);
         read.extend(result.includes.iter().cloned());
         if let Some(fragment) = &result.fragment {
@@ -160,10 +276,12 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
                     )
                     .with_help("add it to a playbook's `include:` list, or check the folder that holds that playbook"),
                 );
+                outcome.failed |= default_fail_on == FailOn::Warning;
             }
         }
     }
     outcome.files = read.len();
+    outcome.baseline_unmatched = baseline.map_or(0, |b| b.unmatched());
     sort_and_dedup(&mut outcome.diagnostics);
     Ok(outcome)
 }

@@ -87,6 +87,9 @@ pub struct Diagnostic {
     pub related: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// For lint findings: where the finding is, by stage and item id rather than by line
+    /// (`/stages/demo/exit/0`), so a baseline survives edits elsewhere in the file.
+    pub anchor: Option<String>,
 }
 
 impl Diagnostic {
@@ -109,6 +112,7 @@ impl Diagnostic {
             primary,
             related: Vec::new(),
             help: None,
+            anchor: None,
         }
     }
 

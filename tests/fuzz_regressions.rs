@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use stagebook::check::{self, Checked};
 use stagebook::diagnostic::Diagnostic;
-use stagebook::load::{self, Limits};
+use stagebook::lint::Config;
+use stagebook::load::files::MemoryFiles;
 use stagebook::metrics::history::{Columns, ReadOptions};
 use stagebook::metrics::output::{self, Format};
 use stagebook::metrics::time::Zone;
@@ -38,10 +39,27 @@ fn files(prefix: &str, extension: &str) -> Vec<PathBuf> {
 /// What the `load_check` fuzz target does with one input.
 fn check_and_print(name: &str) -> Checked {
     let bytes = std::fs::read(dir().join(name)).expect("regression input");
-    let loaded = load::load_bytes(Path::new(name), bytes, &Limits::default()).expect("loads");
-    let checked = check::check_loaded(loaded).expect("a playbook, not a fragment");
+    let checked = check_in_memory(name, bytes).expect("a playbook, not a fragment");
     print(&checked.diagnostics);
     checked
+}
+
+/// Checks `bytes` as `name` in a file tree held in memory, lint rules included, as
+/// `stagebook check` does.
+fn check_in_memory(name: &str, bytes: Vec<u8>) -> Option<Checked> {
+    let mut files = MemoryFiles::new(PathBuf::from("/mem"), "mem");
+    files.insert(name, bytes);
+    let options = check::Options {
+        lint: true,
+        ..check::Options::default()
+    };
+    check::check_file_in(
+        &files,
+        &Path::new("/mem").join(name),
+        &options,
+        &Config::default(),
+    )
+    .expect("the file is in memory")
 }
 
 fn print(diagnostics: &[Diagnostic]) {
@@ -188,20 +206,14 @@ fn duplicate_keys_on_long_lines() {
 #[test]
 fn a_finding_on_a_long_line_prints_a_window_of_it() {
     let text = format!("{{{}}}\n", vec!["a: 1"; 20_000].join(", "));
-    let loaded = load::load_bytes(
-        Path::new("long.yaml"),
-        text.into_bytes(),
-        &Limits::default(),
-    )
-    .unwrap();
-    let checked = check::check_loaded(loaded).unwrap();
+    let checked = check_in_memory("long.yaml", text.into_bytes()).unwrap();
     assert_eq!(checked.diagnostics.len(), 201);
     let out = human(&checked.diagnostics);
     assert!(out.len() < 201 * 4096, "{} bytes of output", out.len());
     // The window still shows both places and where the finding is.
     assert!(out.contains("first written here") && out.contains("written again here"));
     assert!(
-        out.contains("[long.yaml:1:8]"),
+        out.contains("[mem:long.yaml:1:8]"),
         "{}",
         &out[..out.len().min(2000)]
     );
@@ -216,9 +228,7 @@ fn a_label_over_the_whole_file_prints_only_its_start() {
     for i in 0..5_000 {
         let _ = write!(text, "  - id: s{i}\n    name: Stage {i}\n    next: won\n");
     }
-    let loaded =
-        load::load_bytes(Path::new("big.yaml"), text.into_bytes(), &Limits::default()).unwrap();
-    let checked = check::check_loaded(loaded).unwrap();
+    let checked = check_in_memory("big.yaml", text.into_bytes()).unwrap();
     assert!(codes(&checked).contains(&"schema::missing-field"));
     let out = human(&checked.diagnostics);
     let missing = out
@@ -238,14 +248,8 @@ fn thousands_of_unknown_references_stay_linear() {
     for i in 0..5_000 {
         let _ = write!(text, "  - id: s{i}\n    name: Stage {i}\n    next: won\n");
     }
-    let loaded = load::load_bytes(
-        Path::new("refs.yaml"),
-        text.into_bytes(),
-        &Limits::default(),
-    )
-    .unwrap();
     let start = std::time::Instant::now();
-    let checked = check::check_loaded(loaded).unwrap();
+    let checked = check_in_memory("refs.yaml", text.into_bytes()).unwrap();
     let found = codes(&checked);
     assert_eq!(
         found
@@ -284,8 +288,7 @@ fn crlf_other_syntax_error() {
             }
         })
         .collect();
-    let loaded = load::load_bytes(Path::new("crlf.yaml"), crlf, &Limits::default()).unwrap();
-    let again = check::check_loaded(loaded).unwrap();
+    let again = check_in_memory("crlf.yaml", crlf).unwrap();
     print(&again.diagnostics);
     assert_eq!(codes(&again), ["yaml::syntax"]);
 }

@@ -10,20 +10,34 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use stagebook::check::{self, Checked};
+use stagebook::lint::Config;
+use stagebook::load::Document;
+use stagebook::load::files::MemoryFiles;
 use stagebook::load::source::SourceFile;
 use stagebook::load::yaml::push_segment;
-use stagebook::load::{self, Document, Limits};
 use stagebook::report::json as json_report;
 use yaml_emit::{LineEnd, to_yaml};
 
 fn check_text(text: &str) -> Option<Checked> {
-    let loaded = load::load_bytes(
-        Path::new("generated.yaml"),
-        text.as_bytes().to_vec(),
-        &Limits::default(),
+    check_in_memory("generated.yaml", text.as_bytes().to_vec())
+}
+
+/// Checks `bytes` as `name` in a file tree held in memory, lint rules included, as
+/// `stagebook check` does.
+fn check_in_memory(name: &str, bytes: Vec<u8>) -> Option<Checked> {
+    let mut files = MemoryFiles::new(PathBuf::from("/mem"), "mem");
+    files.insert(name, bytes);
+    let options = check::Options {
+        lint: true,
+        ..check::Options::default()
+    };
+    check::check_file_in(
+        &files,
+        &Path::new("/mem").join(name),
+        &options,
+        &Config::default(),
     )
-    .expect("nothing to read from disk");
-    check::check_loaded(loaded)
+    .expect("the file is in memory")
 }
 
 /// Pieces of YAML and of playbooks, with CJK, emoji, CRLF, lone CR, tabs and YAML indicators,
@@ -230,8 +244,9 @@ fn playbook() -> impl Strategy<Value = Value> {
 }
 
 fn model_of(checked: &Checked) -> Value {
-    assert!(!checked.has_errors(), "{:#?}", checked.diagnostics);
-    serde_json::to_value(checked.playbook.as_ref().expect("a valid playbook")).unwrap()
+    let playbook = checked.playbook.as_ref();
+    let playbook = playbook.unwrap_or_else(|| panic!("not valid: {:#?}", checked.diagnostics));
+    serde_json::to_value(playbook).unwrap()
 }
 
 proptest! {
@@ -266,7 +281,13 @@ fn check_json(paths: &[PathBuf], threads: usize) -> String {
         .build()
         .unwrap();
     let outcome = pool
-        .install(|| check::check_paths(paths, &check::Options::default()))
+        .install(|| {
+            let options = check::Options {
+                lint: true,
+                ..check::Options::default()
+            };
+            check::check_paths(paths, &options)
+        })
         .expect("check runs");
     json_report::render(&outcome.diagnostics, outcome.files)
 }

@@ -1,12 +1,13 @@
 //! What the fuzz targets share: checking bytes like `stagebook check` does, and printing every
 //! finding with every printer while asserting the invariants the printers rely on.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use stagebook::check::{self, Checked};
 use stagebook::diagnostic::{Diagnostic, Label};
-use stagebook::load::{self, Limits};
+use stagebook::lint::Config;
+use stagebook::load::files::MemoryFiles;
 use stagebook::render::{Format, Renderer};
 use stagebook::report::human::{HumanPrinter, Style};
 use stagebook::report::json;
@@ -14,15 +15,17 @@ use stagebook::report::json;
 #[path = "../../tests/support/yaml_emit.rs"]
 pub mod yaml_emit;
 
-/// The name fuzz inputs are checked under: a folder that does not exist, so `include` finds
-/// nothing on disk.
-pub const INPUT_PATH: &str = "/nonexistent-stagebook-fuzz/playbook.yaml";
-
-/// Loads and validates `bytes` as a playbook file. `None` for an include fragment.
+/// Loads, validates and lints `bytes` as `playbook.yaml` in a file tree held in memory (an
+/// `include` finds nothing there). `None` for an include fragment.
 pub fn check_bytes(bytes: &[u8]) -> Option<Checked> {
-    let loaded = load::load_bytes(Path::new(INPUT_PATH), bytes.to_vec(), &Limits::default())
-        .expect("nothing is read from disk for a fuzz input");
-    check::check_loaded(loaded)
+    let mut files = MemoryFiles::new(PathBuf::from("/fuzz"), "fuzz");
+    files.insert("playbook.yaml", bytes.to_vec());
+    let options = check::Options {
+        lint: true,
+        ..check::Options::default()
+    };
+    check::check_file_in(&files, Path::new("/fuzz/playbook.yaml"), &options, &Config::default())
+        .expect("the file is in memory")
 }
 
 fn assert_label(label: &Label) {
@@ -71,10 +74,10 @@ pub fn print_all(diagnostics: &[Diagnostic]) {
     );
 }
 
-/// Renders a valid playbook to HTML and Markdown in both locales.
+/// Renders a valid playbook (lint findings do not matter) to HTML and Markdown in both locales.
 pub fn render_all(checked: &Checked) {
     static RENDERER: OnceLock<Renderer> = OnceLock::new();
-    let Some(playbook) = checked.playbook.as_ref().filter(|_| !checked.has_errors()) else {
+    let Some(playbook) = &checked.playbook else {
         return;
     };
     let renderer = RENDERER.get_or_init(|| Renderer::new(None).expect("built-in templates"));

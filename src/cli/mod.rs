@@ -2,9 +2,14 @@
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
+mod completions;
 mod crm;
+mod diff;
+mod init;
 mod metrics;
 mod render;
+mod rules;
+mod serve;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -30,8 +35,17 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check playbooks: YAML, schema, structure. Exit 0 when clean, 1 on errors, 2 on failure.
+    /// Check playbooks: YAML, schema, structure and lint rules. Exit 0 when clean, 1 when
+    /// findings fail the check, 2 when the tool could not run.
     Check(check::Args),
+    /// Show what a change does to the sales process: stages, exits, guidance, content.
+    Diff(diff::Args),
+    /// Start a playbook repository: settings, a starter playbook, CI and pre-commit files.
+    Init(init::Args),
+    /// List the lint rules: id, category, default level, summary.
+    Rules(rules::RulesArgs),
+    /// Print a lint rule's documentation: what it checks, why it matters, an example.
+    Explain(rules::ExplainArgs),
     /// Measure a playbook against CRM stage history: entered, advanced, lost and remaining per
     /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken
     /// playbook or a --strict failure, 2 when the tool cannot run (files, arguments, input).
@@ -43,6 +57,12 @@ pub enum Command {
     Crm(crm::Command),
     /// Print the playbook JSON Schema (the same as schemas/playbook.schema.json).
     Schema,
+    /// Preview a playbook's handbook in the browser, reloading whenever the YAML changes.
+    Serve(serve::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(completions::Args),
+    /// Print the man page, or write one page per command with --out DIR.
+    Man(completions::ManArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -50,6 +70,13 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
+        Command::Rules(args) => rules::run_rules(&args),
+        Command::Explain(args) => rules::run_explain(&args),
         Command::Metrics(args) => metrics::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Crm(command) => crm::run(&command),
@@ -63,6 +90,11 @@ pub fn run() -> ExitCode {
         eprintln!("error: {error}");
         EXIT_FAILURE
     }))
+}
+
+/// The lint rules as JSON rows `{id, category, default_level, summary}`.
+pub fn rule_rows() -> serde_json::Value {
+    rules::rows()
 }
 
 pub(crate) fn print_out(text: &str) -> io::Result<u8> {

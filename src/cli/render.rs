@@ -12,7 +12,7 @@ use crate::check::{self, Checked};
 use crate::diagnostic::Summary;
 use crate::load::Limits;
 use crate::model::{ID_PATTERN, Locale};
-use crate::render::output::OutDir;
+use crate::output::OutDir;
 use crate::render::{Format, Renderer, pdf};
 use crate::report::human::{HumanPrinter, Style};
 
@@ -62,9 +62,38 @@ pub struct Args {
     /// Largest playbook file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 16)]
     pub max_file_size: u64,
+    /// Render again whenever a playbook, an included file or a template changes, until Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 pub fn run(args: &Args) -> io::Result<u8> {
+    if !args.watch {
+        return render_once(args).map(|(code, _)| code);
+    }
+    crate::watch::rebuild_on_change(|| {
+        // The folders too: a playbook added to a watched folder changes the folder.
+        let mut inputs = args.paths.clone();
+        match render_once(args) {
+            Ok((_, read)) => inputs.extend(read),
+            Err(error) => eprintln!("error: {error}"),
+        }
+        if let Some(dir) = &args.templates {
+            inputs.push(dir.clone());
+            inputs.extend(crate::watch::files_in(dir));
+        }
+        inputs.sort();
+        inputs.dedup();
+        eprintln!(
+            "watching {} files and folders for changes (Ctrl-C stops)",
+            inputs.len()
+        );
+        inputs
+    })
+}
+
+/// Renders once; returns the exit code and every file read (playbooks and their includes).
+fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
     let renderer = Renderer::new(args.templates.as_deref()).map_err(io::Error::other)?;
     let browser = if args.pdf && args.format.contains(&FormatArg::Html) {
         Some(pdf::find_chromium().ok_or_else(pdf::missing_chromium)?)
@@ -81,6 +110,7 @@ pub fn run(args: &Args) -> io::Result<u8> {
             max_file_size: args.max_file_size.saturating_mul(1024 * 1024),
             ..Limits::default()
         },
+        ..check::Options::default()
     };
 
     let mut files = Vec::new();
@@ -118,12 +148,18 @@ pub fn run(args: &Args) -> io::Result<u8> {
         text.push_str(&Summary::new(&diagnostics, checked.len()).to_string());
         text.push('\n');
     }
+    let read: Vec<PathBuf> = checked
+        .iter()
+        .filter_map(|c| c.document.as_ref())
+        .flat_map(|d| d.files.iter().map(|f| f.path.clone()))
+        .chain(files.iter().cloned())
+        .collect();
     if checked.iter().any(Checked::has_errors) && !args.allow_errors {
         text.push_str(
             "nothing rendered: fix the errors above, or render anyway with --allow-errors\n",
         );
         print_out(&text)?;
-        return Ok(EXIT_FINDINGS);
+        return Ok((EXIT_FINDINGS, read));
     }
 
     let out = OutDir::create(&args.out)?;
@@ -191,7 +227,7 @@ pub fn run(args: &Args) -> io::Result<u8> {
         }
     }
     print_out(&text)?;
-    Ok(EXIT_OK)
+    Ok((EXIT_OK, read))
 }
 
 fn shown(out: &Path, id: &str, name: &str) -> String {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::diff::ActualStage;
 use super::{CrmStage, Layout, OutputFile, stages};
 use crate::model::{ForecastCategory, Locale, PlaybookFile, SalesforcePlaybook, Stage};
+use crate::render::escape::html;
 
 const NAMESPACE: &str = "http://soap.sforce.com/2006/04/metadata";
 /// Metadata API version written when the playbook names none (both types need 38.0+).
@@ -267,22 +268,6 @@ fn words(locale: Locale) -> Words {
             exit: "推进条件",
         },
     }
-}
-
-/// Escapes text for HTML, so playbook text never becomes markup.
-fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// A stage's "guidance for success" as the limited HTML the Sales Path stores: the goal, what

@@ -4,17 +4,19 @@
 //! Nothing here fails on a bad playbook: every problem becomes a [`Diagnostic`]. Only I/O
 //! failures (an unreadable path) are errors.
 
+pub mod files;
 pub mod source;
 pub mod yaml;
 
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Label};
+pub use files::{Disk, Files};
 use source::SourceFile;
 pub use yaml::{NodeSpan, SpanMap};
 
@@ -124,21 +126,20 @@ pub fn read_source(
     path: &Path,
     limits: &Limits,
 ) -> io::Result<(Arc<SourceFile>, Option<Diagnostic>)> {
-    let file = fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(limits.max_file_size + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(source_from_bytes(path, bytes, limits))
+    read_source_in(&Disk, path, limits)
 }
 
-/// The checks of [`read_source`] on bytes already in memory, named as if read from `path`.
-pub fn source_from_bytes(
+/// [`read_source`] from any [`Files`] (the disk, or a git revision held in memory).
+pub fn read_source_in(
+    files: &dyn Files,
     path: &Path,
-    bytes: Vec<u8>,
     limits: &Limits,
-) -> (Arc<SourceFile>, Option<Diagnostic>) {
+) -> io::Result<(Arc<SourceFile>, Option<Diagnostic>)> {
+    let bytes = files.read(path, limits.max_file_size + 1)?;
+    let name = files.display_name(path);
+    let new = |text: String| SourceFile::named(name.clone(), path, text);
     if bytes.len() as u64 > limits.max_file_size {
-        let source = SourceFile::new(path, String::new());
+        let source = new(String::new());
         let diagnostic = Diagnostic::error(
             "input::too-large",
             format!(
@@ -148,37 +149,37 @@ pub fn source_from_bytes(
             Label::new(&source, 0..0),
         )
         .with_help("split the playbook into smaller files with `include`, or raise the limit with `--max-file-size`");
-        return (source, Some(diagnostic));
+        return Ok((source, Some(diagnostic)));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let source = SourceFile::new(path, String::new());
+        let source = new(String::new());
         let diagnostic = Diagnostic::error(
             "input::utf16",
             "the file is saved as UTF-16, which stagebook does not read",
             Label::new(&source, 0..0),
         )
         .with_help("save the file as UTF-8 (in most editors: File › Save with Encoding › UTF-8)");
-        return (source, Some(diagnostic));
+        return Ok((source, Some(diagnostic)));
     }
     match String::from_utf8(bytes) {
         Ok(text) => {
             if let Some(at) = text.find('\0') {
-                let source = SourceFile::new(path, text);
+                let source = new(text);
                 let diagnostic = Diagnostic::error(
                     "yaml::nul-byte",
                     "the file contains a NUL byte, which YAML does not allow",
                     Label::new(&source, at..at + 1),
                 )
                 .with_help("the file may be binary or damaged: remove the NUL bytes, or restore it from version control");
-                return (source, Some(diagnostic));
+                return Ok((source, Some(diagnostic)));
             }
-            (SourceFile::new(path, text), None)
+            Ok((new(text), None))
         }
         Err(error) => {
             let at = error.utf8_error().valid_up_to();
             let bytes = error.into_bytes();
             let lossy = String::from_utf8_lossy(&bytes[..at]).into_owned();
-            let source = SourceFile::new(path, lossy);
+            let source = new(lossy);
             let end = source.text.len();
             let diagnostic = Diagnostic::error(
                 "yaml::encoding",
@@ -186,33 +187,28 @@ pub fn source_from_bytes(
                 Label::new(&source, end..end),
             )
             .with_help("save the file as UTF-8; text pasted from another program may have brought in a different encoding");
-            (source, Some(diagnostic))
+            Ok((source, Some(diagnostic)))
         }
     }
 }
 
-/// Checks and parses one file's text.
-fn parse_source(
-    source: Arc<SourceFile>,
-    problem: Option<Diagnostic>,
+/// Reads and parses one file.
+fn read_and_parse(
+    files: &dyn Files,
+    path: &Path,
     limits: &Limits,
-) -> (Arc<SourceFile>, yaml::Parsed) {
+) -> io::Result<(Arc<SourceFile>, yaml::Parsed)> {
+    let (source, problem) = read_source_in(files, path, limits)?;
     if let Some(diagnostic) = problem {
         let parsed = yaml::Parsed {
             value: None,
             spans: SpanMap::default(),
             diagnostics: vec![diagnostic],
         };
-        return (source, parsed);
+        return Ok((source, parsed));
     }
     let parsed = yaml::parse(&source, limits);
-    (source, parsed)
-}
-
-/// Reads and parses one file.
-fn read_and_parse(path: &Path, limits: &Limits) -> io::Result<(Arc<SourceFile>, yaml::Parsed)> {
-    let (source, problem) = read_source(path, limits)?;
-    Ok(parse_source(source, problem, limits))
+    Ok((source, parsed))
 }
 
 /// Whether a parsed root is an include fragment: a mapping with `stages` and/or `content` only.
@@ -224,20 +220,13 @@ fn is_fragment(value: &Value) -> bool {
 
 /// Reads one playbook file and everything it includes.
 pub fn load(path: &Path, limits: &Limits) -> io::Result<Loaded> {
-    let (file, parsed) = read_and_parse(path, limits)?;
-    finish_load(file, parsed, limits)
+    load_in(&Disk, path, limits)
 }
 
-/// Loads a playbook whose bytes are already in memory (an editor buffer, a fuzzer's input), as
-/// if read from `path`: the same checks and findings as [`load`]; includes are read from disk
-/// relative to `path`.
-pub fn load_bytes(path: &Path, bytes: Vec<u8>, limits: &Limits) -> io::Result<Loaded> {
-    let (source, problem) = source_from_bytes(path, bytes, limits);
-    let (file, parsed) = parse_source(source, problem, limits);
-    finish_load(file, parsed, limits)
-}
-
-fn finish_load(file: Arc<SourceFile>, parsed: yaml::Parsed, limits: &Limits) -> io::Result<Loaded> {
+/// [`load`] from any [`Files`]: `stagebook diff` reads old revisions from git this way,
+/// without checking them out.
+pub fn load_in(files: &dyn Files, path: &Path, limits: &Limits) -> io::Result<Loaded> {
+    let (file, parsed) = read_and_parse(files, path, limits)?;
     let yaml::Parsed {
         value,
         spans,
@@ -258,7 +247,7 @@ fn finish_load(file: Arc<SourceFile>, parsed: yaml::Parsed, limits: &Limits) -> 
         value,
         spans,
     };
-    resolve_includes(&mut document, limits, &mut diagnostics)?;
+    resolve_includes(files, &mut document, limits, &mut diagnostics)?;
     Ok(Loaded::Playbook {
         file,
         document: Some(document),
@@ -281,6 +270,7 @@ pub fn project_root(playbook: &Path) -> PathBuf {
 }
 
 fn resolve_includes(
+    files: &dyn Files,
     document: &mut Document,
     limits: &Limits,
     diagnostics: &mut Vec<Diagnostic>,
@@ -293,7 +283,7 @@ fn resolve_includes(
         .enumerate()
         .filter_map(|(i, v)| v.as_str().map(|s| (i, s.to_string())))
         .collect();
-    let root = project_root(&document.files[0].path);
+    let root = files.project_root(&document.files[0].path);
     let base = document.files[0]
         .path
         .parent()
@@ -301,7 +291,7 @@ fn resolve_includes(
     for (index, include) in includes {
         let pointer = format!("/include/{index}");
         let label = document.label(&pointer, false);
-        let target = match check_include_path(&root, &base, &include) {
+        let target = match check_include_path(files, &root, &base, &include) {
             Ok(target) => target,
             Err(why) => {
                 diagnostics.push(
@@ -318,7 +308,7 @@ fn resolve_includes(
                 continue;
             }
         };
-        if !target.is_file() {
+        if !files.is_file(&target) {
             diagnostics.push(
                 Diagnostic::error(
                     "structure::include-not-found",
@@ -329,7 +319,7 @@ fn resolve_includes(
             );
             continue;
         }
-        let (file, parsed) = read_and_parse(&target, limits)?;
+        let (file, parsed) = read_and_parse(files, &target, limits)?;
         let file_index = document.files.len();
         document.files.push(Arc::clone(&file));
         diagnostics.extend(parsed.diagnostics);
@@ -352,7 +342,12 @@ fn resolve_includes(
 }
 
 /// Checks that an include path stays inside the project, and returns where it points.
-fn check_include_path(root: &Path, base: &Path, include: &str) -> Result<PathBuf, &'static str> {
+fn check_include_path(
+    files: &dyn Files,
+    root: &Path,
+    base: &Path,
+    include: &str,
+) -> Result<PathBuf, &'static str> {
     let relative = Path::new(include);
     if relative.is_absolute() || include.starts_with('/') || include.starts_with('\\') {
         return Err("is an absolute path");
@@ -364,7 +359,7 @@ fn check_include_path(root: &Path, base: &Path, include: &str) -> Result<PathBuf
         return Err("is an absolute path");
     }
     let joined = base.join(relative);
-    let Ok(resolved) = joined.canonicalize() else {
+    let Ok(resolved) = files.canonicalize(&joined) else {
         // Not there (yet): judge the path by its text alone.
         let mut depth: i64 = 0;
         for component in relative.components() {
@@ -379,7 +374,9 @@ fn check_include_path(root: &Path, base: &Path, include: &str) -> Result<PathBuf
         }
         return Ok(joined);
     };
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let root = files
+        .canonicalize(root)
+        .unwrap_or_else(|_| root.to_path_buf());
     if resolved.starts_with(&root) {
         Ok(resolved)
     } else if joined.components().any(|c| c == Component::ParentDir) {
@@ -429,37 +426,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bytes_in_memory_load_like_a_file() {
-        let text = "stagebook: 1\nplaybook:\n  id: x\n  name: X\nstages: []\n";
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("p.yaml");
-        fs::write(&path, text).unwrap();
-        let codes = |loaded: Loaded| match loaded {
-            Loaded::Playbook {
-                document,
-                diagnostics,
-                ..
-            } => (
-                document.map(|d| d.value),
-                diagnostics.into_iter().map(|d| d.code).collect::<Vec<_>>(),
-            ),
-            Loaded::Fragment { .. } => panic!("not a fragment"),
-        };
-        let limits = Limits::default();
-        let from_disk = codes(load(&path, &limits).unwrap());
-        let in_memory = codes(load_bytes(&path, text.as_bytes().to_vec(), &limits).unwrap());
-        assert_eq!(from_disk, in_memory);
-        assert!(from_disk.0.is_some());
-        let (_, found) = codes(load_bytes(&path, vec![b'a', 0xFF], &limits).unwrap());
-        assert_eq!(found, ["yaml::encoding"]);
-    }
-
-    #[test]
     fn include_paths_stay_inside_the_project() {
         let root = Path::new("/nonexistent/project");
         let base = root.join("playbooks");
-        assert!(check_include_path(root, &base, "stages/a.yaml").is_ok());
-        assert!(check_include_path(root, &base, "../../etc/passwd").is_err());
-        assert!(check_include_path(root, &base, "/etc/passwd").is_err());
+        assert!(check_include_path(&Disk, root, &base, "stages/a.yaml").is_ok());
+        assert!(check_include_path(&Disk, root, &base, "../../etc/passwd").is_err());
+        assert!(check_include_path(&Disk, root, &base, "/etc/passwd").is_err());
     }
 }

@@ -30,6 +30,12 @@ impl SourceFile {
     /// Wraps a file's text and indexes its lines (LF, CRLF and lone CR all end a line,
     /// so a CRLF file has the same line numbers as its LF twin).
     pub fn new(path: &Path, text: String) -> Arc<Self> {
+        Self::named(display_name(path), path, text)
+    }
+
+    /// Like [`SourceFile::new`], with the name shown to the user given (`main:playbooks/a.yaml`
+    /// for a file read from a git revision).
+    pub fn named(name: String, path: &Path, text: String) -> Arc<Self> {
         let mut line_starts = vec![0];
         let bytes = text.as_bytes();
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
@@ -38,7 +44,7 @@ impl SourceFile {
             }
         }
         Arc::new(Self {
-            name: display_name(path),
+            name,
             path: path.to_path_buf(),
             text,
             line_starts,

@@ -67,6 +67,11 @@ pub struct Meta {
     /// One or two sentences on who this playbook is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The qualification framework the team follows (e.g. MEDDPICC), so the linter can check
+    /// that stages capture every element in time (rule `methodology-gap`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Methodology")]
+    pub methodology: Option<Methodology>,
     /// How `stagebook crm export` names this playbook's pipeline in each CRM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "PlaybookCrm")]
@@ -75,6 +80,86 @@ pub struct Meta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
     pub lint: Option<LintAllow>,
+}
+
+/// A qualification framework: its elements, and by which stage each must be captured. Stages
+/// say what they capture in `captures`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Methodology {
+    /// A well-known framework whose elements are used when `elements` is not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Framework")]
+    pub framework: Option<Framework>,
+    /// The team's own list of elements, instead of a framework's, e.g. `[budget, timeline]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elements: Vec<String>,
+    /// The stage by which each element must be captured, e.g. `economic-buyer: proposal`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub required_by: std::collections::BTreeMap<String, Id>,
+}
+
+impl Methodology {
+    /// The elements to capture: the team's list, or else the framework's.
+    pub fn element_names(&self) -> Vec<&str> {
+        if self.elements.is_empty() {
+            self.framework
+                .map(Framework::elements)
+                .unwrap_or_default()
+                .to_vec()
+        } else {
+            self.elements.iter().map(String::as_str).collect()
+        }
+    }
+}
+
+/// Well-known qualification frameworks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Framework {
+    /// Metrics, Economic buyer, Decision criteria, Decision process, Paper process, Identify
+    /// pain, Champion, Competition.
+    Meddpicc,
+    /// Metrics, Economic buyer, Decision criteria, Decision process, Identify pain, Champion.
+    Meddic,
+    /// Budget, Authority, Need, Timeline.
+    Bant,
+}
+
+impl Framework {
+    /// The framework's elements, as written in `captures`.
+    pub fn elements(self) -> &'static [&'static str] {
+        match self {
+            Self::Meddpicc => &[
+                "metrics",
+                "economic-buyer",
+                "decision-criteria",
+                "decision-process",
+                "paper-process",
+                "identify-pain",
+                "champion",
+                "competition",
+            ],
+            Self::Meddic => &[
+                "metrics",
+                "economic-buyer",
+                "decision-criteria",
+                "decision-process",
+                "identify-pain",
+                "champion",
+            ],
+            Self::Bant => &["budget", "authority", "need", "timeline"],
+        }
+    }
+
+    /// The name as written in playbooks.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Meddpicc => "meddpicc",
+            Self::Meddic => "meddic",
+            Self::Bant => "bant",
+        }
+    }
 }
 
 /// Language of a handbook's labels.
@@ -612,5 +697,41 @@ pub fn schema() -> serde_json::Value {
             "https://stagebook.dev/schemas/playbook.schema.json".into(),
         );
     }
+    drop_rust_formats(&mut schema);
     schema
+}
+
+/// Removes the `format` values schemars derives from Rust integer types (`uint32` …): they
+/// are not JSON Schema formats, and strict validators such as ajv reject the whole schema
+/// for them. The `minimum`/`maximum` beside them already say what is allowed.
+fn drop_rust_formats(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            let rust_format = map
+                .get("format")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|f| {
+                    matches!(
+                        f,
+                        "uint"
+                            | "uint8"
+                            | "uint16"
+                            | "uint32"
+                            | "uint64"
+                            | "int8"
+                            | "int16"
+                            | "int32"
+                            | "int64"
+                            | "float"
+                            | "double"
+                    )
+                });
+            if rust_format {
+                map.remove("format");
+            }
+            map.values_mut().for_each(drop_rust_formats);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_rust_formats),
+        _ => {}
+    }
 }

@@ -88,6 +88,23 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// Escapes text for HTML element content and quoted attribute values (`& < > " '`), so
+/// playbook text never becomes markup.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Escapes text for XML (SVG text and attributes).
 pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

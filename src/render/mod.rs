@@ -11,7 +11,6 @@ mod context;
 pub mod escape;
 mod flow;
 pub mod locale;
-pub mod output;
 pub mod pdf;
 
 use std::collections::BTreeMap;

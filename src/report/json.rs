@@ -2,6 +2,7 @@
 //!
 //! Shape (format version 1; fields are only ever added):
 //! `{ "tool": {name, version}, "format_version": 1, "summary": {errors, warnings, notes, files},
+//!    "rules": [{ id, category, default_level, summary }],
 //!    "diagnostics": [{ file, line, column, end_line, end_column, code, severity, message, help,
 //!    related: [{ file, line, column, end_line, end_column, message }] }] }`
 //! Lines and columns are 1-based; columns count characters; the end is exclusive.
@@ -18,6 +19,7 @@ struct Document<'a> {
     tool: Tool,
     format_version: u32,
     summary: Summary,
+    rules: serde_json::Value,
     diagnostics: Vec<Entry<'a>>,
 }
 
@@ -76,6 +78,7 @@ pub fn render(diagnostics: &[Diagnostic], files: usize) -> String {
         },
         format_version: FORMAT_VERSION,
         summary: Summary::new(diagnostics, files),
+        rules: crate::cli::rule_rows(),
         diagnostics: diagnostics
             .iter()
             .map(|d| Entry {

@@ -5,10 +5,11 @@ pub mod html;
 pub mod svg;
 pub mod table;
 
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 use super::report::Report;
+use crate::output::OutDir;
 
 /// Output formats of `metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,30 +39,12 @@ pub fn render(report: &Report, format: Format) -> String {
     }
 }
 
-/// Writes `text` to `path` atomically: a temporary file beside it, then a rename, so a reader
-/// never sees half a report.
+/// Writes `text` to `path` atomically ([`crate::output`]): a reader never sees half a report.
 pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::other(format!("{}: not a file name", path.display())))?;
-    let mut temp = folder.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-        temp.clear();
-    }
-    result.map_err(|e| io::Error::new(e.kind(), format!("{}: cannot write: {e}", path.display())))
+    let folder = path.parent().unwrap_or(Path::new("."));
+    OutDir::create(folder)?.write(Path::new(name), text.as_bytes())?;
+    Ok(())
 }

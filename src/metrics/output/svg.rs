@@ -5,22 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::metrics::report::{PeriodReport, Report};
-
-/// Escapes text for HTML and SVG, in content and in quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::render::escape::html as escape;
 
 const WIDTH: f64 = 760.0;
 const LABEL: f64 = 170.0;

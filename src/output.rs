@@ -1,6 +1,7 @@
-//! Render stage: writing rendered files. Each file is written to a temporary file in its
-//! destination folder and renamed into place, so a reader never sees half a handbook, and no
-//! path ever leaves the output folder.
+//! Writing what stagebook generates (handbooks, CRM metadata, metrics reports): each file is
+//! written to a temporary file in its destination folder and renamed into place, so a reader
+//! (or a deploy running at the same time) never sees half a file, and no path ever leaves the
+//! output folder.
 
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -14,6 +15,11 @@ pub struct OutDir {
 impl OutDir {
     /// Creates `root` if needed.
     pub fn create(root: &Path) -> io::Result<Self> {
+        let root = if root.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            root
+        };
         std::fs::create_dir_all(root)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", root.display())))?;
         let root = root.canonicalize()?;
@@ -28,9 +34,10 @@ impl OutDir {
     /// Writes `contents` to `relative` (plain names only: no `..`, no absolute paths) inside the
     /// output folder, atomically. Returns the path written.
     pub fn write(&self, relative: &Path, contents: &[u8]) -> io::Result<PathBuf> {
-        if relative
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_)))
+        if relative.as_os_str().is_empty()
+            || relative
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_)))
         {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -61,11 +68,14 @@ impl OutDir {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let mut temp = builder.tempfile_in(parent)?;
-        // No fsync: the rename already keeps readers from seeing half a file, and a render is
-        // cheap to repeat after a crash.
-        temp.write_all(contents)?;
-        temp.persist(&target).map_err(|e| e.error)?;
+        let written = (|| {
+            let mut temp = builder.tempfile_in(parent)?;
+            // No fsync: the rename already keeps readers from seeing half a file, and every
+            // output is cheap to generate again after a crash.
+            temp.write_all(contents)?;
+            temp.persist(&target).map_err(|e| e.error)
+        })();
+        written.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))?;
         Ok(target)
     }
 }

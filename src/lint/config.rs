@@ -1,0 +1,365 @@
+//! Lint levels and rule options: the `[lint]` table of `stagebook.toml` (the nearest one above
+//! each playbook wins, so a monorepo can keep one per folder) and the `-A` / `-W` / `-D` flags.
+//!
+//! ```toml
+//! [lint]
+//! fail-on = "warning"            # warnings fail the check too (default: "error")
+//!
+//! [lint.levels]                  # per category or per rule: allow | warn | deny
+//! timing = "allow"
+//! seller-side-exit = "deny"
+//!
+//! [lint.seller-side-exit]        # extra words for the classifier
+//! seller-actors = ["bdr"]
+//!
+//! [lint.banned-phrase]
+//! phrases = [{ phrase = "guaranteed ROI", reason = "legal has not approved ROI promises" }]
+//!
+//! [lint.long-script]
+//! max-seconds = 60
+//! ```
+//!
+//! Precedence, lowest first: the rule's default level, a category in the file, a rule in the
+//! file, a category on the command line, a rule on the command line. Among flags of the same
+//! kind, `-D` beats `-W` beats `-A`. Other top-level tables of `stagebook.toml` belong to
+//! other commands and are ignored here.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::rules::{banned_phrase, long_script, placeholder_text, seller_side_exit};
+use super::{Category, Level, known_ids, registry};
+
+/// The name of the config file.
+pub const FILE_NAME: &str = "stagebook.toml";
+
+/// What makes `check` fail.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Only errors (rules at `deny`, schema and YAML errors).
+    #[default]
+    Error,
+    /// Warnings too.
+    Warning,
+}
+
+/// Options of the rules that have some.
+#[derive(Debug, Clone, Default)]
+pub struct RuleOptions {
+    /// `[lint.seller-side-exit]`: extra words for the classifier.
+    pub seller_side_exit: seller_side_exit::Options,
+    /// `[lint.banned-phrase]`: the phrases and why.
+    pub banned_phrase: banned_phrase::Options,
+    /// `[lint.long-script]`: the time limit and speaking rates.
+    pub long_script: long_script::Options,
+    /// `[lint.placeholder-text]`: extra placeholder markers.
+    pub placeholder_text: placeholder_text::Options,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TomlFile {
+    #[serde(default)]
+    lint: LintTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct LintTable {
+    fail_on: Option<FailOn>,
+    #[serde(default)]
+    levels: BTreeMap<String, Level>,
+    #[serde(default)]
+    seller_side_exit: seller_side_exit::Options,
+    #[serde(default)]
+    banned_phrase: banned_phrase::Options,
+    #[serde(default)]
+    long_script: long_script::Options,
+    #[serde(default)]
+    placeholder_text: placeholder_text::Options,
+}
+
+/// Levels set on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `-A RULE|CATEGORY`.
+    pub allow: Vec<String>,
+    /// `-W RULE|CATEGORY`.
+    pub warn: Vec<String>,
+    /// `-D RULE|CATEGORY`; `-D warnings` makes warnings fail the check.
+    pub deny: Vec<String>,
+}
+
+impl Overrides {
+    /// Checks every name is a rule or a category.
+    pub fn validate(&self) -> io::Result<()> {
+        for (flag, names) in [("-A", &self.allow), ("-W", &self.warn), ("-D", &self.deny)] {
+            for name in names {
+                if flag == "-D" && name == "warnings" {
+                    continue;
+                }
+                check_name(name).map_err(|why| {
+                    io::Error::new(io::ErrorKind::InvalidInput, format!("{flag} {name}: {why}"))
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn deny_warnings(&self) -> bool {
+        self.deny.iter().any(|n| n == "warnings")
+    }
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    if Category::from_name(name).is_some() || super::find_rule(name).is_some() {
+        return Ok(());
+    }
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
+    let ids = registry().iter().map(|r| r.meta().id);
+    let close = crate::validate::did_you_mean(name, ids.chain(categories.iter().copied()));
+    let hint = close.map_or(String::new(), |c| format!(" (did you mean `{c}`?)"));
+    Err(format!(
+        "unknown lint rule or category `{name}`{hint}; the categories are: {}; the rules are: {}",
+        categories.join(", "),
+        known_ids()
+    ))
+}
+
+/// The levels and options that apply to one playbook.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The `stagebook.toml` they came from, if any.
+    pub source: Option<PathBuf>,
+    /// When the check fails.
+    pub fail_on: FailOn,
+    /// Rule options.
+    pub options: RuleOptions,
+    levels: HashMap<&'static str, Level>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::build(None, LintTable::default(), &Overrides::default())
+            .expect("the defaults are valid")
+    }
+}
+
+impl Config {
+    fn build(
+        source: Option<PathBuf>,
+        table: LintTable,
+        overrides: &Overrides,
+    ) -> Result<Self, String> {
+        let mut levels: HashMap<&'static str, Level> = registry()
+            .iter()
+            .map(|r| (r.meta().id, r.meta().default_level))
+            .collect();
+        for name in table.levels.keys() {
+            check_name(name).map_err(|why| format!("[lint.levels] {why}"))?;
+        }
+        let set = |levels: &mut HashMap<&'static str, Level>,
+                   name: &str,
+                   level: Level,
+                   category: bool| {
+            for rule in registry() {
+                let meta = rule.meta();
+                let hit = if category {
+                    meta.category.name() == name
+                } else {
+                    meta.id == name
+                };
+                if hit {
+                    levels.insert(meta.id, level);
+                }
+            }
+        };
+        for category in [true, false] {
+            for (name, level) in &table.levels {
+                set(&mut levels, name, *level, category);
+            }
+        }
+        for category in [true, false] {
+            for (names, level) in [
+                (&overrides.allow, Level::Allow),
+                (&overrides.warn, Level::Warn),
+                (&overrides.deny, Level::Deny),
+            ] {
+                for name in names {
+                    set(&mut levels, name, level, category);
+                }
+            }
+        }
+        let fail_on = if overrides.deny_warnings() {
+            FailOn::Warning
+        } else {
+            table.fail_on.unwrap_or_default()
+        };
+        Ok(Self {
+            source,
+            fail_on,
+            options: RuleOptions {
+                seller_side_exit: table.seller_side_exit,
+                banned_phrase: table.banned_phrase,
+                long_script: table.long_script,
+                placeholder_text: table.placeholder_text,
+            },
+            levels,
+        })
+    }
+
+    /// Reads a `stagebook.toml` text (only its `[lint]` table) and applies `overrides`.
+    pub fn parse(
+        text: &str,
+        source: Option<PathBuf>,
+        overrides: &Overrides,
+    ) -> Result<Self, String> {
+        let file: TomlFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        Self::build(source, file.lint, overrides)
+    }
+
+    /// The defaults with `overrides` applied.
+    pub fn with_overrides(overrides: &Overrides) -> io::Result<Self> {
+        overrides.validate()?;
+        Self::build(None, LintTable::default(), overrides).map_err(io::Error::other)
+    }
+
+    /// The level of the rule with this id (`Deny` for codes that are not lint rules).
+    pub fn level_of(&self, id: &str) -> Level {
+        self.levels.get(id).copied().unwrap_or(Level::Deny)
+    }
+}
+
+/// Finds and caches the `stagebook.toml` that applies to each playbook.
+#[derive(Debug, Default)]
+pub struct ConfigLoader {
+    overrides: Overrides,
+    by_folder: HashMap<PathBuf, Arc<Config>>,
+    by_file: HashMap<PathBuf, Arc<Config>>,
+    defaults: Option<Arc<Config>>,
+}
+
+impl ConfigLoader {
+    /// A loader applying `overrides` on top of every file's levels.
+    pub fn new(overrides: Overrides) -> io::Result<Self> {
+        overrides.validate()?;
+        Ok(Self {
+            overrides,
+            ..Self::default()
+        })
+    }
+
+    /// The configuration for the playbook at `path`: the nearest `stagebook.toml` in its folder
+    /// or any folder above it, or the defaults.
+    pub fn for_playbook(&mut self, path: &Path) -> io::Result<Arc<Config>> {
+        let folder = path
+            .canonicalize()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| PathBuf::from("."));
+        if let Some(config) = self.by_folder.get(&folder) {
+            return Ok(Arc::clone(config));
+        }
+        let found = folder
+            .ancestors()
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|file| file.is_file());
+        let config = if let Some(file) = found {
+            if let Some(config) = self.by_file.get(&file) {
+                Arc::clone(config)
+            } else {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+                let config =
+                    Config::parse(&text, Some(file.clone()), &self.overrides).map_err(|why| {
+                        io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            format!("{}: {}", file.display(), why.trim_end()),
+                        )
+                    })?;
+                let config = Arc::new(config);
+                self.by_file.insert(file, Arc::clone(&config));
+                config
+            }
+        } else {
+            if self.defaults.is_none() {
+                self.defaults = Some(Arc::new(
+                    Config::build(None, LintTable::default(), &self.overrides)
+                        .map_err(io::Error::other)?,
+                ));
+            }
+            Arc::clone(self.defaults.as_ref().expect("just set"))
+        };
+        self.by_folder.insert(folder, Arc::clone(&config));
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_is_default_then_file_then_flags() {
+        let text = r#"
+[lint]
+fail-on = "warning"
+[lint.levels]
+guidance = "allow"
+missing-say = "deny"
+"#;
+        let config = Config::parse(text, None, &Overrides::default()).unwrap();
+        assert_eq!(config.fail_on, FailOn::Warning);
+        assert_eq!(config.level_of("missing-know"), Level::Allow);
+        assert_eq!(config.level_of("missing-say"), Level::Deny);
+        assert_eq!(config.level_of("stage-without-exit"), Level::Warn);
+
+        let flags = Overrides {
+            warn: vec!["guidance".into()],
+            allow: vec!["missing-say".into()],
+            deny: vec![],
+        };
+        let config = Config::parse(text, None, &flags).unwrap();
+        assert_eq!(config.level_of("missing-know"), Level::Warn);
+        assert_eq!(config.level_of("missing-say"), Level::Allow);
+    }
+
+    #[test]
+    fn unknown_names_list_what_exists() {
+        let err = Config::parse(
+            "[lint.levels]\nstage-without-exits = \"deny\"\n",
+            None,
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.contains("did you mean `stage-without-exit`"), "{err}");
+        assert!(err.contains("the rules are: banned-phrase"), "{err}");
+        let flags = Overrides {
+            deny: vec!["nope".into()],
+            ..Overrides::default()
+        };
+        assert!(flags.validate().is_err());
+        let err = Config::parse(
+            "[lint]\nfail_on = \"warning\"\n",
+            None,
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn other_tables_are_ignored_and_deny_warnings_sets_the_threshold() {
+        let flags = Overrides {
+            deny: vec!["warnings".into()],
+            ..Overrides::default()
+        };
+        let config = Config::parse("[render]\ntheme = \"x\"\n", None, &flags).unwrap();
+        assert_eq!(config.fail_on, FailOn::Warning);
+        assert_eq!(config.level_of("missing-know"), Level::Warn);
+    }
+}

@@ -1,0 +1,115 @@
+//! The stage graph a playbook's `next` and `recycle` lists draw, for the process rules.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::model::{PlaybookFile, Stage, Terminal};
+
+/// Stages by index, with their edges resolved.
+#[derive(Debug)]
+pub struct Graph<'a> {
+    /// The stages, in playbook order.
+    pub stages: &'a [Stage],
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Graph<'a> {
+    /// The graph of a playbook.
+    pub fn new(playbook: &'a PlaybookFile) -> Self {
+        let mut index = HashMap::new();
+        for (i, stage) in playbook.stages.iter().enumerate() {
+            index.entry(stage.id.as_str()).or_insert(i);
+        }
+        Self {
+            stages: &playbook.stages,
+            index,
+        }
+    }
+
+    /// The index of the stage with this id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// The stages `next` of stage `i` leads to.
+    pub fn next(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.stages[i]
+            .next
+            .0
+            .iter()
+            .filter_map(|id| self.index_of(id.as_str()))
+    }
+
+    /// `next` and `recycle` edges of stage `i`.
+    pub fn edges(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.next(i).chain(
+            self.stages[i]
+                .recycle
+                .iter()
+                .filter_map(|id| self.index_of(id.as_str())),
+        )
+    }
+
+    /// Which stages can be reached from the first one through `next`.
+    pub fn reachable_from_start(&self) -> Vec<bool> {
+        let mut seen = vec![false; self.stages.len()];
+        if self.stages.is_empty() {
+            return seen;
+        }
+        let mut queue = VecDeque::from([0]);
+        seen[0] = true;
+        while let Some(i) = queue.pop_front() {
+            for j in self.next(i) {
+                if !seen[j] {
+                    seen[j] = true;
+                    queue.push_back(j);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Which stages can reach a stage for which `target` holds, through `next` and `recycle`.
+    pub fn can_reach(&self, target: impl Fn(&Stage) -> bool) -> Vec<bool> {
+        let n = self.stages.len();
+        let mut reverse = vec![Vec::new(); n];
+        for i in 0..n {
+            for j in self.edges(i) {
+                reverse[j].push(i);
+            }
+        }
+        let mut seen: Vec<bool> = self.stages.iter().map(&target).collect();
+        let mut queue: VecDeque<usize> = (0..n).filter(|&i| seen[i]).collect();
+        while let Some(j) = queue.pop_front() {
+            for &i in &reverse[j] {
+                if !seen[i] {
+                    seen[i] = true;
+                    queue.push_back(i);
+                }
+            }
+        }
+        seen
+    }
+
+    /// The main path: from the first stage, follow the first `next` that does not lose the
+    /// deal, until a terminal stage, a dead end, or a stage already on the path.
+    pub fn main_path(&self) -> Vec<usize> {
+        let mut path = Vec::new();
+        let mut seen = vec![false; self.stages.len()];
+        let mut current = if self.stages.is_empty() {
+            None
+        } else {
+            Some(0)
+        };
+        while let Some(i) = current {
+            if seen[i] {
+                break;
+            }
+            seen[i] = true;
+            path.push(i);
+            current = self
+                .next(i)
+                .find(|&j| self.stages[j].terminal != Some(Terminal::Lost) && !seen[j]);
+        }
+        path
+    }
+}

@@ -1,0 +1,139 @@
+//! Report stage: JUnit XML (`check --format junit`) for CI systems that read nothing else.
+//! One test suite per file; in it, one test case per lint rule, plus one named `validate` for
+//! YAML, schema and structure findings. A case fails when it has findings at error level;
+//! warnings and notes are listed in the case's `system-out` and do not fail it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::registry;
+
+/// Escapes text for XML content and attribute values; characters XML 1.0 cannot hold
+/// become U+FFFD.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn line(d: &Diagnostic) -> String {
+    let start = d.primary.start();
+    let mut text = format!(
+        "{}:{}:{}: {}: {}",
+        d.primary.file.name, start.line, start.column, d.severity, d.message
+    );
+    if let Some(help) = &d.help {
+        text.push_str("\n  help: ");
+        text.push_str(help);
+    }
+    text
+}
+
+/// The JUnit document for `diagnostics`; `playbooks` are the files checked (a file with no
+/// findings still gets its passing cases).
+pub fn render(diagnostics: &[Diagnostic], playbooks: &[String]) -> String {
+    let mut files: BTreeMap<&str, Vec<&Diagnostic>> =
+        playbooks.iter().map(|p| (p.as_str(), Vec::new())).collect();
+    for d in diagnostics {
+        files
+            .entry(d.primary.file.name.as_str())
+            .or_default()
+            .push(d);
+    }
+    let mut cases: Vec<&str> = vec!["validate"];
+    cases.extend(registry().iter().map(|r| r.meta().id));
+
+    let mut body = String::new();
+    let (mut total, mut failed) = (0, 0);
+    for (file, found) in &files {
+        let mut suite = String::new();
+        let (mut tests, mut failures) = (0, 0);
+        for case in &cases {
+            let mine: Vec<&&Diagnostic> = found
+                .iter()
+                .filter(|d| {
+                    if *case == "validate" {
+                        d.anchor.is_none() && registry().iter().all(|r| r.meta().id != d.code)
+                    } else {
+                        d.code == *case
+                    }
+                })
+                .collect();
+            tests += 1;
+            let _ = write!(
+                suite,
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                escape(file),
+                escape(case)
+            );
+            if mine.is_empty() {
+                suite.push_str("/>\n");
+                continue;
+            }
+            suite.push_str(">\n");
+            let errors: Vec<String> = mine
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| line(d))
+                .collect();
+            if !errors.is_empty() {
+                failures += 1;
+                let _ = writeln!(
+                    suite,
+                    "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                    escape(case),
+                    escape(&format!("{} error(s)", errors.len())),
+                    escape(&errors.join("\n"))
+                );
+            }
+            let others: Vec<String> = mine
+                .iter()
+                .filter(|d| d.severity != Severity::Error)
+                .map(|d| line(d))
+                .collect();
+            if !others.is_empty() {
+                let _ = writeln!(
+                    suite,
+                    "      <system-out>{}</system-out>",
+                    escape(&others.join("\n"))
+                );
+            }
+            suite.push_str("    </testcase>\n");
+        }
+        total += tests;
+        failed += failures;
+        let _ = write!(
+            body,
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n{suite}  </testsuite>\n",
+            escape(file)
+        );
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"stagebook\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\">\n{body}</testsuites>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_control_characters() {
+        assert_eq!(
+            escape("<a href=\"x\">&'\u{1b}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\u{fffd}"
+        );
+    }
+}

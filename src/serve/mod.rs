@@ -1,0 +1,393 @@
+//! Live preview (`stagebook serve`): serves a playbook's handbook and checklists, rendered as
+//! `stagebook render` renders them, on `127.0.0.1`, and reloads the browser when the YAML (or a
+//! template) changes. When the playbook is broken the page shows the
+//! findings, exactly as `check` prints them, instead of a stale handbook.
+//!
+//! The browser learns about changes by long polling: each page asks
+//! `/__stagebook/wait?version=N`, which answers as soon as the pages are rebuilt (or after
+//! [`LONG_POLL`], when the page simply asks again). No websocket, no extra dependency in the
+//! page, nothing listening beyond the loopback interface.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use crate::check::{self, Checked};
+use crate::diagnostic::Summary;
+use crate::model::PlaybookFile;
+use crate::render::escape::html as escape;
+use crate::render::{Format, Renderer};
+use crate::report::human::{HumanPrinter, Style};
+use crate::watch;
+
+/// The page `/` shows.
+const INDEX: &str = "handbook.html";
+
+/// How long a reload request waits for a change before answering "no change".
+pub const LONG_POLL: Duration = Duration::from_secs(25);
+
+/// Most requests handled at once (each waiting browser tab holds one).
+const MAX_REQUESTS: usize = 64;
+
+/// The pages of one build, by file name (`handbook.html` first), and the files they came from.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// File name → HTML, without the reload script.
+    pub pages: BTreeMap<String, String>,
+    /// The page `/` shows.
+    pub index: String,
+    /// The files the playbook was read from, watched for changes.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// What the preview is built with.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// How playbooks are checked.
+    pub options: check::Options,
+    /// A folder of templates replacing the built-in ones (`render --templates`).
+    pub templates: Option<PathBuf>,
+}
+
+/// Builds the pages for `path`: the rendered handbook, or a page listing the findings when the
+/// playbook has errors or cannot be read.
+pub fn build(path: &Path, settings: &Settings) -> Site {
+    let mut site = build_pages(path, settings);
+    if let Some(dir) = &settings.templates {
+        site.inputs.push(dir.clone());
+        site.inputs.extend(watch::files_in(dir));
+    }
+    site
+}
+
+fn build_pages(path: &Path, settings: &Settings) -> Site {
+    let options = &settings.options;
+    let inputs = vec![path.to_path_buf()];
+    let checked = match check::check_file(path, options) {
+        Ok(Some(checked)) => checked,
+        Ok(None) => {
+            return message_site(
+                inputs,
+                "not a playbook",
+                &format!(
+                    "{} holds stages or content for another playbook's `include`: serve the playbook that includes it.",
+                    path.display()
+                ),
+            );
+        }
+        Err(error) => {
+            return message_site(
+                inputs,
+                "cannot read the playbook",
+                &format!("{}: {error}", path.display()),
+            );
+        }
+    };
+    let inputs = checked
+        .document
+        .as_ref()
+        .map_or(inputs, |d| d.files.iter().map(|f| f.path.clone()).collect());
+    match (&checked.playbook, checked.has_errors()) {
+        (Some(playbook), false) => {
+            match handbook_pages(playbook, &checked, settings.templates.as_deref()) {
+                Ok(pages) => Site {
+                    index: if pages.contains_key(INDEX) {
+                        INDEX.to_string()
+                    } else {
+                        pages.keys().next().cloned().unwrap_or_default()
+                    },
+                    pages,
+                    inputs,
+                },
+                Err(error) => message_site(inputs, "the handbook could not be rendered", &error),
+            }
+        }
+        _ => findings_site(inputs, &checked),
+    }
+}
+
+/// The handbook and checklists, as `stagebook render` writes them in HTML.
+fn handbook_pages(
+    playbook: &PlaybookFile,
+    checked: &Checked,
+    templates: Option<&Path>,
+) -> Result<BTreeMap<String, String>, String> {
+    let renderer = Renderer::new(templates).map_err(|e| e.to_string())?;
+    let source = checked
+        .file
+        .path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let pages = renderer
+        .render(playbook, playbook.playbook.locale, Format::Html, &source)
+        .map_err(|e| e.to_string())?;
+    Ok(pages.into_iter().collect())
+}
+
+fn findings_site(inputs: Vec<PathBuf>, checked: &Checked) -> Site {
+    let printer = HumanPrinter::new(Style {
+        color: false,
+        width: 100,
+    });
+    let mut text = String::new();
+    for diagnostic in &checked.diagnostics {
+        printer.render(diagnostic, &mut text);
+    }
+    let summary = Summary::new(&checked.diagnostics, inputs.len()).to_string();
+    let title = format!("{summary}: {}", checked.file.name);
+    let body = format!(
+        "<h1 class=\"stagebook-findings\">{}</h1>\n<p>The handbook comes back as soon as these are fixed; this page reloads by itself.</p>\n<pre>{}</pre>\n",
+        escape(&title),
+        escape(&text)
+    );
+    let html = page("en", &title, &body);
+    Site {
+        pages: BTreeMap::from([("findings.html".to_string(), html)]),
+        index: "findings.html".into(),
+        inputs,
+    }
+}
+
+fn message_site(inputs: Vec<PathBuf>, title: &str, message: &str) -> Site {
+    let body = format!("<h1>{}</h1>\n<p>{}</p>\n", escape(title), escape(message));
+    Site {
+        pages: BTreeMap::from([("message.html".to_string(), page("en", title, &body))]),
+        index: "message.html".into(),
+        inputs,
+    }
+}
+
+fn page(lang: &str, title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:1rem}}.stagebook-findings{{color:#a00}}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        escape(lang),
+        escape(title),
+        body
+    )
+}
+
+/// The script every served page carries: wait for a newer version, then reload.
+fn reload_script(version: u64) -> String {
+    format!(
+        "<script>\n(async () => {{\n  for (;;) {{\n    try {{\n      const r = await fetch('/__stagebook/wait?version={version}', {{ cache: 'no-store' }});\n      if (r.ok && (await r.text()).trim() !== '{version}') {{ location.reload(); return; }}\n    }} catch (e) {{\n      await new Promise((done) => setTimeout(done, 1000));\n    }}\n  }}\n}})();\n</script>\n"
+    )
+}
+
+/// Adds the reload script before `</body>` (or at the end).
+fn with_reload(html: &str, version: u64) -> String {
+    let script = reload_script(version);
+    match html.rfind("</body>") {
+        Some(at) => format!("{}{script}{}", &html[..at], &html[at..]),
+        None => format!("{html}{script}"),
+    }
+}
+
+/// What the server shows now.
+struct State {
+    version: u64,
+    site: Site,
+    /// When the build of `site` started: a save after it means a new build.
+    built: std::time::SystemTime,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+/// A running preview server.
+pub struct Preview {
+    http: tiny_http::Server,
+    address: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl Preview {
+    /// Builds the pages and binds `127.0.0.1:port` (`0`: any free port).
+    pub fn bind(path: &Path, settings: &Settings, port: u16) -> io::Result<Self> {
+        let http = tiny_http::Server::http((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::AddrInUse,
+                format!("cannot listen on 127.0.0.1:{port}: {e}"),
+            )
+        })?;
+        let address = http
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| io::Error::other("the server has no IP address"))?;
+        let built = std::time::SystemTime::now();
+        let site = build(path, settings);
+        Ok(Self {
+            http,
+            address,
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    version: 1,
+                    site,
+                    built,
+                }),
+                changed: Condvar::new(),
+            }),
+        })
+    }
+
+    /// Where the server listens.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Watches the playbook and answers requests until the process ends.
+    pub fn run(self, path: &Path, settings: &Settings) -> io::Result<()> {
+        let shared = Arc::clone(&self.shared);
+        let path = path.to_path_buf();
+        let settings = settings.clone();
+        std::thread::spawn(move || {
+            loop {
+                let (mut watched, built) = {
+                    let state = lock(&shared);
+                    (state.site.inputs.clone(), state.built)
+                };
+                if !watched.contains(&path) {
+                    watched.push(path.clone());
+                }
+                watch::wait_for_change_since(&watched, built);
+                let built = std::time::SystemTime::now();
+                let site = build(&path, &settings);
+                let mut state = lock(&shared);
+                state.site = site;
+                state.built = built;
+                state.version += 1;
+                shared.changed.notify_all();
+            }
+        });
+        let busy = Arc::new(AtomicUsize::new(0));
+        for request in self.http.incoming_requests() {
+            if busy.load(Ordering::SeqCst) >= MAX_REQUESTS {
+                let _ = request.respond(text_response(503, "too many requests"));
+                continue;
+            }
+            busy.fetch_add(1, Ordering::SeqCst);
+            let shared = Arc::clone(&self.shared);
+            let busy = Arc::clone(&busy);
+            let port = self.address.port();
+            std::thread::spawn(move || {
+                handle(request, &shared, port);
+                busy.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+        Ok(())
+    }
+}
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
+    shared
+        .state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn text_response(status: u16, text: &str) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
+    tiny_http::Response::from_string(text)
+        .with_status_code(status)
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+        .with_header(header("Cache-Control", "no-store"))
+}
+
+fn header(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid header")
+}
+
+/// Only pages asked for by this machine's own name: a web page elsewhere cannot read the
+/// preview through a DNS name pointed at 127.0.0.1.
+fn host_allowed(request: &tiny_http::Request, port: u16) -> bool {
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_ascii_lowercase());
+    host.is_some_and(|host| {
+        [
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+        ]
+        .contains(&host)
+    })
+}
+
+fn handle(request: tiny_http::Request, shared: &Shared, port: u16) {
+    if !host_allowed(&request, port) {
+        let _ = request.respond(text_response(
+            403,
+            "stagebook serve answers only to 127.0.0.1 and localhost",
+        ));
+        return;
+    }
+    if *request.method() != tiny_http::Method::Get {
+        let _ = request.respond(text_response(405, "only GET"));
+        return;
+    }
+    let url = request.url().to_string();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    if path == "/__stagebook/wait" {
+        let since: u64 = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("version="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let state = lock(shared);
+        let (state, _) = shared
+            .changed
+            .wait_timeout_while(state, LONG_POLL, |s| s.version == since)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let version = state.version.to_string();
+        drop(state);
+        let _ = request.respond(text_response(200, &version));
+        return;
+    }
+    let state = lock(shared);
+    let name = path.trim_start_matches('/');
+    let name = if name.is_empty() {
+        state.site.index.as_str()
+    } else {
+        name
+    };
+    let response = state
+        .site
+        .pages
+        .get(name)
+        .map(|html| with_reload(html, state.version));
+    drop(state);
+    let _ = match response {
+        Some(html) => request.respond(
+            tiny_http::Response::from_string(html)
+                .with_header(header("Content-Type", "text/html; charset=utf-8"))
+                .with_header(header("Cache-Control", "no-store")),
+        ),
+        None => request.respond(text_response(404, "no such page")),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reload_script_goes_before_the_end_of_the_body() {
+        let html = with_reload("<html><body><p>x</p></body></html>", 7);
+        assert!(html.contains("version=7"));
+        assert!(html.ends_with("</script>\n</body></html>"));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape("<a href='x'>&</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,243 @@
+//! The lint engine end to end: the README's rule table, GitHub annotations that playbook text
+//! cannot forge, the baseline, and SARIF's shape (CI validates it against the schema with
+//! `.ci/checks/20-sarif.sh`).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+fn stagebook(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_stagebook"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run stagebook");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_shipped_playbooks_are_lint_clean_at_default_levels() {
+    let outcome = stagebook::check::check_paths(
+        &[common::repo_dir().join("playbooks")],
+        &stagebook::check::Options {
+            lint: true,
+            ..stagebook::check::Options::default()
+        },
+    )
+    .unwrap();
+    let found: Vec<String> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}: {} {}",
+                d.primary.file.name,
+                d.primary.start().line,
+                d.code,
+                d.message
+            )
+        })
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+    assert!(outcome.playbooks.len() >= 2);
+}
+
+#[test]
+fn the_readme_rule_table_is_generated_from_the_rules() {
+    let path = common::repo_dir().join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+    let from = readme.find(start).expect("README has <!-- rules:start -->") + start.len();
+    let to = readme.find(end).expect("README has <!-- rules:end -->");
+    let table = stagebook::lint::markdown_table();
+    if readme[from..to] != table {
+        if std::env::var_os("UPDATE_README").is_some() {
+            let updated = format!("{}{table}{}", &readme[..from], &readme[to..]);
+            std::fs::write(&path, updated).expect("write README.md");
+        } else {
+            panic!(
+                "README.md's rule table is out of date: run `UPDATE_README=1 cargo test --test lint`"
+            );
+        }
+    }
+}
+
+/// Splits a workflow command line as the Actions runner does, and decodes the message.
+fn parse_command(line: &str) -> Option<(&str, String)> {
+    let rest = line.trim_start().strip_prefix("::")?;
+    let (info, data) = rest.split_once("::")?;
+    let name = info.split(' ').next()?;
+    let message = data
+        .replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%25", "%");
+    Some((name, message))
+}
+
+#[test]
+fn github_annotations_cannot_be_forged_by_playbook_text() {
+    // The hostile values of the shared corpus, put where lint messages quote them.
+    let corpus = common::shared_dir().join("corpora/hostile/annotation-injection.yaml");
+    let loaded = stagebook::load::load(&corpus, &stagebook::load::Limits::default()).unwrap();
+    let stagebook::load::Loaded::Playbook {
+        document: Some(document),
+        ..
+    } = loaded
+    else {
+        panic!("the corpus file loads as a document");
+    };
+    let value = &document.value;
+    let mut hostile = vec![value["name"].as_str().unwrap().to_string()];
+    for stage in value["stages"].as_array().unwrap() {
+        for key in ["name", "owner", "notes"] {
+            if let Some(text) = stage[key].as_str() {
+                hostile.push(text.to_string());
+            }
+        }
+    }
+    assert!(hostile.len() >= 6);
+    let mut objections = String::new();
+    for h in &hostile {
+        objections.push_str("      - objection: ");
+        objections.push_str(&serde_json::to_string(h).unwrap());
+        objections.push('\n');
+    }
+    let yaml = format!(
+        "stagebook: 1\nplaybook:\n  id: hostile\n  name: Hostile\nstages:\n  - id: demo\n    name: Demo\n    say:\n{objections}    next: [won, lost]\n  - id: won\n    name: Won\n    terminal: won\n  - id: lost\n    name: Lost\n    terminal: lost\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a,b:c.yaml"), yaml).unwrap();
+
+    let (_, json, _) = stagebook(dir.path(), &["check", "--format", "json", "."]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let expected = json["diagnostics"].as_array().unwrap().len();
+
+    let (code, out, _) = stagebook(dir.path(), &["check", "--format", "github", "."]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.len(),
+        expected + 1,
+        "one line per finding plus the summary:\n{out}"
+    );
+    assert!(lines.last().unwrap().starts_with("stagebook: "));
+    let mut decoded = Vec::new();
+    for line in &lines[..expected] {
+        let (name, message) = parse_command(line).expect("a workflow command");
+        assert!(["error", "warning", "notice"].contains(&name), "{line}");
+        assert!(line.contains("file=a%2Cb%3Ac.yaml,"), "{line}");
+        decoded.push(message);
+    }
+    // Every hostile value arrives intact inside one message, and nothing else became a command.
+    for text in &hostile {
+        let text = text.replace('\r', "");
+        assert!(
+            decoded.iter().any(|m| m.replace('\r', "").contains(&text)),
+            "{text:?} not found in {decoded:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_baseline_hides_known_findings_and_survives_line_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = common::repo_dir().join("tests/cmd/lint-formats.in/playbook.yaml");
+    let yaml = std::fs::read_to_string(source).unwrap();
+    std::fs::write(dir.path().join("playbook.yaml"), &yaml).unwrap();
+
+    let (code, out, err) = stagebook(
+        dir.path(),
+        &["check", "--write-baseline", "baseline.json", "."],
+    );
+    assert_eq!((code, out.as_str()), (0, "no problems in 1 file\n"));
+    assert!(err.contains("wrote 3 lint findings"), "{err}");
+    let (code, out, _) = stagebook(dir.path(), &["check", "--baseline", "baseline.json", "."]);
+    assert_eq!((code, out.as_str()), (0, "no problems in 1 file\n"));
+
+    // Lines move: still accepted.
+    let moved = yaml.replacen("stagebook: 1\n", "# a comment\n\n\nstagebook: 1\n", 1);
+    std::fs::write(dir.path().join("playbook.yaml"), &moved).unwrap();
+    let (code, out, _) = stagebook(dir.path(), &["check", "--baseline", "baseline.json", "."]);
+    assert_eq!((code, out.as_str()), (0, "no problems in 1 file\n"));
+
+    // A new gap is reported; a fixed one leaves a stale entry that is mentioned.
+    let changed = moved
+        .replace("goal: TBD", "goal: The buyer sees day one")
+        .replace("    know: [Our product]\n", "");
+    std::fs::write(dir.path().join("playbook.yaml"), changed).unwrap();
+    let (code, out, err) = stagebook(dir.path(), &["check", "--baseline", "baseline.json", "."]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("stage `demo` has no `know` section"), "{out}");
+    assert!(!out.contains("placeholder"), "{out}");
+    assert!(err.contains("1 baseline entries match nothing"), "{err}");
+}
+
+#[test]
+fn sarif_lists_every_rule_and_points_results_at_them() {
+    let dir = common::repo_dir().join("tests/cmd/lint-formats.in");
+    let (code, out, _) = stagebook(&dir, &["check", "--format", "sarif", "playbook.yaml"]);
+    assert_eq!(code, 1);
+    let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), stagebook::lint::registry().len());
+    for result in run["results"].as_array().unwrap() {
+        let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1);
+    }
+}
+
+#[test]
+fn config_errors_and_unknown_ids_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stagebook.toml"), "[lint\n").unwrap();
+    std::fs::write(dir.path().join("p.yaml"), "stagebook: 1\n").unwrap();
+    let (code, _, err) = stagebook(dir.path(), &["check", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("stagebook.toml"), "{err}");
+}
+
+#[test]
+fn linting_never_panics_on_damaged_playbooks() {
+    // Every shipped playbook with each single line removed: many shapes of half-finished
+    // playbooks, some valid (so every rule runs on them), none may crash the linter.
+    let dir = tempfile::tempdir().unwrap();
+    let options = stagebook::check::Options {
+        lint: true,
+        ..stagebook::check::Options::default()
+    };
+    let config = stagebook::lint::Config::default();
+    let mut linted = 0;
+    for entry in std::fs::read_dir(common::repo_dir().join("playbooks")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for skip in 0..lines.len() {
+            let mut damaged = String::new();
+            for (i, line) in lines.iter().enumerate() {
+                if i != skip {
+                    damaged.push_str(line);
+                    damaged.push('\n');
+                }
+            }
+            let path = dir.path().join("damaged.yaml");
+            std::fs::write(&path, damaged).unwrap();
+            let checked = stagebook::check::check_file_with(&path, &options, &config)
+                .unwrap()
+                .unwrap();
+            linted += usize::from(checked.playbook.is_some());
+        }
+    }
+    assert!(
+        linted > 100,
+        "only {linted} damaged playbooks were valid enough to lint"
+    );
+}
