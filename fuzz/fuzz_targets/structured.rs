@@ -422,8 +422,12 @@ fuzz_target!(|input: Playbook| {
     if let Some(playbook) = &checked.playbook {
         let model = serde_json::to_value(playbook).expect("the model serializes");
         let text = write(&model, input.style.wrapping_add(1));
-        let again = stagebook_fuzz::check_bytes(text.as_bytes()).expect("a playbook, not a fragment");
-        let playbook = again.playbook.as_ref().unwrap_or_else(|| panic!("{:?}", again.diagnostics));
+        let again =
+            stagebook_fuzz::check_bytes(text.as_bytes()).expect("a playbook, not a fragment");
+        let playbook = again
+            .playbook
+            .as_ref()
+            .unwrap_or_else(|| panic!("{:?}", again.diagnostics));
         assert_eq!(model, serde_json::to_value(playbook).unwrap());
     }
 });

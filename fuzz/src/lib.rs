@@ -24,8 +24,13 @@ pub fn check_bytes(bytes: &[u8]) -> Option<Checked> {
         lint: true,
         ..check::Options::default()
     };
-    check::check_file_in(&files, Path::new("/fuzz/playbook.yaml"), &options, &Config::default())
-        .expect("the file is in memory")
+    check::check_file_in(
+        &files,
+        Path::new("/fuzz/playbook.yaml"),
+        &options,
+        &Config::default(),
+    )
+    .expect("the file is in memory")
 }
 
 fn assert_label(label: &Label) {
