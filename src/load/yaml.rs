@@ -16,7 +16,7 @@ use serde_json::{Map, Number, Value};
 
 use super::Limits;
 use super::source::SourceFile;
-use crate::diagnostic::{Diagnostic, Label};
+use crate::diagnostic::{Diagnostic, Label, Severity};
 
 /// Where a node of the document came from: its file (an index into the document's file list),
 /// the byte range of its value and, for mapping values, of its key.
@@ -151,9 +151,15 @@ struct Builder<'a> {
     /// Anchors whose node is still open: an alias to one of them is a cycle.
     open_anchors: Vec<usize>,
     alias_nodes: usize,
+    /// Duplicate keys found so far.
+    duplicate_keys: usize,
     root: Option<Value>,
     diagnostics: Vec<Diagnostic>,
 }
+
+/// Most duplicate keys reported for one file: a generated or damaged file can repeat a key on
+/// every line, and thousands of findings would help nobody.
+pub const MAX_DUPLICATE_KEY_FINDINGS: usize = 200;
 
 /// Why building stopped early (the diagnostic is already recorded).
 struct Stop;
@@ -414,6 +420,23 @@ impl Builder<'_> {
             return Ok(());
         };
         if duplicate {
+            self.duplicate_keys += 1;
+            if self.duplicate_keys > MAX_DUPLICATE_KEY_FINDINGS {
+                if self.duplicate_keys == MAX_DUPLICATE_KEY_FINDINGS + 1 {
+                    let diagnostic = Diagnostic::new(
+                        Severity::Note,
+                        "yaml::too-many-duplicate-keys",
+                        format!(
+                            "stopped after {MAX_DUPLICATE_KEY_FINDINGS} duplicate keys in this file"
+                        ),
+                        Label::new(&file, span.clone()),
+                    )
+                    .with_help("fix the duplicate keys above and run the check again");
+                    self.diagnostics.push(diagnostic);
+                }
+                *key = Some((format!("\u{0}duplicate:{}", span.start), span));
+                return Ok(());
+            }
             let first = first.unwrap_or(0..0);
             let diagnostic = Diagnostic::error(
                 "yaml::duplicate-key",
@@ -621,6 +644,7 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
         anchors: HashMap::new(),
         open_anchors: Vec::new(),
         alias_nodes: 0,
+        duplicate_keys: 0,
         root: None,
         diagnostics: Vec::new(),
     };
@@ -771,6 +795,15 @@ mod tests {
         assert_eq!(parsed.diagnostics[0].code, "yaml::duplicate-key");
         assert_eq!(parsed.diagnostics[0].related[0].start().line, 1);
         assert_eq!(parsed.diagnostics[0].primary.start().line, 2);
+    }
+
+    #[test]
+    fn duplicate_key_findings_stop_at_a_limit() {
+        let text = format!("{{{}}}\n", vec!["a: 1"; 1000].join(", "));
+        let parsed = parse_str(&text);
+        let codes: Vec<&str> = parsed.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes.len(), MAX_DUPLICATE_KEY_FINDINGS + 1);
+        assert_eq!(codes.last(), Some(&"yaml::too-many-duplicate-keys"));
     }
 
     #[test]

@@ -61,14 +61,24 @@ impl SourceCode for Source {
         let span_line = file.line_index(start);
         let last_span_line = file.line_index(end.saturating_sub(1).max(start));
         let last_line = (last_span_line + context_lines_after).min(file.line_count() - 1);
-        let data_end = file.line_start(last_line + 1).min(file.text.len());
-        let (data_start, line, column) = if context_lines_before == 0 {
-            let position = file.position(start);
-            (start, span_line, position.column - 1)
+        // Long lines are shown only near the span, so a finding on a 16 MiB one-line file
+        // prints a few hundred bytes, not the whole line.
+        let data_end = file
+            .line_start(last_line + 1)
+            .min(file.text.len())
+            .min(file.clamp(end..end + SNIPPET_MARGIN).end);
+        let data_start = if context_lines_before == 0 {
+            start
         } else {
             let first = span_line.saturating_sub(context_lines_before);
-            (file.line_start(first), first, 0)
+            file.line_start(first).max(
+                file.clamp(start.saturating_sub(SNIPPET_MARGIN)..start)
+                    .start,
+            )
         };
+        let data_start = data_start.min(start);
+        let line = file.line_index(data_start);
+        let column = file.position(data_start).column - 1;
         Ok(Box::new(MietteSpanContents::new_named(
             file.name.clone(),
             &file.text.as_bytes()[data_start..data_end],
@@ -108,8 +118,30 @@ impl fmt::Display for Report<'_> {
 
 impl std::error::Error for Report<'_> {}
 
+/// Bytes of a long line shown on each side of a label.
+const SNIPPET_MARGIN: usize = 160;
+/// Longest label shown in full; a longer one (a whole stage list, a long line) is underlined
+/// only where it starts. JSON output keeps the full span.
+const MAX_LABEL_BYTES: usize = 400;
+/// Related places in the same file farther than this from the finding get a block of their
+/// own, so one snippet never spans a long stretch of the file.
+const MAX_SNIPPET_DISTANCE: usize = 2048;
+
+/// The part of `label` a snippet underlines.
+fn display_span(label: &Label) -> std::ops::Range<usize> {
+    let file = &label.file;
+    let start = label.span.start;
+    let mut end = label.span.end;
+    if end - start > MAX_LABEL_BYTES {
+        let first_line_end = file.line_end(file.line_index(start)).max(start);
+        end = end.min(first_line_end).min(start + MAX_LABEL_BYTES);
+    }
+    file.clamp(start..end)
+}
+
 fn labeled(label: &Label, primary: bool) -> LabeledSpan {
-    let span: SourceSpan = (label.span.start, label.span.len()).into();
+    let shown = display_span(label);
+    let span: SourceSpan = (shown.start, shown.len()).into();
     if primary {
         LabeledSpan::new_primary_with_span(label.text.clone(), span)
     } else {
@@ -215,7 +247,10 @@ impl HumanPrinter {
         let mut labels = vec![&diagnostic.primary];
         let mut others = Vec::new();
         for label in &diagnostic.related {
-            if Arc::ptr_eq(&label.file, file) || label.file.path == file.path {
+            let same_file = Arc::ptr_eq(&label.file, file) || label.file.path == file.path;
+            if same_file
+                && label.span.start.abs_diff(diagnostic.primary.span.start) <= MAX_SNIPPET_DISTANCE
+            {
                 labels.push(label);
             } else {
                 others.push(Related {

@@ -9,10 +9,15 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Document;
 
 use super::did_you_mean;
+
+/// Most unknown references reported for one file.
+pub const MAX_REFERENCE_FINDINGS: usize = 200;
+/// Most ids listed in the help of an unknown reference.
+const MAX_NAMES_LISTED: usize = 20;
 
 /// The string items of `value` (one string, or the strings of a list) with their pointers.
 fn ids_at<'a>(value: Option<&'a Value>, pointer: &str) -> Vec<(&'a str, String)> {
@@ -47,6 +52,9 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
         &mut diagnostics,
     );
 
+    // Each unknown reference is compared with every id for a suggestion: past a few hundred,
+    // a file with thousands of stages would take quadratic time for findings nobody reads.
+    let mut unknown = 0;
     for (i, stage) in stages.iter().enumerate() {
         let Some(stage_id) = stage.get("id").and_then(Value::as_str) else {
             continue;
@@ -61,13 +69,24 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
                 if known.contains_key(id) {
                     continue;
                 }
+                unknown += 1;
+                if unknown > MAX_REFERENCE_FINDINGS {
+                    continue;
+                }
                 let help = match did_you_mean(id, known.keys().copied()) {
                     Some(close) => format!("did you mean `{close}`?"),
                     None if known.is_empty() => format!("the playbook defines no {what}s yet"),
                     None => {
                         let mut names: Vec<&str> = known.keys().copied().collect();
                         names.sort_unstable();
-                        format!("the {what}s are: {}", names.join(", "))
+                        let more = names.len().saturating_sub(MAX_NAMES_LISTED);
+                        names.truncate(MAX_NAMES_LISTED);
+                        let more = if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        };
+                        format!("the {what}s are: {}{more}", names.join(", "))
                     }
                 };
                 diagnostics.push(
@@ -96,6 +115,19 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
                 .with_help("remove `next`, or remove `terminal` if deals really move on from here"),
             );
         }
+    }
+    if unknown > MAX_REFERENCE_FINDINGS {
+        diagnostics.push(
+            Diagnostic::new(
+                Severity::Note,
+                "structure::too-many-findings",
+                format!(
+                    "stopped after {MAX_REFERENCE_FINDINGS} unknown references in this file ({unknown} in all)"
+                ),
+                document.label("/stages", true),
+            )
+            .with_help("fix the references above and run the check again"),
+        );
     }
     diagnostics
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Fills fuzz/corpus/<target>/ with seed inputs (git-ignored; rerun any time, it only adds).
+#   load_check:  shipped playbooks, test fixtures, the YAML test suite and the hostile corpus
+#   structured:  the same files as raw bytes (arbitrary turns any bytes into a playbook)
+#   metrics_csv: stage histories, each behind a few option bytes (see metrics_csv.rs)
+set -euo pipefail
+cd "$(dirname "$0")"
+repo=..
+shared="${SHARED_DIR:-$repo/../shared}"
+
+mkdir -p corpus/load_check corpus/structured corpus/metrics_csv
+
+yaml=()
+for f in "$repo"/playbooks/*.yaml "$repo"/tests/fixtures/*/*.yaml "$repo"/tests/cmd/*.in/*.yaml \
+  "$shared"/corpora/yaml-test-suite/*.yaml "$shared"/corpora/hostile/*.yaml; do
+  [ -f "$f" ] && yaml+=("$f")
+done
+for f in "${yaml[@]}"; do
+  name="$(basename "$(dirname "$f")")-$(basename "$f")"
+  cp "$f" "corpus/load_check/$name"
+done
+# Structured inputs need no more than a few KB each.
+for f in "$repo"/playbooks/*.yaml "$repo"/tests/fixtures/render/*.yaml; do
+  head -c 4096 "$f" > "corpus/structured/$(basename "$f")"
+done
+
+for f in "$repo"/examples/history.csv "$repo"/tests/fixtures/metrics/worked-example.csv; do
+  # flags: bit 0-1 period, 2-3 delimiter (`,` for 0), 4 skip bad rows, 5 won profile, 6 zone
+  for flags in '\x00' '\x01' '\x12' '\x43' '\x30'; do
+    name="$(basename "$f" .csv)-$(printf '%s' "$flags" | tr -d '\\')"
+    { printf "$flags"; head -c 20000 "$f"; } > "corpus/metrics_csv/$name"
+  done
+done
+# The won profile with an activities file after a NUL byte.
+{ printf '\x21'; head -c 8000 "$repo/examples/history.csv"; printf '\x00'; head -c 8000 "$repo/examples/activities.csv"; } \
+  > corpus/metrics_csv/won-profile-with-activities
+echo "seeded: $(ls corpus/load_check | wc -l) load_check, $(ls corpus/structured | wc -l) structured, $(ls corpus/metrics_csv | wc -l) metrics_csv"
