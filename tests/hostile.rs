@@ -169,7 +169,7 @@ fn big_files_under_the_limit_load_in_bounded_time_and_memory() {
         let big = make_big(kind, 15);
         let run = run_bounded(
             &["check", "--format", "json", big.path().to_str().unwrap()],
-            Duration::from_secs(120),
+            Duration::from_secs(90),
         );
         assert!(run.code.is_some(), "{kind}: killed");
         let found = codes(&run.stdout);
