@@ -3,7 +3,7 @@
 # same generated playbooks, with hyperfine. Everything it installs goes to benches/.tools
 # (git-ignored): ajv-cli (npm), check-jsonschema (PyPI, in a venv), boon (crates.io).
 #
-# usage: benches/check.sh [SIZES…]     (default: 100 1000 10000)
+# usage: [RUNS=5] [WARMUP=1] benches/check.sh [SIZES…]     (default sizes: 100 1000 10000)
 # Writes the hyperfine results to benches/results/check-N.{json,md} and prints a table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +49,7 @@ for n in "${sizes[@]}"; do
   mb=$(du -sm --apparent-size "$dir" | cut -f1)
   echo "== $n files, $mb MB"
   # Each tool reads every file; exit codes are ignored (a share of the files is broken).
-  hyperfine --warmup 1 --runs "${RUNS:-5}" --ignore-failure --style basic \
+  hyperfine --warmup "${WARMUP:-1}" --runs "${RUNS:-5}" --ignore-failure --style basic \
     --export-json "$results/check-$n.json" --export-markdown "$results/check-$n.md" \
     -n "stagebook check (all rules)" "$bin check $dir --format json" \
     -n "stagebook check (schema only)" "$bin check --stop-after schema $dir --format json" \
