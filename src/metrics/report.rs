@@ -110,6 +110,35 @@ pub struct UnknownStage {
     pub rows: u64,
 }
 
+impl Report {
+    /// The playbook name of stage `id` (the id itself when the playbook has no such stage).
+    pub fn stage_name<'r>(&'r self, id: &'r str) -> &'r str {
+        self.stages
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(id, |s| s.name.as_str())
+    }
+
+    /// The moves of `period` that did not follow the process, as "`skip` A → B ×n" lines, with
+    /// the printer's own words for a skip and a backward move.
+    pub fn off_process(&self, period: &PeriodReport, skip: &str, back: &str) -> Vec<String> {
+        period
+            .flows
+            .iter()
+            .filter(|f| matches!(f.kind, FlowKind::Skip | FlowKind::Backward))
+            .map(|f| {
+                format!(
+                    "{} {} → {} ×{}",
+                    if f.kind == FlowKind::Skip { skip } else { back },
+                    self.stage_name(f.from.as_deref().unwrap_or("")),
+                    self.stage_name(&f.to),
+                    f.deals
+                )
+            })
+            .collect()
+    }
+}
+
 /// One period's numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeriodReport {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::svg::{self, ADVANCED, BACK, LOST, REMAINING, escape};
 use super::table::{opt_num, percent};
-use crate::metrics::report::{FlowKind, PeriodReport, Report};
+use crate::metrics::report::{PeriodReport, Report};
 
 const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Noto Sans',sans-serif;margin:2rem auto;max-width:62rem;color:#1b1b1b;padding:0 1rem}\
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}\
@@ -17,14 +17,6 @@ th{background:#f5f5f5}.l{font-size:12px;fill:#222}.v{font-size:11px;fill:#333}\
 .key{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}\
 .warn{background:#fff4e5;border-left:4px solid #ef8f00;padding:.4rem .8rem}\
 @media print{body{margin:0}h2{break-after:avoid}svg{break-inside:avoid}}";
-
-fn stage_name<'r>(report: &'r Report, id: &'r str) -> &'r str {
-    report
-        .stages
-        .iter()
-        .find(|s| s.id == id)
-        .map_or(id, |s| s.name.as_str())
-}
 
 fn row(out: &mut String, cells: &[String], header: bool) {
     let tag = if header { "th" } else { "td" };
@@ -64,7 +56,7 @@ fn stage_table(report: &Report, period: &PeriodReport, out: &mut String) {
         row(
             out,
             &[
-                stage_name(report, &s.stage).to_owned(),
+                report.stage_name(&s.stage).to_owned(),
                 s.at_start.to_string(),
                 s.entered.to_string(),
                 s.advanced.to_string(),
@@ -165,24 +157,7 @@ pub fn render(report: &Report) -> String {
         escape(&total.to)
     );
     stage_table(report, total, &mut out);
-    let off: Vec<String> = total
-        .flows
-        .iter()
-        .filter(|f| matches!(f.kind, FlowKind::Skip | FlowKind::Backward))
-        .map(|f| {
-            format!(
-                "{} {} → {} ×{}",
-                if f.kind == FlowKind::Skip {
-                    "skipped ahead"
-                } else {
-                    "moved back"
-                },
-                stage_name(report, f.from.as_deref().unwrap_or("")),
-                stage_name(report, &f.to),
-                f.deals
-            )
-        })
-        .collect();
+    let off = report.off_process(total, "skipped ahead", "moved back");
     if !off.is_empty() {
         out.push_str("<h2>Off the process</h2><ul>");
         for item in off {
@@ -219,7 +194,7 @@ pub fn render(report: &Report) -> String {
                 &mut out,
                 &[
                     deal.deal.clone(),
-                    stage_name(report, &deal.stage).to_owned(),
+                    report.stage_name(&deal.stage).to_owned(),
                     deal.since.clone(),
                     format!("{:.1}", deal.days),
                     format!("{:.1}", deal.expected_days),
@@ -254,7 +229,7 @@ pub fn render(report: &Report) -> String {
             row(
                 &mut out,
                 &[
-                    stage_name(report, &s.stage).to_owned(),
+                    report.stage_name(&s.stage).to_owned(),
                     s.deals.to_string(),
                     opt_num(s.p25_days, 1),
                     opt_num(s.median_days, 1),
@@ -288,7 +263,7 @@ pub fn render(report: &Report) -> String {
                     row(
                         &mut out,
                         &[
-                            stage_name(report, &s.stage).to_owned(),
+                            report.stage_name(&s.stage).to_owned(),
                             t.channel.clone(),
                             opt_num(t.median, 1),
                             opt_num(t.mean, 2),

@@ -66,14 +66,6 @@ fn value(out: &mut String, x: f64, y: f64, text: &str) {
     );
 }
 
-fn stage_name<'r>(report: &'r Report, id: &'r str) -> &'r str {
-    report
-        .stages
-        .iter()
-        .find(|s| s.id == id)
-        .map_or(id, |s| s.name.as_str())
-}
-
 #[allow(clippy::cast_precision_loss)]
 fn scale(count: u64, max: u64) -> f64 {
     if max == 0 {
@@ -104,7 +96,7 @@ pub fn funnel(report: &Report, period: &PeriodReport) -> String {
         let total = s.at_start + s.entered;
         let w = scale(total, max);
         let x = LABEL + (PLOT - w) / 2.0;
-        let name = stage_name(report, &s.stage);
+        let name = report.stage_name(&s.stage);
         label(&mut out, y, name);
         rect(
             &mut out,
@@ -168,7 +160,7 @@ pub fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
     let mut y = 8.0;
     for s in &period.stages {
         let t = &s.time_in_stage;
-        let name = stage_name(report, &s.stage);
+        let name = report.stage_name(&s.stage);
         label(&mut out, y, name);
         if let Some(median) = t.median_days {
             let over = t.expected_days.is_some_and(|e| median > e);
@@ -238,7 +230,7 @@ pub fn flows(report: &Report, period: &PeriodReport) -> String {
         .unwrap_or(0);
     let mut y = 8.0;
     for s in &period.stages {
-        let name = stage_name(report, &s.stage);
+        let name = report.stage_name(&s.stage);
         label(&mut out, y, name);
         let mut x = LABEL;
         for (count, colour, what) in [

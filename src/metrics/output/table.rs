@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::metrics::report::{FlowKind, PeriodReport, Report};
+use crate::metrics::report::{PeriodReport, Report};
 
 /// A count, or a dash.
 pub fn opt_num(value: Option<f64>, decimals: usize) -> String {
@@ -48,14 +48,6 @@ pub fn align(rows: &[Vec<String>], out: &mut String) {
 }
 
 /// The stage name for an id.
-fn name<'r>(report: &'r Report, id: &'r str) -> &'r str {
-    report
-        .stages
-        .iter()
-        .find(|s| s.id == id)
-        .map_or(id, |s| s.name.as_str())
-}
-
 fn period_block(report: &Report, period: &PeriodReport, title: &str, out: &mut String) {
     let _ = writeln!(
         out,
@@ -85,7 +77,7 @@ fn period_block(report: &Report, period: &PeriodReport, title: &str, out: &mut S
     for stage in &period.stages {
         let time = &stage.time_in_stage;
         rows.push(vec![
-            name(report, &stage.stage).to_owned(),
+            report.stage_name(&stage.stage).to_owned(),
             stage.at_start.to_string(),
             stage.entered.to_string(),
             stage.advanced.to_string(),
@@ -133,24 +125,7 @@ fn period_block(report: &Report, period: &PeriodReport, title: &str, out: &mut S
     }
     out.push_str(&line);
     out.push('\n');
-    let off_process: Vec<String> = period
-        .flows
-        .iter()
-        .filter(|f| matches!(f.kind, FlowKind::Skip | FlowKind::Backward))
-        .map(|f| {
-            format!(
-                "{} {} → {} ×{}",
-                if f.kind == FlowKind::Skip {
-                    "skip"
-                } else {
-                    "back"
-                },
-                name(report, f.from.as_deref().unwrap_or("")),
-                name(report, &f.to),
-                f.deals
-            )
-        })
-        .collect();
+    let off_process = report.off_process(period, "skip", "back");
     if !off_process.is_empty() {
         let _ = writeln!(out, "Off the process: {}", off_process.join(", "));
     }
@@ -187,7 +162,7 @@ pub fn render(report: &Report) -> String {
         for deal in &report.stalled {
             rows.push(vec![
                 deal.deal.clone(),
-                name(report, &deal.stage).to_owned(),
+                report.stage_name(&deal.stage).to_owned(),
                 deal.since.clone(),
                 format!("{:.1}", deal.days),
                 format!("{:.1}", deal.expected_days),
@@ -213,7 +188,7 @@ pub fn render(report: &Report) -> String {
         ];
         for stage in &profile.stages {
             rows.push(vec![
-                name(report, &stage.stage).to_owned(),
+                report.stage_name(&stage.stage).to_owned(),
                 stage.deals.to_string(),
                 opt_num(stage.p25_days, 1),
                 opt_num(stage.median_days, 1),
@@ -239,7 +214,7 @@ pub fn render(report: &Report) -> String {
             for stage in &profile.stages {
                 for touch in &stage.touchpoints {
                     rows.push(vec![
-                        name(report, &stage.stage).to_owned(),
+                        report.stage_name(&stage.stage).to_owned(),
                         touch.channel.clone(),
                         opt_num(touch.median, 1),
                         opt_num(touch.mean, 2),
