@@ -15,6 +15,7 @@ use crate::lint::{self, Config};
 use crate::load::source::SourceFile;
 use crate::load::{self, Document, Limits, Loaded};
 use crate::model::PlaybookFile;
+use crate::report::human;
 use crate::validate;
 
 /// Settings for a check run.
@@ -162,7 +163,8 @@ pub struct Outcome {
 struct PerFile {
     diagnostics: Vec<Diagnostic>,
     includes: Vec<PathBuf>,
-    fragment: Option<Arc<SourceFile>>,
+    /// For an include fragment: its canonical path and the warning if no playbook includes it.
+    fragment: Option<(PathBuf, Diagnostic)>,
     name: Option<String>,
     fail_on: FailOn,
 }
@@ -207,7 +209,7 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
                     return Ok(PerFile {
                         diagnostics: Vec::new(),
                         includes: Vec::new(),
-                        fragment: Some(file),
+                        fragment: Some(orphan_include(&file)),
                         name: None,
                         fail_on: default_fail_on,
                     });
@@ -233,8 +235,12 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
                 .flat_map(|d| d.files.iter().skip(1))
                 .filter_map(|f| f.path.canonicalize().ok())
                 .collect();
+            // Findings keep only the lines they show, so memory does not grow with the
+            // number of files that have findings.
+            let mut diagnostics = checked.diagnostics;
+            diagnostics.iter_mut().for_each(human::keep_snippets_only);
             Ok(PerFile {
-                diagnostics: checked.diagnostics,
+                diagnostics,
                 includes,
                 fragment: None,
                 name: Some(checked.file.name.clone()),
@@ -261,29 +267,35 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
         outcome.playbooks.extend(result.name.take());
         outcome.diagnostics.extend(result.diagnostics);
         read.extend(result.includes.iter().cloned());
-        if let Some(fragment) = &result.fragment {
-            let canonical = fragment
-                .path
-                .canonicalize()
-                .unwrap_or_else(|_| fragment.path.clone());
-            if !included.contains(&canonical) {
-                outcome.diagnostics.push(
-                    Diagnostic::new(
-                        Severity::Warning,
-                        "structure::orphan-include",
-                        "this file holds stages or content for an `include`, but no playbook checked here includes it",
-                        Label::new(fragment, 0..0),
-                    )
-                    .with_help("add it to a playbook's `include:` list, or check the folder that holds that playbook"),
-                );
-                outcome.failed |= default_fail_on == FailOn::Warning;
-            }
+        if let Some((path, orphan)) = result.fragment
+            && !included.contains(&path)
+        {
+            outcome.diagnostics.push(orphan);
+            outcome.failed |= default_fail_on == FailOn::Warning;
         }
     }
     outcome.files = read.len();
     outcome.baseline_unmatched = baseline.map_or(0, |b| b.unmatched());
     sort_and_dedup(&mut outcome.diagnostics);
     Ok(outcome)
+}
+
+/// The canonical path of an include fragment, and the warning given when no playbook checked
+/// includes it.
+fn orphan_include(fragment: &Arc<SourceFile>) -> (PathBuf, Diagnostic) {
+    let path = fragment
+        .path
+        .canonicalize()
+        .unwrap_or_else(|_| fragment.path.clone());
+    let mut orphan = Diagnostic::new(
+        Severity::Warning,
+        "structure::orphan-include",
+        "this file holds stages or content for an `include`, but no playbook checked here includes it",
+        Label::new(fragment, 0..0),
+    )
+    .with_help("add it to a playbook's `include:` list, or check the folder that holds that playbook");
+    human::keep_snippets_only(&mut orphan);
+    (path, orphan)
 }
 
 fn with_path(error: &io::Error, path: &Path) -> io::Error {

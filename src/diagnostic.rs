@@ -40,6 +40,8 @@ pub struct Label {
     pub span: Range<usize>,
     /// Text shown next to the underline ("first defined here").
     pub text: Option<String>,
+    /// Where the span starts and ends, once `file` is an excerpt that may not reach the end.
+    positions: Option<(Position, Position)>,
 }
 
 impl Label {
@@ -50,6 +52,7 @@ impl Label {
             file: Arc::clone(file),
             span,
             text: None,
+            positions: None,
         }
     }
 
@@ -62,12 +65,20 @@ impl Label {
 
     /// Where the label starts.
     pub fn start(&self) -> Position {
-        self.file.position(self.span.start)
+        self.positions
+            .map_or_else(|| self.file.position(self.span.start), |(start, _)| start)
     }
 
     /// Where the label ends (exclusive end, as SARIF and GitHub expect for columns).
     pub fn end(&self) -> Position {
-        self.file.position(self.span.end)
+        self.positions
+            .map_or_else(|| self.file.position(self.span.end), |(_, end)| end)
+    }
+
+    /// Swaps the file for `excerpt` of it, keeping the label's positions.
+    pub fn keep_excerpt(&mut self, excerpt: Arc<SourceFile>) {
+        self.positions = Some((self.start(), self.end()));
+        self.file = excerpt;
     }
 }
 

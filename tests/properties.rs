@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use stagebook::check::{self, Checked};
+use stagebook::diagnostic::Diagnostic;
 use stagebook::lint::Config;
 use stagebook::load::Document;
 use stagebook::load::files::MemoryFiles;
 use stagebook::load::source::SourceFile;
 use stagebook::load::yaml::push_segment;
+use stagebook::report::human;
 use stagebook::report::json as json_report;
 use yaml_emit::{LineEnd, to_yaml};
 
@@ -96,7 +98,7 @@ fn yamlish() -> impl Strategy<Value = String> {
 }
 
 fn assert_in_file(file: &SourceFile, span: &std::ops::Range<usize>, what: &str) {
-    let text = &file.text;
+    let text = file.text();
     assert!(
         span.start <= span.end && span.end <= text.len(),
         "{what}: {span:?} outside 0..{}",
@@ -161,6 +163,50 @@ proptest! {
         }
         // Both printers take every finding without panicking.
         json_report::render(&checked.diagnostics, 1);
+    }
+}
+
+// ---- findings keep only the lines they show ----
+
+/// Human and JSON output of `diagnostics`, as `stagebook check` prints them.
+fn printed(diagnostics: &[Diagnostic]) -> String {
+    let printer = human::HumanPrinter::new(human::Style {
+        color: false,
+        width: 100,
+    });
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        printer.render(diagnostic, &mut out);
+    }
+    out + &json_report::render(diagnostics, 1)
+}
+
+/// Longer text than `yamlish`: long lines (wider than a snippet's margin), many short lines
+/// and wide characters, so that excerpts start and end mid-line and mid-file.
+fn long_yamlish() -> impl Strategy<Value = String> {
+    let long = prop_oneof![
+        Just("x".repeat(700)),
+        Just("名".repeat(300)),
+        Just("a: b\n".repeat(40)),
+        Just("- 🙂 ".repeat(120)),
+    ];
+    prop::collection::vec(
+        prop_oneof![4 => prop::sample::select(PIECES).prop_map(str::to_owned), 1 => long],
+        0..120,
+    )
+    .prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn findings_print_the_same_from_an_excerpt(text in long_yamlish()) {
+        let Some(checked) = check_text(&text) else { return Ok(()) };
+        let whole = printed(&checked.diagnostics);
+        let mut kept = checked.diagnostics.clone();
+        kept.iter_mut().for_each(human::keep_snippets_only);
+        prop_assert_eq!(&printed(&kept), &whole);
     }
 }
 

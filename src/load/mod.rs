@@ -180,7 +180,7 @@ pub fn read_source_in(
             let bytes = error.into_bytes();
             let lossy = String::from_utf8_lossy(&bytes[..at]).into_owned();
             let source = new(lossy);
-            let end = source.text.len();
+            let end = source.text().len();
             let diagnostic = Diagnostic::error(
                 "yaml::encoding",
                 format!("the file is not valid UTF-8 (bad byte at offset {at})"),

@@ -392,7 +392,7 @@ impl Builder<'_> {
             ));
         }
         if style == ScalarStyle::Plain && resolve_plain(text).is_null() {
-            let end = span.end.max(span.start + 1).min(self.file.text.len());
+            let end = span.end.max(span.start + 1).min(self.file.text().len());
             return Err(self.fail(
                 "input::empty-key",
                 "a key is missing before `:`".into(),
@@ -629,7 +629,7 @@ fn describe_scan_error(error: &ScanError, limits: &Limits) -> (&'static str, Str
 
 /// Parses `file` (already checked for encoding) into a value and span map.
 pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
-    let text = file.text.as_str();
+    let text = file.text();
     let options = granit_parser::options! {
         strict_indentation: true,
         flow_nesting_limit: limits.max_depth,

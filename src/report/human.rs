@@ -55,7 +55,7 @@ impl SourceCode for Source {
         let file = &self.0;
         let start = span.offset();
         let end = start + span.len();
-        if end > file.text.len() {
+        if start < file.start() || end > file.end() {
             return Err(MietteError::OutOfBounds);
         }
         let span_line = file.line_index(start);
@@ -65,7 +65,7 @@ impl SourceCode for Source {
         // prints a few hundred bytes, not the whole line.
         let data_end = file
             .line_start(last_line + 1)
-            .min(file.text.len())
+            .min(file.end())
             .min(file.clamp(end..end + SNIPPET_MARGIN).end);
         let data_start = if context_lines_before == 0 {
             start
@@ -81,7 +81,7 @@ impl SourceCode for Source {
         let column = file.position(data_start).column - 1;
         Ok(Box::new(MietteSpanContents::new_named(
             file.name.clone(),
-            &file.text.as_bytes()[data_start..data_end],
+            file.slice(data_start..data_end),
             (data_start, data_end - data_start).into(),
             line,
             column,
@@ -126,6 +126,55 @@ const MAX_LABEL_BYTES: usize = 400;
 /// Related places in the same file farther than this from the finding get a block of their
 /// own, so one snippet never spans a long stretch of the file.
 const MAX_SNIPPET_DISTANCE: usize = 2048;
+/// Lines shown above and below a snippet.
+const CONTEXT_LINES: usize = 1;
+
+/// Whether a related place is shown in the finding's own snippet (same file, close by) rather
+/// than in a block of its own.
+fn shares_snippet(diagnostic: &Diagnostic, label: &Label) -> bool {
+    let file = &diagnostic.primary.file;
+    (Arc::ptr_eq(&label.file, file) || label.file.path == file.path)
+        && label.span.start.abs_diff(diagnostic.primary.span.start) <= MAX_SNIPPET_DISTANCE
+}
+
+/// Swaps every file `diagnostic` points into for the excerpt its snippets show, so a finding
+/// no longer keeps its whole file in memory. Every printer gives the same output afterwards.
+pub fn keep_snippets_only(diagnostic: &mut Diagnostic) {
+    let shared: Vec<bool> = diagnostic
+        .related
+        .iter()
+        .map(|label| shares_snippet(diagnostic, label))
+        .collect();
+    let mut shown = display_span(&diagnostic.primary);
+    for (label, _) in diagnostic.related.iter().zip(&shared).filter(|(_, s)| **s) {
+        let other = display_span(label);
+        shown = shown.start.min(other.start)..shown.end.max(other.end);
+    }
+    let excerpt = snippet_excerpt(&diagnostic.primary.file, shown);
+    for (label, shared) in diagnostic.related.iter_mut().zip(shared) {
+        let own = if shared {
+            Arc::clone(&excerpt)
+        } else {
+            snippet_excerpt(&label.file, display_span(label))
+        };
+        label.keep_excerpt(own);
+    }
+    diagnostic.primary.keep_excerpt(excerpt);
+}
+
+/// The part of `file` that [`Source::read_span`] may read for a snippet of `shown` (or of
+/// any span inside it): its lines with their context, at most twice the margin beyond it.
+fn snippet_excerpt(file: &SourceFile, shown: std::ops::Range<usize>) -> Arc<SourceFile> {
+    let first = file.line_index(shown.start).saturating_sub(CONTEXT_LINES);
+    let last = file.line_index(shown.end.saturating_sub(1).max(shown.start)) + CONTEXT_LINES;
+    let from = file
+        .line_start(first)
+        .max(shown.start.saturating_sub(2 * SNIPPET_MARGIN));
+    let to = file
+        .line_start(last + 1)
+        .min(shown.end + 2 * SNIPPET_MARGIN);
+    file.excerpt(from..to)
+}
 
 /// The part of `label` a snippet underlines.
 fn display_span(label: &Label) -> std::ops::Range<usize> {
@@ -237,7 +286,7 @@ impl HumanPrinter {
             handler: GraphicalReportHandler::new_themed(theme)
                 .with_width(style.width)
                 .with_links(false)
-                .with_context_lines(1),
+                .with_context_lines(CONTEXT_LINES),
         }
     }
 
@@ -247,10 +296,7 @@ impl HumanPrinter {
         let mut labels = vec![&diagnostic.primary];
         let mut others = Vec::new();
         for label in &diagnostic.related {
-            let same_file = Arc::ptr_eq(&label.file, file) || label.file.path == file.path;
-            if same_file
-                && label.span.start.abs_diff(diagnostic.primary.span.start) <= MAX_SNIPPET_DISTANCE
-            {
+            if shares_snippet(diagnostic, label) {
                 labels.push(label);
             } else {
                 others.push(Related {
