@@ -5,7 +5,8 @@ usage: generate.py OUT_DIR [--files N] [--seed S] [--defects FRACTION]
        generate.py OUT_FILE.yaml --one-big --stages N      (one large playbook)
 
 Each playbook has 5-12 stages ending in won/lost, English or Chinese text (about half each),
-full guidance (buyer view, know, do, say, content, exits) and is about 15 KB. A share of the
+full guidance (buyer view, know, do, say, content, exits) and is about 16 KB. Text is written as
+authors write it: plain scalars, quoted where YAML needs it and now and then by habit. A share of the
 files (--defects, default 0.1) carries defects a check must report: a bad duration, an unknown
 field, a dangling `next`, a missing exit. The same seed writes the same bytes.
 """
@@ -33,11 +34,23 @@ def quote(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+PLAIN_UNSAFE_START = tuple("-?:,[]{}#&*!|>'\"%@`")
+
+
+def scalar(rng, text):
+    """Text as an author writes it: plain where YAML allows, quoted where it must be, and
+    quoted now and then out of habit."""
+    plain = (text and not text.startswith(PLAIN_UNSAFE_START) and text == text.strip()
+             and ": " not in text and " #" not in text and not text[0].isdigit()
+             and text.lower() not in ("true", "false", "null", "yes", "no", "~"))
+    return text if plain and rng.random() >= 0.1 else quote(text)
+
+
 def playbook(rng, index, stages_wanted, defect):
     zh = rng.random() < 0.5
     out = ["# yaml-language-server: $schema=../schemas/playbook.schema.json",
            "stagebook: 1", "playbook:", f"  id: generated-{index}",
-           f"  name: {quote(('生成的销售流程 ' if zh else 'Generated playbook ') + str(index))}",
+           f"  name: {scalar(rng, ('生成的销售流程 ' if zh else 'Generated playbook ') + str(index))}",
            f"  locale: {'zh-CN' if zh else 'en'}", "  owner: sales-ops@example.com",
            f"  cycle_target: {stages_wanted * 2 + 4}w"]
     out.append("content:")
@@ -45,37 +58,37 @@ def playbook(rng, index, stages_wanted, defect):
     for c in range(6):
         cid = f"content-{c}"
         content_ids.append(cid)
-        out += [f"  - id: {cid}", f"    title: {quote(sentence(rng, zh, 6))}",
+        out += [f"  - id: {cid}", f"    title: {scalar(rng, sentence(rng, zh, 6))}",
                 f"    kind: {rng.choice(KINDS)}", f"    url: https://example.com/{index}/{cid}",
-                f"    description: {quote(sentence(rng, zh, 12))}"]
+                f"    description: {scalar(rng, sentence(rng, zh, 12))}"]
     ids = [f"stage-{s}" for s in range(stages_wanted)]
     out.append("stages:")
     for s, sid in enumerate(ids):
         nxt = ids[s + 1] if s + 1 < len(ids) else "won"
-        out += [f"  - id: {sid}", f"    name: {quote(sentence(rng, zh, 2)[:-1])}",
-                f"    goal: {quote(sentence(rng, zh, 10))}",
+        out += [f"  - id: {sid}", f"    name: {scalar(rng, sentence(rng, zh, 2)[:-1])}",
+                f"    goal: {scalar(rng, sentence(rng, zh, 10))}",
                 f"    expected_duration: {rng.randint(3, 14)}d",
-                f"    crm_names: [{quote('Stage ' + str(s))}]",
+                f"    crm_names: [{scalar(rng, 'Stage ' + str(s))}]",
                 "    buyer_view:", "      pains:"]
-        out += [f"        - {quote(sentence(rng, zh, 9))}" for _ in range(3)]
+        out += [f"        - {scalar(rng, sentence(rng, zh, 8))}" for _ in range(3)]
         out.append("      questions:")
-        out += [f"        - {quote(sentence(rng, zh, 8))}" for _ in range(3)]
+        out += [f"        - {scalar(rng, sentence(rng, zh, 7))}" for _ in range(3)]
         out.append("    know:")
-        out += [f"      - {quote(sentence(rng, zh, 12))}" for _ in range(3)]
+        out += [f"      - {scalar(rng, sentence(rng, zh, 10))}" for _ in range(3)]
         out.append("    do:")
         for _ in range(3):
-            out += [f"      - action: {quote(sentence(rng, zh, 8))}",
+            out += [f"      - action: {scalar(rng, sentence(rng, zh, 8))}",
                     f"        channel: {rng.choice(CHANNELS)}",
                     f"        count: {rng.randint(1, 5)}"]
         out.append("    say:")
         for _ in range(2):
-            out += [f"      - situation: {quote(sentence(rng, zh, 6))}",
-                    f"        script: {quote(sentence(rng, zh, 40))}"]
-        out += [f"      - objection: {quote(sentence(rng, zh, 7))}",
-                f"        response: {quote(sentence(rng, zh, 35))}"]
+            out += [f"      - situation: {scalar(rng, sentence(rng, zh, 6))}",
+                    f"        script: {scalar(rng, sentence(rng, zh, 20))}"]
+        out += [f"      - objection: {scalar(rng, sentence(rng, zh, 7))}",
+                f"        response: {scalar(rng, sentence(rng, zh, 20))}"]
         out.append(f"    content: [{', '.join(rng.sample(content_ids, 2))}]")
-        out += ["    exit:", f"      - event: {quote(('客户' if zh else 'The buyer ') + sentence(rng, zh, 8))}",
-                f"        evidence: {quote(sentence(rng, zh, 8))}"]
+        out += ["    exit:", f"      - event: {scalar(rng, ('客户' if zh else 'The buyer ') + sentence(rng, zh, 8))}",
+                f"        evidence: {scalar(rng, sentence(rng, zh, 8))}"]
         out.append(f"    next: [{nxt}, lost]" if s == len(ids) - 1 else f"    next: {nxt}")
     out += ["  - id: won", f"    name: {'赢单' if zh else 'Closed won'}", "    terminal: won",
             "  - id: lost", f"    name: {'丢单' if zh else 'Closed lost'}", "    terminal: lost"]
