@@ -111,13 +111,13 @@ fn ten_thousand_files_check_in_memory_bounded_by_the_largest_file() {
 
     eprintln!("peak memory: 100 files {few_kib:?} KiB, 10,000 files {many_kib:?} KiB");
     if let (Some(few_kib), Some(many_kib)) = (few_kib, many_kib) {
-        // 100× the files: the findings (and the 1,000 files they point into) are kept, the
-        // rest is dropped as soon as each file is checked.
+        // 100× the files: each finding keeps the few lines it shows (measured: +36 MiB for
+        // about 6,800 findings), every file is dropped as soon as it is checked.
         assert!(
-            many_kib < few_kib + 48 * 1024,
+            many_kib < few_kib + 40 * 1024,
             "100 files: {few_kib} KiB, 10,000 files: {many_kib} KiB"
         );
-        assert!(many_kib < 160 * 1024, "10,000 files: {many_kib} KiB");
+        assert!(many_kib < 128 * 1024, "10,000 files: {many_kib} KiB");
     }
 }
 
@@ -128,7 +128,7 @@ fn a_sixteen_mib_playbook_checks_in_bounded_time_and_memory() {
     let status = std::process::Command::new("python3")
         .arg(repo_dir().join("benches/generate.py"))
         .arg(&path)
-        .args(["--one-big", "--stages", "6800"])
+        .args(["--one-big", "--stages", "8150"])
         .status()
         .expect("python3 runs benches/generate.py");
     assert!(status.success());

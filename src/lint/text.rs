@@ -96,6 +96,22 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// Whether `fold(text)` differs from `text` at most in the case of ASCII letters: ASCII,
+/// ideographs and `、。` only, with single spaces between words and none at either end.
+fn folds_to_itself(text: &str) -> bool {
+    let mut after_space = true;
+    for c in text.chars() {
+        let space = c == ' ';
+        let kept = (c.is_ascii() && !c.is_ascii_whitespace())
+            || matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3001}'..='\u{3002}');
+        if !(kept || space && !after_space) {
+            return false;
+        }
+        after_space = space;
+    }
+    !after_space || text.is_empty()
+}
+
 /// Whether `nfkc_known` gives the NFKC form of `c`.
 fn nfkc_is_known(c: char) -> bool {
     c.is_ascii()
@@ -196,12 +212,20 @@ impl PhraseSet {
             .collect();
         words.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         words.dedup();
-        let automaton = AhoCorasick::new(&words).expect("plain phrases always compile");
+        // Folded phrases are lowercase; matching ASCII letters in either case lets
+        // `earliest_unfolded` search text that folding would change only in case.
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .expect("plain phrases always compile");
         Self { words, automaton }
     }
 
     /// Every whole-phrase match in `text` (already folded), overlapping, as (start, phrase).
-    pub fn find_all<'s>(&'s self, text: &'s str) -> impl Iterator<Item = (usize, &'s str)> + 's {
+    pub fn find_all<'s, 't>(
+        &'s self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (usize, &'s str)> + use<'s, 't> {
         self.automaton
             .find_overlapping_iter(text)
             .filter(move |m| is_whole(text, m.start(), m.end()))
@@ -209,9 +233,22 @@ impl PhraseSet {
     }
 
     /// The first match in `text`; the longest phrase when several start there.
-    pub fn earliest<'s>(&'s self, text: &'s str) -> Option<(usize, &'s str)> {
+    pub fn earliest(&self, text: &str) -> Option<(usize, &str)> {
+        if !self.automaton.is_match(text) {
+            return None;
+        }
         self.find_all(text)
             .min_by_key(|&(at, word)| (at, Reverse(word.len())))
+    }
+
+    /// The phrase [`PhraseSet::earliest`] finds in `fold(text)`, folding only when that would
+    /// change more than the case of ASCII letters (most text is already in folded form).
+    pub fn earliest_unfolded(&self, text: &str) -> Option<&str> {
+        if folds_to_itself(text) {
+            self.earliest(text).map(|(_, word)| word)
+        } else {
+            self.earliest(&fold(text)).map(|(_, word)| word)
+        }
     }
 }
 
@@ -239,6 +276,41 @@ pub fn count_speech_units(text: &str) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_folds_to_itself_is_recognised() {
+        for text in [
+            "",
+            "Send the TODO list",
+            "客户确认预算。",
+            "a 待定 b",
+            "ROI、价格",
+        ] {
+            assert!(folds_to_itself(text), "{text:?}");
+            assert_eq!(fold(text), text.to_ascii_lowercase(), "{text:?}");
+        }
+        for text in [
+            " a",
+            "a ",
+            "a  b",
+            "a\tb",
+            "ＴＯＤＯ",
+            "a\u{3000}b",
+            "Ärger",
+            "é",
+        ] {
+            assert!(!folds_to_itself(text), "{text:?}");
+        }
+        let markers = PhraseSet::new(["todo", "lorem ipsum", "待定"]);
+        assert_eq!(markers.earliest_unfolded("Write ToDo here"), Some("todo"));
+        assert_eq!(markers.earliest_unfolded("ＴＯＤＯ"), Some("todo"));
+        assert_eq!(
+            markers.earliest_unfolded("Lorem\n  ipsum"),
+            Some("lorem ipsum")
+        );
+        assert_eq!(markers.earliest_unfolded("价格待定。"), Some("待定"));
+        assert_eq!(markers.earliest_unfolded("mastodon"), None);
+    }
 
     #[test]
     fn the_fast_paths_fold_like_nfkc() {

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::declare_rule;
-use crate::lint::text::{PhraseSet, fold, for_each_prose};
+use crate::lint::text::{PhraseSet, for_each_prose};
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
 /// Markers that are always placeholders (matched case-insensitively as whole words; CJK
@@ -107,8 +107,7 @@ impl Rule for PlaceholderText {
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let markers = cx.options.placeholder_text.markers();
         for_each_prose(&cx.document.value, |pointer, text| {
-            let folded = fold(text);
-            let Some((_, marker)) = markers.earliest(&folded) else {
+            let Some(marker) = markers.earliest_unfolded(text) else {
                 return;
             };
             let place = crate::validate::place(&cx.document.value, pointer);
