@@ -18,7 +18,7 @@ fn inputs() -> Vec<(&'static str, PathBuf)> {
         let status = std::process::Command::new("python3")
             .arg(root.join("benches/generate.py"))
             .arg(&big)
-            .args(["--one-big", "--stages", "410"])
+            .args(["--one-big", "--stages", "510"])
             .status()
             .expect("python3 runs benches/generate.py");
         assert!(status.success());

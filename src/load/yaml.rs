@@ -6,6 +6,7 @@
 //! a diagnostic: one document per file, no duplicate keys, no explicit tags other than `!!str`,
 //! `!!seq` and `!!map`, no YAML 1.1 merge keys, a nesting limit and an alias-expansion budget.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -37,6 +38,13 @@ pub struct SpanMap {
 }
 
 impl SpanMap {
+    /// An empty map with room for `nodes` nodes.
+    pub fn with_capacity(nodes: usize) -> Self {
+        Self {
+            spans: FxHashMap::with_capacity_and_hasher(nodes, rustc_hash::FxBuildHasher),
+        }
+    }
+
     /// The span recorded for `pointer`, or for its nearest ancestor that has one.
     pub fn find(&self, pointer: &str) -> Option<&NodeSpan> {
         let mut pointer = pointer;
@@ -353,7 +361,7 @@ impl Builder<'_> {
 
     fn scalar(
         &mut self,
-        text: &str,
+        text: Cow<'_, str>,
         style: ScalarStyle,
         anchor: usize,
         tag: Option<&Tag>,
@@ -363,7 +371,7 @@ impl Builder<'_> {
         if self.is_key_slot() {
             if anchor != 0 {
                 let anchored = Anchored {
-                    value: Value::String(text.to_string()),
+                    value: Value::String(text.clone().into_owned()),
                     nodes: 1,
                     height: 1,
                 };
@@ -372,9 +380,9 @@ impl Builder<'_> {
             return self.key(text, style, span);
         }
         let value = if force_string || style != ScalarStyle::Plain {
-            Value::String(text.to_string())
+            Value::String(text.into_owned())
         } else {
-            resolve_plain(text)
+            resolve_plain(&text)
         };
         let end = span.end;
         self.record_leaf(span);
@@ -382,7 +390,12 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn key(&mut self, text: &str, style: ScalarStyle, span: Range<usize>) -> Result<(), Stop> {
+    fn key(
+        &mut self,
+        text: Cow<'_, str>,
+        style: ScalarStyle,
+        span: Range<usize>,
+    ) -> Result<(), Stop> {
         if style == ScalarStyle::Plain && text == "<<" {
             return Err(self.fail(
                 "input::merge-key",
@@ -391,7 +404,7 @@ impl Builder<'_> {
                 "write the shared fields out in each place, or split the playbook with `include`",
             ));
         }
-        if style == ScalarStyle::Plain && resolve_plain(text).is_null() {
+        if style == ScalarStyle::Plain && resolve_plain(&text).is_null() {
             let end = span.end.max(span.start + 1).min(self.file.text().len());
             return Err(self.fail(
                 "input::empty-key",
@@ -402,16 +415,16 @@ impl Builder<'_> {
         }
         let duplicate = matches!(
             self.stack.last().map(|frame| &frame.container),
-            Some(Container::Map { map, .. }) if map.contains_key(text)
+            Some(Container::Map { map, .. }) if map.contains_key(text.as_ref())
         );
         let first = duplicate
             .then(|| {
                 let mut pointer = self.pointer.clone();
-                push_segment(&mut pointer, text);
+                push_segment(&mut pointer, &text);
                 self.spans.get(&pointer).and_then(|s| s.key.clone())
             })
             .flatten();
-        let file = Arc::clone(self.file);
+        let file = self.file;
         let Some(Frame {
             container: Container::Map { key, .. },
             ..
@@ -429,7 +442,7 @@ impl Builder<'_> {
                         format!(
                             "stopped after {MAX_DUPLICATE_KEY_FINDINGS} duplicate keys in this file"
                         ),
-                        Label::new(&file, span.clone()),
+                        Label::new(file, span.clone()),
                     )
                     .with_help("fix the duplicate keys above and run the check again");
                     self.diagnostics.push(diagnostic);
@@ -441,16 +454,16 @@ impl Builder<'_> {
             let diagnostic = Diagnostic::error(
                 "yaml::duplicate-key",
                 format!("`{text}` is written twice in the same block"),
-                Label::new(&file, span.clone()).with_text("written again here"),
+                Label::new(file, span.clone()).with_text("written again here"),
             )
-            .with_related(Label::new(&file, first).with_text("first written here"))
+            .with_related(Label::new(file, first).with_text("first written here"))
             .with_help("keep one of them: YAML keeps only one value per key, so the other would be silently lost");
             self.diagnostics.push(diagnostic);
             // Read the repeated entry into a key nobody can name, so the first one stays.
             *key = Some((format!("\u{0}duplicate:{}", span.start), span));
             return Ok(());
         }
-        *key = Some((text.to_string(), span));
+        *key = Some((text.into_owned(), span));
         Ok(())
     }
 
@@ -502,7 +515,7 @@ impl Builder<'_> {
                 }
                 other => other.to_string(),
             };
-            return self.key(&text, ScalarStyle::SingleQuoted, span);
+            return self.key(Cow::Owned(text), ScalarStyle::SingleQuoted, span);
         }
         let end = span.end;
         self.record_leaf(span);
@@ -640,7 +653,8 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
         limits,
         stack: Vec::new(),
         pointer: String::new(),
-        spans: SpanMap::default(),
+        // About one node a line: sized once, the map is not rehashed as it grows.
+        spans: SpanMap::with_capacity(file.line_count()),
         anchors: HashMap::new(),
         open_anchors: Vec::new(),
         alias_nodes: 0,
@@ -684,7 +698,7 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
-                builder.scalar(&value, style, anchor, tag.as_deref(), range)
+                builder.scalar(value, style, anchor, tag.as_deref(), range)
             }
             Event::SequenceStart(style, anchor, tag) => {
                 builder.check_tag(tag.as_deref(), &range).and_then(|_| {
