@@ -11,7 +11,9 @@ const WIDTH: f64 = 760.0;
 const LABEL: f64 = 170.0;
 const ROW: f64 = 30.0;
 const BAR: f64 = 20.0;
-const PLOT: f64 = WIDTH - LABEL - 90.0;
+/// Width of the bars' area; the numbers go in a column to its right, clear of every bar,
+/// tick and budget line.
+const PLOT: f64 = WIDTH - LABEL - 120.0;
 
 /// Colours, shared with the HTML legend.
 pub const ADVANCED: &str = "#2e7d32";
@@ -176,12 +178,7 @@ pub fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
             if let Some(e) = t.expected_days {
                 let _ = write!(text, " / {e:.1}");
             }
-            value(
-                &mut out,
-                x_of(median.max(t.expected_days.unwrap_or(0.0))),
-                y,
-                &text,
-            );
+            value(&mut out, LABEL + PLOT, y, &text);
         } else {
             value(&mut out, LABEL, y, "no exits");
         }
@@ -252,7 +249,7 @@ pub fn flows(report: &Report, period: &PeriodReport) -> String {
         }
         value(
             &mut out,
-            x,
+            LABEL + PLOT,
             y,
             &format!(
                 "{} / {} / {} / {}",
