@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use snapbox::cmd::Command;
-use stagebook::metrics::history::{Columns, ReadOptions};
+use stagebook::metrics::group::Budget;
+use stagebook::metrics::history::{Columns, ReadOptions, read};
 use stagebook::metrics::report::{Report, StageStats};
+use stagebook::metrics::stages::StageMap;
 use stagebook::metrics::time::{PeriodKind, Zone, parse_date};
 use stagebook::metrics::won::ActivityColumns;
 use stagebook::metrics::{Options, measure};
@@ -30,6 +32,7 @@ fn options(history: PathBuf) -> Options {
             delimiter: b',',
             skip_bad_rows: false,
             zone: Zone::utc(),
+            budget: Budget::default(),
         },
         from: None,
         to: None,
@@ -70,6 +73,35 @@ fn flows(report: &Report) -> (u64, u64, u64, u64, u64) {
         0,
     )
 }
+
+/// Skips, backward moves, re-entries and an open deal, rows deliberately out of order.
+const OUT_OF_ORDER: &str = "deal_id,stage,entered_at\n\
+         B,Demo Scheduled,2024-03-08\n\
+         A,Closed Won,2024-03-10\n\
+         B,Qualification,2024-03-06\n\
+         A,Demo Scheduled,2024-03-03\n\
+         B,Prospecting,2024-03-01\n\
+         B,Demo Scheduled,2024-03-04\n\
+         A,Prospecting,2024-03-01\n\
+         B,Qualification,2024-03-02\n\
+         A,Proposal/Price Quote,2024-03-05\n\
+         D,Prospecting,2024-03-20\n\
+         B,Proposal/Price Quote,2024-03-12\n\
+         B,Needs Analysis,2024-03-14\n";
+
+/// 20:00 UTC on 31 March is 04:00 on 1 April in Shanghai; the naive time is local.
+const TIME_ZONES: &str = "deal_id,stage,entered_at\n\
+         A,Prospecting,2024-03-31T20:00:00Z\n\
+         B,Prospecting,2024-03-31 20:00:00\n\
+         C,Prospecting,2024-03-01 02:00\n";
+
+/// A duplicate row, a deal lost without an open stage, an unknown stage.
+const DUPLICATES: &str = "deal_id,stage,entered_at\n\
+         E,Prospecting,2024-03-01\n\
+         E,Prospecting,2024-03-01\n\
+         E,Closed Lost,2024-03-09\n\
+         C,Closed Lost,2024-03-05\n\
+         F,Stalled In Legal,2024-03-05\n";
 
 #[test]
 fn the_guides_worked_example() {
@@ -118,23 +150,7 @@ fn the_guides_worked_example() {
 #[test]
 fn skips_backward_moves_re_entries_and_open_deals() {
     let dir = tempfile::tempdir().unwrap();
-    // Rows deliberately out of order.
-    let path = write(
-        &dir,
-        "deal_id,stage,entered_at\n\
-         B,Demo Scheduled,2024-03-08\n\
-         A,Closed Won,2024-03-10\n\
-         B,Qualification,2024-03-06\n\
-         A,Demo Scheduled,2024-03-03\n\
-         B,Prospecting,2024-03-01\n\
-         B,Demo Scheduled,2024-03-04\n\
-         A,Prospecting,2024-03-01\n\
-         B,Qualification,2024-03-02\n\
-         A,Proposal/Price Quote,2024-03-05\n\
-         D,Prospecting,2024-03-20\n\
-         B,Proposal/Price Quote,2024-03-12\n\
-         B,Needs Analysis,2024-03-14\n",
-    );
+    let path = write(&dir, OUT_OF_ORDER);
     let report = measure(&playbook(), &march(options(path))).unwrap();
     // A: prospecting -> demo skips discovery; proposal -> won skips negotiation.
     let prospecting = stage(&report, "prospecting");
@@ -173,14 +189,7 @@ fn skips_backward_moves_re_entries_and_open_deals() {
 #[test]
 fn time_zones_decide_the_period() {
     let dir = tempfile::tempdir().unwrap();
-    // 20:00 UTC on 31 March is 04:00 on 1 April in Shanghai; the naive time is local.
-    let path = write(
-        &dir,
-        "deal_id,stage,entered_at\n\
-         A,Prospecting,2024-03-31T20:00:00Z\n\
-         B,Prospecting,2024-03-31 20:00:00\n\
-         C,Prospecting,2024-03-01 02:00\n",
-    );
+    let path = write(&dir, TIME_ZONES);
     let utc = measure(&playbook(), &march(options(path.clone()))).unwrap();
     assert_eq!(stage(&utc, "prospecting").entered, 3);
     let mut shanghai = march(options(path));
@@ -194,15 +203,7 @@ fn time_zones_decide_the_period() {
 #[test]
 fn duplicates_lost_only_deals_and_unknown_stages_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        &dir,
-        "deal_id,stage,entered_at\n\
-         E,Prospecting,2024-03-01\n\
-         E,Prospecting,2024-03-01\n\
-         E,Closed Lost,2024-03-09\n\
-         C,Closed Lost,2024-03-05\n\
-         F,Stalled In Legal,2024-03-05\n",
-    );
+    let path = write(&dir, DUPLICATES);
     let report = measure(&playbook(), &march(options(path))).unwrap();
     assert_eq!(report.input.duplicate_rows, 1);
     assert_eq!(report.input.deals_without_open_stage, 1);
@@ -210,6 +211,67 @@ fn duplicates_lost_only_deals_and_unknown_stages_are_reported() {
     assert_eq!(report.total.funnel.lost, 2);
     assert_eq!(stage(&report, "prospecting").loss_rate, Some(1.0));
     assert_eq!(report.warnings().len(), 3);
+}
+
+/// Every fixture history, with budgets so small that the rows go to disk in many runs (one
+/// row each at 1 byte, more runs than are merged at once): the report is the one computed in
+/// memory, and no temporary file is left.
+#[test]
+fn spilling_runs_to_disk_changes_no_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = Vec::new();
+    for (name, text) in [
+        ("out-of-order.csv", OUT_OF_ORDER),
+        ("time-zones.csv", TIME_ZONES),
+        ("duplicates.csv", DUPLICATES),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        cases.push(march(options(path)));
+    }
+    let mut worked = march(options(Path::new(FIXTURES).join("worked-example.csv")));
+    worked.period = Some(PeriodKind::Week);
+    cases.push(worked);
+    let mut example = options(PathBuf::from("examples/history.csv"));
+    example.period = Some(PeriodKind::Month);
+    example.read.zone = Zone::named("Asia/Shanghai").unwrap();
+    example.won_profile = true;
+    example.activities = Some(PathBuf::from("examples/activities.csv"));
+    cases.push(example);
+    let mut shanghai = march(options(dir.path().join("time-zones.csv")));
+    shanghai.read.zone = Zone::named("Asia/Shanghai").unwrap();
+    cases.push(shanghai);
+
+    let runs = tempfile::tempdir().unwrap();
+    let stages = StageMap::new(&playbook()).unwrap();
+    for in_memory in cases {
+        let expected =
+            serde_json::to_string_pretty(&measure(&playbook(), &in_memory).unwrap()).unwrap();
+        for limit in [1, 4096] {
+            let mut spilled = in_memory.clone();
+            spilled.read.budget = Budget {
+                memory_limit: limit,
+                temp_dir: runs.path().to_owned(),
+            };
+            let history = read(&spilled.history, &stages, &spilled.read).unwrap();
+            if limit == 1 {
+                let runs = history.groups.spilled();
+                assert!(runs > 1, "{}: {runs} runs", spilled.history.display());
+            }
+            let report = measure(&playbook(), &spilled).unwrap();
+            assert_eq!(
+                serde_json::to_string_pretty(&report).unwrap(),
+                expected,
+                "{} with --memory-limit {limit}",
+                spilled.history.display()
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read_dir(runs.path()).unwrap().count(),
+        0,
+        "no temporary file left"
+    );
 }
 
 fn metrics(args: &[&str]) -> Command {
@@ -340,6 +402,51 @@ fn golden_json_and_csv() {
             None,
         ));
     }
+}
+
+#[test]
+fn memory_limit_and_temp_dir_options() {
+    let history = Path::new(FIXTURES).join("worked-example.csv");
+    let history = history.to_str().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    let range = ["--from", "2024-03-01", "--to", "2024-03-31"];
+    metrics(
+        &[
+            &["--history", history, "--format", "json"][..],
+            &range,
+            &[
+                "--memory-limit",
+                "2KiB",
+                "--temp-dir",
+                runs.path().to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    )
+    .assert()
+    .code(0)
+    .stdout_eq(snapbox::Data::read_from(
+        &Path::new(FIXTURES).join("worked-example.json"),
+        None,
+    ));
+    assert_eq!(std::fs::read_dir(runs.path()).unwrap().count(), 0);
+    metrics(&["--history", history, "--memory-limit", "1KiB", "--temp-dir", "no/such/folder"])
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r"
+error: cannot create a temporary file in `no/such/folder`: [..]
+  help: the history does not fit in --memory-limit and is sorted on disk; pass --temp-dir DIR with a writable folder, or a larger --memory-limit
+
+"]]);
+    metrics(&["--history", history, "--memory-limit", "lots"])
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r"
+error: invalid value 'lots' for '--memory-limit <SIZE>': `lots` is not a size: write it as 512MiB, 2GiB or 64M
+
+For more information, try '--help'.
+
+"]]);
 }
 
 #[test]

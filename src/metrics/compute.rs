@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::Error;
 use super::history::{History, unpack};
 use super::report::FlowKind;
 use super::stages::{Kind, Move, StageIx, StageMap};
@@ -46,6 +47,8 @@ pub struct Tally {
     pub new_deals: Vec<u64>,
     /// Of those, deals that reached a demo stage.
     pub new_demo: Vec<u64>,
+    /// Deals with at least one row naming a playbook stage.
+    pub deals: u64,
     /// Exact duplicate rows.
     pub duplicates: u64,
     /// Rows repeating the stage a deal was in.
@@ -155,6 +158,7 @@ impl Tally {
             cycles: vec![Vec::new(); p],
             new_deals: vec![0; p],
             new_demo: vec![0; p],
+            deals: 0,
             duplicates: 0,
             repeats: 0,
             no_open_stage: 0,
@@ -165,15 +169,18 @@ impl Tally {
         }
     }
 
-    /// Folds every deal of the history, freeing each deal's events as it goes.
-    pub fn fold_all(frame: &Frame<'_>, history: History) -> Self {
+    /// Folds every deal of the history, one deal in memory at a time.
+    pub fn fold_all(frame: &Frame<'_>, mut history: History) -> Result<Self, Error> {
         let mut tally = Self::new(frame);
-        let mut visits = Vec::new();
-        for (deal, mut events) in history.deals {
+        let (mut deal, mut events, mut visits) = (Vec::new(), Vec::new(), Vec::new());
+        while history.groups.next(&mut deal, &mut events)? {
+            // Ids were checked to be UTF-8 when read.
+            let deal = String::from_utf8_lossy(&deal);
             tally.fold_deal(frame, &deal, &mut events, &mut visits);
+            tally.deals += 1;
         }
         tally.finish();
-        tally
+        Ok(tally)
     }
 
     /// Folds one deal. `events` are packed and in any order; `visits` is scratch space.

@@ -1,13 +1,15 @@
 //! Reading CRM stage history: a CSV with one row per stage change, streamed row by row.
 //!
-//! Each row becomes a packed 8-byte event (time and stage) in its deal's list; deal ids are
-//! kept once. Rows may come in any order, so a deal's list is sorted when it is folded.
+//! Each row becomes a packed 8-byte event (time and stage) handed with its deal id to a
+//! [`Grouper`], which keeps memory within the budget. Rows may come in any order: the grouper
+//! brings each deal's events together, and the fold sorts them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use super::group::{Budget, Grouper, Groups};
 use super::stages::{StageIx, StageMap};
 use super::time::{Secs, Zone, parse_instant};
 use super::{Error, MAX_EXAMPLES};
@@ -44,6 +46,8 @@ pub struct ReadOptions {
     pub skip_bad_rows: bool,
     /// Zone for times without an offset.
     pub zone: Zone,
+    /// Memory for grouping rows by deal, and where runs go beyond it.
+    pub budget: Budget,
 }
 
 /// Offset that makes every supported instant (years 0–9999) positive before packing.
@@ -80,10 +84,10 @@ pub struct InputStats {
 }
 
 /// The history, grouped by deal.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct History {
-    /// Each deal's events, packed, in file order.
-    pub deals: HashMap<Box<str>, Vec<u64>>,
+    /// Each deal's events, packed, one deal at a time.
+    pub groups: Groups,
     /// What reading found.
     pub stats: InputStats,
 }
@@ -172,7 +176,8 @@ pub fn read(path: &Path, stages: &StageMap, options: &ReadOptions) -> Result<His
     let (deal_ix, stage_ix, at_ix) = (ix[0], ix[1], ix[2]);
     let names = [&columns.deal, &columns.stage, &columns.at];
 
-    let mut history = History::default();
+    let mut stats = InputStats::default();
+    let mut grouper = Grouper::new(options.budget.clone());
     let mut stage_cache: HashMap<Box<[u8]>, Option<StageIx>> = HashMap::new();
     let mut record = csv::ByteRecord::new();
     loop {
@@ -183,13 +188,13 @@ pub fn read(path: &Path, stages: &StageMap, options: &ReadOptions) -> Result<His
             Err(e) => {
                 let line = e.position().map_or(line, csv::Position::line);
                 let message = format!("{}:{line}: not valid CSV: {e}", path.display());
-                history.stats.rows += 1;
-                bad_row(&mut history.stats, message, options.skip_bad_rows)?;
+                stats.rows += 1;
+                bad_row(&mut stats, message, options.skip_bad_rows)?;
                 continue;
             }
         }
         let line = record.position().map_or(line, csv::Position::line);
-        history.stats.rows += 1;
+        stats.rows += 1;
         match parse_row(&record, [deal_ix, stage_ix, at_ix], &options.zone) {
             Ok((deal, stage_name, at)) => {
                 let stage = if let Some(&found) = stage_cache.get(stage_name) {
@@ -202,37 +207,33 @@ pub fn read(path: &Path, stages: &StageMap, options: &ReadOptions) -> Result<His
                     found
                 };
                 let Some(stage) = stage else {
-                    *history
-                        .stats
+                    *stats
                         .unknown
                         .entry(String::from_utf8_lossy(stage_name).trim().to_owned())
                         .or_default() += 1;
                     continue;
                 };
-                history.stats.mapped += 1;
-                let stats = &mut history.stats;
+                stats.mapped += 1;
                 stats.first = Some(stats.first.map_or(at, |f| f.min(at)));
                 stats.last = Some(stats.last.map_or(at, |l| l.max(at)));
-                let event = pack(at, stage);
-                if let Some(events) = history.deals.get_mut(deal) {
-                    events.push(event);
-                } else {
-                    history.deals.insert(deal.into(), vec![event]);
-                }
+                grouper.push(deal.as_bytes(), pack(at, stage))?;
             }
             Err((column, message)) => {
                 let message = row_error(path, line, names[column], &message);
-                bad_row(&mut history.stats, message, options.skip_bad_rows)?;
+                bad_row(&mut stats, message, options.skip_bad_rows)?;
             }
         }
     }
-    if history.stats.rows == 0 {
+    if stats.rows == 0 {
         return Err(Error::new(format!(
             "{}: the file has a header but no stage changes",
             path.display()
         )));
     }
-    Ok(history)
+    Ok(History {
+        groups: grouper.finish()?,
+        stats,
+    })
 }
 
 fn bad_row(stats: &mut InputStats, message: String, skip: bool) -> Result<(), Error> {
