@@ -1,10 +1,11 @@
 //! `stagebook metrics` against hand-computed histories.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use snapbox::cmd::Command;
 use stagebook::metrics::group::Budget;
-use stagebook::metrics::history::{Columns, ReadOptions, read};
+use stagebook::metrics::history::{Columns, History, ReadOptions, read, read_in_parts};
 use stagebook::metrics::report::{Report, StageStats};
 use stagebook::metrics::stages::StageMap;
 use stagebook::metrics::time::{PeriodKind, Zone, parse_date};
@@ -272,6 +273,63 @@ fn spilling_runs_to_disk_changes_no_number() {
         0,
         "no temporary file left"
     );
+}
+
+/// What reading found, and every deal's sorted events, as text to compare.
+fn contents(history: Result<History, stagebook::metrics::Error>) -> String {
+    let mut history = match history {
+        Ok(history) => history,
+        Err(error) => return format!("error: {error}"),
+    };
+    let mut out = format!("{:?}\n", history.stats);
+    let (mut id, mut events) = (Vec::new(), Vec::new());
+    while history.groups.next(&mut id, &mut events).unwrap() {
+        events.sort_unstable();
+        writeln!(out, "{} {events:?}", String::from_utf8_lossy(&id)).unwrap();
+    }
+    out
+}
+
+/// Reading a file in parallel parts gives what reading it in one does, wherever the cuts
+/// fall: inside quoted fields that hold line breaks, between `\r` and `\n`, on blank lines,
+/// before and after malformed rows (whose line numbers must not move).
+#[test]
+fn reading_in_parts_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string("examples/history.csv").unwrap();
+    let mut quoted = String::from("deal_id,stage,entered_at,note\n");
+    let mut malformed = String::from("deal_id,stage,entered_at\n");
+    for (i, row) in example.lines().skip(1).take(400).enumerate() {
+        write!(quoted, "{row},\"call {i}\nthen\r\n\"\"email\"\"\n\"\n").unwrap();
+        if i % 97 == 5 {
+            writeln!(malformed, "X{i},Prospecting,soon").unwrap();
+        } else {
+            write!(malformed, "{row}\n\n").unwrap();
+        }
+    }
+    let cases = [
+        ("example.csv", example.clone()),
+        ("crlf.csv", example.replace('\n', "\r\n")),
+        ("quoted.csv", quoted),
+        ("malformed.csv", malformed),
+    ];
+    let stages = StageMap::new(&playbook()).unwrap();
+    for (name, text) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        for skip_bad_rows in [false, true] {
+            let mut read_options = options(path.clone()).read;
+            read_options.skip_bad_rows = skip_bad_rows;
+            let whole = contents(read_in_parts(&path, &stages, &read_options, 1));
+            for parts in 2..=7 {
+                assert_eq!(
+                    contents(read_in_parts(&path, &stages, &read_options, parts)),
+                    whole,
+                    "{name} in {parts} parts"
+                );
+            }
+        }
+    }
 }
 
 fn metrics(args: &[&str]) -> Command {

@@ -104,36 +104,28 @@ impl Grouper {
 
     /// Ends the input: the deals, in id order, each with all its events.
     pub fn finish(self) -> Result<Groups, Error> {
-        Self::finish_all(vec![self])
+        Groups::merge(vec![self.sort()])
     }
 
-    /// Ends several groupers' input at once (one per part of a file read in parallel): their
-    /// deals merged, in id order.
-    pub fn finish_all(groupers: Vec<Self>) -> Result<Groups, Error> {
-        let temp_dir = groupers
-            .first()
-            .map_or_else(std::env::temp_dir, |g| g.budget.temp_dir.clone());
-        let mut spilled = 0;
-        let mut runs = Vec::new();
-        let mut memory = Vec::new();
-        for grouper in groupers {
-            spilled += grouper.spilled;
-            runs.extend(grouper.runs);
-            if !grouper.buffer.is_empty() {
-                memory.push(grouper.buffer.into_run());
-            }
+    /// Ends the input and sorts what is still in memory, ready for [`Groups::merge`] with
+    /// other groupers' (one per part of a file read in parallel).
+    pub fn sort(self) -> Sorted {
+        Sorted {
+            memory: (!self.buffer.is_empty()).then(|| self.buffer.into_run()),
+            runs: self.runs,
+            spilled: self.spilled,
+            temp_dir: self.budget.temp_dir,
         }
-        while runs.len() + memory.len() > FAN_IN {
-            let batch: Vec<File> = runs.drain(..FAN_IN.min(runs.len())).collect();
-            runs.push(merge_into_file(batch, &temp_dir)?);
-        }
-        let sources = runs
-            .into_iter()
-            .map(|file| Source::File(RunReader::new(file)))
-            .chain(memory.into_iter().map(|run| Source::Memory(run, 0)))
-            .collect();
-        Groups::new(sources, temp_dir, spilled)
     }
+}
+
+/// A grouper's runs, on disk and in memory, waiting to be merged.
+#[derive(Debug)]
+pub struct Sorted {
+    runs: Vec<File>,
+    memory: Option<MemoryRun>,
+    spilled: usize,
+    temp_dir: PathBuf,
 }
 
 /// Rows held in memory: each deal id once, and per row a deal number and an event.
@@ -477,6 +469,31 @@ pub struct Groups {
 }
 
 impl Groups {
+    /// Merges groupers' runs: their deals, in id order, each with all its events.
+    pub fn merge(parts: Vec<Sorted>) -> Result<Self, Error> {
+        let temp_dir = parts
+            .first()
+            .map_or_else(std::env::temp_dir, |p| p.temp_dir.clone());
+        let mut spilled = 0;
+        let mut runs = Vec::new();
+        let mut memory = Vec::new();
+        for part in parts {
+            spilled += part.spilled;
+            runs.extend(part.runs);
+            memory.extend(part.memory);
+        }
+        while runs.len() > 1 && runs.len() + memory.len() > FAN_IN {
+            let batch: Vec<File> = runs.drain(..FAN_IN.min(runs.len())).collect();
+            runs.push(merge_into_file(batch, &temp_dir)?);
+        }
+        let sources = runs
+            .into_iter()
+            .map(|file| Source::File(RunReader::new(file)))
+            .chain(memory.into_iter().map(|run| Source::Memory(run, 0)))
+            .collect();
+        Self::new(sources, temp_dir, spilled)
+    }
+
     fn new(sources: Vec<Source>, temp_dir: PathBuf, spilled: usize) -> Result<Self, Error> {
         let mut groups = Self {
             heads: sources.iter().map(|_| Head::default()).collect(),
