@@ -86,14 +86,16 @@ impl Grouper {
     }
 
     fn spill(&mut self) -> Result<(), Error> {
-        let run = std::mem::take(&mut self.buffer).into_run();
+        self.buffer.sort();
         let dir = &self.budget.temp_dir;
         let mut writer = RunWriter::create(dir)?;
-        for rank in 0..run.len() {
-            let (id, events) = run.group(rank);
+        for rank in 0..self.buffer.deals() {
+            let (id, events) = self.buffer.group(rank);
             writer.group(id, events).map_err(|e| write_error(dir, &e))?;
         }
         self.runs.push(writer.finish(dir)?);
+        // The next rows reuse the memory, so it is not handed back and faulted in again.
+        self.buffer.clear();
         self.spilled += 1;
         if self.runs.len() >= FAN_IN {
             let runs = std::mem::take(&mut self.runs);
@@ -123,7 +125,7 @@ impl Grouper {
 #[derive(Debug)]
 pub struct Sorted {
     runs: Vec<File>,
-    memory: Option<MemoryRun>,
+    memory: Option<Buffer>,
     spilled: usize,
     temp_dir: PathBuf,
 }
@@ -141,6 +143,14 @@ struct Buffer {
     row_deals: Vec<u32>,
     /// Each row's event.
     row_events: Vec<u64>,
+    /// Once sorted: each deal's id prefix and number, in id order.
+    keys: Vec<(u64, u32)>,
+    /// Once sorted: where each rank's events start in `grouped`.
+    starts: Vec<u32>,
+    /// Scratch space for sorting.
+    slots: Vec<u32>,
+    /// Once sorted: the events, grouped by deal in id order, each group sorted.
+    grouped: Vec<u64>,
 }
 
 impl Buffer {
@@ -232,49 +242,84 @@ impl Buffer {
         }
     }
 
-    /// Sorts the rows by deal id, then event, and groups them.
-    fn into_run(self) -> MemoryRun {
+    /// Sorts the rows by deal id, then event, and groups them for [`Buffer::group`].
+    fn sort(&mut self) {
         let deals = self.ends.len();
-        let mut keys: Vec<(u64, u32)> = (0..deals)
-            .map(|d| {
-                let number = u32::try_from(d).expect("deal numbers fit");
-                (prefix(self.id(number)), number)
-            })
-            .collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| self.id(a.1).cmp(self.id(b.1))));
-        // A counting sort by rank; `slot` first holds each deal's rank, then where its next
+        self.keys.clear();
+        self.keys.reserve_exact(deals);
+        for d in 0..deals {
+            let number = u32::try_from(d).expect("deal numbers fit");
+            self.keys.push((prefix(self.id(number)), number));
+        }
+        let (ids, ends) = (&self.ids, &self.ends);
+        self.keys.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| id_in(ids, ends, a.1 as usize).cmp(id_in(ids, ends, b.1 as usize)))
+        });
+        // A counting sort by rank; `slots` first holds each deal's rank, then where its next
         // event goes.
-        let mut starts = vec![0u32; deals + 1];
-        let mut slot = vec![0u32; deals];
-        for (rank, &(_, number)) in keys.iter().enumerate() {
-            slot[number as usize] = u32::try_from(rank).expect("deal numbers fit");
+        self.starts.clear();
+        self.starts.reserve_exact(deals + 1);
+        self.starts.resize(deals + 1, 0);
+        self.slots.clear();
+        self.slots.reserve_exact(deals);
+        self.slots.resize(deals, 0);
+        for (rank, &(_, number)) in self.keys.iter().enumerate() {
+            self.slots[number as usize] = u32::try_from(rank).expect("deal numbers fit");
         }
         for &number in &self.row_deals {
-            starts[slot[number as usize] as usize + 1] += 1;
+            self.starts[self.slots[number as usize] as usize + 1] += 1;
         }
         for rank in 0..deals {
-            starts[rank + 1] += starts[rank];
+            self.starts[rank + 1] += self.starts[rank];
         }
-        for s in &mut slot {
-            *s = starts[*s as usize];
+        for slot in &mut self.slots {
+            *slot = self.starts[*slot as usize];
         }
-        let mut events = vec![0u64; self.row_events.len()];
+        self.grouped.clear();
+        self.grouped.reserve_exact(self.row_events.len());
+        self.grouped.resize(self.row_events.len(), 0);
         for (&number, &event) in self.row_deals.iter().zip(&self.row_events) {
-            let at = &mut slot[number as usize];
-            events[*at as usize] = event;
-            *at += 1;
+            let slot = &mut self.slots[number as usize];
+            self.grouped[*slot as usize] = event;
+            *slot += 1;
         }
-        drop(slot);
-        for pair in starts.windows(2) {
-            events[pair[0] as usize..pair[1] as usize].sort_unstable();
+        for pair in self.starts.windows(2) {
+            self.grouped[pair[0] as usize..pair[1] as usize].sort_unstable();
         }
-        MemoryRun {
-            ids: self.ids,
-            ends: self.ends,
-            order: keys.into_iter().map(|(_, number)| number).collect(),
-            starts,
-            events,
-        }
+    }
+
+    /// Deals, once sorted.
+    fn deals(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The id and sorted events of the deal at `rank`, once sorted.
+    fn group(&self, rank: usize) -> (&[u8], &[u64]) {
+        (
+            self.id(self.keys[rank].1),
+            &self.grouped[self.starts[rank] as usize..self.starts[rank + 1] as usize],
+        )
+    }
+
+    /// Empties the buffer, keeping its memory.
+    fn clear(&mut self) {
+        self.table.clear();
+        self.ids.clear();
+        self.ends.clear();
+        self.row_deals.clear();
+        self.row_events.clear();
+        self.keys.clear();
+    }
+
+    /// Sorts the buffer for the merge, handing back what only filling it needed.
+    fn into_run(mut self) -> Self {
+        self.sort();
+        self.table = HashTable::new();
+        self.row_deals = Vec::new();
+        self.row_events = Vec::new();
+        self.slots = Vec::new();
+        self
     }
 }
 
@@ -290,31 +335,6 @@ fn prefix(id: &[u8]) -> u64 {
     let n = id.len().min(8);
     bytes[..n].copy_from_slice(&id[..n]);
     u64::from_be_bytes(bytes)
-}
-
-/// A sorted buffer: deals in id order, each with its sorted events.
-#[derive(Debug)]
-struct MemoryRun {
-    ids: Vec<u8>,
-    ends: Vec<u32>,
-    /// Deal numbers in id order.
-    order: Vec<u32>,
-    /// Where each rank's events start in `events`.
-    starts: Vec<u32>,
-    events: Vec<u64>,
-}
-
-impl MemoryRun {
-    fn len(&self) -> usize {
-        self.order.len()
-    }
-
-    fn group(&self, rank: usize) -> (&[u8], &[u64]) {
-        (
-            id_in(&self.ids, &self.ends, self.order[rank] as usize),
-            &self.events[self.starts[rank] as usize..self.starts[rank + 1] as usize],
-        )
-    }
 }
 
 /// Writes a run: per deal, the id's length and bytes, the number of events, the first event
@@ -446,24 +466,55 @@ fn corrupt() -> io::Error {
 /// One input of the merge.
 #[derive(Debug)]
 enum Source {
-    File(RunReader),
-    /// A sorted buffer and the rank of its next deal.
-    Memory(MemoryRun, usize),
+    /// A run on disk and its current deal.
+    File {
+        reader: RunReader,
+        id: Vec<u8>,
+        events: Vec<u64>,
+        done: bool,
+    },
+    /// A sorted buffer and the rank of its current deal.
+    Memory(Buffer, usize),
 }
 
-/// A source's current deal.
-#[derive(Debug, Default)]
-struct Head {
-    id: Vec<u8>,
-    events: Vec<u64>,
-    done: bool,
+impl Source {
+    fn file(file: File) -> Self {
+        Self::File {
+            reader: RunReader::new(file),
+            id: Vec::new(),
+            events: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// The current deal's id and events; `None` at the end.
+    fn head(&self) -> Option<(&[u8], &[u64])> {
+        match self {
+            Self::File {
+                id, events, done, ..
+            } => (!done).then_some((id, events)),
+            Self::Memory(buffer, rank) => (*rank < buffer.deals()).then(|| buffer.group(*rank)),
+        }
+    }
+
+    fn advance(&mut self) -> io::Result<()> {
+        match self {
+            Self::File {
+                reader,
+                id,
+                events,
+                done,
+            } => *done = !reader.next(id, events)?,
+            Self::Memory(_, rank) => *rank += 1,
+        }
+        Ok(())
+    }
 }
 
 /// The deals of all runs, merged: one deal at a time, in id order.
 #[derive(Debug)]
 pub struct Groups {
     sources: Vec<Source>,
-    heads: Vec<Head>,
     temp_dir: PathBuf,
     spilled: usize,
 }
@@ -488,23 +539,23 @@ impl Groups {
         }
         let sources = runs
             .into_iter()
-            .map(|file| Source::File(RunReader::new(file)))
-            .chain(memory.into_iter().map(|run| Source::Memory(run, 0)))
+            .map(Source::file)
+            .chain(memory.into_iter().map(|buffer| Source::Memory(buffer, 0)))
             .collect();
         Self::new(sources, temp_dir, spilled)
     }
 
-    fn new(sources: Vec<Source>, temp_dir: PathBuf, spilled: usize) -> Result<Self, Error> {
-        let mut groups = Self {
-            heads: sources.iter().map(|_| Head::default()).collect(),
+    fn new(mut sources: Vec<Source>, temp_dir: PathBuf, spilled: usize) -> Result<Self, Error> {
+        for source in &mut sources {
+            if let Source::File { .. } = source {
+                source.advance().map_err(|e| read_error(&temp_dir, &e))?;
+            }
+        }
+        Ok(Self {
             sources,
             temp_dir,
             spilled,
-        };
-        for s in 0..groups.sources.len() {
-            groups.advance(s)?;
-        }
-        Ok(groups)
+        })
     }
 
     /// Runs written to disk while reading (0 when the history fitted in the budget).
@@ -512,46 +563,28 @@ impl Groups {
         self.spilled
     }
 
-    fn advance(&mut self, s: usize) -> Result<(), Error> {
-        let head = &mut self.heads[s];
-        head.done = match &mut self.sources[s] {
-            Source::File(reader) => !reader
-                .next(&mut head.id, &mut head.events)
-                .map_err(|e| read_error(&self.temp_dir, &e))?,
-            Source::Memory(run, rank) => {
-                if *rank < run.len() {
-                    let (id, events) = run.group(*rank);
-                    head.id.clear();
-                    head.id.extend_from_slice(id);
-                    head.events.clear();
-                    head.events.extend_from_slice(events);
-                    *rank += 1;
-                    false
-                } else {
-                    true
-                }
-            }
-        };
-        Ok(())
-    }
-
     /// The next deal and all its events (in no particular order), or `false` at the end.
     pub fn next(&mut self, id: &mut Vec<u8>, events: &mut Vec<u64>) -> Result<bool, Error> {
-        let Some(first) = (0..self.heads.len())
-            .filter(|&s| !self.heads[s].done)
-            .min_by(|&a, &b| self.heads[a].id.cmp(&self.heads[b].id))
+        let Some(first) = self
+            .sources
+            .iter()
+            .filter_map(Source::head)
+            .map(|(id, _)| id)
+            .min()
         else {
             return Ok(false);
         };
         id.clear();
-        id.extend_from_slice(&self.heads[first].id);
+        id.extend_from_slice(first);
         events.clear();
-        for s in first..self.heads.len() {
-            let head = &self.heads[s];
-            if !head.done && head.id == *id {
-                events.extend_from_slice(&head.events);
-                self.advance(s)?;
+        for source in &mut self.sources {
+            match source.head() {
+                Some((head, more)) if head == id.as_slice() => events.extend_from_slice(more),
+                _ => continue,
             }
+            source
+                .advance()
+                .map_err(|e| read_error(&self.temp_dir, &e))?;
         }
         Ok(true)
     }
@@ -559,10 +592,7 @@ impl Groups {
 
 /// Merges runs into one, for when there are too many to read at once.
 fn merge_into_file(runs: Vec<File>, dir: &Path) -> Result<File, Error> {
-    let sources = runs
-        .into_iter()
-        .map(|file| Source::File(RunReader::new(file)))
-        .collect();
+    let sources = runs.into_iter().map(Source::file).collect();
     let mut groups = Groups::new(sources, dir.to_owned(), 0)?;
     let mut writer = RunWriter::create(dir)?;
     let (mut id, mut events) = (Vec::new(), Vec::new());
