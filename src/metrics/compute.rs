@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::Error;
 use super::history::{History, unpack};
 use super::report::FlowKind;
+use super::sample::Sample;
 use super::stages::{Kind, Move, StageIx, StageMap};
 use super::time::{Period, Secs};
 
@@ -36,13 +37,13 @@ pub struct Tally {
     /// Moves between stages.
     pub flows: Vec<u64>,
     /// Time in stage (seconds) of visits that ended in the period.
-    pub durations: Vec<Vec<u32>>,
+    pub durations: Vec<Sample>,
     /// Visits over the stage's budget.
     pub over_budget: Vec<u64>,
     /// Times a stage was jumped over.
     pub skipped: Vec<u64>,
     /// Cycle times (seconds) of deals won in the period.
-    pub cycles: Vec<Vec<u32>>,
+    pub cycles: Vec<Sample>,
     /// Deals entering the pipeline in the period.
     pub new_deals: Vec<u64>,
     /// Of those, deals that reached a demo stage.
@@ -58,7 +59,7 @@ pub struct Tally {
     /// Deals stalled at the end of the range: (seconds in stage, deal, stage, entered).
     pub stalled_deals: Vec<(i64, Box<str>, StageIx, Secs)>,
     /// For deals won in the range: seconds per stage, one list per stage.
-    pub won_times: Vec<Vec<u32>>,
+    pub won_times: Vec<Sample>,
     /// Deals won in the range.
     pub won_deals: u64,
     /// Visits of deals won in the range, kept for `--activities`.
@@ -152,10 +153,10 @@ impl Tally {
             inside: vec![0; (p + 2) * n],
             stalled: vec![0; (p + 1) * n],
             flows: vec![0; p * (n + 1) * n],
-            durations: vec![Vec::new(); p * n],
+            durations: vec![Sample::default(); p * n],
             over_budget: vec![0; p * n],
             skipped: vec![0; p * n],
-            cycles: vec![Vec::new(); p],
+            cycles: vec![Sample::default(); p],
             new_deals: vec![0; p],
             new_demo: vec![0; p],
             deals: 0,
@@ -163,7 +164,7 @@ impl Tally {
             repeats: 0,
             no_open_stage: 0,
             stalled_deals: Vec::new(),
-            won_times: vec![Vec::new(); n],
+            won_times: vec![Sample::default(); n],
             won_deals: 0,
             won_timelines: HashMap::new(),
         }
@@ -323,7 +324,7 @@ impl Tally {
     }
 }
 
-/// Seconds as u32 (136 years), so duration lists stay small.
+/// Seconds as u32 (136 years), so duration samples stay small.
 fn clamp(secs: i64) -> u32 {
     u32::try_from(secs.max(0)).unwrap_or(u32::MAX)
 }

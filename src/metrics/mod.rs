@@ -3,7 +3,7 @@
 //! [`history`] streams a stage-history CSV into [`group`], which brings each deal's events
 //! together within a memory budget (spilling sorted runs to temporary files beyond it);
 //! [`compute`] sorts each deal's events and folds its visits into counters per period and
-//! stage; [`build`] derives
+//! stage (durations kept exactly but compactly, as [`sample`]s); [`build`] derives
 //! the [`report::Report`] — the one computation — and [`output`] prints it as a table, JSON,
 //! CSV or a self-contained HTML page with SVG charts. Time zones are handled in [`time`].
 
@@ -13,6 +13,7 @@ pub mod group;
 pub mod history;
 pub mod output;
 pub mod report;
+pub mod sample;
 pub mod stages;
 pub mod time;
 pub mod won;
