@@ -378,6 +378,28 @@ fn bad_input_fails_with_line_and_column() {
 }
 
 #[test]
+fn a_deal_id_that_is_not_utf8_is_a_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.csv");
+    std::fs::write(
+        &path,
+        b"deal_id,stage,entered_at\nA,Prospecting,2024-03-01\nR\xe9mi,Prospecting,2024-03-01\n",
+    )
+    .unwrap();
+    let error = measure(&playbook(), &options(path.clone())).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("latin1.csv:3: column `deal_id`: the deal id is not UTF-8 text"),
+        "{error}"
+    );
+    let mut skipping = options(path);
+    skipping.read.skip_bad_rows = true;
+    let report = measure(&playbook(), &skipping).unwrap();
+    assert_eq!((report.input.bad_rows, report.input.deals), (1, 1));
+}
+
+#[test]
 fn missing_columns_and_empty_files_are_tool_failures() {
     let (_dir, path) = bad(
         "sf.csv",
