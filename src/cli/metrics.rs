@@ -79,7 +79,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub stalled_limit: usize,
     /// Memory for grouping the history by deal (`512MiB`, `2GiB`, `64M`); beyond it, sorted
-    /// runs go to temporary files in --temp-dir. Default: 256MiB.
+    /// runs go to temporary files in --temp-dir. Default: 128MiB.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory_limit: Option<usize>,
     /// Folder for those temporary files. Default: the system's temporary folder.
