@@ -125,6 +125,11 @@ fn measure(path: &Path) {
             } else {
                 Zone::utc()
             },
+            // Small, so that spilling runs to disk is fuzzed too.
+            budget: metrics::group::Budget {
+                memory_limit: 4096,
+                temp_dir: temp.path().to_owned(),
+            },
         },
         from: None,
         to: None,

@@ -1,10 +1,13 @@
 //! `stagebook metrics` against hand-computed histories.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use snapbox::cmd::Command;
-use stagebook::metrics::history::{Columns, ReadOptions};
+use stagebook::metrics::group::Budget;
+use stagebook::metrics::history::{Columns, History, ReadOptions, read, read_in_parts};
 use stagebook::metrics::report::{Report, StageStats};
+use stagebook::metrics::stages::StageMap;
 use stagebook::metrics::time::{PeriodKind, Zone, parse_date};
 use stagebook::metrics::won::ActivityColumns;
 use stagebook::metrics::{Options, measure};
@@ -30,6 +33,7 @@ fn options(history: PathBuf) -> Options {
             delimiter: b',',
             skip_bad_rows: false,
             zone: Zone::utc(),
+            budget: Budget::default(),
         },
         from: None,
         to: None,
@@ -70,6 +74,35 @@ fn flows(report: &Report) -> (u64, u64, u64, u64, u64) {
         0,
     )
 }
+
+/// Skips, backward moves, re-entries and an open deal, rows deliberately out of order.
+const OUT_OF_ORDER: &str = "deal_id,stage,entered_at\n\
+         B,Demo Scheduled,2024-03-08\n\
+         A,Closed Won,2024-03-10\n\
+         B,Qualification,2024-03-06\n\
+         A,Demo Scheduled,2024-03-03\n\
+         B,Prospecting,2024-03-01\n\
+         B,Demo Scheduled,2024-03-04\n\
+         A,Prospecting,2024-03-01\n\
+         B,Qualification,2024-03-02\n\
+         A,Proposal/Price Quote,2024-03-05\n\
+         D,Prospecting,2024-03-20\n\
+         B,Proposal/Price Quote,2024-03-12\n\
+         B,Needs Analysis,2024-03-14\n";
+
+/// 20:00 UTC on 31 March is 04:00 on 1 April in Shanghai; the naive time is local.
+const TIME_ZONES: &str = "deal_id,stage,entered_at\n\
+         A,Prospecting,2024-03-31T20:00:00Z\n\
+         B,Prospecting,2024-03-31 20:00:00\n\
+         C,Prospecting,2024-03-01 02:00\n";
+
+/// A duplicate row, a deal lost without an open stage, an unknown stage.
+const DUPLICATES: &str = "deal_id,stage,entered_at\n\
+         E,Prospecting,2024-03-01\n\
+         E,Prospecting,2024-03-01\n\
+         E,Closed Lost,2024-03-09\n\
+         C,Closed Lost,2024-03-05\n\
+         F,Stalled In Legal,2024-03-05\n";
 
 #[test]
 fn the_guides_worked_example() {
@@ -118,23 +151,7 @@ fn the_guides_worked_example() {
 #[test]
 fn skips_backward_moves_re_entries_and_open_deals() {
     let dir = tempfile::tempdir().unwrap();
-    // Rows deliberately out of order.
-    let path = write(
-        &dir,
-        "deal_id,stage,entered_at\n\
-         B,Demo Scheduled,2024-03-08\n\
-         A,Closed Won,2024-03-10\n\
-         B,Qualification,2024-03-06\n\
-         A,Demo Scheduled,2024-03-03\n\
-         B,Prospecting,2024-03-01\n\
-         B,Demo Scheduled,2024-03-04\n\
-         A,Prospecting,2024-03-01\n\
-         B,Qualification,2024-03-02\n\
-         A,Proposal/Price Quote,2024-03-05\n\
-         D,Prospecting,2024-03-20\n\
-         B,Proposal/Price Quote,2024-03-12\n\
-         B,Needs Analysis,2024-03-14\n",
-    );
+    let path = write(&dir, OUT_OF_ORDER);
     let report = measure(&playbook(), &march(options(path))).unwrap();
     // A: prospecting -> demo skips discovery; proposal -> won skips negotiation.
     let prospecting = stage(&report, "prospecting");
@@ -173,14 +190,7 @@ fn skips_backward_moves_re_entries_and_open_deals() {
 #[test]
 fn time_zones_decide_the_period() {
     let dir = tempfile::tempdir().unwrap();
-    // 20:00 UTC on 31 March is 04:00 on 1 April in Shanghai; the naive time is local.
-    let path = write(
-        &dir,
-        "deal_id,stage,entered_at\n\
-         A,Prospecting,2024-03-31T20:00:00Z\n\
-         B,Prospecting,2024-03-31 20:00:00\n\
-         C,Prospecting,2024-03-01 02:00\n",
-    );
+    let path = write(&dir, TIME_ZONES);
     let utc = measure(&playbook(), &march(options(path.clone()))).unwrap();
     assert_eq!(stage(&utc, "prospecting").entered, 3);
     let mut shanghai = march(options(path));
@@ -194,15 +204,7 @@ fn time_zones_decide_the_period() {
 #[test]
 fn duplicates_lost_only_deals_and_unknown_stages_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        &dir,
-        "deal_id,stage,entered_at\n\
-         E,Prospecting,2024-03-01\n\
-         E,Prospecting,2024-03-01\n\
-         E,Closed Lost,2024-03-09\n\
-         C,Closed Lost,2024-03-05\n\
-         F,Stalled In Legal,2024-03-05\n",
-    );
+    let path = write(&dir, DUPLICATES);
     let report = measure(&playbook(), &march(options(path))).unwrap();
     assert_eq!(report.input.duplicate_rows, 1);
     assert_eq!(report.input.deals_without_open_stage, 1);
@@ -210,6 +212,124 @@ fn duplicates_lost_only_deals_and_unknown_stages_are_reported() {
     assert_eq!(report.total.funnel.lost, 2);
     assert_eq!(stage(&report, "prospecting").loss_rate, Some(1.0));
     assert_eq!(report.warnings().len(), 3);
+}
+
+/// Every fixture history, with budgets so small that the rows go to disk in many runs (one
+/// row each at 1 byte, more runs than are merged at once): the report is the one computed in
+/// memory, and no temporary file is left.
+#[test]
+fn spilling_runs_to_disk_changes_no_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = Vec::new();
+    for (name, text) in [
+        ("out-of-order.csv", OUT_OF_ORDER),
+        ("time-zones.csv", TIME_ZONES),
+        ("duplicates.csv", DUPLICATES),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        cases.push(march(options(path)));
+    }
+    let mut worked = march(options(Path::new(FIXTURES).join("worked-example.csv")));
+    worked.period = Some(PeriodKind::Week);
+    cases.push(worked);
+    let mut example = options(PathBuf::from("examples/history.csv"));
+    example.period = Some(PeriodKind::Month);
+    example.read.zone = Zone::named("Asia/Shanghai").unwrap();
+    example.won_profile = true;
+    example.activities = Some(PathBuf::from("examples/activities.csv"));
+    cases.push(example);
+    let mut shanghai = march(options(dir.path().join("time-zones.csv")));
+    shanghai.read.zone = Zone::named("Asia/Shanghai").unwrap();
+    cases.push(shanghai);
+
+    let runs = tempfile::tempdir().unwrap();
+    let stages = StageMap::new(&playbook()).unwrap();
+    for in_memory in cases {
+        let expected =
+            serde_json::to_string_pretty(&measure(&playbook(), &in_memory).unwrap()).unwrap();
+        for limit in [1, 4096] {
+            let mut spilled = in_memory.clone();
+            spilled.read.budget = Budget {
+                memory_limit: limit,
+                temp_dir: runs.path().to_owned(),
+            };
+            let history = read(&spilled.history, &stages, &spilled.read).unwrap();
+            if limit == 1 {
+                let runs = history.groups.spilled();
+                assert!(runs > 1, "{}: {runs} runs", spilled.history.display());
+            }
+            let report = measure(&playbook(), &spilled).unwrap();
+            assert_eq!(
+                serde_json::to_string_pretty(&report).unwrap(),
+                expected,
+                "{} with --memory-limit {limit}",
+                spilled.history.display()
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read_dir(runs.path()).unwrap().count(),
+        0,
+        "no temporary file left"
+    );
+}
+
+/// What reading found, and every deal's sorted events, as text to compare.
+fn contents(history: Result<History, stagebook::metrics::Error>) -> String {
+    let mut history = match history {
+        Ok(history) => history,
+        Err(error) => return format!("error: {error}"),
+    };
+    let mut out = format!("{:?}\n", history.stats);
+    let (mut id, mut events) = (Vec::new(), Vec::new());
+    while history.groups.next(&mut id, &mut events).unwrap() {
+        events.sort_unstable();
+        writeln!(out, "{} {events:?}", String::from_utf8_lossy(&id)).unwrap();
+    }
+    out
+}
+
+/// Reading a file in parallel parts gives what reading it in one does, wherever the cuts
+/// fall: inside quoted fields that hold line breaks, between `\r` and `\n`, on blank lines,
+/// before and after malformed rows (whose line numbers must not move).
+#[test]
+fn reading_in_parts_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string("examples/history.csv").unwrap();
+    let mut quoted = String::from("deal_id,stage,entered_at,note\n");
+    let mut malformed = String::from("deal_id,stage,entered_at\n");
+    for (i, row) in example.lines().skip(1).take(400).enumerate() {
+        write!(quoted, "{row},\"call {i}\nthen\r\n\"\"email\"\"\n\"\n").unwrap();
+        if i % 97 == 5 {
+            writeln!(malformed, "X{i},Prospecting,soon").unwrap();
+        } else {
+            write!(malformed, "{row}\n\n").unwrap();
+        }
+    }
+    let cases = [
+        ("example.csv", example.clone()),
+        ("crlf.csv", example.replace('\n', "\r\n")),
+        ("quoted.csv", quoted),
+        ("malformed.csv", malformed),
+    ];
+    let stages = StageMap::new(&playbook()).unwrap();
+    for (name, text) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        for skip_bad_rows in [false, true] {
+            let mut read_options = options(path.clone()).read;
+            read_options.skip_bad_rows = skip_bad_rows;
+            let whole = contents(read_in_parts(&path, &stages, &read_options, 1));
+            for parts in 2..=7 {
+                assert_eq!(
+                    contents(read_in_parts(&path, &stages, &read_options, parts)),
+                    whole,
+                    "{name} in {parts} parts"
+                );
+            }
+        }
+    }
 }
 
 fn metrics(args: &[&str]) -> Command {
@@ -255,6 +375,28 @@ fn bad_input_fails_with_line_and_column() {
         stdout.ends_with("warning: 1 malformed rows were left out (--skip-bad-rows)\n"),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_deal_id_that_is_not_utf8_is_a_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.csv");
+    std::fs::write(
+        &path,
+        b"deal_id,stage,entered_at\nA,Prospecting,2024-03-01\nR\xe9mi,Prospecting,2024-03-01\n",
+    )
+    .unwrap();
+    let error = measure(&playbook(), &options(path.clone())).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("latin1.csv:3: column `deal_id`: the deal id is not UTF-8 text"),
+        "{error}"
+    );
+    let mut skipping = options(path);
+    skipping.read.skip_bad_rows = true;
+    let report = measure(&playbook(), &skipping).unwrap();
+    assert_eq!((report.input.bad_rows, report.input.deals), (1, 1));
 }
 
 #[test]
@@ -340,6 +482,51 @@ fn golden_json_and_csv() {
             None,
         ));
     }
+}
+
+#[test]
+fn memory_limit_and_temp_dir_options() {
+    let history = Path::new(FIXTURES).join("worked-example.csv");
+    let history = history.to_str().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    let range = ["--from", "2024-03-01", "--to", "2024-03-31"];
+    metrics(
+        &[
+            &["--history", history, "--format", "json"][..],
+            &range,
+            &[
+                "--memory-limit",
+                "2KiB",
+                "--temp-dir",
+                runs.path().to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    )
+    .assert()
+    .code(0)
+    .stdout_eq(snapbox::Data::read_from(
+        &Path::new(FIXTURES).join("worked-example.json"),
+        None,
+    ));
+    assert_eq!(std::fs::read_dir(runs.path()).unwrap().count(), 0);
+    metrics(&["--history", history, "--memory-limit", "1KiB", "--temp-dir", "no/such/folder"])
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r"
+error: cannot create a temporary file in `no/such/folder`: [..]
+  help: the history does not fit in --memory-limit and is sorted on disk; pass --temp-dir DIR with a writable folder, or a larger --memory-limit
+
+"]]);
+    metrics(&["--history", history, "--memory-limit", "lots"])
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r"
+error: invalid value 'lots' for '--memory-limit <SIZE>': `lots` is not a size: write it as 512MiB, 2GiB or 64M
+
+For more information, try '--help'.
+
+"]]);
 }
 
 #[test]

@@ -61,6 +61,11 @@ fuzz_target!(|data: &[u8]| {
             delimiter: [b',', b';', b'\t', b','][usize::from(flags >> 2 & 3)],
             skip_bad_rows: flags & 0x10 != 0,
             zone,
+            // Small, so that spilling runs to disk is fuzzed too.
+            budget: metrics::group::Budget {
+                memory_limit: 4096,
+                temp_dir: dir.path().to_owned(),
+            },
         },
         from: None,
         to: None,

@@ -7,6 +7,7 @@ use clap::ValueEnum;
 
 use super::{EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check;
+use crate::metrics::group::{Budget, DEFAULT_MEMORY_LIMIT};
 use crate::metrics::history::{Columns, ReadOptions};
 use crate::metrics::output::{self, Format};
 use crate::metrics::time::{PeriodKind, Zone, parse_date};
@@ -77,6 +78,44 @@ pub struct Args {
     /// Most stalled deals listed per stage.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub stalled_limit: usize,
+    /// Memory for grouping the history by deal (`512MiB`, `2GiB`, `64M`); beyond it, sorted
+    /// runs go to temporary files in --temp-dir. Default: 128MiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
+    /// Folder for those temporary files. Default: the system's temporary folder.
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
+}
+
+/// A size in bytes: a number with an optional unit, binary (`KiB`, `MiB`, `GiB`, and `K`,
+/// `M`, `G` as in `sort -S`) or decimal (`KB`, `MB`, `GB`).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        _ => {
+            return Err(format!(
+                "`{text}` is not a size: write it as 512MiB, 2GiB or 64M"
+            ));
+        }
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{text}` is not a size: write it as 512MiB, 2GiB or 64M"))
 }
 
 fn bad_argument(message: impl Into<String>) -> io::Error {
@@ -144,6 +183,10 @@ impl Args {
                 delimiter,
                 skip_bad_rows: self.skip_bad_rows,
                 zone: Zone::named(&self.tz).map_err(bad_argument)?,
+                budget: Budget {
+                    memory_limit: self.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT),
+                    temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
+                },
             },
             from: date(&self.from)?,
             to: date(&self.to)?,

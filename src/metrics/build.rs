@@ -113,7 +113,7 @@ pub fn period_report(
         let exits = advanced + lost_to + back;
         let mut durations: Vec<u32> = range
             .clone()
-            .flat_map(|p| tally.durations[p * n + s].iter().copied())
+            .flat_map(|p| tally.durations[p * n + s].values())
             .collect();
         let visits = durations.len() as u64;
         let over = info.expected.map(|_| sum(&tally.over_budget, s));
@@ -173,7 +173,7 @@ pub fn period_report(
     let (won, closed_lost) = (closed(Kind::Won), closed(Kind::Lost));
     let mut cycles: Vec<u32> = range
         .clone()
-        .flat_map(|p| tally.cycles[p].iter().copied())
+        .flat_map(|p| tally.cycles[p].values())
         .collect();
     let over_target = frame
         .cycle_target

@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 
+use super::Error;
 use super::history::{History, unpack};
 use super::report::FlowKind;
+use super::sample::Sample;
 use super::stages::{Kind, Move, StageIx, StageMap};
 use super::time::{Period, Secs};
 
@@ -35,17 +37,19 @@ pub struct Tally {
     /// Moves between stages.
     pub flows: Vec<u64>,
     /// Time in stage (seconds) of visits that ended in the period.
-    pub durations: Vec<Vec<u32>>,
+    pub durations: Vec<Sample>,
     /// Visits over the stage's budget.
     pub over_budget: Vec<u64>,
     /// Times a stage was jumped over.
     pub skipped: Vec<u64>,
     /// Cycle times (seconds) of deals won in the period.
-    pub cycles: Vec<Vec<u32>>,
+    pub cycles: Vec<Sample>,
     /// Deals entering the pipeline in the period.
     pub new_deals: Vec<u64>,
     /// Of those, deals that reached a demo stage.
     pub new_demo: Vec<u64>,
+    /// Deals with at least one row naming a playbook stage.
+    pub deals: u64,
     /// Exact duplicate rows.
     pub duplicates: u64,
     /// Rows repeating the stage a deal was in.
@@ -55,7 +59,7 @@ pub struct Tally {
     /// Deals stalled at the end of the range: (seconds in stage, deal, stage, entered).
     pub stalled_deals: Vec<(i64, Box<str>, StageIx, Secs)>,
     /// For deals won in the range: seconds per stage, one list per stage.
-    pub won_times: Vec<Vec<u32>>,
+    pub won_times: Vec<Sample>,
     /// Deals won in the range.
     pub won_deals: u64,
     /// Visits of deals won in the range, kept for `--activities`.
@@ -149,31 +153,35 @@ impl Tally {
             inside: vec![0; (p + 2) * n],
             stalled: vec![0; (p + 1) * n],
             flows: vec![0; p * (n + 1) * n],
-            durations: vec![Vec::new(); p * n],
+            durations: vec![Sample::default(); p * n],
             over_budget: vec![0; p * n],
             skipped: vec![0; p * n],
-            cycles: vec![Vec::new(); p],
+            cycles: vec![Sample::default(); p],
             new_deals: vec![0; p],
             new_demo: vec![0; p],
+            deals: 0,
             duplicates: 0,
             repeats: 0,
             no_open_stage: 0,
             stalled_deals: Vec::new(),
-            won_times: vec![Vec::new(); n],
+            won_times: vec![Sample::default(); n],
             won_deals: 0,
             won_timelines: HashMap::new(),
         }
     }
 
-    /// Folds every deal of the history, freeing each deal's events as it goes.
-    pub fn fold_all(frame: &Frame<'_>, history: History) -> Self {
+    /// Folds every deal of the history, one deal in memory at a time.
+    pub fn fold_all(frame: &Frame<'_>, mut history: History) -> Result<Self, Error> {
         let mut tally = Self::new(frame);
-        let mut visits = Vec::new();
-        for (deal, mut events) in history.deals {
+        let (mut deal, mut events, mut visits) = (Vec::new(), Vec::new(), Vec::new());
+        while history.groups.next(&mut deal, &mut events)? {
+            // Ids were checked to be UTF-8 when read.
+            let deal = String::from_utf8_lossy(&deal);
             tally.fold_deal(frame, &deal, &mut events, &mut visits);
+            tally.deals += 1;
         }
         tally.finish();
-        tally
+        Ok(tally)
     }
 
     /// Folds one deal. `events` are packed and in any order; `visits` is scratch space.
@@ -316,7 +324,7 @@ impl Tally {
     }
 }
 
-/// Seconds as u32 (136 years), so duration lists stay small.
+/// Seconds as u32 (136 years), so duration samples stay small.
 fn clamp(secs: i64) -> u32 {
     u32::try_from(secs.max(0)).unwrap_or(u32::MAX)
 }

@@ -1,13 +1,15 @@
 //! Reading CRM stage history: a CSV with one row per stage change, streamed row by row.
 //!
-//! Each row becomes a packed 8-byte event (time and stage) in its deal's list; deal ids are
-//! kept once. Rows may come in any order, so a deal's list is sorted when it is folded.
+//! Each row becomes a packed 8-byte event (time and stage) handed with its deal id to a
+//! [`Grouper`], which keeps memory within the budget. Rows may come in any order: the grouper
+//! brings each deal's events together, and the fold sorts them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::group::{Budget, Grouper, Groups, Sorted};
 use super::stages::{StageIx, StageMap};
 use super::time::{Secs, Zone, parse_instant};
 use super::{Error, MAX_EXAMPLES};
@@ -44,6 +46,8 @@ pub struct ReadOptions {
     pub skip_bad_rows: bool,
     /// Zone for times without an offset.
     pub zone: Zone,
+    /// Memory for grouping rows by deal, and where runs go beyond it.
+    pub budget: Budget,
 }
 
 /// Offset that makes every supported instant (years 0–9999) positive before packing.
@@ -80,10 +84,10 @@ pub struct InputStats {
 }
 
 /// The history, grouped by deal.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct History {
-    /// Each deal's events, packed, in file order.
-    pub deals: HashMap<Box<str>, Vec<u64>>,
+    /// Each deal's events, packed, one deal at a time.
+    pub groups: Groups,
     /// What reading found.
     pub stats: InputStats,
 }
@@ -140,11 +144,16 @@ pub fn open_csv(path: &Path, delimiter: u8) -> Result<csv::Reader<File>, Error> 
     }
     let file = File::open(path)
         .map_err(|e| Error::new(format!("{}: cannot read: {e}", path.display())))?;
-    Ok(csv::ReaderBuilder::new()
+    Ok(csv_reader(delimiter, true, file))
+}
+
+fn csv_reader(delimiter: u8, has_headers: bool, file: File) -> csv::Reader<File> {
+    csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
+        .has_headers(has_headers)
         .buffer_capacity(1 << 20)
-        .from_reader(file))
+        .from_reader(file)
 }
 
 /// A problem with one row: the file, line and column it is at.
@@ -152,8 +161,60 @@ pub fn row_error(path: &Path, line: u64, column: &str, message: &str) -> String 
     format!("{}:{line}: column `{column}`: {message}", path.display())
 }
 
-/// Reads the whole history. Fails on the first malformed row unless `skip_bad_rows`.
+/// Files smaller than this are read on one thread.
+const PARALLEL_MIN_BYTES: u64 = 4 << 20;
+
+/// Most parts a file is read in at once.
+const MAX_PARTS: usize = 8;
+
+/// Reads the whole history, in parallel parts when the file is large. Fails on the first
+/// malformed row unless `skip_bad_rows`.
 pub fn read(path: &Path, stages: &StageMap, options: &ReadOptions) -> Result<History, Error> {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let parts = if size < PARALLEL_MIN_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_PARTS))
+    };
+    read_in_parts(path, stages, options, parts)
+}
+
+/// [`read`] with the file cut at line breaks into `parts` byte ranges, each read on its own
+/// thread into its own [`Grouper`] (with its share of the budget). A quoted field may hold a
+/// line break, so a cut is trusted only when the part before it ends there, on a record
+/// boundary, as a reader going through the whole file would; otherwise the file is read
+/// again in one part. Either way the result is the same as reading it in one part.
+pub fn read_in_parts(
+    path: &Path,
+    stages: &StageMap,
+    options: &ReadOptions,
+    parts: usize,
+) -> Result<History, Error> {
+    let (reader, columns) = open_history(path, options)?;
+    let context = Context {
+        path,
+        stages,
+        options,
+        columns,
+    };
+    if parts > 1 {
+        let cuts = find_cuts(path, reader.position().byte(), parts)?;
+        if !cuts.is_empty() {
+            if let Some(history) = read_parallel(&context, reader, &cuts)? {
+                return Ok(history);
+            }
+            let (reader, _) = open_history(path, options)?;
+            return read_whole(&context, reader);
+        }
+    }
+    read_whole(&context, reader)
+}
+
+/// Opens the history and finds its columns.
+fn open_history(
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<(csv::Reader<File>, [usize; 3]), Error> {
     let mut reader = open_csv(path, options.delimiter)?;
     let header = reader
         .byte_headers()
@@ -169,91 +230,314 @@ pub fn read(path: &Path, stages: &StageMap, options: &ReadOptions) -> Result<His
             ("at", &columns.at),
         ],
     )?;
-    let (deal_ix, stage_ix, at_ix) = (ix[0], ix[1], ix[2]);
-    let names = [&columns.deal, &columns.stage, &columns.at];
+    Ok((reader, [ix[0], ix[1], ix[2]]))
+}
 
-    let mut history = History::default();
+/// What every part reads with.
+struct Context<'a> {
+    path: &'a Path,
+    stages: &'a StageMap,
+    options: &'a ReadOptions,
+    /// Deal, stage and time columns.
+    columns: [usize; 3],
+}
+
+/// Where one part ends and the next begins: the part before stops at its first record
+/// boundary at or after `end`; the next starts at `start`; the bytes between are line breaks.
+#[derive(Debug)]
+struct Cut {
+    end: u64,
+    start: u64,
+    breaks: Vec<u8>,
+}
+
+/// Cuts the file into `parts` near-equal ranges just after line breaks, or none when it is
+/// too small or has no line break near a cut.
+fn find_cuts(path: &Path, header_end: u64, parts: usize) -> Result<Vec<Cut>, Error> {
+    const LOOK: usize = 1 << 16;
+    let cannot = |e: io::Error| Error::new(format!("{}: cannot read: {e}", path.display()));
+    let mut file = File::open(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    let mut cuts = Vec::new();
+    let mut previous = header_end;
+    let mut chunk = Vec::with_capacity(LOOK);
+    for i in 1..parts as u64 {
+        let target = (size * i / parts as u64).max(previous);
+        file.seek(SeekFrom::Start(target)).map_err(cannot)?;
+        chunk.clear();
+        (&mut file)
+            .take(LOOK as u64)
+            .read_to_end(&mut chunk)
+            .map_err(cannot)?;
+        let Some(newline) = memchr::memchr(b'\n', &chunk) else {
+            return Ok(Vec::new());
+        };
+        let from = chunk[..newline]
+            .iter()
+            .rposition(|b| !matches!(b, b'\r' | b'\n'))
+            .map_or(0, |last| last + 1);
+        let (end, start) = (target + from as u64, target + newline as u64 + 1);
+        if end <= previous || start >= size {
+            return Ok(Vec::new());
+        }
+        cuts.push(Cut {
+            end,
+            start,
+            breaks: chunk[from..=newline].to_vec(),
+        });
+        previous = start;
+    }
+    Ok(cuts)
+}
+
+/// Reads the parts on their own threads; `None` when a cut fell inside a record.
+fn read_parallel(
+    context: &Context<'_>,
+    first: csv::Reader<File>,
+    cuts: &[Cut],
+) -> Result<Option<History>, Error> {
+    let path = context.path;
+    let budget = Budget {
+        memory_limit: context.options.budget.memory_limit / (cuts.len() + 1),
+        ..context.options.budget.clone()
+    };
+    let mut first = Some(first);
+    let results: Vec<Result<Part, Failure>> = std::thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for i in 0..=cuts.len() {
+            let start = if i == 0 { 0 } else { cuts[i - 1].start };
+            let stop = cuts.get(i).map(|cut| cut.end - start);
+            let first = first.take();
+            let budget = budget.clone();
+            handles.push(scope.spawn(move || {
+                let reader = match first {
+                    Some(reader) => reader,
+                    None => open_at(path, context.options.delimiter, start)?,
+                };
+                read_part(context, reader, stop, budget)
+            }));
+        }
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut parts: Vec<Part> = Vec::new();
+    let mut line = 1;
+    for (i, result) in results.into_iter().enumerate() {
+        if i > 0 {
+            // The part before must have stopped where this one starts.
+            let (before, cut) = (&parts[i - 1], &cuts[i - 1]);
+            let start_before = if i == 1 { 0 } else { cuts[i - 2].start };
+            let stopped = start_before + before.stop.byte();
+            if stopped < cut.end || stopped > cut.start {
+                return Ok(None);
+            }
+            let skipped = &cut.breaks[usize::try_from(stopped - cut.end).unwrap_or(0)..];
+            line += before.stop.line() - 1 + memchr::memchr_iter(b'\n', skipped).count() as u64;
+        }
+        match result {
+            Ok(mut part) => {
+                part.first_line = line;
+                parts.push(part);
+            }
+            Err(failure) => return Err(failure.into_error(path, line)),
+        }
+    }
+    finish(path, parts).map(Some)
+}
+
+fn open_at(path: &Path, delimiter: u8, start: u64) -> Result<csv::Reader<File>, Failure> {
+    let cannot =
+        |e: io::Error| Failure::Tool(Error::new(format!("{}: cannot read: {e}", path.display())));
+    let mut file = File::open(path).map_err(cannot)?;
+    file.seek(SeekFrom::Start(start)).map_err(cannot)?;
+    Ok(csv_reader(delimiter, false, file))
+}
+
+/// Reads the file in one part.
+fn read_whole(context: &Context<'_>, reader: csv::Reader<File>) -> Result<History, Error> {
+    let part = read_part(context, reader, None, context.options.budget.clone())
+        .map_err(|failure| failure.into_error(context.path, 1))?;
+    finish(context.path, vec![part])
+}
+
+/// What reading one part found. Lines count from 1 at the part's start.
+struct Part {
+    stats: InputStats,
+    /// The first few malformed rows: line and message.
+    examples: Vec<(u64, String)>,
+    grouped: Sorted,
+    /// Where the reader stopped.
+    stop: csv::Position,
+    /// The part's first line in the file.
+    first_line: u64,
+}
+
+/// Why a part stopped early.
+enum Failure {
+    /// A malformed row (without `--skip-bad-rows`): line in the part, message.
+    Row(u64, String),
+    /// Anything else.
+    Tool(Error),
+}
+
+impl Failure {
+    fn into_error(self, path: &Path, first_line: u64) -> Error {
+        match self {
+            Self::Row(line, message) => Error::new(format!(
+                "{}:{}: {message}\n  help: fix the row, or pass --skip-bad-rows to count such rows and leave them out",
+                path.display(),
+                first_line + line - 1
+            )),
+            Self::Tool(error) => error,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Self::Tool(error)
+    }
+}
+
+/// Reads rows until the end of the file, or until the first record boundary at or after
+/// byte `stop` (counted from where `reader` starts).
+fn read_part(
+    context: &Context<'_>,
+    mut reader: csv::Reader<File>,
+    stop: Option<u64>,
+    budget: Budget,
+) -> Result<Part, Failure> {
+    let options = context.options;
+    let columns = &options.columns;
+    let names = [&columns.deal, &columns.stage, &columns.at];
+    let mut stats = InputStats::default();
+    let mut examples = Vec::new();
+    let mut bad_row = |stats: &mut InputStats, line: u64, message: String| {
+        if !options.skip_bad_rows {
+            return Err(Failure::Row(line, message));
+        }
+        stats.bad_rows += 1;
+        if examples.len() < MAX_EXAMPLES {
+            examples.push((line, message));
+        }
+        Ok(())
+    };
+    let mut grouper = Grouper::new(budget);
     let mut stage_cache: HashMap<Box<[u8]>, Option<StageIx>> = HashMap::new();
     let mut record = csv::ByteRecord::new();
     loop {
+        if stop.is_some_and(|stop| reader.position().byte() >= stop) {
+            break;
+        }
         let line = reader.position().line();
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(line, csv::Position::line);
-                let message = format!("{}:{line}: not valid CSV: {e}", path.display());
-                history.stats.rows += 1;
-                bad_row(&mut history.stats, message, options.skip_bad_rows)?;
+                stats.rows += 1;
+                bad_row(&mut stats, line, format!("not valid CSV: {e}"))?;
                 continue;
             }
         }
         let line = record.position().map_or(line, csv::Position::line);
-        history.stats.rows += 1;
-        match parse_row(&record, [deal_ix, stage_ix, at_ix], &options.zone) {
+        stats.rows += 1;
+        match parse_row(&record, context.columns, &options.zone) {
             Ok((deal, stage_name, at)) => {
                 let stage = if let Some(&found) = stage_cache.get(stage_name) {
                     found
                 } else {
                     let found = std::str::from_utf8(stage_name)
                         .ok()
-                        .and_then(|name| stages.lookup(name));
+                        .and_then(|name| context.stages.lookup(name));
                     stage_cache.insert(stage_name.into(), found);
                     found
                 };
                 let Some(stage) = stage else {
-                    *history
-                        .stats
+                    *stats
                         .unknown
                         .entry(String::from_utf8_lossy(stage_name).trim().to_owned())
                         .or_default() += 1;
                     continue;
                 };
-                history.stats.mapped += 1;
-                let stats = &mut history.stats;
+                stats.mapped += 1;
                 stats.first = Some(stats.first.map_or(at, |f| f.min(at)));
                 stats.last = Some(stats.last.map_or(at, |l| l.max(at)));
-                let event = pack(at, stage);
-                if let Some(events) = history.deals.get_mut(deal) {
-                    events.push(event);
-                } else {
-                    history.deals.insert(deal.into(), vec![event]);
-                }
+                grouper.push(deal, pack(at, stage))?;
             }
             Err((column, message)) => {
-                let message = row_error(path, line, names[column], &message);
-                bad_row(&mut history.stats, message, options.skip_bad_rows)?;
+                let message = format!("column `{}`: {message}", names[column]);
+                bad_row(&mut stats, line, message)?;
             }
         }
     }
-    if history.stats.rows == 0 {
+    Ok(Part {
+        stats,
+        examples,
+        grouped: grouper.sort(),
+        stop: reader.position().clone(),
+        first_line: 1,
+    })
+}
+
+/// Adds up the parts, in file order.
+fn finish(path: &Path, parts: Vec<Part>) -> Result<History, Error> {
+    let mut stats = InputStats::default();
+    let mut grouped = Vec::new();
+    for part in parts {
+        let found = part.stats;
+        stats.rows += found.rows;
+        stats.mapped += found.mapped;
+        for (name, rows) in found.unknown {
+            *stats.unknown.entry(name).or_default() += rows;
+        }
+        stats.bad_rows += found.bad_rows;
+        for (line, message) in part.examples {
+            if stats.bad_examples.len() < MAX_EXAMPLES {
+                let line = part.first_line + line - 1;
+                stats
+                    .bad_examples
+                    .push(format!("{}:{line}: {message}", path.display()));
+            }
+        }
+        stats.first = earliest(stats.first, found.first);
+        stats.last = stats.last.max(found.last);
+        grouped.push(part.grouped);
+    }
+    if stats.rows == 0 {
         return Err(Error::new(format!(
             "{}: the file has a header but no stage changes",
             path.display()
         )));
     }
-    Ok(history)
+    Ok(History {
+        groups: Groups::merge(grouped)?,
+        stats,
+    })
 }
 
-fn bad_row(stats: &mut InputStats, message: String, skip: bool) -> Result<(), Error> {
-    if !skip {
-        return Err(Error::new(format!(
-            "{message}\n  help: fix the row, or pass --skip-bad-rows to count such rows and leave them out"
-        )));
+fn earliest(a: Option<Secs>, b: Option<Secs>) -> Option<Secs> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
-    stats.bad_rows += 1;
-    if stats.bad_examples.len() < MAX_EXAMPLES {
-        stats.bad_examples.push(message);
-    }
-    Ok(())
 }
+
+/// A row's deal id (checked to be UTF-8), stage name and time.
+type Row<'r> = (&'r [u8], &'r [u8], Secs);
 
 /// The deal id, stage name and time of one row, or which column (0, 1, 2) is wrong and why.
 fn parse_row<'r>(
     record: &'r csv::ByteRecord,
     [deal, stage, at]: [usize; 3],
     zone: &Zone,
-) -> Result<(&'r str, &'r [u8], Secs), (usize, String)> {
+) -> Result<Row<'r>, (usize, String)> {
     let field = |ix: usize, column: usize| {
         record.get(ix).ok_or_else(|| {
             (
@@ -266,8 +550,10 @@ fn parse_row<'r>(
     if deal_bytes.is_empty() {
         return Err((0, "the deal id is empty".into()));
     }
-    let deal_id = std::str::from_utf8(deal_bytes)
-        .map_err(|_| (0, "the deal id is not UTF-8 text".to_owned()))?;
+    // Most ids are ASCII, which is quicker to check than UTF-8.
+    if !deal_bytes.is_ascii() && std::str::from_utf8(deal_bytes).is_err() {
+        return Err((0, "the deal id is not UTF-8 text".to_owned()));
+    }
     let stage_name = field(stage, 1)?.trim_ascii();
     if stage_name.is_empty() {
         return Err((1, "the stage name is empty".into()));
@@ -279,5 +565,5 @@ fn parse_row<'r>(
             format!("`{}`: {why}", String::from_utf8_lossy(at_bytes).trim()),
         )
     })?;
-    Ok((deal_id, stage_name, when))
+    Ok((deal_bytes, stage_name, when))
 }

@@ -1,15 +1,19 @@
 //! The **metrics** stage: measures a playbook against what really happened in the CRM.
 //!
-//! [`history`] streams a stage-history CSV into per-deal event lists; [`compute`] sorts each
-//! deal's events and folds its visits into counters per period and stage; [`build`] derives
+//! [`history`] streams a stage-history CSV into [`group`], which brings each deal's events
+//! together within a memory budget (spilling sorted runs to temporary files beyond it);
+//! [`compute`] sorts each deal's events and folds its visits into counters per period and
+//! stage (durations kept exactly but compactly, as [`sample`]s); [`build`] derives
 //! the [`report::Report`] — the one computation — and [`output`] prints it as a table, JSON,
 //! CSV or a self-contained HTML page with SVG charts. Time zones are handled in [`time`].
 
 pub mod build;
 pub mod compute;
+pub mod group;
 pub mod history;
 pub mod output;
 pub mod report;
+pub mod sample;
 pub mod stages;
 pub mod time;
 pub mod won;
@@ -106,8 +110,7 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
         cycle_target,
         options.won_profile && options.activities.is_some(),
     );
-    let deals = history.deals.len() as u64;
-    let mut tally = Tally::fold_all(&frame, history);
+    let mut tally = Tally::fold_all(&frame, history)?;
 
     let period_reports = (0..periods.len())
         .map(|p| build::period_report(&frame, &tally, p..p + 1, zone))
@@ -146,7 +149,7 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
             history: options.history.display().to_string(),
             rows: stats.rows,
             mapped_rows: stats.mapped,
-            deals,
+            deals: tally.deals,
             duplicate_rows: tally.duplicates,
             repeated_stage_rows: tally.repeats,
             deals_without_open_stage: tally.no_open_stage,

@@ -141,7 +141,7 @@ pub fn profile(frame: &Frame<'_>, tally: &mut Tally, counts: Option<&Counts>) ->
         if info.kind != Kind::Open {
             continue;
         }
-        let times = &mut tally.won_times[s];
+        let times = &mut tally.won_times[s].values().collect::<Vec<u32>>();
         let deals = times.len() as u64;
         let (median, p25, p75) = if times.is_empty() {
             (None, None, None)
