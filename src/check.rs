@@ -199,6 +199,26 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
         vec![defaults; files.len()]
     };
 
+    // The schema validator and the rules' word lists take a few milliseconds to build: one
+    // thread builds them while the others read and parse the first files (whoever needs them
+    // first waits for them).
+    let mut prepared: Vec<Arc<Config>> = Vec::new();
+    if options.lint {
+        for config in &configs {
+            if !prepared.iter().any(|p| Arc::ptr_eq(p, config)) {
+                prepared.push(Arc::clone(config));
+            }
+        }
+    }
+    if !options.parse_only {
+        rayon::spawn(move || {
+            validate::SchemaValidator::get();
+            for config in &prepared {
+                config.prepare();
+            }
+        });
+    }
+
     let results: Vec<PerFile> = files
         .par_iter()
         .zip(configs.par_iter())

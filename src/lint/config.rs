@@ -150,6 +150,13 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Compiles the rules' word lists now rather than on first use, so another thread can do
+    /// it while files are being read.
+    pub fn prepare(&self) {
+        self.options.seller_side_exit.classifier();
+        self.options.placeholder_text.markers();
+    }
+
     fn build(
         source: Option<PathBuf>,
         table: LintTable,

@@ -194,7 +194,8 @@ fn enum_options(schema: &Value, pointer: &str) -> Option<Vec<String>> {
     Some(options)
 }
 
-/// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+/// The closest of `candidates` to `word`, when it is close enough to be a likely typo; of
+/// equally close ones, the first in alphabetical order, whatever order they come in.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -203,7 +204,7 @@ pub fn did_you_mean<'a>(
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
         .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
 }
 
@@ -477,6 +478,14 @@ mod tests {
     fn field_names_read_well() {
         assert_eq!(field_name("/stages/0/goal"), "`goal`");
         assert_eq!(field_name("/stages/0/know/1"), "`know` item 2");
+    }
+
+    #[test]
+    fn equally_close_suggestions_do_not_depend_on_order() {
+        let ids = ["stage-5", "stage-1", "stage-9"];
+        let reversed: Vec<&str> = ids.iter().rev().copied().collect();
+        assert_eq!(did_you_mean("stage-one", ids), Some("stage-1"));
+        assert_eq!(did_you_mean("stage-one", reversed), Some("stage-1"));
     }
 
     #[test]

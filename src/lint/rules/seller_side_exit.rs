@@ -422,7 +422,7 @@ pub struct Classifier {
 }
 
 fn list<'a>(builtin: &'a [&'a str], extra: &'a [String]) -> PhraseSet {
-    PhraseSet::new(
+    PhraseSet::quick_to_build(
         builtin
             .iter()
             .copied()
