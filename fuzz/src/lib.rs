@@ -9,7 +9,7 @@ use stagebook::diagnostic::{Diagnostic, Label};
 use stagebook::lint::Config;
 use stagebook::load::files::MemoryFiles;
 use stagebook::render::{Format, Renderer};
-use stagebook::report::human::{HumanPrinter, Style};
+use stagebook::report::human::{self, HumanPrinter, Style};
 use stagebook::report::json;
 
 #[path = "../../tests/support/yaml_emit.rs"]
@@ -34,7 +34,7 @@ pub fn check_bytes(bytes: &[u8]) -> Option<Checked> {
 }
 
 fn assert_label(label: &Label) {
-    let text = &label.file.text;
+    let text = label.file.text();
     assert!(label.span.start <= label.span.end, "{:?}", label.span);
     assert!(
         label.span.end <= text.len(),
@@ -49,7 +49,8 @@ fn assert_label(label: &Label) {
 }
 
 /// Prints every finding with the human printer (colour and plain, narrow and wide) and the
-/// JSON printer; the JSON must parse back.
+/// JSON printer; the JSON must parse back, and findings that keep only the lines they show
+/// (as `check` keeps them) must print the same.
 pub fn print_all(diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
         assert_label(&diagnostic.primary);
@@ -67,9 +68,14 @@ pub fn print_all(diagnostics: &[Diagnostic]) {
     ] {
         let printer = HumanPrinter::new(style);
         let mut out = String::new();
+        let mut kept = String::new();
         for diagnostic in diagnostics {
             printer.render(diagnostic, &mut out);
+            let mut excerpt = diagnostic.clone();
+            human::keep_snippets_only(&mut excerpt);
+            printer.render(&excerpt, &mut kept);
         }
+        assert_eq!(out, kept, "a finding prints differently from its excerpt");
     }
     let text = json::render(diagnostics, 1);
     let parsed: serde_json::Value = serde_json::from_str(&text).expect("check JSON parses");
