@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::metrics::report::{PeriodReport, Report};
+use crate::metrics::stages::Kind;
 pub use crate::render::escape::html as escape;
 
 const WIDTH: f64 = 760.0;
@@ -126,7 +127,13 @@ pub fn funnel(report: &Report, period: &PeriodReport) -> String {
         y += ROW;
     }
     let w = scale(period.funnel.won, max);
-    label(&mut out, y, "Won");
+    // The playbook's own name for winning (`赢单`, `Closed won`).
+    let won = report
+        .stages
+        .iter()
+        .find(|s| s.kind == Kind::Won)
+        .map_or("Won", |s| s.name.as_str());
+    label(&mut out, y, won);
     rect(
         &mut out,
         LABEL + (PLOT - w) / 2.0,
