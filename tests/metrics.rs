@@ -377,6 +377,46 @@ fn bad_input_fails_with_line_and_column() {
     );
 }
 
+/// csv counts the `\n` of a `\r\n`, and blank lines, only once it reads the next record: the
+/// line a bad row is reported on must not fall behind.
+#[test]
+fn bad_rows_after_crlf_and_blank_lines_keep_their_line() {
+    for (name, text, line) in [
+        (
+            "crlf.csv",
+            "deal_id,stage,entered_at\r\nA,Prospecting,2024-03-01\r\nA,Qualification,31/03/2024\r\n",
+            3,
+        ),
+        (
+            "blank.csv",
+            "deal_id,stage,entered_at\nA,Prospecting,2024-03-01\n\n\nA,Qualification,31/03/2024\n",
+            5,
+        ),
+    ] {
+        let (_dir, path) = bad(name, text);
+        let output = metrics(&["--history", &path])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!("{name}:{line}: column `entered_at`: `31/03/2024`")),
+            "{stderr}"
+        );
+        let output = metrics(&["--history", &path, "--skip-bad-rows", "--format", "json"])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.contains(&format!("{name}:{line}: column `entered_at`")),
+            "{stdout}"
+        );
+    }
+}
+
 #[test]
 fn a_deal_id_that_is_not_utf8_is_a_bad_row() {
     let dir = tempfile::tempdir().unwrap();

@@ -183,7 +183,8 @@ pub fn read(path: &Path, stages: &StageMap, options: &ReadOptions) -> Result<His
 /// thread into its own [`Grouper`] (with its share of the budget). A quoted field may hold a
 /// line break, so a cut is trusted only when the part before it ends there, on a record
 /// boundary, as a reader going through the whole file would; otherwise the file is read
-/// again in one part. Either way the result is the same as reading it in one part.
+/// again in one part. Either way the result is the same as reading it in one part, down to
+/// the line numbers of malformed rows.
 pub fn read_in_parts(
     path: &Path,
     stages: &StageMap,
@@ -314,7 +315,7 @@ fn read_parallel(
                     Some(reader) => reader,
                     None => open_at(path, context.options.delimiter, start)?,
                 };
-                read_part(context, reader, stop, budget)
+                read_part(context, reader, start, stop, budget)
             }));
         }
         handles
@@ -361,7 +362,7 @@ fn open_at(path: &Path, delimiter: u8, start: u64) -> Result<csv::Reader<File>, 
 
 /// Reads the file in one part.
 fn read_whole(context: &Context<'_>, reader: csv::Reader<File>) -> Result<History, Error> {
-    let part = read_part(context, reader, None, context.options.budget.clone())
+    let part = read_part(context, reader, 0, None, context.options.budget.clone())
         .map_err(|failure| failure.into_error(context.path, 1))?;
     finish(context.path, vec![part])
 }
@@ -406,10 +407,12 @@ impl From<Error> for Failure {
 }
 
 /// Reads rows until the end of the file, or until the first record boundary at or after
-/// byte `stop` (counted from where `reader` starts).
+/// byte `stop`. `reader` starts at byte `start` of the file, and counts bytes and lines from
+/// there.
 fn read_part(
     context: &Context<'_>,
     mut reader: csv::Reader<File>,
+    start: u64,
     stop: Option<u64>,
     budget: Budget,
 ) -> Result<Part, Failure> {
@@ -418,13 +421,14 @@ fn read_part(
     let names = [&columns.deal, &columns.stage, &columns.at];
     let mut stats = InputStats::default();
     let mut examples = Vec::new();
-    let mut bad_row = |stats: &mut InputStats, line: u64, message: String| {
+    // The line is found only when it is shown: bad rows beyond the examples are just counted.
+    let mut bad_row = |stats: &mut InputStats, at: &csv::Position, message: String| {
         if !options.skip_bad_rows {
-            return Err(Failure::Row(line, message));
+            return Err(Failure::Row(record_line(context.path, start, at)?, message));
         }
         stats.bad_rows += 1;
         if examples.len() < MAX_EXAMPLES {
-            examples.push((line, message));
+            examples.push((record_line(context.path, start, at)?, message));
         }
         Ok(())
     };
@@ -435,18 +439,20 @@ fn read_part(
         if stop.is_some_and(|stop| reader.position().byte() >= stop) {
             break;
         }
-        let line = reader.position().line();
+        let before = reader.position().clone();
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(line, csv::Position::line);
                 stats.rows += 1;
-                bad_row(&mut stats, line, format!("not valid CSV: {e}"))?;
+                bad_row(
+                    &mut stats,
+                    e.position().unwrap_or(&before),
+                    format!("not valid CSV: {e}"),
+                )?;
                 continue;
             }
         }
-        let line = record.position().map_or(line, csv::Position::line);
         stats.rows += 1;
         match parse_row(&record, context.columns, &options.zone) {
             Ok((deal, stage_name, at)) => {
@@ -473,7 +479,7 @@ fn read_part(
             }
             Err((column, message)) => {
                 let message = format!("column `{}`: {message}", names[column]);
-                bad_row(&mut stats, line, message)?;
+                bad_row(&mut stats, record.position().unwrap_or(&before), message)?;
             }
         }
     }
@@ -484,6 +490,36 @@ fn read_part(
         stop: reader.position().clone(),
         first_line: 1,
     })
+}
+
+/// The line a record starts on, given the position csv gives it: where the record before it
+/// ended. csv has not counted the line breaks between yet — the `\n` of a `\r\n`, blank
+/// lines — so they are read again here and counted. `start` is where the reader started in
+/// the file, as its positions count from there. Only for rows that are shown: it opens the
+/// file again.
+fn record_line(path: &Path, start: u64, at: &csv::Position) -> Result<u64, Error> {
+    let cannot = |e: io::Error| Error::new(format!("{}: cannot read: {e}", path.display()));
+    let mut file = File::open(path).map_err(cannot)?;
+    file.seek(SeekFrom::Start(start + at.byte()))
+        .map_err(cannot)?;
+    let mut line = at.line();
+    let mut chunk = [0u8; 512];
+    loop {
+        let read = match file.read(&mut chunk) {
+            Ok(0) => return Ok(line),
+            Ok(read) => read,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(cannot(e)),
+        };
+        let breaks = chunk[..read]
+            .iter()
+            .position(|b| !matches!(b, b'\r' | b'\n'))
+            .unwrap_or(read);
+        line += memchr::memchr_iter(b'\n', &chunk[..breaks]).count() as u64;
+        if breaks < read {
+            return Ok(line);
+        }
+    }
 }
 
 /// Adds up the parts, in file order.
@@ -566,4 +602,111 @@ fn parse_row<'r>(
         )
     })?;
     Ok((deal_bytes, stage_name, when))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stages() -> StageMap {
+        let checked = crate::check::check_file(
+            Path::new("tests/fixtures/metrics/saas.yaml"),
+            &crate::check::Options::default(),
+        )
+        .unwrap()
+        .unwrap();
+        StageMap::new(checked.playbook.as_ref().unwrap()).unwrap()
+    }
+
+    fn read_options(skip_bad_rows: bool) -> ReadOptions {
+        ReadOptions {
+            columns: Columns::default(),
+            delimiter: b',',
+            skip_bad_rows,
+            zone: Zone::utc(),
+            budget: Budget::default(),
+        }
+    }
+
+    /// The cut at the line break that ends line `line` (from 1), which is not blank.
+    fn cut_after(text: &str, line: usize) -> Cut {
+        let bytes = text.as_bytes();
+        let newline = memchr::memchr_iter(b'\n', bytes).nth(line - 1).unwrap();
+        let end = bytes[..newline]
+            .iter()
+            .rposition(|b| !matches!(b, b'\r' | b'\n'))
+            .unwrap()
+            + 1;
+        Cut {
+            end: end as u64,
+            start: newline as u64 + 1,
+            breaks: bytes[end..=newline].to_vec(),
+        }
+    }
+
+    /// What reading `path` says about its malformed row: the error, or the first example.
+    fn bad_row_message(path: &Path, skip_bad_rows: bool, cut: Option<&Cut>) -> String {
+        let stages = stages();
+        let options = read_options(skip_bad_rows);
+        let (reader, columns) = open_history(path, &options).unwrap();
+        let context = Context {
+            path,
+            stages: &stages,
+            options: &options,
+            columns,
+        };
+        let result = match cut {
+            Some(cut) => read_parallel(&context, reader, std::slice::from_ref(cut))
+                .map(|read| read.expect("the cut is on a record boundary")),
+            None => read_whole(&context, reader),
+        };
+        match result {
+            Ok(history) => history.stats.bad_examples[0].clone(),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    /// Malformed rows are reported on their own line: after the `\r\n` line breaks that csv
+    /// counts one record late, after blank lines, and with the file read in two parts cut at
+    /// any line break, right before and right after the malformed row included.
+    #[test]
+    fn bad_rows_are_reported_on_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = "deal_id,stage,entered_at";
+        let good = ["A,Prospecting,2024-03-01", "B,Prospecting,2024-03-02"];
+        let bad = "C,Prospecting,soon";
+        let cases = [
+            // (lines, where the malformed row is)
+            (vec![header, good[0], good[1], bad, good[0]], 4),
+            (vec![header, good[0], "", "", bad, good[1]], 5),
+            (vec![header, "", good[0], good[1], "", bad, "", good[0]], 6),
+            (vec![header, bad, good[0]], 2),
+        ];
+        for (lines, bad_line) in cases {
+            for newline in ["\n", "\r\n"] {
+                let text = lines.join(newline) + newline;
+                let path = dir.path().join("history.csv");
+                std::fs::write(&path, &text).unwrap();
+                let expected =
+                    format!("{}:{bad_line}: column `entered_at`: `soon`", path.display());
+                for skip_bad_rows in [false, true] {
+                    let whole = bad_row_message(&path, skip_bad_rows, None);
+                    assert!(whole.starts_with(&expected), "{text:?}: {whole}");
+                    // Cuts after blank lines are left out: the part before them reads on
+                    // into the next part's rows, and the file is read again in one part.
+                    for cut_line in 2..lines.len() {
+                        if lines[cut_line - 1].is_empty() {
+                            continue;
+                        }
+                        let cut = cut_after(&text, cut_line);
+                        let parts = bad_row_message(&path, skip_bad_rows, Some(&cut));
+                        assert!(
+                            parts.starts_with(&expected),
+                            "{text:?} cut after line {cut_line}: {parts}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
