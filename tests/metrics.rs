@@ -524,33 +524,46 @@ fn golden_json_and_csv() {
     }
 }
 
+/// 40 000 deals of two rows: more than the smallest `--memory-limit` holds.
+fn big_history(dir: &tempfile::TempDir) -> String {
+    let mut text = String::from("deal_id,stage,entered_at\n");
+    for deal in 0..40_000 {
+        let day = deal % 28 + 1;
+        writeln!(text, "D{deal:05},Prospecting,2024-03-{day:02}").unwrap();
+        writeln!(text, "D{deal:05},Qualification,2024-04-{day:02}").unwrap();
+    }
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
 #[test]
 fn memory_limit_and_temp_dir_options() {
-    let history = Path::new(FIXTURES).join("worked-example.csv");
-    let history = history.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let history = big_history(&dir);
+    let history = history.as_str();
     let runs = tempfile::tempdir().unwrap();
-    let range = ["--from", "2024-03-01", "--to", "2024-03-31"];
-    metrics(
-        &[
-            &["--history", history, "--format", "json"][..],
-            &range,
-            &[
-                "--memory-limit",
-                "2KiB",
-                "--temp-dir",
-                runs.path().to_str().unwrap(),
-            ],
-        ]
-        .concat(),
-    )
+    let in_memory = metrics(&["--history", history, "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    metrics(&[
+        "--history",
+        history,
+        "--format",
+        "json",
+        "--memory-limit",
+        "1MiB",
+        "--temp-dir",
+        runs.path().to_str().unwrap(),
+    ])
     .assert()
     .code(0)
-    .stdout_eq(snapbox::Data::read_from(
-        &Path::new(FIXTURES).join("worked-example.json"),
-        None,
-    ));
+    .stdout_eq(in_memory);
     assert_eq!(std::fs::read_dir(runs.path()).unwrap().count(), 0);
-    metrics(&["--history", history, "--memory-limit", "1KiB", "--temp-dir", "no/such/folder"])
+    metrics(&["--history", history, "--memory-limit", "1MiB", "--temp-dir", "no/such/folder"])
         .assert()
         .code(2)
         .stderr_eq(snapbox::str![[r"
@@ -563,6 +576,27 @@ error: cannot create a temporary file in `no/such/folder`: [..]
         .code(2)
         .stderr_eq(snapbox::str![[r"
 error: invalid value 'lots' for '--memory-limit <SIZE>': `lots` is not a size: write it as 512MiB, 2GiB or 64M
+
+For more information, try '--help'.
+
+"]]);
+    // A number without a unit is bytes: too few to be meant.
+    metrics(&["--history", history, "--memory-limit", "100"])
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r"
+error: invalid value '100' for '--memory-limit <SIZE>': `100` is 100 bytes, less than the smallest memory limit, 1MiB
+  help: a size without a unit is in bytes; did you mean `100MiB`?
+
+For more information, try '--help'.
+
+"]]);
+    metrics(&["--history", history, "--memory-limit", "512KiB"])
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r"
+error: invalid value '512KiB' for '--memory-limit <SIZE>': `512KiB` is 524288 bytes, less than the smallest memory limit, 1MiB
+  help: give at least 1MiB; the default is 128MiB
 
 For more information, try '--help'.
 

@@ -7,7 +7,7 @@ use clap::ValueEnum;
 
 use super::{EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check;
-use crate::metrics::group::{Budget, DEFAULT_MEMORY_LIMIT};
+use crate::metrics::group::{Budget, DEFAULT_MEMORY_LIMIT, MIN_MEMORY_LIMIT};
 use crate::metrics::history::{Columns, ReadOptions};
 use crate::metrics::output::{self, Format};
 use crate::metrics::time::{PeriodKind, Zone, parse_date};
@@ -78,9 +78,9 @@ pub struct Args {
     /// Most stalled deals listed per stage.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub stalled_limit: usize,
-    /// Memory for grouping the history by deal (`512MiB`, `2GiB`, `64M`); beyond it, sorted
-    /// runs go to temporary files in --temp-dir. Default: 128MiB.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    /// Memory for grouping the history by deal (`512MiB`, `2GiB`, `64M`; at least 1MiB);
+    /// beyond it, sorted runs go to temporary files in --temp-dir. Default: 128MiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
     pub memory_limit: Option<usize>,
     /// Folder for those temporary files. Default: the system's temporary folder.
     #[arg(long, value_name = "DIR")]
@@ -116,6 +116,24 @@ fn parse_size(text: &str) -> Result<usize, String> {
         .and_then(|n| usize::try_from(n).ok())
         .filter(|&n| n > 0)
         .ok_or_else(|| format!("`{text}` is not a size: write it as 512MiB, 2GiB or 64M"))
+}
+
+/// A `--memory-limit`: a size of at least [`MIN_MEMORY_LIMIT`]. A smaller one is most
+/// likely a unit left out, and would spill a temporary file every few rows.
+fn parse_memory_limit(text: &str) -> Result<usize, String> {
+    let bytes = parse_size(text)?;
+    if bytes >= MIN_MEMORY_LIMIT {
+        return Ok(bytes);
+    }
+    let text = text.trim();
+    let help = if text.bytes().all(|b| b.is_ascii_digit()) {
+        format!("a size without a unit is in bytes; did you mean `{text}MiB`?")
+    } else {
+        "give at least 1MiB; the default is 128MiB".to_owned()
+    };
+    Err(format!(
+        "`{text}` is {bytes} bytes, less than the smallest memory limit, 1MiB\n  help: {help}"
+    ))
 }
 
 fn bad_argument(message: impl Into<String>) -> io::Error {

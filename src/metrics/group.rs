@@ -28,6 +28,10 @@ pub const DEFAULT_MEMORY_LIMIT: usize = 128 << 20;
 /// Most runs merged at once; more are merged in passes, so few files are open.
 const FAN_IN: usize = 32;
 
+/// The least memory limit the command line takes: below it runs would hold a few rows each,
+/// and a limit that small is most likely a unit left out (`100` for `100MiB`).
+pub const MIN_MEMORY_LIMIT: usize = 1 << 20;
+
 /// What a buffered row costs: its deal number and event, and the event again while sorting.
 const ROW_BYTES: usize = 4 + 8 + 8;
 
@@ -57,12 +61,27 @@ impl Default for Budget {
 }
 
 /// Collects events by deal, spilling sorted runs when the budget is reached.
+///
+/// Runs are kept by level, as in a log-structured merge: a spilled buffer is a run of level
+/// 0, and when a level holds `FAN_IN` runs they are merged into one run of the next level.
+/// Each row is so rewritten once per level — a number of times that grows with the logarithm
+/// of the runs, where merging every run into one each time would rewrite the first rows once
+/// per merge.
 #[derive(Debug)]
 pub struct Grouper {
     budget: Budget,
     buffer: Buffer,
-    runs: Vec<File>,
+    /// The runs of each level.
+    levels: Vec<Vec<Run>>,
     spilled: usize,
+}
+
+/// A sorted run in a temporary file, read from its start.
+#[derive(Debug)]
+struct Run {
+    file: File,
+    /// Events it holds, to merge the smallest runs first.
+    events: u64,
 }
 
 impl Grouper {
@@ -71,7 +90,7 @@ impl Grouper {
         Self {
             budget,
             buffer: Buffer::default(),
-            runs: Vec::new(),
+            levels: Vec::new(),
             spilled: 0,
         }
     }
@@ -95,13 +114,20 @@ impl Grouper {
             let (id, events) = self.buffer.group(rank);
             writer.group(id, events).map_err(|e| write_error(dir, &e))?;
         }
-        self.runs.push(writer.finish(dir)?);
+        let mut run = writer.finish(dir)?;
         // The next rows reuse the memory, so it is not handed back and faulted in again.
         self.buffer.clear();
         self.spilled += 1;
-        if self.runs.len() >= FAN_IN {
-            let runs = std::mem::take(&mut self.runs);
-            self.runs.push(merge_into_file(runs, dir)?);
+        for level in 0.. {
+            if self.levels.len() == level {
+                self.levels.push(Vec::new());
+            }
+            let runs = &mut self.levels[level];
+            runs.push(run);
+            if runs.len() < FAN_IN {
+                break;
+            }
+            run = merge_into_file(std::mem::take(runs), dir)?;
         }
         Ok(())
     }
@@ -116,7 +142,7 @@ impl Grouper {
     pub fn sort(self) -> Sorted {
         Sorted {
             memory: (!self.buffer.is_empty()).then(|| self.buffer.into_run()),
-            runs: self.runs,
+            runs: self.levels.into_iter().flatten().collect(),
             spilled: self.spilled,
             temp_dir: self.budget.temp_dir,
         }
@@ -126,7 +152,7 @@ impl Grouper {
 /// A grouper's runs, on disk and in memory, waiting to be merged.
 #[derive(Debug)]
 pub struct Sorted {
-    runs: Vec<File>,
+    runs: Vec<Run>,
     memory: Option<Buffer>,
     spilled: usize,
     temp_dir: PathBuf,
@@ -343,6 +369,7 @@ fn prefix(id: &[u8]) -> u64 {
 /// and the gaps to the next ones, all as LEB128 varints (sorted events have small gaps).
 struct RunWriter {
     out: BufWriter<File>,
+    events: u64,
 }
 
 impl RunWriter {
@@ -355,10 +382,12 @@ impl RunWriter {
         })?;
         Ok(Self {
             out: BufWriter::with_capacity(IO_BUFFER, file),
+            events: 0,
         })
     }
 
     fn group(&mut self, id: &[u8], events: &[u64]) -> io::Result<()> {
+        self.events += events.len() as u64;
         write_varint(&mut self.out, id.len() as u64)?;
         self.out.write_all(id)?;
         write_varint(&mut self.out, events.len() as u64)?;
@@ -370,14 +399,17 @@ impl RunWriter {
         Ok(())
     }
 
-    fn finish(self, dir: &Path) -> Result<File, Error> {
+    fn finish(self, dir: &Path) -> Result<Run, Error> {
         let mut file = self
             .out
             .into_inner()
             .map_err(|e| write_error(dir, e.error()))?;
         file.seek(SeekFrom::Start(0))
             .map_err(|e| write_error(dir, &e))?;
-        Ok(file)
+        Ok(Run {
+            file,
+            events: self.events,
+        })
     }
 }
 
@@ -535,13 +567,19 @@ impl Groups {
             runs.extend(part.runs);
             memory.extend(part.memory);
         }
+        // The smallest runs are merged first, and no more of them than needed to bring the
+        // runs down to what is merged at once: the fewest rows rewritten.
+        runs.sort_by_key(|run| std::cmp::Reverse(run.events));
         while runs.len() > 1 && runs.len() + memory.len() > FAN_IN {
-            let batch: Vec<File> = runs.drain(..FAN_IN.min(runs.len())).collect();
-            runs.push(merge_into_file(batch, &temp_dir)?);
+            let merged = (runs.len() + memory.len() - FAN_IN + 1).clamp(2, FAN_IN.min(runs.len()));
+            let batch = runs.split_off(runs.len() - merged);
+            let run = merge_into_file(batch, &temp_dir)?;
+            let at = runs.partition_point(|other| other.events > run.events);
+            runs.insert(at, run);
         }
         let sources = runs
             .into_iter()
-            .map(Source::file)
+            .map(|run| Source::file(run.file))
             .chain(memory.into_iter().map(|buffer| Source::Memory(buffer, 0)))
             .collect();
         Self::new(sources, temp_dir, spilled)
@@ -593,8 +631,8 @@ impl Groups {
 }
 
 /// Merges runs into one, for when there are too many to read at once.
-fn merge_into_file(runs: Vec<File>, dir: &Path) -> Result<File, Error> {
-    let sources = runs.into_iter().map(Source::file).collect();
+fn merge_into_file(runs: Vec<Run>, dir: &Path) -> Result<Run, Error> {
+    let sources = runs.into_iter().map(|run| Source::file(run.file)).collect();
     let mut groups = Groups::new(sources, dir.to_owned(), 0)?;
     let mut writer = RunWriter::create(dir)?;
     let (mut id, mut events) = (Vec::new(), Vec::new());
@@ -675,6 +713,33 @@ mod tests {
         assert!((1..FAN_IN).contains(&some.spilled()), "{}", some.spilled());
         assert_eq!(collect(some), expected);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// With one row per run, each level holds fewer than `FAN_IN` runs of `FAN_IN` to the
+    /// power of the level rows: each row was rewritten once per level, no more.
+    #[test]
+    fn spilled_runs_merge_by_level() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut grouper = Grouper::new(Budget {
+            memory_limit: 1,
+            temp_dir: dir.path().to_owned(),
+        });
+        let fan_in = FAN_IN as u64;
+        // Spills all but the last row.
+        let rows = fan_in * fan_in + 5 * fan_in + 3;
+        for i in 0..rows {
+            grouper.push(format!("d{i:05}").as_bytes(), i).unwrap();
+        }
+        let levels: Vec<Vec<u64>> = grouper
+            .levels
+            .iter()
+            .map(|runs| runs.iter().map(|run| run.events).collect())
+            .collect();
+        assert_eq!(levels, [vec![1; 2], vec![fan_in; 5], vec![fan_in * fan_in]]);
+        let groups = collect(grouper.finish().unwrap());
+        let expected: Vec<(String, Vec<u64>)> =
+            (0..rows).map(|i| (format!("d{i:05}"), vec![i])).collect();
+        assert_eq!(groups, expected);
     }
 
     #[test]
