@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::group::{Budget, Grouper, Groups, Sorted};
 use super::stages::{StageIx, StageMap};
@@ -303,19 +304,30 @@ fn read_parallel(
         ..context.options.budget.clone()
     };
     let mut first = Some(first);
+    let failed = FirstFailure::default();
     let results: Vec<Result<Part, Failure>> = std::thread::scope(|scope| {
         let mut handles = Vec::new();
-        for i in 0..=cuts.len() {
-            let start = if i == 0 { 0 } else { cuts[i - 1].start };
-            let stop = cuts.get(i).map(|cut| cut.end - start);
+        for part in 0..=cuts.len() {
+            let start = if part == 0 { 0 } else { cuts[part - 1].start };
+            let span = Span {
+                part,
+                start,
+                stop: cuts.get(part).map(|cut| cut.end - start),
+            };
             let first = first.take();
             let budget = budget.clone();
+            let failed = &failed;
             handles.push(scope.spawn(move || {
                 let reader = match first {
-                    Some(reader) => reader,
-                    None => open_at(path, context.options.delimiter, start)?,
+                    Some(reader) => Ok(reader),
+                    None => open_at(path, context.options.delimiter, start),
                 };
-                read_part(context, reader, start, stop, budget)
+                let read =
+                    reader.and_then(|reader| read_part(context, reader, &span, budget, failed));
+                if read.is_err() {
+                    failed.set(part);
+                }
+                read
             }));
         }
         handles
@@ -346,6 +358,9 @@ fn read_parallel(
                 part.first_line = line;
                 parts.push(part);
             }
+            // Stopped after a failure of an earlier part, which was returned above: never
+            // reached, but reading the file again in one part would be right.
+            Err(Failure::Stopped) => return Ok(None),
             Err(failure) => return Err(failure.into_error(path, line)),
         }
     }
@@ -362,7 +377,13 @@ fn open_at(path: &Path, delimiter: u8, start: u64) -> Result<csv::Reader<File>, 
 
 /// Reads the file in one part.
 fn read_whole(context: &Context<'_>, reader: csv::Reader<File>) -> Result<History, Error> {
-    let part = read_part(context, reader, 0, None, context.options.budget.clone())
+    let whole = Span {
+        part: 0,
+        start: 0,
+        stop: None,
+    };
+    let budget = context.options.budget.clone();
+    let part = read_part(context, reader, &whole, budget, &FirstFailure::default())
         .map_err(|failure| failure.into_error(context.path, 1))?;
     finish(context.path, vec![part])
 }
@@ -380,9 +401,12 @@ struct Part {
 }
 
 /// Why a part stopped early.
+#[derive(Debug)]
 enum Failure {
     /// A malformed row (without `--skip-bad-rows`): line in the part, message.
     Row(u64, String),
+    /// An earlier part failed, so what this one would read is of no use.
+    Stopped,
     /// Anything else.
     Tool(Error),
 }
@@ -395,6 +419,10 @@ impl Failure {
                 path.display(),
                 first_line + line - 1
             )),
+            Self::Stopped => Error::new(format!(
+                "{}: reading stopped after a failure elsewhere in the file",
+                path.display()
+            )),
             Self::Tool(error) => error,
         }
     }
@@ -406,16 +434,48 @@ impl From<Error> for Failure {
     }
 }
 
-/// Reads rows until the end of the file, or until the first record boundary at or after
-/// byte `stop`. `reader` starts at byte `start` of the file, and counts bytes and lines from
-/// there.
+/// Which part of the file a reader reads.
+struct Span {
+    /// Its number, from 0 at the start of the file.
+    part: usize,
+    /// The byte of the file it starts at; the reader counts bytes and lines from there.
+    start: u64,
+    /// It ends at the first record boundary at or after this byte (counted from `start`), or
+    /// at the end of the file.
+    stop: Option<u64>,
+}
+
+/// The first of the parts read at once to fail (`usize::MAX` while none has). A part after
+/// it stops, as its rows would be thrown away; a part before it goes on, for a bad row it
+/// may still find comes first in the file, and is the one to report.
+#[derive(Debug)]
+struct FirstFailure(AtomicUsize);
+
+impl Default for FirstFailure {
+    fn default() -> Self {
+        Self(AtomicUsize::new(usize::MAX))
+    }
+}
+
+impl FirstFailure {
+    fn set(&self, part: usize) {
+        self.0.fetch_min(part, Ordering::Relaxed);
+    }
+
+    fn before(&self, part: usize) -> bool {
+        self.0.load(Ordering::Relaxed) < part
+    }
+}
+
+/// Reads the rows of one part of the file, stopping early when an earlier part has failed.
 fn read_part(
     context: &Context<'_>,
     mut reader: csv::Reader<File>,
-    start: u64,
-    stop: Option<u64>,
+    span: &Span,
     budget: Budget,
+    failed: &FirstFailure,
 ) -> Result<Part, Failure> {
+    let (start, stop) = (span.start, span.stop);
     let options = context.options;
     let columns = &options.columns;
     let names = [&columns.deal, &columns.stage, &columns.at];
@@ -438,6 +498,9 @@ fn read_part(
     loop {
         if stop.is_some_and(|stop| reader.position().byte() >= stop) {
             break;
+        }
+        if failed.before(span.part) {
+            return Err(Failure::Stopped);
         }
         let before = reader.position().clone();
         match reader.read_byte_record(&mut record) {
@@ -663,6 +726,61 @@ mod tests {
         match result {
             Ok(history) => history.stats.bad_examples[0].clone(),
             Err(error) => error.to_string(),
+        }
+    }
+
+    fn good_rows(rows: usize) -> String {
+        let header = String::from("deal_id,stage,entered_at\n");
+        (0..rows).fold(header, |text, i| {
+            text + &format!("D{i},Prospecting,2024-03-01\n")
+        })
+    }
+
+    /// A part stops as soon as an earlier part has failed; an earlier part reads on.
+    #[test]
+    fn a_part_stops_once_an_earlier_part_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.csv");
+        std::fs::write(&path, good_rows(1000)).unwrap();
+        let stages = stages();
+        let options = read_options(false);
+        let read = |part: usize, failed: &FirstFailure| {
+            let (reader, columns) = open_history(&path, &options).unwrap();
+            let context = Context {
+                path: &path,
+                stages: &stages,
+                options: &options,
+                columns,
+            };
+            let span = Span {
+                part,
+                start: 0,
+                stop: None,
+            };
+            read_part(&context, reader, &span, Budget::default(), failed)
+        };
+        let failed = FirstFailure::default();
+        failed.set(1);
+        assert!(matches!(read(2, &failed), Err(Failure::Stopped)));
+        assert!(matches!(read(1, &failed), Ok(part) if part.stats.rows == 1000));
+        assert!(matches!(read(0, &failed), Ok(part) if part.stats.rows == 1000));
+    }
+
+    /// When several parts hold a bad row, the one reported is the first in the file, even
+    /// when a later part finds its own first (here at once, the other after 500 rows).
+    #[test]
+    fn the_first_bad_row_in_the_file_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.csv");
+        let text = good_rows(500) + "X,Prospecting,soon\nY,Prospecting,later\n";
+        std::fs::write(&path, &text).unwrap();
+        let cut = cut_after(&text, 502);
+        for _ in 0..20 {
+            let message = bad_row_message(&path, false, Some(&cut));
+            assert!(
+                message.contains(":502: column `entered_at`: `soon`"),
+                "{message}"
+            );
         }
     }
 
