@@ -28,6 +28,9 @@ pub const DEFAULT_MEMORY_LIMIT: usize = 128 << 20;
 /// Most runs merged at once; more are merged in passes, so few files are open.
 const FAN_IN: usize = 32;
 
+/// Fewest runs a grouper merges at once when it shares [`FAN_IN`] with others.
+const MIN_FAN_IN: usize = 4;
+
 /// The least memory limit the command line takes: below it runs would hold a few rows each,
 /// and a limit that small is most likely a unit left out (`100` for `100MiB`).
 pub const MIN_MEMORY_LIMIT: usize = 1 << 20;
@@ -63,13 +66,15 @@ impl Default for Budget {
 /// Collects events by deal, spilling sorted runs when the budget is reached.
 ///
 /// Runs are kept by level, as in a log-structured merge: a spilled buffer is a run of level
-/// 0, and when a level holds `FAN_IN` runs they are merged into one run of the next level.
+/// 0, and when a level holds `fan_in` runs they are merged into one run of the next level.
 /// Each row is so rewritten once per level — a number of times that grows with the logarithm
 /// of the runs, where merging every run into one each time would rewrite the first rows once
 /// per merge.
 #[derive(Debug)]
 pub struct Grouper {
     budget: Budget,
+    /// Runs merged at once.
+    fan_in: usize,
     buffer: Buffer,
     /// The runs of each level.
     levels: Vec<Vec<Run>>,
@@ -87,8 +92,21 @@ struct Run {
 impl Grouper {
     /// An empty grouper.
     pub fn new(budget: Budget) -> Self {
+        Self::one_of(budget, 1)
+    }
+
+    /// An empty grouper that is one of `parts` filled at once (one per part of a file read
+    /// in parallel): it takes its share of the memory, and of the files open at once — each
+    /// holds fewer than its fan-in runs per level, so its share keeps the whole process
+    /// within a few times [`FAN_IN`] files (the default limit is 256 on macOS).
+    pub fn one_of(budget: Budget, parts: usize) -> Self {
+        let parts = parts.max(1);
         Self {
-            budget,
+            budget: Budget {
+                memory_limit: budget.memory_limit / parts,
+                ..budget
+            },
+            fan_in: (FAN_IN / parts).max(MIN_FAN_IN),
             buffer: Buffer::default(),
             levels: Vec::new(),
             spilled: 0,
@@ -124,7 +142,7 @@ impl Grouper {
             }
             let runs = &mut self.levels[level];
             runs.push(run);
-            if runs.len() < FAN_IN {
+            if runs.len() < self.fan_in {
                 break;
             }
             run = merge_into_file(std::mem::take(runs), dir)?;
@@ -740,6 +758,39 @@ mod tests {
         let expected: Vec<(String, Vec<u64>)> =
             (0..rows).map(|i| (format!("d{i:05}"), vec![i])).collect();
         assert_eq!(groups, expected);
+    }
+
+    /// Eight groupers filled at once share the fan-in: each holds fewer than four runs a
+    /// level, where each holding up to 31 would take 248 files, and more while merging.
+    #[test]
+    fn groupers_filled_at_once_share_the_open_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut held = 0;
+        let mut groupers: Vec<Grouper> = (0..8)
+            .map(|_| {
+                Grouper::one_of(
+                    Budget {
+                        memory_limit: 8,
+                        temp_dir: dir.path().to_owned(),
+                    },
+                    8,
+                )
+            })
+            .collect();
+        for grouper in &mut groupers {
+            for i in 0..200u64 {
+                grouper.push(format!("d{i:03}").as_bytes(), i).unwrap();
+            }
+            assert_eq!(grouper.fan_in, MIN_FAN_IN);
+            assert!(grouper.levels.iter().all(|runs| runs.len() < MIN_FAN_IN));
+            held += grouper.levels.iter().map(Vec::len).sum::<usize>();
+        }
+        // 199 runs of one row each, in base 4: 3 0 1 3.
+        assert_eq!(held, 8 * 7);
+        let sorted = groupers.into_iter().map(Grouper::sort).collect();
+        let groups = collect(Groups::merge(sorted).unwrap());
+        assert_eq!(groups.len(), 200);
+        assert!(groups.iter().all(|(_, events)| events.len() == 8));
     }
 
     #[test]

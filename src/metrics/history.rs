@@ -181,10 +181,10 @@ pub fn read(path: &Path, stages: &StageMap, options: &ReadOptions) -> Result<His
 }
 
 /// [`read`] with the file cut at line breaks into `parts` byte ranges, each read on its own
-/// thread into its own [`Grouper`] (with its share of the budget). A quoted field may hold a
-/// line break, so a cut is trusted only when the part before it ends there, on a record
-/// boundary, as a reader going through the whole file would; otherwise the file is read
-/// again in one part. Either way the result is the same as reading it in one part, down to
+/// thread into its own [`Grouper`] (with its share of the budget and of the open files). A
+/// quoted field may hold a line break, so a cut is trusted only when the part before it ends
+/// there, on a record boundary, as a reader going through the whole file would; otherwise the
+/// file is read again in one part. Either way the result is the same as reading it in one part, down to
 /// the line numbers of malformed rows.
 pub fn read_in_parts(
     path: &Path,
@@ -299,10 +299,6 @@ fn read_parallel(
     cuts: &[Cut],
 ) -> Result<Option<History>, Error> {
     let path = context.path;
-    let budget = Budget {
-        memory_limit: context.options.budget.memory_limit / (cuts.len() + 1),
-        ..context.options.budget.clone()
-    };
     let mut first = Some(first);
     let failed = FirstFailure::default();
     let results: Vec<Result<Part, Failure>> = std::thread::scope(|scope| {
@@ -315,7 +311,7 @@ fn read_parallel(
                 stop: cuts.get(part).map(|cut| cut.end - start),
             };
             let first = first.take();
-            let budget = budget.clone();
+            let grouper = Grouper::one_of(context.options.budget.clone(), cuts.len() + 1);
             let failed = &failed;
             handles.push(scope.spawn(move || {
                 let reader = match first {
@@ -323,7 +319,7 @@ fn read_parallel(
                     None => open_at(path, context.options.delimiter, start),
                 };
                 let read =
-                    reader.and_then(|reader| read_part(context, reader, &span, budget, failed));
+                    reader.and_then(|reader| read_part(context, reader, &span, grouper, failed));
                 if read.is_err() {
                     failed.set(part);
                 }
@@ -382,8 +378,8 @@ fn read_whole(context: &Context<'_>, reader: csv::Reader<File>) -> Result<Histor
         start: 0,
         stop: None,
     };
-    let budget = context.options.budget.clone();
-    let part = read_part(context, reader, &whole, budget, &FirstFailure::default())
+    let grouper = Grouper::new(context.options.budget.clone());
+    let part = read_part(context, reader, &whole, grouper, &FirstFailure::default())
         .map_err(|failure| failure.into_error(context.path, 1))?;
     finish(context.path, vec![part])
 }
@@ -472,7 +468,7 @@ fn read_part(
     context: &Context<'_>,
     mut reader: csv::Reader<File>,
     span: &Span,
-    budget: Budget,
+    mut grouper: Grouper,
     failed: &FirstFailure,
 ) -> Result<Part, Failure> {
     let (start, stop) = (span.start, span.stop);
@@ -492,7 +488,6 @@ fn read_part(
         }
         Ok(())
     };
-    let mut grouper = Grouper::new(budget);
     let mut stage_cache: HashMap<Box<[u8]>, Option<StageIx>> = HashMap::new();
     let mut record = csv::ByteRecord::new();
     loop {
@@ -757,7 +752,13 @@ mod tests {
                 start: 0,
                 stop: None,
             };
-            read_part(&context, reader, &span, Budget::default(), failed)
+            read_part(
+                &context,
+                reader,
+                &span,
+                Grouper::new(Budget::default()),
+                failed,
+            )
         };
         let failed = FirstFailure::default();
         failed.set(1);
