@@ -214,6 +214,34 @@ fn duplicates_lost_only_deals_and_unknown_stages_are_reported() {
     assert_eq!(report.warnings().len(), 3);
 }
 
+/// A stage column that holds free text (`--column stage=` naming the wrong column): the
+/// first 1 000 names are listed, the rows of the others counted together, and the warning
+/// asks about the column.
+#[test]
+fn unknown_stage_names_are_listed_up_to_a_thousand() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("deal_id,stage,entered_at\nA,Prospecting,2024-03-01\n");
+    for i in 0..1_500 {
+        writeln!(text, "A,note {i},2024-03-02").unwrap();
+    }
+    writeln!(text, "A,note 7,2024-03-02").unwrap();
+    let path = write(&dir, &text);
+    let report = measure(&playbook(), &options(path)).unwrap();
+    let input = &report.input;
+    assert_eq!(input.unknown_stages.len(), 1_000);
+    assert_eq!(input.unknown_stages[0].name, "note 7");
+    assert_eq!(input.unknown_stages[0].rows, 2);
+    assert_eq!(input.other_unknown_stage_rows, 500);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["input"]["other_unknown_stage_rows"], 500);
+    assert_eq!(
+        report.warnings()[0],
+        "1501 rows name a stage the playbook does not have: `note 7` (2), `note 0` (1), \
+         `note 1` (1), `note 10` (1), `note 100` (1) and more than 995 other names; is \
+         `--column stage=` the column of stage names?"
+    );
+}
+
 /// Every fixture history, with budgets so small that the rows go to disk in many runs (one
 /// row each at 1 byte, more runs than are merged at once): the report is the one computed in
 /// memory, and no temporary file is left.

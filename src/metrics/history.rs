@@ -72,8 +72,11 @@ pub struct InputStats {
     pub rows: u64,
     /// Rows whose stage maps to a playbook stage.
     pub mapped: u64,
-    /// Stage names that map to no stage, with their row counts.
+    /// Stage names that map to no stage, with their row counts: the first
+    /// [`MAX_UNKNOWN_NAMES`] met.
     pub unknown: BTreeMap<String, u64>,
+    /// Rows naming a stage that maps to no stage, beyond the names in `unknown`.
+    pub other_unknown_rows: u64,
     /// Malformed rows skipped (`--skip-bad-rows`).
     pub bad_rows: u64,
     /// The first few malformed rows, as messages.
@@ -160,6 +163,26 @@ fn csv_reader(delimiter: u8, has_headers: bool, file: File) -> csv::Reader<File>
 /// A problem with one row: the file, line and column it is at.
 pub fn row_error(path: &Path, line: u64, column: &str, message: &str) -> String {
     format!("{}:{line}: column `{column}`: {message}", path.display())
+}
+
+/// Most stage names that map to no stage listed by name. More than a few dozen, and the
+/// stage column most likely holds something else (`--column stage=` naming a free-text
+/// column); listing them all would take memory for each distinct text in the file.
+pub const MAX_UNKNOWN_NAMES: usize = 1_000;
+
+/// Most distinct stage names whose lookup a part remembers (names past them are looked up
+/// on every row), for the same reason.
+const MAX_CACHED_NAMES: usize = 4_096;
+
+/// Counts a row whose stage name maps to no stage: under its name while there is room.
+fn count_unknown(stats: &mut InputStats, name: &str, rows: u64) {
+    if let Some(count) = stats.unknown.get_mut(name) {
+        *count += rows;
+    } else if stats.unknown.len() < MAX_UNKNOWN_NAMES {
+        stats.unknown.insert(name.to_owned(), rows);
+    } else {
+        stats.other_unknown_rows += rows;
+    }
 }
 
 /// Files smaller than this are read on one thread.
@@ -520,14 +543,13 @@ fn read_part(
                     let found = std::str::from_utf8(stage_name)
                         .ok()
                         .and_then(|name| context.stages.lookup(name));
-                    stage_cache.insert(stage_name.into(), found);
+                    if stage_cache.len() < MAX_CACHED_NAMES {
+                        stage_cache.insert(stage_name.into(), found);
+                    }
                     found
                 };
                 let Some(stage) = stage else {
-                    *stats
-                        .unknown
-                        .entry(String::from_utf8_lossy(stage_name).trim().to_owned())
-                        .or_default() += 1;
+                    count_unknown(&mut stats, String::from_utf8_lossy(stage_name).trim(), 1);
                     continue;
                 };
                 stats.mapped += 1;
@@ -589,8 +611,9 @@ fn finish(path: &Path, parts: Vec<Part>) -> Result<History, Error> {
         stats.rows += found.rows;
         stats.mapped += found.mapped;
         for (name, rows) in found.unknown {
-            *stats.unknown.entry(name).or_default() += rows;
+            count_unknown(&mut stats, &name, rows);
         }
+        stats.other_unknown_rows += found.other_unknown_rows;
         stats.bad_rows += found.bad_rows;
         for (line, message) in part.examples {
             if stats.bad_examples.len() < MAX_EXAMPLES {

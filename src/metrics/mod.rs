@@ -154,6 +154,7 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
             repeated_stage_rows: tally.repeats,
             deals_without_open_stage: tally.no_open_stage,
             unknown_stages: unknown,
+            other_unknown_stage_rows: stats.other_unknown_rows,
             bad_rows: stats.bad_rows,
             bad_row_examples: stats.bad_examples.clone(),
             first_change: Some(zone.format(first)),
@@ -184,7 +185,8 @@ impl Report {
         let input = &self.input;
         let mut out = Vec::new();
         if !input.unknown_stages.is_empty() {
-            let rows: u64 = input.unknown_stages.iter().map(|u| u.rows).sum();
+            let others = input.other_unknown_stage_rows;
+            let rows: u64 = input.unknown_stages.iter().map(|u| u.rows).sum::<u64>() + others;
             let names: Vec<String> = input
                 .unknown_stages
                 .iter()
@@ -192,11 +194,18 @@ impl Report {
                 .map(|u| format!("`{}` ({})", u.name, u.rows))
                 .collect();
             let more = input.unknown_stages.len().saturating_sub(MAX_EXAMPLES);
-            out.push(format!(
-                "{rows} rows name a stage the playbook does not have: {}{}; add them to a stage's `crm_names`",
-                names.join(", "),
-                if more > 0 { format!(" and {more} more") } else { String::new() }
-            ));
+            out.push(if others > 0 {
+                format!(
+                    "{rows} rows name a stage the playbook does not have: {} and more than {more} other names; is `--column stage=` the column of stage names?",
+                    names.join(", "),
+                )
+            } else {
+                format!(
+                    "{rows} rows name a stage the playbook does not have: {}{}; add them to a stage's `crm_names`",
+                    names.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                )
+            });
         }
         if input.bad_rows > 0 {
             out.push(format!(

@@ -88,8 +88,13 @@ pub struct Input {
     pub repeated_stage_rows: u64,
     /// Deals whose first row is already won or lost.
     pub deals_without_open_stage: u64,
-    /// Stage names no playbook stage claims, with their row counts, most rows first.
+    /// Stage names no playbook stage claims, with their row counts, most rows first: the
+    /// first 1 000 names met in the file.
     pub unknown_stages: Vec<UnknownStage>,
+    /// Rows naming a stage no playbook stage claims, beyond the names listed (only past
+    /// 1 000 names: the stage column most likely holds something else).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub other_unknown_stage_rows: u64,
     /// Malformed rows left out (`--skip-bad-rows`).
     pub bad_rows: u64,
     /// The first malformed rows, as messages.
@@ -99,6 +104,11 @@ pub struct Input {
     pub first_change: Option<String>,
     /// Last stage change in the history.
     pub last_change: Option<String>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A CRM stage name that maps to nothing.
