@@ -42,6 +42,9 @@ const ROW_BYTES: usize = 4 + 8 + 8;
 /// key, rank and group start while sorting.
 const DEAL_BYTES: usize = 4 + 16 + 4 + 4;
 
+/// Longest deal id: the buffer finds ids by 32-bit offsets.
+const MAX_ID_BYTES: usize = u32::MAX as usize;
+
 /// Bytes of each run file's read and write buffers.
 const IO_BUFFER: usize = 1 << 17;
 
@@ -115,13 +118,23 @@ impl Grouper {
 
     /// Adds one event of a deal.
     pub fn push(&mut self, deal: &[u8], event: u64) -> Result<(), Error> {
-        if self.buffer.push(deal, event, self.budget.memory_limit) {
-            return Ok(());
+        // An empty buffer takes a row with any shorter id.
+        if deal.len() <= MAX_ID_BYTES {
+            let limit = self.budget.memory_limit;
+            if self.buffer.push(deal, event, limit) {
+                return Ok(());
+            }
+            if !self.buffer.is_empty() {
+                self.spill()?;
+                if self.buffer.push(deal, event, limit) {
+                    return Ok(());
+                }
+            }
         }
-        self.spill()?;
-        let pushed = self.buffer.push(deal, event, self.budget.memory_limit);
-        debug_assert!(pushed, "an empty buffer takes a row");
-        Ok(())
+        Err(Error::new(format!(
+            "a deal id is {} bytes long, longer than the 4 GiB a deal id may take\n  help: a quote left open in the CSV makes the rest of the file one field; check the quotes of the deal id column",
+            deal.len()
+        )))
     }
 
     fn spill(&mut self) -> Result<(), Error> {
