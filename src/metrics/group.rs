@@ -453,7 +453,7 @@ fn write_error(dir: &Path, e: &io::Error) -> Error {
 
 fn read_error(dir: &Path, e: &io::Error) -> Error {
     Error::new(format!(
-        "cannot read back a temporary file in `{}`: {e}",
+        "cannot read back a temporary file in `{}`: {e}\n  help: another program may have removed or truncated the temporary file; run again, or pass --temp-dir to use another folder",
         dir.display()
     ))
 }
@@ -804,6 +804,27 @@ mod tests {
         let groups = collect(Groups::merge(sorted).unwrap());
         assert_eq!(groups.len(), 200);
         assert!(groups.iter().all(|(_, events)| events.len() == 8));
+    }
+
+    /// A run cut short (here, a deal id of five bytes with none after it) is an error that
+    /// says what to do.
+    #[test]
+    fn a_truncated_run_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = tempfile::tempfile_in(dir.path()).unwrap();
+        file.write_all(&[5, b'd']).unwrap();
+        file.seek(SeekFrom::Start(0)).unwrap();
+        let error = Groups::new(vec![Source::file(file)], dir.path().to_owned(), 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("cannot read back a temporary file in `"),
+            "{error}"
+        );
+        assert!(
+            error.ends_with("\n  help: another program may have removed or truncated the temporary file; run again, or pass --temp-dir to use another folder"),
+            "{error}"
+        );
     }
 
     #[test]
