@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
-use super::Error;
+use super::{Error, varint};
 
 /// The default memory budget. Ten million rows (0.55 GB of CSV) spill a few runs, which
 /// costs less than it saves: a smaller buffer's hash table and sorts stay closer to the CPU
@@ -458,21 +458,8 @@ fn read_error(dir: &Path, e: &io::Error) -> Error {
     ))
 }
 
-fn write_varint(out: &mut impl Write, mut value: u64) -> io::Result<()> {
-    let mut bytes = [0u8; 10];
-    let mut n = 0;
-    loop {
-        let low = (value & 0x7F) as u8;
-        value >>= 7;
-        if value == 0 {
-            bytes[n] = low;
-            n += 1;
-            break;
-        }
-        bytes[n] = low | 0x80;
-        n += 1;
-    }
-    out.write_all(&bytes[..n])
+fn write_varint(out: &mut impl Write, value: u64) -> io::Result<()> {
+    out.write_all(varint::encode(value).as_bytes())
 }
 
 /// Reads a run written by [`RunWriter`].
@@ -508,19 +495,24 @@ impl RunReader {
     }
 
     fn varint(&mut self) -> io::Result<u64> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let buf = self.input.fill_buf()?;
-            let Some(&byte) = buf.first() else {
-                return Err(io::ErrorKind::UnexpectedEof.into());
+        let input = &mut self.input;
+        let mut failed = None;
+        let value = varint::decode(|| {
+            let byte = match input.fill_buf() {
+                Ok(buffered) => *buffered.first()?,
+                Err(e) => {
+                    failed = Some(e);
+                    return None;
+                }
             };
-            self.input.consume(1);
-            value |= u64::from(byte & 0x7F) << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
+            input.consume(1);
+            Some(byte)
+        });
+        match (value, failed) {
+            (_, Some(e)) => Err(e),
+            (Some(value), None) => Ok(value),
+            (None, None) => Err(corrupt()),
         }
-        Err(corrupt())
     }
 }
 

@@ -16,6 +16,7 @@ pub mod report;
 pub mod sample;
 pub mod stages;
 pub mod time;
+pub mod varint;
 pub mod won;
 
 use std::fmt;
