@@ -321,10 +321,24 @@ fn read_parallel(
     first: csv::Reader<File>,
     cuts: &[Cut],
 ) -> Result<Option<History>, Error> {
+    let results = read_parts(context, first, cuts);
+    let Some(parts) = stitch(context.path, cuts, results)? else {
+        return Ok(None);
+    };
+    finish(context.path, parts).map(Some)
+}
+
+/// Reads each part on its own thread, `first` (which has read the header) the first one:
+/// what each part found, or why it stopped, in file order.
+fn read_parts(
+    context: &Context<'_>,
+    first: csv::Reader<File>,
+    cuts: &[Cut],
+) -> Vec<Result<Part, Failure>> {
     let path = context.path;
     let mut first = Some(first);
     let failed = FirstFailure::default();
-    let results: Vec<Result<Part, Failure>> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let mut handles = Vec::new();
         for part in 0..=cuts.len() {
             let start = if part == 0 { 0 } else { cuts[part - 1].start };
@@ -357,7 +371,17 @@ fn read_parallel(
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
-    });
+    })
+}
+
+/// Puts the parts together in file order: checks that each part stopped where the next one
+/// starts (`None` when one did not: a cut fell inside a record), and finds each part's first
+/// line in the file. The first failure in the file is the error.
+fn stitch(
+    path: &Path,
+    cuts: &[Cut],
+    results: Vec<Result<Part, Failure>>,
+) -> Result<Option<Vec<Part>>, Error> {
     let mut parts: Vec<Part> = Vec::new();
     let mut line = 1;
     for (i, result) in results.into_iter().enumerate() {
@@ -383,7 +407,7 @@ fn read_parallel(
             Err(failure) => return Err(failure.into_error(path, line)),
         }
     }
-    finish(path, parts).map(Some)
+    Ok(Some(parts))
 }
 
 fn open_at(path: &Path, delimiter: u8, start: u64) -> Result<csv::Reader<File>, Failure> {
@@ -410,8 +434,8 @@ fn read_whole(context: &Context<'_>, reader: csv::Reader<File>) -> Result<Histor
 /// What reading one part found. Lines count from 1 at the part's start.
 struct Part {
     stats: InputStats,
-    /// The first few malformed rows: line and message.
-    examples: Vec<(u64, String)>,
+    /// The first few malformed rows.
+    examples: Vec<BadRow>,
     grouped: Sorted,
     /// Where the reader stopped.
     stop: csv::Position,
@@ -419,11 +443,34 @@ struct Part {
     first_line: u64,
 }
 
+/// A malformed row.
+#[derive(Debug)]
+struct BadRow {
+    /// Its line, from 1 at the start of its part.
+    line: u64,
+    /// The column at fault.
+    column: String,
+    /// What is wrong.
+    message: String,
+}
+
+impl BadRow {
+    /// What is wrong, at the row's line in the file, its part starting at `first_line`.
+    fn describe(&self, path: &Path, first_line: u64) -> String {
+        row_error(
+            path,
+            first_line + self.line - 1,
+            &self.column,
+            &self.message,
+        )
+    }
+}
+
 /// Why a part stopped early.
 #[derive(Debug)]
 enum Failure {
-    /// A malformed row (without `--skip-bad-rows`): line in the part, message.
-    Row(u64, String),
+    /// A malformed row (without `--skip-bad-rows`).
+    Row(BadRow),
     /// An earlier part failed, so what this one would read is of no use.
     Stopped,
     /// Anything else.
@@ -433,10 +480,9 @@ enum Failure {
 impl Failure {
     fn into_error(self, path: &Path, first_line: u64) -> Error {
         match self {
-            Self::Row(line, message) => Error::new(format!(
-                "{}:{}: {message}\n  help: fix the row, or pass --skip-bad-rows to count such rows and leave them out",
-                path.display(),
-                first_line + line - 1
+            Self::Row(row) => Error::new(format!(
+                "{}\n  help: fix the row, or pass --skip-bad-rows to count such rows and leave them out",
+                row.describe(path, first_line)
             )),
             Self::Stopped => Error::new(format!(
                 "{}: reading stopped after a failure elsewhere in the file",
@@ -501,14 +547,24 @@ fn read_part(
     let mut stats = InputStats::default();
     let mut examples = Vec::new();
     // The line is found only when it is shown: bad rows beyond the examples are just counted.
-    let mut bad_row = |stats: &mut InputStats, at: &csv::Position, message: String| {
-        if !options.skip_bad_rows {
-            return Err(Failure::Row(record_line(context.path, start, at)?, message));
+    let mut bad_row = |stats: &mut InputStats,
+                       at: &csv::Position,
+                       column: usize,
+                       message: String|
+     -> Result<(), Failure> {
+        let shown = !options.skip_bad_rows || examples.len() < MAX_EXAMPLES;
+        if shown {
+            let row = BadRow {
+                line: record_line(context.path, start, at)?,
+                column: names[column].clone(),
+                message,
+            };
+            if !options.skip_bad_rows {
+                return Err(Failure::Row(row));
+            }
+            examples.push(row);
         }
         stats.bad_rows += 1;
-        if examples.len() < MAX_EXAMPLES {
-            examples.push((record_line(context.path, start, at)?, message));
-        }
         Ok(())
     };
     let mut stage_cache: HashMap<Box<[u8]>, Option<StageIx>> = HashMap::new();
@@ -520,19 +576,15 @@ fn read_part(
         if failed.before(span.part) {
             return Err(Failure::Stopped);
         }
-        let before = reader.position().clone();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                stats.rows += 1;
-                bad_row(
-                    &mut stats,
-                    e.position().unwrap_or(&before),
-                    format!("not valid CSV: {e}"),
-                )?;
-                continue;
-            }
+        // Reading flexible byte records, csv fails on I/O errors only.
+        let more = reader.read_byte_record(&mut record).map_err(|e| {
+            Failure::Tool(Error::new(format!(
+                "{}: cannot read: {e}",
+                context.path.display()
+            )))
+        })?;
+        if !more {
+            break;
         }
         stats.rows += 1;
         match parse_row(&record, context.columns, &options.zone) {
@@ -558,8 +610,10 @@ fn read_part(
                 grouper.push(deal, pack(at, stage))?;
             }
             Err((column, message)) => {
-                let message = format!("column `{}`: {message}", names[column]);
-                bad_row(&mut stats, record.position().unwrap_or(&before), message)?;
+                let at = record
+                    .position()
+                    .expect("csv gives each record its position");
+                bad_row(&mut stats, at, column, message)?;
             }
         }
     }
@@ -615,12 +669,9 @@ fn finish(path: &Path, parts: Vec<Part>) -> Result<History, Error> {
         }
         stats.other_unknown_rows += found.other_unknown_rows;
         stats.bad_rows += found.bad_rows;
-        for (line, message) in part.examples {
+        for row in part.examples {
             if stats.bad_examples.len() < MAX_EXAMPLES {
-                let line = part.first_line + line - 1;
-                stats
-                    .bad_examples
-                    .push(format!("{}:{line}: {message}", path.display()));
+                stats.bad_examples.push(row.describe(path, part.first_line));
             }
         }
         stats.first = earliest(stats.first, found.first);
