@@ -163,11 +163,6 @@ impl Grouper {
         Ok(())
     }
 
-    /// Ends the input: the deals, in id order, each with all its events.
-    pub fn finish(self) -> Result<Groups, Error> {
-        Groups::merge(vec![self.sort()])
-    }
-
     /// Ends the input and sorts what is still in memory, ready for [`Groups::merge`] with
     /// other groupers' (one per part of a file read in parallel).
     pub fn sort(self) -> Sorted {
@@ -672,6 +667,11 @@ fn merge_into_file(runs: Vec<Run>, dir: &Path) -> Result<Run, Error> {
 mod tests {
     use super::*;
 
+    /// Ends the input: the deals, in id order, each with all its events.
+    fn finish(grouper: Grouper) -> Groups {
+        Groups::merge(vec![grouper.sort()]).unwrap()
+    }
+
     fn collect(mut groups: Groups) -> Vec<(String, Vec<u64>)> {
         let (mut id, mut events) = (Vec::new(), Vec::new());
         let mut out = Vec::new();
@@ -706,7 +706,7 @@ mod tests {
         for (id, event) in rows() {
             grouper.push(id.as_bytes(), event).unwrap();
         }
-        grouper.finish().unwrap()
+        finish(grouper)
     }
 
     #[test]
@@ -759,7 +759,7 @@ mod tests {
             .map(|runs| runs.iter().map(|run| run.events).collect())
             .collect();
         assert_eq!(levels, [vec![1; 2], vec![fan_in; 5], vec![fan_in * fan_in]]);
-        let groups = collect(grouper.finish().unwrap());
+        let groups = collect(finish(grouper));
         let expected: Vec<(String, Vec<u64>)> =
             (0..rows).map(|i| (format!("d{i:05}"), vec![i])).collect();
         assert_eq!(groups, expected);

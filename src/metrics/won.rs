@@ -141,18 +141,18 @@ pub fn profile(frame: &Frame<'_>, tally: &mut Tally, counts: Option<&Counts>) ->
         if info.kind != Kind::Open {
             continue;
         }
-        let times = &mut tally.won_times[s].values().collect::<Vec<u32>>();
+        let mut times: Vec<u32> = tally.won_times[s].values().collect();
         let deals = times.len() as u64;
         let (median, p25, p75) = if times.is_empty() {
             (None, None, None)
         } else {
             (
-                Some(days_f(quantile(times, 0.5))),
-                Some(days_f(quantile(times, 0.25))),
-                Some(days_f(quantile(times, 0.75))),
+                Some(days_f(quantile(&mut times, 0.5))),
+                Some(days_f(quantile(&mut times, 0.25))),
+                Some(days_f(quantile(&mut times, 0.75))),
             )
         };
-        let suggested = (!times.is_empty()).then(|| suggest(quantile(times, 0.75)));
+        let suggested = (!times.is_empty()).then(|| suggest(quantile(&mut times, 0.75)));
         let mut touchpoints = Vec::new();
         if let Some(counts) = counts {
             let stage = StageIx::try_from(s).expect("stage count is checked");
