@@ -666,6 +666,40 @@ fn html_is_escaped_deterministic_and_written_atomically() {
     );
 }
 
+/// The activities file's bad rows are reported on their own line too, CRLF or blank lines
+/// before them.
+#[test]
+fn bad_activity_rows_keep_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = write(
+        &dir,
+        "deal_id,stage,entered_at\nA,Prospecting,2024-03-01\nA,Closed Won,2024-03-10\n",
+    );
+    for (text, line) in [
+        (
+            "deal_id,occurred_at,type\r\nA,2024-03-02,Email\r\nA,soon,Call\r\n",
+            3,
+        ),
+        (
+            "deal_id,occurred_at,type\nA,2024-03-02,Email\n\n\nA,soon,Call\n",
+            5,
+        ),
+    ] {
+        let activities = dir.path().join("activities.csv");
+        std::fs::write(&activities, text).unwrap();
+        let mut options = options(history.clone());
+        options.won_profile = true;
+        options.activities = Some(activities);
+        let error = measure(&playbook(), &options).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!(
+                "activities.csv:{line}: column `occurred_at`: `soon`"
+            )),
+            "{text:?}: {error}"
+        );
+    }
+}
+
 #[test]
 fn won_profile_compares_touchpoints_with_the_playbook() {
     let dir = tempfile::tempdir().unwrap();

@@ -165,6 +165,19 @@ pub fn row_error(path: &Path, line: u64, column: &str, message: &str) -> String 
     format!("{}:{line}: column `{column}`: {message}", path.display())
 }
 
+/// A problem with `record`, read by a reader that started at the top of the file: a
+/// [`row_error`] at the record's line.
+pub fn record_error(path: &Path, record: &csv::ByteRecord, column: &str, message: &str) -> Error {
+    let at = record
+        .position()
+        .cloned()
+        .unwrap_or_else(csv::Position::new);
+    match record_line(path, 0, &at) {
+        Ok(line) => Error::new(row_error(path, line, column, message)),
+        Err(error) => error,
+    }
+}
+
 /// Most stage names that map to no stage listed by name. More than a few dozen, and the
 /// stage column most likely holds something else (`--column stage=` naming a free-text
 /// column); listing them all would take memory for each distinct text in the file.

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::Error;
 use super::build::{days_f, quantile};
 use super::compute::{Frame, Tally};
-use super::history::{open_csv, resolve_columns, row_error};
+use super::history::{open_csv, record_error, resolve_columns};
 use super::report::{Touchpoints, WonProfile, WonStage};
 use super::stages::{Kind, StageIx};
 use super::time::{Zone, parse_instant};
@@ -85,10 +85,10 @@ pub fn read_activities(
     let mut rows = 0;
     let mut record = csv::ByteRecord::new();
     loop {
-        let line = reader.position().line();
+        // Reading flexible byte records, csv fails on I/O errors only.
         let more = reader
             .read_byte_record(&mut record)
-            .map_err(|e| Error::new(format!("{}:{line}: not valid CSV: {e}", path.display())))?;
+            .map_err(|e| Error::new(format!("{}: cannot read: {e}", path.display())))?;
         if !more {
             break;
         }
@@ -98,12 +98,12 @@ pub fn read_activities(
                 .get(ix[i])
                 .map(|b| String::from_utf8_lossy(b).trim().to_owned())
                 .ok_or_else(|| {
-                    Error::new(row_error(
+                    record_error(
                         path,
-                        line,
+                        &record,
                         name,
                         "the row has fewer fields than the header",
-                    ))
+                    )
                 })
         };
         let deal = get(0, &columns.deal)?;
@@ -112,12 +112,7 @@ pub fn read_activities(
         };
         let at_text = get(1, &columns.at)?;
         let at = parse_instant(at_text.as_bytes(), zone).map_err(|why| {
-            Error::new(row_error(
-                path,
-                line,
-                &columns.at,
-                &format!("`{at_text}`: {why}"),
-            ))
+            record_error(path, &record, &columns.at, &format!("`{at_text}`: {why}"))
         })?;
         let kind = get(2, &columns.kind)?;
         let position = visits.partition_point(|v| v.enter <= at);
