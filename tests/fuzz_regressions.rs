@@ -7,17 +7,15 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use stagebook::check::{self, Checked};
+use stagebook::check::Checked;
 use stagebook::diagnostic::Diagnostic;
-use stagebook::lint::Config;
-use stagebook::load::files::MemoryFiles;
-use stagebook::metrics::history::{Columns, ReadOptions};
-use stagebook::metrics::output::{self, Format};
-use stagebook::metrics::time::Zone;
-use stagebook::metrics::won::ActivityColumns;
-use stagebook::metrics::{self, Options};
 use stagebook::report::human::{HumanPrinter, Style};
-use stagebook::report::json;
+
+/// The fuzz targets' own code (`fuzz/` is a separate workspace), so a regression replays
+/// exactly what its target did.
+#[path = "../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod fuzz_support;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions")
@@ -44,43 +42,12 @@ fn check_and_print(name: &str) -> Checked {
     checked
 }
 
-/// Checks `bytes` as `name` in a file tree held in memory, lint rules included, as
-/// `stagebook check` does.
 fn check_in_memory(name: &str, bytes: Vec<u8>) -> Option<Checked> {
-    let mut files = MemoryFiles::new(PathBuf::from("/mem"), "mem");
-    files.insert(name, bytes);
-    let options = check::Options {
-        lint: true,
-        ..check::Options::default()
-    };
-    check::check_file_in(
-        &files,
-        &Path::new("/mem").join(name),
-        &options,
-        &Config::default(),
-    )
-    .expect("the file is in memory")
+    fuzz_support::check_named(name, bytes)
 }
 
 fn print(diagnostics: &[Diagnostic]) {
-    for style in [
-        Style {
-            color: false,
-            width: 80,
-        },
-        Style {
-            color: true,
-            width: 20,
-        },
-    ] {
-        let printer = HumanPrinter::new(style);
-        let mut out = String::new();
-        for diagnostic in diagnostics {
-            printer.render(diagnostic, &mut out);
-        }
-    }
-    let text = json::render(diagnostics, 1);
-    serde_json::from_str::<serde_json::Value>(&text).expect("JSON parses");
+    fuzz_support::print_all(diagnostics);
 }
 
 fn codes(checked: &Checked) -> Vec<&str> {
@@ -93,62 +60,7 @@ fn codes(checked: &Checked) -> Vec<&str> {
 
 /// What the `metrics_csv` fuzz target does with one history (first byte: the options).
 fn measure(path: &Path) {
-    let bytes = std::fs::read(path).expect("regression input");
-    let Some((&flags, rest)) = bytes.split_first() else {
-        return;
-    };
-    let won_profile = flags & 0x20 != 0;
-    let (history_bytes, activity_bytes) = match rest.iter().position(|&b| b == 0) {
-        Some(at) if won_profile => (&rest[..at], Some(&rest[at + 1..])),
-        _ => (rest, None),
-    };
-    let temp = tempfile::tempdir().unwrap();
-    let history = temp.path().join("history.csv");
-    std::fs::write(&history, history_bytes).unwrap();
-    let activities = activity_bytes.map(|bytes| {
-        let path = temp.path().join("activities.csv");
-        std::fs::write(&path, bytes).unwrap();
-        path
-    });
-    let playbook = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/metrics/saas.yaml");
-    let checked = check::check_file(&playbook, &check::Options::default())
-        .unwrap()
-        .unwrap();
-    let options = Options {
-        history,
-        read: ReadOptions {
-            columns: Columns::default(),
-            delimiter: [b',', b';', b'\t', b','][usize::from(flags >> 2 & 3)],
-            skip_bad_rows: flags & 0x10 != 0,
-            zone: if flags & 0x40 != 0 {
-                Zone::named("Asia/Shanghai").unwrap()
-            } else {
-                Zone::utc()
-            },
-            // Small, so that spilling runs to disk is fuzzed too.
-            budget: metrics::group::Budget {
-                memory_limit: 4096,
-                temp_dir: temp.path().to_owned(),
-            },
-        },
-        from: None,
-        to: None,
-        period: [
-            None,
-            Some(metrics::time::PeriodKind::Week),
-            Some(metrics::time::PeriodKind::Month),
-            Some(metrics::time::PeriodKind::Quarter),
-        ][usize::from(flags & 3)],
-        won_profile,
-        activities,
-        activity_columns: ActivityColumns::default(),
-        stalled_limit: if flags & 0x80 != 0 { 0 } else { 10 },
-    };
-    if let Ok(report) = metrics::measure(checked.playbook.as_ref().unwrap(), &options) {
-        for format in [Format::Table, Format::Json, Format::Csv, Format::Html] {
-            output::render(&report, format);
-        }
-    }
+    fuzz_support::measure_bytes(&std::fs::read(path).expect("regression input"));
 }
 
 #[test]
@@ -218,7 +130,7 @@ fn a_finding_on_a_long_line_prints_a_window_of_it() {
     // The window still shows both places and where the finding is.
     assert!(out.contains("first written here") && out.contains("written again here"));
     assert!(
-        out.contains("[mem:long.yaml:1:8]"),
+        out.contains("[fuzz:long.yaml:1:8]"),
         "{}",
         &out[..out.len().min(2000)]
     );

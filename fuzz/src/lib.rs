@@ -8,6 +8,12 @@ use stagebook::check::{self, Checked};
 use stagebook::diagnostic::{Diagnostic, Label};
 use stagebook::lint::Config;
 use stagebook::load::files::MemoryFiles;
+use stagebook::metrics::history::{Columns, ReadOptions};
+use stagebook::metrics::output;
+use stagebook::metrics::time::{PeriodKind, Zone};
+use stagebook::metrics::won::ActivityColumns;
+use stagebook::metrics::{self, Options};
+use stagebook::model::PlaybookFile;
 use stagebook::render::{Format, Renderer};
 use stagebook::report::human::{self, HumanPrinter, Style};
 use stagebook::report::json;
@@ -18,19 +24,107 @@ pub mod yaml_emit;
 /// Loads, validates and lints `bytes` as `playbook.yaml` in a file tree held in memory (an
 /// `include` finds nothing there). `None` for an include fragment.
 pub fn check_bytes(bytes: &[u8]) -> Option<Checked> {
+    check_named("playbook.yaml", bytes.to_vec())
+}
+
+/// [`check_bytes`] with the file named `name`, as `stagebook check` checks it.
+pub fn check_named(name: &str, bytes: Vec<u8>) -> Option<Checked> {
     let mut files = MemoryFiles::new(PathBuf::from("/fuzz"), "fuzz");
-    files.insert("playbook.yaml", bytes.to_vec());
+    files.insert(name, bytes);
     let options = check::Options {
         lint: true,
         ..check::Options::default()
     };
     check::check_file_in(
         &files,
-        Path::new("/fuzz/playbook.yaml"),
+        &Path::new("/fuzz").join(name),
         &options,
         &Config::default(),
     )
     .expect("the file is in memory")
+}
+
+/// The playbook stage histories are measured against (`tests/fixtures/metrics/saas.yaml`).
+fn metrics_playbook() -> &'static PlaybookFile {
+    static PLAYBOOK_FILE: OnceLock<PlaybookFile> = OnceLock::new();
+    PLAYBOOK_FILE.get_or_init(|| {
+        let text = include_str!("../../tests/fixtures/metrics/saas.yaml");
+        let checked = check_bytes(text.as_bytes()).expect("a playbook");
+        // Valid; lint findings (a warning about its cycle target) do not matter here.
+        let diagnostics = checked.diagnostics;
+        checked
+            .playbook
+            .unwrap_or_else(|| panic!("{diagnostics:?}"))
+    })
+}
+
+/// Arbitrary bytes as a stage-history CSV (and, optionally, an activities CSV) measured
+/// against the metrics fixture playbook, every output format printed. The first byte picks the
+/// options: period, zone, delimiter, `--skip-bad-rows`, the won profile; with the won profile
+/// a NUL byte splits the rest into history and activities. A 4 KiB memory limit makes the
+/// history spill to disk.
+pub fn measure_bytes(data: &[u8]) {
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    let won_profile = flags & 0x20 != 0;
+    let (history, activities) = match rest.iter().position(|&b| b == 0) {
+        Some(at) if won_profile => (&rest[..at], Some(&rest[at + 1..])),
+        _ => (rest, None),
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("temp file written");
+        path
+    };
+    let history = write("history.csv", history);
+    let activities = activities.map(|a| write("activities.csv", a));
+    let zone = if flags & 0x40 != 0 {
+        Zone::named("Asia/Shanghai").expect("a known zone")
+    } else {
+        Zone::utc()
+    };
+    let options = Options {
+        history,
+        read: ReadOptions {
+            columns: Columns::default(),
+            delimiter: [b',', b';', b'\t', b','][usize::from(flags >> 2 & 3)],
+            skip_bad_rows: flags & 0x10 != 0,
+            zone,
+            budget: metrics::group::Budget {
+                memory_limit: 4096,
+                temp_dir: dir.path().to_owned(),
+            },
+        },
+        from: None,
+        to: None,
+        period: [
+            None,
+            Some(PeriodKind::Week),
+            Some(PeriodKind::Month),
+            Some(PeriodKind::Quarter),
+        ][usize::from(flags & 3)],
+        won_profile,
+        activities,
+        activity_columns: ActivityColumns::default(),
+        stalled_limit: if flags & 0x80 != 0 { 0 } else { 10 },
+    };
+    let Ok(report) = metrics::measure(metrics_playbook(), &options) else {
+        return;
+    };
+    let _ = report.warnings();
+    for format in [
+        output::Format::Table,
+        output::Format::Json,
+        output::Format::Csv,
+        output::Format::Html,
+    ] {
+        let text = output::render(&report, format);
+        if format == output::Format::Json {
+            serde_json::from_str::<serde_json::Value>(&text).expect("the JSON report parses");
+        }
+    }
 }
 
 fn assert_label(label: &Label) {
