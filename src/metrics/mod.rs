@@ -88,10 +88,13 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
         let names: Vec<String> = unknown
             .iter()
             .take(MAX_EXAMPLES)
-            .map(|u| format!("`{}` ({} rows)", u.name, u.rows))
+            .map(|u| {
+                let plural = if u.rows == 1 { "" } else { "s" };
+                format!("`{}` ({} row{plural})", u.name, u.rows)
+            })
             .collect();
         return Err(Error::new(format!(
-            "{}: no row names a stage of playbook `{}` (names found: {}); add the CRM's names to the stages' `crm_names`",
+            "{}: no row names a stage of playbook `{}` (names found: {})\n  help: add the CRM's stage names to the stages' `crm_names`, or name the column that holds them with --column stage=NAME",
             options.history.display(),
             playbook.playbook.id,
             names.join(", ")
