@@ -23,9 +23,18 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit code: the tool could not do its job (unreadable path, bad arguments).
 pub const EXIT_FAILURE: u8 = 2;
 
+/// What `stagebook --version` prints after the name: the version and the commit it was built
+/// from, e.g. `0.1.0 (4ce7999 2026-12-03)`.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("STAGEBOOK_COMMIT"),
+    ")"
+);
+
 /// Sales playbooks as code: validate, lint, render and measure them.
 #[derive(Debug, Parser)]
-#[command(name = "stagebook", version, about, max_term_width = 100)]
+#[command(name = "stagebook", version = VERSION, about, max_term_width = 100)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
