@@ -3,7 +3,7 @@
 # built from this checkout with a tag PyPI accepts, installed from the file alone (no index)
 # into a fresh virtual environment, it runs `--version` and checks the shipped playbooks.
 set -euo pipefail
-source .ci/checks/python-tools.bash
+source .ci/checks/wheel-common.bash
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

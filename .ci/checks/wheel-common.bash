@@ -2,7 +2,10 @@
 # 82-init-scaffold.sh and 85-workflows.sh. Gives them
 #   $tools/bin/…      maturin and pre-commit, pinned, from PyPI, in a virtual environment kept
 #                     between runs;
-#   build_wheel DIR   the stagebook wheel of this checkout, built into DIR; prints its path.
+#   build_wheel DIR   the stagebook wheel of this checkout, built into DIR; prints its path;
+#   scaffold DIR      a playbook repository made by `stagebook init` (debug build), committed
+#                     on `main`;
+#   break_playbook DIR  makes its playbook refer to a stage that does not exist.
 # In CI (CI=true) the wheel is built with the release profile, as a published one is; elsewhere
 # with the dev profile, so a local run does not spend minutes on link-time optimisation.
 
@@ -30,4 +33,22 @@ build_wheel() {
     return 1
   fi
   echo "${wheels[0]}"
+}
+
+scaffold() {
+  local dir="$1"
+  cargo build --quiet --locked
+  target/debug/stagebook init "$dir" > /dev/null
+  git -C "$dir" init --quiet --initial-branch=main
+  git -C "$dir" add --all
+  git -C "$dir" -c user.name=ci -c user.email=ci@localhost commit --quiet -m "stagebook init"
+}
+
+break_playbook() {
+  local playbook="$1/playbooks/sales.yaml"
+  sed -i 's/^    next: demo$/    next: demos/' "$playbook"
+  grep -q '^    next: demos$' "$playbook" || {
+    echo "break_playbook: the starter playbook has no \`next: demo\` line any more" >&2
+    return 1
+  }
 }
