@@ -39,11 +39,12 @@ if [ "$found" != "$stagebook" ]; then
   exit 1
 fi
 got="$("$stagebook" --version)"
-if ! [[ "$got" =~ ^stagebook\ ${version//./\\.}\ \([0-9a-f]{7,}\ [0-9]{4}-[0-9]{2}-[0-9]{2}\)$ ]]; then
-  echo "80-wheel: stagebook --version printed: $got" >&2
+cd - > /dev/null
+expected="stagebook $version ($(git log -1 --format='%h %cs'))"
+if [ "$got" != "$expected" ]; then
+  echo "80-wheel: stagebook --version printed \`$got\`, not \`$expected\`" >&2
   exit 1
 fi
-cd - > /dev/null
 got="$(NO_COLOR=1 "$stagebook" check playbooks/)"
 if [ "$got" != "no problems in 2 files" ]; then
   echo "80-wheel: stagebook check playbooks/ printed: $got" >&2

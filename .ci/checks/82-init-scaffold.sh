@@ -62,6 +62,7 @@ mkdir "$out/jobs"
 "$tools/bin/python" .ci/checks/workflow-steps.py \
   "$out/project/.github/workflows/playbooks.yml" "$out/project" "$out/jobs"
 # What the steps left behind: the comment names the change, the handbook is rendered.
+# shellcheck disable=SC2016 # backticks of Markdown, not a command
 grep -q '^- expected duration: `10d` → `14d`$' "$out/jobs/diff/process-diff.md" || {
   echo "82-init-scaffold: process-diff.md does not name the change:" >&2
   cat "$out/jobs/diff/process-diff.md" >&2
