@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python wheel (pyproject.toml, maturin `bindings = "bin"`) carries a working stagebook:
 # built from this checkout with a tag PyPI accepts, installed from the file alone (no index)
-# into a fresh virtual environment, it runs `--version` and checks the shipped playbooks.
+# into a fresh virtual environment, it runs `--version` and checks the shipped playbooks; so
+# does `pipx run` and `uvx` of the same file.
 set -euo pipefail
 source .ci/checks/wheel-common.bash
 
@@ -50,4 +51,22 @@ if [ "$got" != "no problems in 2 files" ]; then
   echo "80-wheel: stagebook check playbooks/ printed: $got" >&2
   exit 1
 fi
-echo "80-wheel: $name ($(du -k "$wheel" | cut -f1) KiB, $wheel_profile profile) installs and checks playbooks/"
+# The README's ways to run it without installing, offline from the same file.
+run_without_installing() {
+  local tool="$1" got
+  shift
+  got="$(PIPX_HOME="$out/pipx" PIPX_BIN_DIR="$out/pipx/bin" UV_CACHE_DIR="$out/uv" \
+    PIP_NO_INDEX=1 PIP_FIND_LINKS='' NO_COLOR=1 "$tools/bin/$tool" "$@" \
+    stagebook check playbooks/ 2> "$out/stderr")" || {
+    echo "80-wheel: \`$tool\` failed:" >&2
+    cat "$out/stderr" >&2
+    exit 1
+  }
+  if [ "$got" != "no problems in 2 files" ]; then
+    echo "80-wheel: \`$tool … stagebook check playbooks/\` printed: $got" >&2
+    exit 1
+  fi
+}
+run_without_installing pipx run --spec "$wheel"
+run_without_installing uvx --offline --no-config --from "$wheel"
+echo "80-wheel: $name ($(du -k "$wheel" | cut -f1) KiB, $wheel_profile profile) installs, and runs with pip, pipx and uvx"

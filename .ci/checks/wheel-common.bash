@@ -1,7 +1,7 @@
 # Sourced (not run) by the checks around the Python wheel: 80-wheel.sh, 81-pre-commit-hooks.sh,
 # 82-init-scaffold.sh and 85-workflows.sh. Gives them
-#   $tools/bin/…      maturin and pre-commit, pinned, from PyPI, in a virtual environment kept
-#                     between runs;
+#   $tools/bin/…      maturin, pre-commit, pipx and uv, pinned, from PyPI, in a virtual
+#                     environment kept between runs;
 #   build_wheel DIR   the stagebook wheel of this checkout, built into DIR; prints its path;
 #   scaffold DIR      a playbook repository made by `stagebook init` (debug build), committed
 #                     on `main`;
@@ -18,7 +18,7 @@ if [ ! -x "$tools/bin/pre-commit" ] || ! "$tools/bin/python" -c 'import sys' 2>/
 fi
 # The machine's pip configuration may name a local wheel folder; the tools come from PyPI.
 PIP_FIND_LINKS='' PIP_NO_INDEX='' "$tools/bin/python" -m pip install --quiet \
-  --disable-pip-version-check "maturin==1.16.0" "pre-commit==4.7.0"
+  --disable-pip-version-check "maturin==1.16.0" "pre-commit==4.7.0" "pipx==1.18.4" "uv==0.13.8"
 
 build_wheel() {
   local out="$1"
