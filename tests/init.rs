@@ -1,6 +1,7 @@
 //! `stagebook init`: a new project works at once, existing files are never overwritten, and
 //! the CI workflow and pre-commit files it writes are valid YAML that call only commands and
-//! flags stagebook has.
+//! flags stagebook has. Running them for real needs the wheel, pip and pre-commit:
+//! `.ci/checks/82-init-scaffold.sh` does that.
 
 use std::path::Path;
 use std::process::Command;
