@@ -1,6 +1,7 @@
 //! `stagebook init`: a new project works at once, existing files are never overwritten, and
 //! the CI workflow and pre-commit files it writes are valid YAML that call only commands and
-//! flags stagebook has.
+//! flags stagebook has. Running them for real needs the wheel, pip and pre-commit:
+//! `.ci/checks/82-init-scaffold.sh` does that.
 
 use std::path::Path;
 use std::process::Command;
@@ -199,6 +200,19 @@ fn the_workflow_is_valid_yaml_and_calls_only_real_commands() {
             }
         }
     }
+    // Both jobs install the wheel of the version that wrote the workflow, as the README says.
+    let installs: Vec<&str> = workflow["jobs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|job| job["steps"].as_array().unwrap())
+        .filter_map(|step| step["run"].as_str())
+        .filter(|run| run.contains("pip install"))
+        .collect();
+    assert_eq!(
+        installs,
+        [r#"python -m pip install "stagebook==$STAGEBOOK_VERSION""#; 2]
+    );
     for expected in [
         "stagebook check playbooks --format github",
         "stagebook check playbooks --format sarif",
@@ -209,29 +223,70 @@ fn the_workflow_is_valid_yaml_and_calls_only_real_commands() {
     }
 }
 
-#[test]
-fn pre_commit_files_are_valid_and_call_real_commands() {
-    let dir = tempfile::tempdir().unwrap();
-    stagebook(dir.path(), &["init"]);
-    let config = parse_yaml(&dir.path().join(".pre-commit-config.yaml"));
-    let hook = &config["repos"][0]["hooks"][0];
-    assert_eq!(hook["id"], "stagebook-check");
-
-    let hooks = parse_yaml(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"));
-    let defined = hooks
-        .as_array()
+/// A hook's command line with its arguments, as pre-commit runs it (`pass_filenames: false`).
+fn hook_command(hook: &Value) -> Vec<String> {
+    assert_eq!(hook["pass_filenames"], false, "{hook}");
+    let mut words: Vec<String> = hook["entry"]
+        .as_str()
         .unwrap()
-        .iter()
-        .find(|h| h["id"] == hook["id"])
-        .expect("the hook init uses is defined in this repository");
-    assert_eq!(defined["language"], "rust");
-    let mut words: Vec<&str> = defined["entry"].as_str().unwrap().split(' ').collect();
-    let args: Vec<&str> = hook["args"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
+        .split(' ')
+        .map(String::from)
         .collect();
-    words.extend(args);
+    if let Some(args) = hook["args"].as_array() {
+        words.extend(args.iter().map(|a| a.as_str().unwrap().to_owned()));
+    }
     Cli::try_parse_from(&words).expect("the hook's command line parses");
+    words
+}
+
+#[test]
+fn the_pre_commit_config_installs_this_version_from_pypi() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = stagebook(dir.path(), &["init"]);
+    assert_eq!(code, 0, "{stderr}");
+    let config = parse_yaml(&dir.path().join(".pre-commit-config.yaml"));
+    let repos = config["repos"].as_array().unwrap();
+    assert_eq!(repos.len(), 1);
+    // A local hook: it names no repository, so it works before stagebook has a public one.
+    assert_eq!(repos[0]["repo"], "local");
+    assert!(repos[0].get("rev").is_none());
+    let hook = &repos[0]["hooks"][0];
+    assert_eq!(hook["id"], "stagebook-check");
+    assert_eq!(hook["language"], "python");
+    assert_eq!(
+        hook["additional_dependencies"],
+        serde_json::json!([format!("stagebook=={}", env!("CARGO_PKG_VERSION"))])
+    );
+    assert_eq!(hook_command(hook), ["stagebook", "check", "playbooks"]);
+    let files = hook["files"].as_str().unwrap();
+    assert!(files.contains(r"\.ya?ml") && files.contains(r"stagebook\.toml"));
+}
+
+#[test]
+fn the_repository_hooks_are_valid_and_call_real_commands() {
+    let hooks = parse_yaml(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"));
+    let hooks = hooks.as_array().unwrap();
+    let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["stagebook-check", "stagebook-check-system"]);
+    for hook in hooks {
+        assert_eq!(hook_command(hook), ["stagebook", "check"]);
+        assert!(hook["name"].is_string() && hook["description"].is_string());
+    }
+    // pip installs this repository through pyproject.toml (maturin); `system` builds nothing.
+    assert_eq!(hooks[0]["language"], "python");
+    assert_eq!(hooks[1]["language"], "system");
+}
+
+#[test]
+fn the_tooling_points_at_no_placeholder_and_not_at_crates_io() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = stagebook(dir.path(), &["init"]);
+    assert_eq!(code, 0, "{stderr}");
+    // (The starter playbook's sample links use example.com on purpose.)
+    for file in [".github/workflows/playbooks.yml", ".pre-commit-config.yaml"] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        for placeholder in ["example.com", "@STAGEBOOK", "cargo install"] {
+            assert!(!text.contains(placeholder), "{file}: {placeholder}");
+        }
+    }
 }

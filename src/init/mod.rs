@@ -9,10 +9,6 @@ use std::path::{Path, PathBuf};
 
 use crate::model::Locale;
 
-/// Where `init` points the pre-commit hook: this repository, which holds
-/// `.pre-commit-hooks.yaml`.
-pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
-
 /// One file `init` writes: its path inside the new project and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct File {
@@ -24,10 +20,8 @@ pub struct File {
 
 /// The files of a new project, in the order they are written.
 pub fn files(locale: Locale) -> Vec<File> {
-    let fill = |text: &str| {
-        text.replace("@STAGEBOOK_VERSION@", env!("CARGO_PKG_VERSION"))
-            .replace("@STAGEBOOK_REPOSITORY@", REPOSITORY)
-    };
+    // The workflow and the pre-commit hook install this very version of stagebook from PyPI.
+    let fill = |text: &str| text.replace("@STAGEBOOK_VERSION@", env!("CARGO_PKG_VERSION"));
     let playbook = match locale {
         Locale::En => include_str!("files/playbook.en.yaml"),
         Locale::ZhCn => include_str!("files/playbook.zh-CN.yaml"),
