@@ -1,11 +1,12 @@
-//! Every file of `../shared/corpora/hostile/` ends in its documented safe behaviour (see the
+//! Every file of the hostile-input corpus (`tests/data/hostile/`, plus the big files
+//! `common::generated_hostile_file` writes) ends in its documented safe behaviour (see the
 //! README's "Input limits" table), in bounded time and memory, run through the real binary.
 
 mod common;
 
 use std::time::Duration;
 
-use common::{codes, run_bounded, shared_dir};
+use common::{Big, codes, data_dir, hostile_corpus, run_bounded, write_big};
 
 /// What stagebook does with each hostile file: `Err(code)` = exits 1 with that finding;
 /// `Ok(())` = loads with no YAML or input finding (schema findings are fine).
@@ -36,7 +37,8 @@ fn expected(file: &str) -> Result<(), &'static str> {
 
 #[test]
 fn every_hostile_file_ends_safely() {
-    let dir = shared_dir().join("corpora/hostile");
+    let corpus = hostile_corpus();
+    let dir = corpus.path();
     let table = std::fs::read_to_string(dir.join("expected.tsv")).expect("expected.tsv");
     let mut checked = 0;
     for line in table.lines().skip(1) {
@@ -88,7 +90,7 @@ fn every_hostile_file_ends_safely() {
 
 #[test]
 fn a_utf8_bom_changes_nothing() {
-    let path = shared_dir().join("corpora/hostile/utf8-bom.yaml");
+    let path = data_dir().join("hostile/utf8-bom.yaml");
     let run = run_bounded(
         &["check", "--format", "json", path.to_str().unwrap()],
         Duration::from_secs(10),
@@ -129,22 +131,9 @@ fn crlf_lines_are_numbered_like_lf() {
     );
 }
 
-/// `make_big.py` writes the truly big inputs on demand.
-fn make_big(kind: &str, mb: u32) -> tempfile::NamedTempFile {
-    let out = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
-    let status = std::process::Command::new("python3")
-        .arg(shared_dir().join("corpora/hostile/make_big.py"))
-        .arg(out.path())
-        .args(["--kind", kind, "--mb", &mb.to_string()])
-        .status()
-        .expect("python3 runs make_big.py");
-    assert!(status.success());
-    out
-}
-
 #[test]
 fn a_file_over_the_size_limit_is_refused_at_once() {
-    let big = make_big("plain", 50);
+    let big = write_big(Big::Plain, 50);
     let run = run_bounded(
         &["check", "--format", "json", big.path().to_str().unwrap()],
         Duration::from_secs(10),
@@ -160,23 +149,45 @@ fn a_file_over_the_size_limit_is_refused_at_once() {
 #[test]
 fn big_files_under_the_limit_load_in_bounded_time_and_memory() {
     for (kind, expect_yaml_error) in [
-        ("double", false),
-        ("comment", false),
-        ("key", true),
-        ("wide-seq", false),
-        ("many-keys", false),
+        (Big::Double, false),
+        (Big::Comment, false),
+        (Big::Key, true),
+        (Big::WideSeq, false),
+        (Big::ManyKeys, false),
     ] {
-        let big = make_big(kind, 15);
+        let big = write_big(kind, 15);
         let run = run_bounded(
             &["check", "--format", "json", big.path().to_str().unwrap()],
             Duration::from_secs(90),
         );
-        assert!(run.code.is_some(), "{kind}: killed");
+        assert!(run.code.is_some(), "{kind:?}: killed");
         let found = codes(&run.stdout);
         let yaml_error = found.iter().any(|c| c.starts_with("yaml::"));
-        assert_eq!(yaml_error, expect_yaml_error, "{kind}: {found:?}");
+        assert_eq!(yaml_error, expect_yaml_error, "{kind:?}: {found:?}");
         if let Some(kib) = run.max_rss_kib {
-            assert!(kib < 1024 * 1024, "{kind}: peak memory {kib} KiB");
+            assert!(kib < 1024 * 1024, "{kind:?}: peak memory {kib} KiB");
         }
     }
+}
+
+/// A user's clone has only the repository: no test may read the maintainers' reference
+/// folder beside the checkout or find its data through an environment variable. `.ci/run` runs the
+/// suite in a copy with nothing beside it.
+#[test]
+fn tests_read_only_the_repository() {
+    let mut offenders = Vec::new();
+    for entry in walkdir::WalkDir::new(common::repo_dir().join("tests")) {
+        let entry = entry.expect("walk tests/");
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).expect("read");
+        for needle in [concat!("../", "shared"), concat!("SHARED", "_DIR")] {
+            if text.contains(needle) {
+                offenders.push(format!("{}: {needle}", path.display()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
 }

@@ -82,8 +82,8 @@ fn parse_command(line: &str) -> Option<(&str, String)> {
 
 #[test]
 fn github_annotations_cannot_be_forged_by_playbook_text() {
-    // The hostile values of the shared corpus, put where lint messages quote them.
-    let corpus = common::shared_dir().join("corpora/hostile/annotation-injection.yaml");
+    // The hostile values of the corpus, put where lint messages quote them.
+    let corpus = common::data_dir().join("hostile/annotation-injection.yaml");
     let loaded = stagebook::load::load(&corpus, &stagebook::load::Limits::default()).unwrap();
     let stagebook::load::Loaded::Playbook {
         document: Some(document),

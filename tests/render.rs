@@ -131,7 +131,7 @@ fn output_is_byte_identical_across_runs() {
 // ---------------------------------------------------------------------------------------------
 // Escaping
 
-/// Our own payloads, on top of the shared hostile corpus.
+/// Our own payloads, on top of the hostile corpus.
 const PAYLOADS: &[&str] = &[
     "<script>alert(1)</script>",
     "\"><img src=x onerror=alert(3)>",
@@ -151,19 +151,17 @@ const PAYLOADS: &[&str] = &[
     "客户说：“<b>太贵了</b>”",
 ];
 
-/// The string values of `html-injection.yaml` in the shared hostile corpus, when it is there.
+/// The string values of `html-injection.yaml` in the hostile corpus (`tests/data/hostile/`).
 fn hostile_corpus() -> Vec<String> {
-    let shared =
-        std::env::var_os("SHARED_DIR").map_or_else(|| root().join("../shared"), PathBuf::from);
-    let Ok(text) = std::fs::read_to_string(shared.join("corpora/hostile/html-injection.yaml"))
-    else {
-        eprintln!("shared hostile corpus not found; using the built-in payloads only");
-        return Vec::new();
-    };
-    text.lines()
+    let text = std::fs::read_to_string(root().join("tests/data/hostile/html-injection.yaml"))
+        .expect("tests/data/hostile/html-injection.yaml");
+    let values: Vec<String> = text
+        .lines()
         .filter_map(|line| line.split_once(": \"").map(|(_, rest)| format!("\"{rest}")))
         .filter_map(|quoted| serde_json::from_str::<String>(&quoted).ok())
-        .collect()
+        .collect();
+    assert!(values.len() >= 5, "html-injection.yaml gave {values:?}");
+    values
 }
 
 fn payloads() -> Vec<String> {

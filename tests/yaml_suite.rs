@@ -1,4 +1,4 @@
-//! The official YAML test suite (`../shared/corpora/yaml-test-suite/`): no case panics, every
+//! The official YAML test suite (vendored in `tests/data/yaml-test-suite/`): no case panics, every
 //! case the suite marks as an error yields a `yaml::` finding with a line and column, and no
 //! valid case yields one (valid YAML may still fail the playbook schema, or a documented input
 //! restriction such as one document per file).
@@ -9,7 +9,7 @@ use stagebook::load::{self, Limits, Loaded};
 
 #[test]
 fn the_yaml_test_suite_is_read_as_the_spec_says() {
-    let dir = common::shared_dir().join("corpora/yaml-test-suite");
+    let dir = common::data_dir().join("yaml-test-suite");
     let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).expect("manifest.tsv");
     let limits = Limits::default();
     let (mut cases, mut wrong) = (0, Vec::new());

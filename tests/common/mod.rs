@@ -5,12 +5,135 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// `../shared` beside the repository (CI lays it there too), or `$SHARED_DIR`.
-pub fn shared_dir() -> PathBuf {
-    std::env::var_os("SHARED_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-        PathBuf::from,
-    )
+/// The test data kept in the repository (`tests/data/`).
+pub fn data_dir() -> PathBuf {
+    repo_dir().join("tests/data")
+}
+
+/// The hostile-input corpus in one temporary folder: the small files committed in
+/// `tests/data/hostile/` and the big ones [`generated_hostile_file`] writes (too big to commit),
+/// so that every row of `expected.tsv` names a file in it.
+pub fn hostile_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = data_dir().join("hostile");
+    for entry in std::fs::read_dir(&source).expect("tests/data/hostile") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+    }
+    for name in GENERATED_HOSTILE {
+        std::fs::write(dir.path().join(name), generated_hostile_file(name)).expect("write");
+    }
+    dir
+}
+
+/// The corpus files made by [`generated_hostile_file`] instead of being committed.
+pub const GENERATED_HOSTILE: [&str; 5] = [
+    "alias-quadratic.yaml",
+    "deep-flow-seq-unclosed.yaml",
+    "deep-flow-seq-closed.yaml",
+    "deep-flow-map.yaml",
+    "deep-block-seq.yaml",
+];
+
+/// The bytes of a generated corpus file (100–500 KB each).
+pub fn generated_hostile_file(name: &str) -> Vec<u8> {
+    const DEPTH: usize = 100_000;
+    let text = match name {
+        // Linear size, quadratic expansion: 10^8 nodes if every alias were copied.
+        "alias-quadratic.yaml" => {
+            let mut text = String::from(
+                "# Linear-size file, quadratic expansion: one anchored list of 10,000 items,\n\
+                 # then 10,000 aliases to it -> 10^8 nodes if every alias is copied.\n\
+                 base: &base [",
+            );
+            text.push_str(&vec!["x"; 10_000].join(","));
+            text.push_str("]\nrefs:\n");
+            text.push_str(&"  - *base\n".repeat(10_000));
+            text
+        }
+        "deep-flow-seq-unclosed.yaml" => "[".repeat(DEPTH) + "\n",
+        "deep-flow-seq-closed.yaml" => "[".repeat(DEPTH) + &"]".repeat(DEPTH) + "\n",
+        "deep-flow-map.yaml" => "{a: ".repeat(DEPTH) + "x" + &"}".repeat(DEPTH) + "\n",
+        "deep-block-seq.yaml" => "- ".repeat(DEPTH / 2) + "x\n",
+        _ => panic!("no generator for hostile file {name}"),
+    };
+    text.into_bytes()
+}
+
+/// The kinds of big input `write_big` makes, each about `mib` MiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Big {
+    /// `notes: xxxx…` — one plain scalar on one line (valid YAML).
+    Plain,
+    /// `notes: "…"` — one double-quoted scalar with `\"` and `\u00e9` escapes (valid).
+    Double,
+    /// `kkkk…: v` — one implicit key longer than the 1024 characters YAML allows (invalid).
+    Key,
+    /// `# cccc…` — one comment line, then `name: x` (valid).
+    Comment,
+    /// `k0000000: 0` … — one mapping with distinct keys (valid).
+    ManyKeys,
+    /// `[0,1,2,…]` — one flow sequence on a single line (valid).
+    WideSeq,
+}
+
+/// Writes a big hostile input of about `mib` MiB to a temporary `.yaml` file, in pieces, so
+/// the test itself stays in bounded memory.
+pub fn write_big(kind: Big, mib: usize) -> tempfile::NamedTempFile {
+    use std::io::Write;
+    const CHUNK: usize = 1 << 20;
+    let total = mib * CHUNK;
+    let file = tempfile::Builder::new()
+        .suffix(".yaml")
+        .tempfile()
+        .expect("temp file");
+    let mut out = std::io::BufWriter::new(file.reopen().expect("reopen"));
+    let mut write = |text: &str| out.write_all(text.as_bytes()).expect("write");
+    match kind {
+        Big::Plain | Big::Key | Big::Comment => {
+            let (head, fill, tail) = match kind {
+                Big::Plain => ("notes: ", "x", "\n"),
+                Big::Key => ("", "k", ": v\n"),
+                _ => ("# ", "c", "\nname: x\n"),
+            };
+            write(head);
+            let chunk = fill.repeat(CHUNK);
+            for _ in 0..total / CHUNK {
+                write(&chunk);
+            }
+            write(tail);
+        }
+        Big::Double => {
+            let piece = "abc \\\"q\\\" \\u00e9 ".repeat(64);
+            write("notes: \"");
+            for _ in 0..total.div_ceil(piece.len()) {
+                write(&piece);
+            }
+            write("\"\n");
+        }
+        Big::ManyKeys => {
+            let (mut written, mut i) = (0, 0);
+            while written < total {
+                let line = format!("k{i:07}: {i}\n");
+                write(&line);
+                written += line.len();
+                i += 1;
+            }
+        }
+        Big::WideSeq => {
+            write("[");
+            let (mut written, mut i) = (0, 0);
+            while written < total {
+                let item = format!("{i},");
+                write(&item);
+                written += item.len();
+                i += 1;
+            }
+            write(&format!("{i}]\n"));
+        }
+    }
+    out.flush().expect("flush");
+    file
 }
 
 /// The repository root.
