@@ -22,5 +22,6 @@ pub mod output;
 pub mod render;
 pub mod report;
 pub mod serve;
+pub mod source;
 pub mod validate;
 pub mod watch;

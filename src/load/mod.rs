@@ -5,8 +5,10 @@
 //! failures (an unreadable path) are errors.
 
 pub mod files;
-pub mod source;
 pub mod yaml;
+
+/// The source model moved to [`crate::source`]; this path stays for callers not yet updated.
+pub use crate::source;
 
 use std::fs;
 use std::io;
@@ -16,8 +18,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Label};
+use crate::source::SourceFile;
 pub use files::{Disk, Files};
-use source::SourceFile;
 pub use yaml::{NodeSpan, SpanMap};
 
 /// Guards against hostile or accidental input. Every limit ends in a diagnostic, never a crash.

@@ -16,8 +16,8 @@ use rustc_hash::FxHashMap;
 use serde_json::{Map, Number, Value};
 
 use super::Limits;
-use super::source::SourceFile;
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::source::SourceFile;
 
 /// Where a node of the document came from: its file (an index into the document's file list),
 /// the byte range of its value and, for mapping values, of its key.
