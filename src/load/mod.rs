@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Label};
+use crate::diagnostic::{Diagnostic, Label, codes};
 use crate::source::SourceFile;
 pub use files::{Disk, Files};
 pub use yaml::{NodeSpan, SpanMap};
@@ -143,7 +143,7 @@ pub fn read_source_in(
     if bytes.len() as u64 > limits.max_file_size {
         let source = new(String::new());
         let diagnostic = Diagnostic::error(
-            "input::too-large",
+            codes::input::TOO_LARGE,
             format!(
                 "the file is larger than {} MiB, the most stagebook reads",
                 limits.max_file_size / (1024 * 1024)
@@ -156,7 +156,7 @@ pub fn read_source_in(
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let source = new(String::new());
         let diagnostic = Diagnostic::error(
-            "input::utf16",
+            codes::input::UTF16,
             "the file is saved as UTF-16, which stagebook does not read",
             Label::new(&source, 0..0),
         )
@@ -168,7 +168,7 @@ pub fn read_source_in(
             if let Some(at) = text.find('\0') {
                 let source = new(text);
                 let diagnostic = Diagnostic::error(
-                    "yaml::nul-byte",
+                    codes::yaml::NUL_BYTE,
                     "the file contains a NUL byte, which YAML does not allow",
                     Label::new(&source, at..at + 1),
                 )
@@ -184,7 +184,7 @@ pub fn read_source_in(
             let source = new(lossy);
             let end = source.text().len();
             let diagnostic = Diagnostic::error(
-                "yaml::encoding",
+                codes::yaml::ENCODING,
                 format!("the file is not valid UTF-8 (bad byte at offset {at})"),
                 Label::new(&source, end..end),
             )
@@ -298,7 +298,7 @@ fn resolve_includes(
             Err(why) => {
                 diagnostics.push(
                     Diagnostic::error(
-                        "structure::include-outside-project",
+                        codes::structure::INCLUDE_OUTSIDE_PROJECT,
                         format!("`{include}` {why}"),
                         label,
                     )
@@ -313,7 +313,7 @@ fn resolve_includes(
         if !files.is_file(&target) {
             diagnostics.push(
                 Diagnostic::error(
-                    "structure::include-not-found",
+                    codes::structure::INCLUDE_NOT_FOUND,
                     format!("included file `{include}` does not exist"),
                     label,
                 )
@@ -329,7 +329,7 @@ fn resolve_includes(
         if !is_fragment(&value) {
             diagnostics.push(
                 Diagnostic::error(
-                    "structure::include-not-fragment",
+                    codes::structure::INCLUDE_NOT_FRAGMENT,
                     format!("included file `{include}` must hold only `stages` and `content`"),
                     Label::new(&file, 0..0),
                 )

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, codes};
 use crate::load::Document;
 
 use super::did_you_mean;
@@ -91,7 +91,7 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
                 };
                 diagnostics.push(
                     Diagnostic::error(
-                        "structure::unknown-reference",
+                        codes::structure::UNKNOWN_REFERENCE,
                         format!(
                             "stage `{stage_id}`: `{field}` refers to {what} `{id}`, which does not exist"
                         ),
@@ -106,7 +106,7 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
         if terminal && has_next {
             diagnostics.push(
                 Diagnostic::error(
-                    "structure::terminal-with-next",
+                    codes::structure::TERMINAL_WITH_NEXT,
                     format!(
                         "stage `{stage_id}` closes the deal (`terminal`), so it cannot have a `next` stage"
                     ),
@@ -120,7 +120,7 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
         diagnostics.push(
             Diagnostic::new(
                 Severity::Note,
-                "structure::too-many-findings",
+                codes::structure::TOO_MANY_FINDINGS,
                 format!(
                     "stopped after {MAX_REFERENCE_FINDINGS} unknown references in this file ({unknown} in all)"
                 ),
@@ -148,7 +148,7 @@ fn unique_ids<'a>(
         if let Some(&earlier) = first.get(id) {
             diagnostics.push(
                 Diagnostic::error(
-                    "structure::duplicate-id",
+                    codes::structure::DUPLICATE_ID,
                     format!("{what} id `{id}` is used twice"),
                     document
                         .label(&format!("/{list}/{i}/id"), false)
