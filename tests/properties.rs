@@ -162,7 +162,7 @@ proptest! {
             }
         }
         // Both printers take every finding without panicking.
-        json_report::render(&checked.diagnostics, 1);
+        json_report::render(&checked.diagnostics, 1, &stagebook::lint::catalogue());
     }
 }
 
@@ -178,7 +178,7 @@ fn printed(diagnostics: &[Diagnostic]) -> String {
     for diagnostic in diagnostics {
         printer.render(diagnostic, &mut out);
     }
-    out + &json_report::render(diagnostics, 1)
+    out + &json_report::render(diagnostics, 1, &stagebook::lint::catalogue())
 }
 
 /// Longer text than `yamlish`: long lines (wider than a snippet's margin), many short lines
@@ -335,7 +335,11 @@ fn check_json(paths: &[PathBuf], threads: usize) -> String {
             check::check_paths(paths, &options)
         })
         .expect("check runs");
-    json_report::render(&outcome.diagnostics, outcome.files)
+    json_report::render(
+        &outcome.diagnostics,
+        outcome.files,
+        &stagebook::lint::catalogue(),
+    )
 }
 
 proptest! {

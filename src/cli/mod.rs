@@ -101,11 +101,6 @@ pub fn run() -> ExitCode {
     }))
 }
 
-/// The lint rules as JSON rows `{id, category, default_level, summary}`.
-pub fn rule_rows() -> serde_json::Value {
-    rules::rows()
-}
-
 pub(crate) fn print_out(text: &str) -> io::Result<u8> {
     let mut stdout = io::stdout().lock();
     match stdout

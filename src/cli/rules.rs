@@ -4,10 +4,9 @@ use std::fmt::Write as _;
 use std::io;
 
 use clap::ValueEnum;
-use serde::Serialize;
 
 use super::print_out;
-use crate::lint::{Category, Level, find_rule, known_ids, registry};
+use crate::lint::{find_rule, known_ids, registry};
 
 /// Output formats of `rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -35,35 +34,11 @@ pub struct ExplainArgs {
     pub rule: String,
 }
 
-#[derive(Serialize)]
-struct RuleRow {
-    id: &'static str,
-    category: Category,
-    default_level: Level,
-    summary: &'static str,
-}
-
-/// The rule list as JSON rows (also used by `check --format json`).
-pub fn rows() -> serde_json::Value {
-    let rows: Vec<RuleRow> = registry()
-        .iter()
-        .map(|r| {
-            let m = r.meta();
-            RuleRow {
-                id: m.id,
-                category: m.category,
-                default_level: m.default_level,
-                summary: m.summary,
-            }
-        })
-        .collect();
-    serde_json::to_value(rows).expect("rule rows serialize")
-}
-
 pub fn run_rules(args: &RulesArgs) -> io::Result<u8> {
     let text = match args.format {
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&rows()).expect("rows serialize");
+            let mut text = serde_json::to_string_pretty(&crate::lint::catalogue().rule_rows())
+                .expect("rows serialize");
             text.push('\n');
             text
         }

@@ -258,15 +258,16 @@ pub struct Entry {
     pub rule: Option<RuleInfo>,
 }
 
-/// A lint rule's row in `stagebook rules --format json` and `check --format json`.
+/// A lint rule's row in `stagebook rules --format json` and `check --format json` (fields in
+/// alphabetical order, as the format has always printed them).
 #[derive(Debug, Serialize)]
 pub struct RuleRow {
-    /// The rule id.
-    pub id: &'static str,
     /// Its category.
     pub category: &'static str,
     /// `allow`, `warn` or `deny`.
     pub default_level: &'static str,
+    /// The rule id.
+    pub id: &'static str,
     /// Its one-line summary.
     pub summary: &'static str,
 }
