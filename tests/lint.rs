@@ -48,24 +48,42 @@ fn the_shipped_playbooks_are_lint_clean_at_default_levels() {
     assert!(outcome.playbooks.len() >= 2);
 }
 
-#[test]
-fn the_readme_rule_table_is_generated_from_the_rules() {
+/// Fails when README.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` is not `table`;
+/// `UPDATE_README=1 cargo test --test lint` rewrites every generated table.
+fn readme_is_generated(name: &str, table: &str) {
+    // The tests run in parallel: one must not read README.md while another rewrites it.
+    static README: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = README
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let path = common::repo_dir().join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
-    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
-    let from = readme.find(start).expect("README has <!-- rules:start -->") + start.len();
-    let to = readme.find(end).expect("README has <!-- rules:end -->");
-    let table = stagebook::lint::markdown_table();
-    if readme[from..to] != table {
+    let (start, end) = (
+        format!("<!-- {name}:start -->\n"),
+        format!("<!-- {name}:end -->"),
+    );
+    let from = readme.find(&start).expect("README has the start marker") + start.len();
+    let to = readme.find(&end).expect("README has the end marker");
+    if readme[from..to] != *table {
         if std::env::var_os("UPDATE_README").is_some() {
             let updated = format!("{}{table}{}", &readme[..from], &readme[to..]);
             std::fs::write(&path, updated).expect("write README.md");
         } else {
             panic!(
-                "README.md's rule table is out of date: run `UPDATE_README=1 cargo test --test lint`"
+                "README.md's {name} table is out of date: run `UPDATE_README=1 cargo test --test lint`"
             );
         }
     }
+}
+
+#[test]
+fn the_readme_rule_table_is_generated_from_the_rules() {
+    readme_is_generated("rules", &stagebook::lint::markdown_table());
+}
+
+#[test]
+fn the_readme_code_table_is_generated_from_the_catalogue() {
+    readme_is_generated("codes", &stagebook::lint::catalogue().markdown_table());
 }
 
 /// Splits a workflow command line as the Actions runner does, and decodes the message.

@@ -97,7 +97,7 @@ codes! {
     MERGE_KEY = "input::merge-key", Error,
         "merge keys (`<<: *defaults`) are not read: write the keys out";
     EMPTY_KEY = "input::empty-key", Error,
-        "a mapping key is empty or null: give it a name";
+        "a key is missing before `:`: write the field name, e.g. `goal: …`";
     COMPLEX_KEY = "input::complex-key", Error,
         "a mapping key is a list or mapping: keys must be plain text";
     RECURSIVE_ALIAS = "input::recursive-alias", Error,
@@ -126,13 +126,13 @@ codes! {
     OUT_OF_RANGE = "schema::out-of-range", Error,
         "a number or length outside its allowed range";
     EMPTY = "schema::empty", Error,
-        "a list or text that must not be empty";
+        "a text or list that must not be empty";
     REPEATED_ITEM = "schema::repeated-item", Error,
         "a list holds the same item twice: keep one";
     SAY_SHAPE = "schema::say-shape", Error,
-        "a `say` item is neither text nor a mapping the format knows";
+        "a `say` item must be a talk track (`situation` + `script`) or an objection (`objection` + `response`)";
     INVALID = "schema::invalid", Error,
-        "the playbook does not match the format (a finding the other codes do not name)";
+        "the playbook could not be read into its types after passing the schema: a bug in stagebook, please report it";
     TOO_MANY_FINDINGS = "schema::too-many-findings", Note,
         "more than 200 schema findings in one file: the rest are not listed";
 }
@@ -143,7 +143,7 @@ codes! {
     DUPLICATE_ID = "structure::duplicate-id", Error,
         "two stages or content items share an id: rename one";
     UNKNOWN_REFERENCE = "structure::unknown-reference", Error,
-        "a reference (`next`, `content`, …) names an id that no stage or content item has";
+        "a stage's `next`, `recycle` or `content` names an id that no stage or content item has";
     TERMINAL_WITH_NEXT = "structure::terminal-with-next", Error,
         "a won or lost stage lists `next` stages: a terminal stage ends the path";
     TOO_MANY_FINDINGS = "structure::too-many-findings", Note,
@@ -222,7 +222,7 @@ pub const FAMILIES: &[Family] = &[
     },
     Family {
         name: "crm",
-        what: "what a CRM cannot hold (`crm export`; see [Keep your CRM in sync](#keep-your-crm-in-sync))",
+        what: "what a CRM cannot hold (`crm export`, `check --crm`)",
         codes: crm::ALL,
     },
 ];
