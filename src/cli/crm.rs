@@ -8,11 +8,10 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 
 use super::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, print_out};
-use crate::check::{self, Checked};
+use crate::check::{self, Opened, Refused};
 use crate::crm::{self, ExportOptions, Layout, Target, diff};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use crate::load::source::display_name;
-use crate::model::PlaybookFile;
 use crate::report::human::{HumanPrinter, Style};
 
 /// The CRMs, as written on the command line.
@@ -116,20 +115,18 @@ fn render(diagnostics: &[Diagnostic]) -> String {
     text
 }
 
-/// Loads and checks the playbook: `Err(text)` with its findings when it cannot be compiled.
-fn load(path: &Path) -> io::Result<Result<(Checked, PlaybookFile), String>> {
-    let Some(mut checked) = check::check_file(path, &check::Options::default())? else {
-        return Err(io::Error::new(
+/// Opens the playbook: `Err(text)` with its findings when it cannot be compiled.
+fn load(path: &Path) -> io::Result<Result<Opened, String>> {
+    match check::open_playbook(path, &check::Options::default())? {
+        Ok(opened) => Ok(Ok(opened)),
+        Err(Refused::Fragment) => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!(
                 "{}: this file holds stages or content for another playbook's `include`; pass that playbook",
                 path.display()
             ),
-        ));
-    };
-    match checked.playbook.take() {
-        Some(playbook) if !checked.has_errors() => Ok(Ok((checked, playbook))),
-        _ => {
+        )),
+        Err(Refused::Errors(checked)) => {
             let mut text = render(&checked.diagnostics);
             text.push_str(&Summary::new(&checked.diagnostics, 1).to_string());
             text.push_str("\nthe playbook has errors: fix them before comparing or exporting it\n");
@@ -139,17 +136,13 @@ fn load(path: &Path) -> io::Result<Result<(Checked, PlaybookFile), String>> {
 }
 
 fn export(args: &ExportArgs) -> io::Result<u8> {
-    let (checked, playbook) = match load(&args.playbook)? {
-        Ok(loaded) => loaded,
+    let opened = match load(&args.playbook)? {
+        Ok(opened) => opened,
         Err(text) => {
             print_out(&text)?;
             return Ok(EXIT_FINDINGS);
         }
     };
-    let document = checked
-        .document
-        .as_ref()
-        .expect("a typed playbook has a document");
     let options = ExportOptions {
         target: args.target.into(),
         layout: match args.layout {
@@ -157,7 +150,7 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
             LayoutArg::Mdapi => Layout::Mdapi,
         },
     };
-    let exported = crm::export(document, &playbook, options);
+    let exported = crm::export(&opened.document, &opened.playbook, options);
     let mut text = render(&exported.diagnostics);
     let failed = exported
         .diagnostics
@@ -196,17 +189,18 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn diff(args: &DiffArgs) -> io::Result<u8> {
-    let (checked, playbook) = match load(&args.playbook)? {
-        Ok(loaded) => loaded,
+    let opened = match load(&args.playbook)? {
+        Ok(opened) => opened,
         Err(text) => {
             print_out(&text)?;
             return Ok(EXIT_FAILURE);
         }
     };
+    let playbook = opened.playbook;
     let target: Target = args.target.into();
     let actual = diff::read_source(target, &playbook, &args.source)?;
     let differences = diff::compare(target, &playbook, &actual);
-    let name = checked.file.name.clone();
+    let name = opened.file.name.clone();
     let source = display_name(&args.source);
     let text = match args.format {
         DiffFormat::Human => diff::human(&differences, target, &name, &source),
