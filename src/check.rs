@@ -176,7 +176,6 @@ pub fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Chec
         diagnostics.extend(found);
         if let (Some(typed), Some(config), true) = (&typed, config, diagnostics.is_empty()) {
             diagnostics.extend(lint::lint(document, typed, config));
-            diagnostics.extend(crm_findings(document, typed));
         }
         playbook = typed;
     }
@@ -189,22 +188,18 @@ pub fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Chec
     })
 }
 
-/// What the CRMs a playbook names under `playbook.crm` cannot express (the same findings
-/// `crm export` reports), so `check` catches them before anyone exports.
-fn crm_findings(document: &Document, playbook: &PlaybookFile) -> Vec<Diagnostic> {
-    let Some(crm) = &playbook.playbook.crm else {
-        return Vec::new();
-    };
-    let targets = [
-        (crm.salesforce.is_some(), crate::crm::Target::Salesforce),
-        (crm.hubspot.is_some(), crate::crm::Target::Hubspot),
-        (crm.pipedrive.is_some(), crate::crm::Target::Pipedrive),
-    ];
-    targets
-        .into_iter()
-        .filter(|(named, _)| *named)
-        .flat_map(|(_, target)| crate::crm::checks::check(target, document, playbook))
-        .collect()
+/// What `target` cannot hold of an opened playbook: the `crm::` lint rules for that one CRM,
+/// with the suppressions in the playbook and the levels of its `stagebook.toml` (and
+/// `overrides`), sorted. `crm export` writes files only when none is an error.
+pub fn crm_findings(
+    opened: &Opened,
+    target: crate::crm::Target,
+    overrides: Overrides,
+) -> io::Result<Vec<Diagnostic>> {
+    let config = ConfigLoader::new(overrides)?.for_playbook(&opened.file.path)?;
+    let mut diagnostics = lint::lint_crm(&opened.document, &opened.playbook, &config, target);
+    sort_and_dedup(&mut diagnostics);
+    Ok(diagnostics)
 }
 
 /// The outcome of checking many paths.
