@@ -341,17 +341,22 @@ pub fn default_probability(open_position: usize, open_count: usize) -> u8 {
 mod tests {
     use super::*;
 
+    /// The typed playbook of `yaml` (loaded and validated here, without the `check` pipeline,
+    /// which sits above this module).
     fn parse(yaml: &str) -> PlaybookFile {
-        let value: serde_json::Value = {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("p.yaml");
-            std::fs::write(&path, yaml).unwrap();
-            let checked = crate::check::check_file(&path, &crate::check::Options::default())
-                .unwrap()
-                .unwrap();
-            checked.document.unwrap().value
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        let crate::load::Loaded::Playbook {
+            document: Some(document),
+            ..
+        } = crate::load::load(&path, &crate::load::Limits::default()).unwrap()
+        else {
+            panic!("not a playbook");
         };
-        serde_json::from_value(value).unwrap()
+        crate::validate::validate(&document)
+            .0
+            .expect("a valid playbook")
     }
 
     #[test]

@@ -501,6 +501,14 @@ pub(crate) mod testing {
         out.join("\n") + "\n"
     }
 
+    /// A playbook whose `crm:` block names `target` (so the `crm::` rules run for it), with
+    /// `stages` (YAML list items, indented by two spaces).
+    pub fn crm_playbook(target: &str, stages: &str) -> String {
+        format!(
+            "stagebook: 1\nplaybook:\n  id: t\n  name: Test\n  crm:\n    {target}: {{}}\nstages:\n{stages}"
+        )
+    }
+
     /// A complete playbook every rule passes, to modify in tests.
     pub const CLEAN: &str = include_str!("../../tests/fixtures/lint/clean.yaml");
 }

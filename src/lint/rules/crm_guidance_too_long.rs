@@ -62,3 +62,31 @@ impl Rule for CrmGuidanceTooLong {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    use std::fmt::Write as _;
+
+    #[test]
+    fn flags_a_long_sales_path_guide() {
+        let mut actions = String::new();
+        for i in 0..80 {
+            let _ = writeln!(
+                actions,
+                "      - action: Step {i} of a very long list of things the rep has to do"
+            );
+        }
+        let stages = format!("  - id: a\n    name: A\n    do:\n{actions}");
+        let found = findings(&CrmGuidanceTooLong, &crm_playbook("salesforce", &stages));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("/stages/0: the Sales Path guidance for `a` is "),
+            "{found:?}"
+        );
+        let short = "  - id: a\n    name: A\n    do:\n      - action: Book the demo\n";
+        assert!(findings(&CrmGuidanceTooLong, &crm_playbook("salesforce", short)).is_empty());
+    }
+}

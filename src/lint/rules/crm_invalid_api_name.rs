@@ -66,3 +66,27 @@ impl Rule for CrmInvalidApiName {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn flags_double_and_trailing_underscores() {
+        let stages = "  - id: a\n    name: A\n";
+        let named = |name: &str| {
+            crm_playbook("salesforce", stages).replace(
+                "salesforce: {}",
+                &format!("salesforce:\n      path_name: {name}"),
+            )
+        };
+        assert_eq!(
+            findings(&CrmInvalidApiName, &named("Sales__Path_")),
+            [
+                "/playbook/crm/salesforce/path_name: `Sales__Path_` is not a valid Salesforce API name"
+            ]
+        );
+        assert!(findings(&CrmInvalidApiName, &named("Sales_Path")).is_empty());
+    }
+}

@@ -74,3 +74,19 @@ impl Rule for CrmMissingProbability {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn flags_an_open_stage_without_probability_for_hubspot() {
+        let stages = "  - id: a\n    name: A\n    probability: 10\n  - id: b\n    name: B\n  - id: won\n    name: Won\n    terminal: won\n";
+        assert_eq!(
+            findings(&CrmMissingProbability, &crm_playbook("hubspot", stages)),
+            ["/stages/1: stage `b` has no win probability, which HubSpot requires"]
+        );
+        assert!(findings(&CrmMissingProbability, &crm_playbook("salesforce", stages)).is_empty());
+    }
+}

@@ -90,3 +90,39 @@ impl Rule for CrmNameTooLong {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn flags_a_long_salesforce_stage_name_and_a_long_hubspot_label() {
+        let stages =
+            "  - id: a\n    name: Discovery call with the economic buyer and IT security\n";
+        assert_eq!(
+            findings(&CrmNameTooLong, &crm_playbook("salesforce", stages)),
+            [
+                "/stages/0: the Salesforce stage name of `a` is 54 characters long; Salesforce holds 40"
+            ]
+        );
+        let short_crm_name = format!("{stages}    crm_names: [Discovery]\n");
+        assert!(
+            findings(
+                &CrmNameTooLong,
+                &crm_playbook("salesforce", &short_crm_name)
+            )
+            .is_empty()
+        );
+        let long_label = crm_playbook("hubspot", "  - id: a\n    name: A\n").replace(
+            "name: Test",
+            "name: The midmarket SaaS pipeline for all regions",
+        );
+        assert_eq!(
+            findings(&CrmNameTooLong, &long_label),
+            [
+                "/playbook/name: the playbook name is 43 characters long; HubSpot pipeline labels may hold only 36"
+            ]
+        );
+    }
+}

@@ -65,3 +65,19 @@ impl Rule for CrmNoStages {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn flags_a_pipedrive_pipeline_with_only_closing_stages() {
+        let only_won = "  - id: won\n    name: Won\n    terminal: won\n";
+        assert_eq!(
+            findings(&CrmNoStages, &crm_playbook("pipedrive", only_won)),
+            ["/stages: the playbook has no stage that Pipedrive can hold"]
+        );
+        assert!(findings(&CrmNoStages, &crm_playbook("salesforce", only_won)).is_empty());
+    }
+}

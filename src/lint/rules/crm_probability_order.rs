@@ -88,3 +88,33 @@ impl Rule for CrmProbabilityOrder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn follows_the_main_path_not_the_list() {
+        // `nurture` (a side branch at 5%) sits between the main-path stages in the list.
+        let stages = "  - id: a\n    name: A\n    probability: 30\n    next: [b, nurture]\n  - id: nurture\n    name: Nurture\n    probability: 5\n    next: b\n  - id: b\n    name: B\n    probability: 20\n    next: won\n  - id: won\n    name: Won\n    terminal: won\n";
+        assert_eq!(
+            findings(&CrmProbabilityOrder, &crm_playbook("salesforce", stages)),
+            ["/stages/2: win probability drops from 30% in `a` to 20% in `b`, the next step"]
+        );
+        let rising = stages.replace("probability: 20", "probability: 40");
+        assert!(findings(&CrmProbabilityOrder, &crm_playbook("salesforce", &rising)).is_empty());
+    }
+
+    #[test]
+    fn runs_only_for_a_named_crm() {
+        let stages = "  - id: a\n    name: A\n    probability: 30\n  - id: b\n    name: B\n    probability: 20\n";
+        let without_crm =
+            format!("stagebook: 1\nplaybook:\n  id: t\n  name: Test\nstages:\n{stages}");
+        assert!(findings(&CrmProbabilityOrder, &without_crm).is_empty());
+        assert_eq!(
+            findings(&CrmProbabilityOrder, &crm_playbook("pipedrive", stages)).len(),
+            1
+        );
+    }
+}

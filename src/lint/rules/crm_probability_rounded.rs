@@ -64,3 +64,19 @@ impl Rule for CrmProbabilityRounded {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn flags_a_probability_hubspot_rounds() {
+        let stages = "  - id: a\n    name: A\n    probability: 25\n";
+        assert_eq!(
+            findings(&CrmProbabilityRounded, &crm_playbook("hubspot", stages)),
+            ["/stages/0: HubSpot stores probabilities in steps of 10%: 25% in `a` becomes 30%"]
+        );
+        assert!(findings(&CrmProbabilityRounded, &crm_playbook("salesforce", stages)).is_empty());
+    }
+}

@@ -73,3 +73,19 @@ impl Rule for CrmTerminalNotAStage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn notes_closing_stages_for_pipedrive_only() {
+        let stages = "  - id: a\n    name: A\n  - id: won\n    name: Won\n    terminal: won\n";
+        assert_eq!(
+            findings(&CrmTerminalNotAStage, &crm_playbook("pipedrive", stages)),
+            ["/stages/1: `won` is not exported: Pipedrive marks deals won by status, not by stage"]
+        );
+        assert!(findings(&CrmTerminalNotAStage, &crm_playbook("hubspot", stages)).is_empty());
+    }
+}

@@ -74,3 +74,19 @@ impl Rule for CrmTerminalProbability {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn flags_a_won_stage_below_100_where_probability_closes_deals() {
+        let stages = "  - id: a\n    name: A\n  - id: won\n    name: Won\n    terminal: won\n    probability: 90\n";
+        assert_eq!(
+            findings(&CrmTerminalProbability, &crm_playbook("salesforce", stages)),
+            ["/stages/1: `won` closes a deal as won but has a win probability of 90%"]
+        );
+        assert!(findings(&CrmTerminalProbability, &crm_playbook("pipedrive", stages)).is_empty());
+    }
+}

@@ -70,3 +70,23 @@ impl Rule for CrmTooManyKeyFields {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn flags_six_key_fields_for_salesforce_only() {
+        let stages = "  - id: a\n    name: A\n    crm:\n      salesforce:\n        key_fields: [A, B, C, D, E, F]\n";
+        assert_eq!(
+            findings(&CrmTooManyKeyFields, &crm_playbook("salesforce", stages)),
+            [
+                "/stages/0: stage `a` lists 6 key fields, but a Salesforce Sales Path step shows at most 5"
+            ]
+        );
+        assert!(findings(&CrmTooManyKeyFields, &crm_playbook("hubspot", stages)).is_empty());
+        let five = stages.replace(", F]", "]");
+        assert!(findings(&CrmTooManyKeyFields, &crm_playbook("salesforce", &five)).is_empty());
+    }
+}

@@ -57,3 +57,24 @@ impl Rule for CrmTooManyStages {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    use std::fmt::Write as _;
+
+    #[test]
+    fn flags_more_than_100_hubspot_stages() {
+        let mut many = String::new();
+        for i in 0..101 {
+            let _ = write!(many, "  - id: s{i}\n    name: S{i}\n    probability: 10\n");
+        }
+        assert_eq!(
+            findings(&CrmTooManyStages, &crm_playbook("hubspot", &many)),
+            ["/stages: the playbook has 101 stages; a HubSpot pipeline may hold only 100"]
+        );
+        assert!(findings(&CrmTooManyStages, &crm_playbook("salesforce", &many)).is_empty());
+    }
+}
