@@ -8,6 +8,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -405,9 +406,10 @@ fn big_hubspot_response(mb: usize) -> String {
         if i > 0 {
             text.push(',');
         }
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             r#"{{"id":"s{i}","label":"Stage {i} of another team's pipeline","displayOrder":{i},"archived":false,"metadata":{{"isClosed":"false","probability":"0.2"}}}}"#
-        ));
+        );
         i += 1;
     }
     text.push_str(r#"]},{"id":"1","label":"Test pipeline","stages":[{"id":"a","label":"A","displayOrder":0,"metadata":{"isClosed":"false","probability":"0.1"}},{"id":"b","label":"B","displayOrder":1,"metadata":{"isClosed":"false","probability":"0.4"}},{"id":"won","label":"Won","displayOrder":2,"metadata":{"isClosed":"true","probability":"1.0"}}]}]}"#);
@@ -420,9 +422,10 @@ fn big_pipedrive_response(mb: usize) -> String {
     let mut text = String::from(r#"{"success":true,"data":["#);
     let mut i = 0;
     while text.len() < mb * 1_000_000 {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             r#"{{"id":{i},"name":"Deleted stage {i} of an old pipeline","order_nr":{i},"pipeline_id":1,"deal_probability":20,"is_deleted":true,"add_time":"2024-01-01 00:00:00"}},"#
-        ));
+        );
         i += 1;
     }
     text.push_str(r#"{"id":"a1","name":"A","order_nr":1,"pipeline_id":1,"deal_probability":10},{"id":"b1","name":"B","order_nr":2,"pipeline_id":1,"deal_probability":40}]}"#);
