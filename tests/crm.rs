@@ -452,7 +452,7 @@ fn diff_reads_big_json_responses_in_memory_near_their_size() {
                 target,
                 source.to_str().unwrap(),
             ],
-            Duration::from_secs(120),
+            Duration::from_mins(2),
         );
         assert_eq!(run.code, Some(0), "{target}: {}{}", run.stdout, run.stderr);
         assert!(run.stdout.contains("agree"), "{target}: {}", run.stdout);
