@@ -1,10 +1,12 @@
 //! Render stage for CRMs: compiles a checked playbook into a CRM's own pipeline configuration
 //! (`crm export`) and compares a CRM's current configuration with the playbook (`crm diff`).
 //!
-//! One file per target — [`salesforce`], [`hubspot`], [`pipedrive`] — each with the typed
-//! documents it writes and reads back. [`checks`] holds the findings about what a target cannot
-//! express (they are ordinary diagnostics, reported on the playbook's lines); [`diff`] compares
-//! the stages; [`write`] puts files on disk atomically, only inside the output folder.
+//! One file per target — [`salesforce`], [`hubspot`], [`pipedrive`] — each implementing
+//! [`CrmTarget`] with the typed documents it writes and reads back, listed once in [`TARGETS`].
+//! What a target cannot express is checked by the `crm::` lint rules (`lint/rules/crm_*.rs`),
+//! which ask the target for its limits; [`diff`] compares the stages; [`write`] puts files on
+//! disk atomically, only inside the output folder. This module imports nothing from `check`,
+//! `lint` or `cli`: they call it.
 //!
 //! Nothing here touches the network: pushing the files is done with the vendors' own tools.
 
