@@ -499,3 +499,29 @@ fn diff_of_an_error_body_is_an_input_error() {
         assert!(stderr.contains(said), "{target}: {stderr}");
     }
 }
+
+#[test]
+fn diff_refuses_a_response_over_the_cap_before_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = dir.path().join("playbook.yaml");
+    fs::write(&playbook, SMALL).unwrap();
+    let source = dir.path().join("huge.json");
+    // A sparse file: 65 MiB on paper, nothing on disk.
+    fs::File::create(&source)
+        .unwrap()
+        .set_len(65 * 1024 * 1024)
+        .unwrap();
+    let (code, stdout, stderr) = stagebook(&[
+        "crm",
+        "diff",
+        playbook.to_str().unwrap(),
+        "--target",
+        "hubspot",
+        source.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the file is larger than the 64 MiB `crm diff` reads"),
+        "{stderr}"
+    );
+}

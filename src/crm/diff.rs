@@ -100,9 +100,20 @@ pub fn read_source(
     source: &Path,
 ) -> io::Result<Vec<ActualStage>> {
     let file = target.retrieved_file(source)?;
-    let mut input = fs::File::open(&file)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?
-        .take(MAX_INPUT);
+    let opened = fs::File::open(&file)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+    // Said up front: cut at the cap, the file would only fail to parse, which misleads.
+    if opened.metadata().is_ok_and(|m| m.len() > MAX_INPUT) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{}: the file is larger than the {} MiB `crm diff` reads; retrieve only this playbook's pipeline",
+                file.display(),
+                MAX_INPUT / 1024 / 1024
+            ),
+        ));
+    }
+    let mut input = opened.take(MAX_INPUT);
     target.read_retrieved(&mut input, playbook).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,

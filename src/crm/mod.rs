@@ -362,6 +362,25 @@ mod tests {
     }
 
     #[test]
+    fn the_target_list_has_unique_lowercase_ids() {
+        let ids: Vec<&str> = TARGETS.iter().map(|t| t.id()).collect();
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(ids.len(), unique.len(), "{ids:?}");
+        for target in TARGETS {
+            assert!(
+                target.id().bytes().all(|b| b.is_ascii_lowercase()),
+                "{target:?}"
+            );
+            assert_eq!(Target::from_id(target.id()), Some(*target));
+            assert!(target.about().starts_with(target.name()), "{target:?}");
+        }
+        assert!(Target::from_id("salesforce").is_some_and(Target::is::<salesforce::Salesforce>));
+        assert_eq!(Target::from_id("nope"), None);
+    }
+
+    #[test]
     fn main_path_skips_lost_branches_and_stops_at_loops() {
         let playbook = parse(
             "stagebook: 1\nplaybook:\n  id: t\n  name: T\nstages:\n  - id: a\n    name: A\n    next: [lost, b]\n  - id: b\n    name: B\n  - id: c\n    name: C\n    next: a\n  - id: lost\n    name: Lost\n    terminal: lost\n",
