@@ -196,6 +196,9 @@ pub fn export(playbook: &PlaybookFile) -> OutputFile {
     }
 }
 
+/// The help line of an error body.
+const ERROR_HELP: &str = "\n  help: fetch the pipelines again with a valid access token (`GET /crm/v3/pipelines/deals`) and pass that file";
+
 /// A pipelines API response, read straight from the file into these few fields (everything
 /// else is skipped as it streams by), so memory stays near the size of the stages kept.
 /// Either a list (`results`), one pipeline (its fields at the top), or an error body.
@@ -297,7 +300,7 @@ pub fn read_retrieved(
             ..
         } if status == "error" => {
             return Err(format!(
-                "HubSpot answered with an error, not pipelines: {}",
+                "HubSpot answered with an error, not pipelines: {}{ERROR_HELP}",
                 message.as_deref().unwrap_or("no message")
             ));
         }
@@ -322,7 +325,7 @@ pub fn read_retrieved(
             ..
         } => {
             return Err(format!(
-                "HubSpot answered with an error, not pipelines: {message}"
+                "HubSpot answered with an error, not pipelines: {message}{ERROR_HELP}"
             ));
         }
         Response { .. } => {

@@ -248,7 +248,7 @@ pub fn read_retrieved(
         Response::Stages(stages) => stages,
         Response::Error(message) => {
             return Err(format!(
-                "Pipedrive answered with an error, not stages: {message}"
+                "Pipedrive answered with an error, not stages: {message}\n  help: fetch the stages again with a valid API token (`GET /api/v2/stages?pipeline_id=…`) and pass that file"
             ));
         }
         Response::NoData => {
