@@ -2,7 +2,7 @@
 //! spans, strict indentation) beside the other conformant Rust event parsers, saphyr-parser and
 //! yaml-rust2 (character spans only), on the same 200 generated playbooks, one thread, and
 //! stagebook's whole load step (events → value + span map) on the same text. Criterion prints
-//! MiB/s. Run with `cargo bench --bench parsers`.
+//! MiB/s. Run with `cargo bench --bench parsers --features bench-parsers`.
 
 use std::path::Path;
 

@@ -15,7 +15,6 @@ use crate::lint::{self, Config};
 use crate::load::source::SourceFile;
 use crate::load::{self, Document, Limits, Loaded};
 use crate::model::PlaybookFile;
-use crate::report::human;
 use crate::validate;
 
 /// Settings for a check run.
@@ -33,6 +32,10 @@ pub struct Options {
     /// Stop after reading the YAML (no schema, structure or lint): the floor that `check` is
     /// benchmarked against (`check --stop-after parse`, hidden).
     pub parse_only: bool,
+    /// Shrinks each finding kept for the report, run on the worker threads (the `check` command
+    /// passes the human printer's `keep_snippets_only`, so findings do not hold whole files).
+    /// The orchestrator knows no printer: the caller chooses.
+    pub compact: Option<fn(&mut Diagnostic)>,
 }
 
 /// One playbook after loading and validation.
@@ -85,6 +88,67 @@ pub fn check_file_with(
     Ok(check_loaded_with(loaded, options.lint.then_some(config)))
 }
 
+/// A playbook that loaded and validated without an error: what `render`, `metrics`, `crm` and
+/// `serve` work from.
+#[derive(Debug)]
+pub struct Opened {
+    /// The playbook file.
+    pub file: Arc<SourceFile>,
+    /// The loaded document, with the spans of every node.
+    pub document: Document,
+    /// The typed playbook.
+    pub playbook: PlaybookFile,
+    /// The warnings and notes found on the way (lint findings only with `options.lint`).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Why [`open_playbook`] gives no playbook to work from.
+#[derive(Debug)]
+pub enum Refused {
+    /// The file holds stages or content for another playbook's `include`.
+    Fragment,
+    /// The playbook has errors: every finding (and the typed playbook, when it has one), for
+    /// the command to print.
+    Errors(Box<Checked>),
+}
+
+impl From<Opened> for Checked {
+    fn from(opened: Opened) -> Self {
+        Self {
+            file: opened.file,
+            document: Some(opened.document),
+            playbook: Some(opened.playbook),
+            diagnostics: opened.diagnostics,
+        }
+    }
+}
+
+/// The gate of every command that needs a valid playbook: loads and validates `path` (and
+/// lints it when `options.lint` is set) and hands back the playbook only when no finding is an
+/// error. Nothing is printed: the command reports a [`Refused`] in its own words.
+pub fn open_playbook(path: &Path, options: &Options) -> io::Result<Result<Opened, Refused>> {
+    let Some(checked) = check_file(path, options)? else {
+        return Ok(Err(Refused::Fragment));
+    };
+    if checked.has_errors() {
+        return Ok(Err(Refused::Errors(Box::new(checked))));
+    }
+    Ok(match checked {
+        Checked {
+            file,
+            document: Some(document),
+            playbook: Some(playbook),
+            diagnostics,
+        } => Ok(Opened {
+            file,
+            document,
+            playbook,
+            diagnostics,
+        }),
+        checked => Err(Refused::Errors(Box::new(checked))),
+    })
+}
+
 /// Validates a loaded file (no lint rules). `None` when it is an include fragment.
 pub fn check_loaded(loaded: Loaded) -> Option<Checked> {
     check_loaded_with(loaded, None)
@@ -112,7 +176,6 @@ pub fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Chec
         diagnostics.extend(found);
         if let (Some(typed), Some(config), true) = (&typed, config, diagnostics.is_empty()) {
             diagnostics.extend(lint::lint(document, typed, config));
-            diagnostics.extend(crm_findings(document, typed));
         }
         playbook = typed;
     }
@@ -125,22 +188,18 @@ pub fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Chec
     })
 }
 
-/// What the CRMs a playbook names under `playbook.crm` cannot express (the same findings
-/// `crm export` reports), so `check` catches them before anyone exports.
-fn crm_findings(document: &Document, playbook: &PlaybookFile) -> Vec<Diagnostic> {
-    let Some(crm) = &playbook.playbook.crm else {
-        return Vec::new();
-    };
-    let targets = [
-        (crm.salesforce.is_some(), crate::crm::Target::Salesforce),
-        (crm.hubspot.is_some(), crate::crm::Target::Hubspot),
-        (crm.pipedrive.is_some(), crate::crm::Target::Pipedrive),
-    ];
-    targets
-        .into_iter()
-        .filter(|(named, _)| *named)
-        .flat_map(|(_, target)| crate::crm::checks::check(target, document, playbook))
-        .collect()
+/// What `target` cannot hold of an opened playbook: the `crm::` lint rules for that one CRM,
+/// with the suppressions in the playbook and the levels of its `stagebook.toml` (and
+/// `overrides`), sorted. `crm export` writes files only when none is an error.
+pub fn crm_findings(
+    opened: &Opened,
+    target: crate::crm::Target,
+    overrides: Overrides,
+) -> io::Result<Vec<Diagnostic>> {
+    let config = ConfigLoader::new(overrides)?.for_playbook(&opened.file.path)?;
+    let mut diagnostics = lint::lint_crm(&opened.document, &opened.playbook, &config, target);
+    sort_and_dedup(&mut diagnostics);
+    Ok(diagnostics)
 }
 
 /// The outcome of checking many paths.
@@ -229,7 +288,7 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
                     return Ok(PerFile {
                         diagnostics: Vec::new(),
                         includes: Vec::new(),
-                        fragment: Some(orphan_include(&file)),
+                        fragment: Some(orphan_include(&file, options.compact)),
                         name: None,
                         fail_on: default_fail_on,
                     });
@@ -258,7 +317,9 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
             // Findings keep only the lines they show, so memory does not grow with the
             // number of files that have findings.
             let mut diagnostics = checked.diagnostics;
-            diagnostics.iter_mut().for_each(human::keep_snippets_only);
+            if let Some(compact) = options.compact {
+                diagnostics.iter_mut().for_each(compact);
+            }
             Ok(PerFile {
                 diagnostics,
                 includes,
@@ -302,7 +363,10 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
 
 /// The canonical path of an include fragment, and the warning given when no playbook checked
 /// includes it.
-fn orphan_include(fragment: &Arc<SourceFile>) -> (PathBuf, Diagnostic) {
+fn orphan_include(
+    fragment: &Arc<SourceFile>,
+    compact: Option<fn(&mut Diagnostic)>,
+) -> (PathBuf, Diagnostic) {
     let path = fragment
         .path
         .canonicalize()
@@ -314,7 +378,9 @@ fn orphan_include(fragment: &Arc<SourceFile>) -> (PathBuf, Diagnostic) {
         Label::new(fragment, 0..0),
     )
     .with_help("add it to a playbook's `include:` list, or check the folder that holds that playbook");
-    human::keep_snippets_only(&mut orphan);
+    if let Some(compact) = compact {
+        compact(&mut orphan);
+    }
     (path, orphan)
 }
 

@@ -5,10 +5,14 @@
 //! `UPDATE_EXPECTED=1 cargo test --test crm` rewrites the golden files: read the change in the
 //! diff before committing it.
 
+mod common;
+
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 const TARGETS: [&str; 3] = ["salesforce", "hubspot", "pipedrive"];
 
@@ -388,4 +392,136 @@ fn diff_reports_each_kind_of_drift() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A small playbook whose stages a generated CRM response holds (as `A`, `B`, `Won`).
+const SMALL: &str = "stagebook: 1\nplaybook:\n  id: t\n  name: Test pipeline\nstages:\n  - id: a\n    name: A\n    probability: 10\n  - id: b\n    name: B\n    probability: 40\n  - id: won\n    name: Won\n    terminal: won\n";
+
+/// A HubSpot pipelines response of about `mb` MB: the playbook's pipeline beside a big one
+/// of another team, which `crm diff` must read through but not keep as a JSON tree.
+fn big_hubspot_response(mb: usize) -> String {
+    let mut text = String::from(r#"{"results":[{"id":"999","label":"Old pipeline","stages":["#);
+    let mut i = 0;
+    while text.len() < mb * 1_000_000 {
+        if i > 0 {
+            text.push(',');
+        }
+        let _ = write!(
+            text,
+            r#"{{"id":"s{i}","label":"Stage {i} of another team's pipeline","displayOrder":{i},"archived":false,"metadata":{{"isClosed":"false","probability":"0.2"}}}}"#
+        );
+        i += 1;
+    }
+    text.push_str(r#"]},{"id":"1","label":"Test pipeline","stages":[{"id":"a","label":"A","displayOrder":0,"metadata":{"isClosed":"false","probability":"0.1"}},{"id":"b","label":"B","displayOrder":1,"metadata":{"isClosed":"false","probability":"0.4"}},{"id":"won","label":"Won","displayOrder":2,"metadata":{"isClosed":"true","probability":"1.0"}}]}]}"#);
+    text
+}
+
+/// A Pipedrive stages response of about `mb` MB: the playbook's two open stages after many
+/// deleted ones.
+fn big_pipedrive_response(mb: usize) -> String {
+    let mut text = String::from(r#"{"success":true,"data":["#);
+    let mut i = 0;
+    while text.len() < mb * 1_000_000 {
+        let _ = write!(
+            text,
+            r#"{{"id":{i},"name":"Deleted stage {i} of an old pipeline","order_nr":{i},"pipeline_id":1,"deal_probability":20,"is_deleted":true,"add_time":"2024-01-01 00:00:00"}},"#
+        );
+        i += 1;
+    }
+    text.push_str(r#"{"id":"a1","name":"A","order_nr":1,"pipeline_id":1,"deal_probability":10},{"id":"b1","name":"B","order_nr":2,"pipeline_id":1,"deal_probability":40}]}"#);
+    text
+}
+
+#[test]
+fn diff_reads_big_json_responses_in_memory_near_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = dir.path().join("playbook.yaml");
+    fs::write(&playbook, SMALL).unwrap();
+    for (target, response) in [
+        ("hubspot", big_hubspot_response(20)),
+        ("pipedrive", big_pipedrive_response(20)),
+    ] {
+        let source = dir.path().join(format!("{target}.json"));
+        fs::write(&source, &response).unwrap();
+        let run = common::run_bounded(
+            &[
+                "crm",
+                "diff",
+                playbook.to_str().unwrap(),
+                "--target",
+                target,
+                source.to_str().unwrap(),
+            ],
+            Duration::from_mins(2),
+        );
+        assert_eq!(run.code, Some(0), "{target}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("agree"), "{target}: {}", run.stdout);
+        // Peak memory at most 4× the input (a JSON tree took ~20× here, ~170× on others).
+        if let Some(kib) = run.max_rss_kib {
+            let input_kib = u64::try_from(response.len()).unwrap() / 1024;
+            assert!(
+                kib <= 4 * input_kib,
+                "{target}: peak memory {kib} KiB for a {input_kib} KiB response"
+            );
+        }
+    }
+}
+
+#[test]
+fn diff_of_an_error_body_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = dir.path().join("playbook.yaml");
+    fs::write(&playbook, SMALL).unwrap();
+    for (target, body, said) in [
+        (
+            "hubspot",
+            r#"{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}"#,
+            "HubSpot answered with an error, not pipelines: Authentication credentials not found.",
+        ),
+        (
+            "pipedrive",
+            r#"{"success":false,"error":"unauthorized access","errorCode":401}"#,
+            "Pipedrive answered with an error, not stages: unauthorized access",
+        ),
+    ] {
+        let source = dir.path().join(format!("{target}-401.json"));
+        fs::write(&source, body).unwrap();
+        let (code, stdout, stderr) = stagebook(&[
+            "crm",
+            "diff",
+            playbook.to_str().unwrap(),
+            "--target",
+            target,
+            source.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{target}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "{target}: {stdout}");
+        assert!(stderr.contains(said), "{target}: {stderr}");
+    }
+}
+
+#[test]
+fn diff_refuses_a_response_over_the_cap_before_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = dir.path().join("playbook.yaml");
+    fs::write(&playbook, SMALL).unwrap();
+    let source = dir.path().join("huge.json");
+    // A sparse file: 65 MiB on paper, nothing on disk.
+    fs::File::create(&source)
+        .unwrap()
+        .set_len(65 * 1024 * 1024)
+        .unwrap();
+    let (code, stdout, stderr) = stagebook(&[
+        "crm",
+        "diff",
+        playbook.to_str().unwrap(),
+        "--target",
+        "hubspot",
+        source.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the file is larger than the 64 MiB `crm diff` reads"),
+        "{stderr}"
+    );
 }

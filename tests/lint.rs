@@ -259,3 +259,78 @@ fn linting_never_panics_on_damaged_playbooks() {
         "only {linted} damaged playbooks were valid enough to lint"
     );
 }
+
+/// The code-shaped string literals (`"family::kebab-name"`, or `"family::name@…"`) in `code`
+/// that the catalogue lacks. Comment lines and everything after `#[cfg(test)]` are skipped:
+/// tests emit nothing a user meets.
+fn uncatalogued(catalogue: &stagebook::diagnostic::Catalogue, code: &str) -> Vec<String> {
+    let code = code.split("#[cfg(test)]").next().unwrap_or(code);
+    let mut missing = Vec::new();
+    for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+        for literal in line.split('"').skip(1) {
+            let Some((family, rest)) = literal.split_once("::") else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                .collect();
+            let closed = matches!(rest[name.len()..].chars().next(), Some('"' | '@') | None);
+            let shaped = !family.is_empty() && family.chars().all(|c| c.is_ascii_lowercase());
+            if shaped && closed && !name.is_empty() {
+                let code = format!("{family}::{name}");
+                if catalogue.get(&code).is_none() {
+                    missing.push(code);
+                }
+            }
+        }
+    }
+    missing
+}
+
+/// Nothing in `src/` can emit a code that `explain`, the README and the printers do not know.
+#[test]
+fn every_code_in_the_source_is_catalogued() {
+    let catalogue = stagebook::lint::catalogue();
+    let (mut missing, mut files) = (Vec::new(), 0);
+    let mut folders = vec![common::repo_dir().join("src")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("src/ is readable") {
+            let path = entry.expect("src/ is readable").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files += 1;
+                let code = std::fs::read_to_string(&path).expect("source is UTF-8");
+                for found in uncatalogued(&catalogue, &code) {
+                    missing.push(format!("{}: {found}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(files > 50, "scanned only {files} files");
+    assert!(
+        missing.is_empty(),
+        "codes not in the catalogue: {missing:#?}"
+    );
+}
+
+#[test]
+fn the_code_scan_catches_an_unknown_code() {
+    let catalogue = stagebook::lint::catalogue();
+    let q = '"';
+    let code = format!(
+        "emit({q}yaml::syntax{q}, {q}yaml::no-such-code{q}, {q}config::x@3{q});\n// {q}a::b{q}\n#[cfg(test)]\n{q}b::c{q}"
+    );
+    assert_eq!(
+        uncatalogued(&catalogue, &code),
+        [
+            format!("{}::no-such-code", "yaml"),
+            format!("{}::x", "config")
+        ]
+    );
+    assert!(
+        catalogue.get("crm::no-stages").is_some(),
+        "rules come from the registry"
+    );
+}

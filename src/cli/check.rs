@@ -96,6 +96,7 @@ pub fn run(args: &Args) -> io::Result<u8> {
         parse_only: args.stop_after == Some(StopAfter::Parse),
         overrides,
         baseline: args.baseline.as_deref().map(Baseline::read).transpose()?,
+        compact: Some(crate::report::human::keep_snippets_only),
     };
     let mut outcome = check::check_paths(&paths, &options)?;
     if let Some(path) = &args.write_baseline {

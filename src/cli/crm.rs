@@ -5,34 +5,25 @@ use std::fmt::Write as _;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
+use clap::builder::PossibleValue;
 use clap::{Subcommand, ValueEnum};
 
 use super::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, print_out};
-use crate::check::{self, Checked};
+use crate::check::{self, Opened, Refused};
 use crate::crm::{self, ExportOptions, Layout, Target, diff};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::lint::config::Overrides;
 use crate::load::source::display_name;
-use crate::model::PlaybookFile;
 use crate::report::human::{HumanPrinter, Style};
 
-/// The CRMs, as written on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TargetArg {
-    /// Salesforce: Opportunity stages and a Sales Path, as a metadata folder.
-    Salesforce,
-    /// HubSpot: a deal pipeline, as the pipelines API body.
-    Hubspot,
-    /// Pipedrive: a pipeline and its stages, as API bodies.
-    Pipedrive,
-}
+// `--target` takes the ids of `crm::TARGETS`: the list of targets is the one source.
+impl ValueEnum for Target {
+    fn value_variants<'a>() -> &'a [Self] {
+        crm::TARGETS
+    }
 
-impl From<TargetArg> for Target {
-    fn from(target: TargetArg) -> Self {
-        match target {
-            TargetArg::Salesforce => Self::Salesforce,
-            TargetArg::Hubspot => Self::Hubspot,
-            TargetArg::Pipedrive => Self::Pipedrive,
-        }
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.id()).help(self.about()))
     }
 }
 
@@ -74,7 +65,7 @@ pub struct ExportArgs {
     pub playbook: PathBuf,
     /// The CRM to compile for.
     #[arg(long, value_enum)]
-    pub target: TargetArg,
+    pub target: Target,
     /// Folder to write into (created if missing; existing files with the same names are
     /// replaced).
     #[arg(long, value_name = "DIR")]
@@ -91,7 +82,7 @@ pub struct DiffArgs {
     pub playbook: PathBuf,
     /// The CRM the export comes from.
     #[arg(long, value_enum)]
-    pub target: TargetArg,
+    pub target: Target,
     /// What was retrieved from the CRM: a Salesforce metadata folder (or its
     /// OpportunityStage value set), a HubSpot pipelines response, a Pipedrive stages response.
     pub source: PathBuf,
@@ -116,20 +107,18 @@ fn render(diagnostics: &[Diagnostic]) -> String {
     text
 }
 
-/// Loads and checks the playbook: `Err(text)` with its findings when it cannot be compiled.
-fn load(path: &Path) -> io::Result<Result<(Checked, PlaybookFile), String>> {
-    let Some(mut checked) = check::check_file(path, &check::Options::default())? else {
-        return Err(io::Error::new(
+/// Opens the playbook: `Err(text)` with its findings when it cannot be compiled.
+fn load(path: &Path) -> io::Result<Result<Opened, String>> {
+    match check::open_playbook(path, &check::Options::default())? {
+        Ok(opened) => Ok(Ok(opened)),
+        Err(Refused::Fragment) => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!(
                 "{}: this file holds stages or content for another playbook's `include`; pass that playbook",
                 path.display()
             ),
-        ));
-    };
-    match checked.playbook.take() {
-        Some(playbook) if !checked.has_errors() => Ok(Ok((checked, playbook))),
-        _ => {
+        )),
+        Err(Refused::Errors(checked)) => {
             let mut text = render(&checked.diagnostics);
             text.push_str(&Summary::new(&checked.diagnostics, 1).to_string());
             text.push_str("\nthe playbook has errors: fix them before comparing or exporting it\n");
@@ -139,32 +128,25 @@ fn load(path: &Path) -> io::Result<Result<(Checked, PlaybookFile), String>> {
 }
 
 fn export(args: &ExportArgs) -> io::Result<u8> {
-    let (checked, playbook) = match load(&args.playbook)? {
-        Ok(loaded) => loaded,
+    let opened = match load(&args.playbook)? {
+        Ok(opened) => opened,
         Err(text) => {
             print_out(&text)?;
             return Ok(EXIT_FINDINGS);
         }
     };
-    let document = checked
-        .document
-        .as_ref()
-        .expect("a typed playbook has a document");
     let options = ExportOptions {
-        target: args.target.into(),
+        target: args.target,
         layout: match args.layout {
             LayoutArg::Source => Layout::Source,
             LayoutArg::Mdapi => Layout::Mdapi,
         },
     };
-    let exported = crm::export(document, &playbook, options);
-    let mut text = render(&exported.diagnostics);
-    let failed = exported
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error);
+    let diagnostics = check::crm_findings(&opened, options.target, Overrides::default())?;
+    let mut text = render(&diagnostics);
+    let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
     if failed {
-        text.push_str(&Summary::new(&exported.diagnostics, 1).to_string());
+        text.push_str(&Summary::new(&diagnostics, 1).to_string());
         let _ = writeln!(
             text,
             "\nnothing written: {} cannot hold this playbook as it is",
@@ -173,9 +155,10 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         print_out(&text)?;
         return Ok(EXIT_FINDINGS);
     }
-    let written = crm::write::write_all(&args.out, &exported.files)?;
-    if !exported.diagnostics.is_empty() {
-        text.push_str(&Summary::new(&exported.diagnostics, 1).to_string());
+    let files = crm::export(&opened.playbook, options);
+    let written = crm::write::write_all(&args.out, &files)?;
+    if !diagnostics.is_empty() {
+        text.push_str(&Summary::new(&diagnostics, 1).to_string());
         text.push('\n');
     }
     let _ = writeln!(
@@ -196,17 +179,18 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn diff(args: &DiffArgs) -> io::Result<u8> {
-    let (checked, playbook) = match load(&args.playbook)? {
-        Ok(loaded) => loaded,
+    let opened = match load(&args.playbook)? {
+        Ok(opened) => opened,
         Err(text) => {
             print_out(&text)?;
             return Ok(EXIT_FAILURE);
         }
     };
-    let target: Target = args.target.into();
+    let playbook = opened.playbook;
+    let target = args.target;
     let actual = diff::read_source(target, &playbook, &args.source)?;
     let differences = diff::compare(target, &playbook, &actual);
-    let name = checked.file.name.clone();
+    let name = opened.file.name.clone();
     let source = display_name(&args.source);
     let text = match args.format {
         DiffFormat::Human => diff::human(&differences, target, &name, &source),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::{EXIT_FINDINGS, EXIT_OK, print_out};
-use crate::check;
+use crate::check::{self, Refused};
 use crate::metrics::group::{Budget, DEFAULT_MEMORY_LIMIT, MIN_MEMORY_LIMIT};
 use crate::metrics::history::{Columns, ReadOptions};
 use crate::metrics::output::{self, Format};
@@ -223,28 +223,31 @@ impl Args {
 
 pub fn run(args: &Args) -> io::Result<u8> {
     let options = args.options()?;
-    let checked = check::check_file(&args.playbook, &check::Options::default())
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", args.playbook.display())))?
-        .ok_or_else(|| {
-            bad_argument(format!(
+    let opened = check::open_playbook(&args.playbook, &check::Options::default())
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", args.playbook.display())))?;
+    let playbook = match opened {
+        Ok(opened) => opened.playbook,
+        Err(Refused::Fragment) => {
+            return Err(bad_argument(format!(
                 "{} holds stages for an `include`, not a playbook: measure the playbook that includes it",
                 args.playbook.display()
-            ))
-        })?;
-    let Some(playbook) = checked.playbook.as_ref().filter(|_| !checked.has_errors()) else {
-        let printer = HumanPrinter::new(Style::detect(io::stderr().is_terminal()));
-        let mut text = String::new();
-        for diagnostic in &checked.diagnostics {
-            printer.render(diagnostic, &mut text);
+            )));
         }
-        eprint!("{text}");
-        eprintln!(
-            "error: {} has errors; fix them (see `stagebook check`) before measuring it",
-            args.playbook.display()
-        );
-        return Ok(EXIT_FINDINGS);
+        Err(Refused::Errors(checked)) => {
+            let printer = HumanPrinter::new(Style::detect(io::stderr().is_terminal()));
+            let mut text = String::new();
+            for diagnostic in &checked.diagnostics {
+                printer.render(diagnostic, &mut text);
+            }
+            eprint!("{text}");
+            eprintln!(
+                "error: {} has errors; fix them (see `stagebook check`) before measuring it",
+                args.playbook.display()
+            );
+            return Ok(EXIT_FINDINGS);
+        }
     };
-    let report = metrics::measure(playbook, &options).map_err(io::Error::other)?;
+    let report = metrics::measure(&playbook, &options).map_err(io::Error::other)?;
     let text = output::render(&report, args.format);
     let warnings = report.warnings();
     match &args.out {

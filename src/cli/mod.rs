@@ -54,7 +54,7 @@ pub enum Command {
     /// List the lint rules: id, category, default level, summary.
     Rules(rules::RulesArgs),
     /// Explain a finding code: a lint rule's documentation (what it checks, why it matters, an
-    /// example), or what a `yaml::`, `input::`, `schema::`, `structure::` or `crm::` code means.
+    /// example), or what a `yaml::`, `input::`, `schema::` or `structure::` code means.
     Explain(rules::ExplainArgs),
     /// Measure a playbook against CRM stage history: entered, advanced, lost and remaining per
     /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken

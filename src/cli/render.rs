@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::{EXIT_FINDINGS, EXIT_OK, print_out};
-use crate::check::{self, Checked};
+use crate::check::{self, Checked, Refused};
 use crate::diagnostic::Summary;
 use crate::load::Limits;
 use crate::model::{ID_PATTERN, Locale};
@@ -119,9 +119,12 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
     }
     let mut checked: Vec<Checked> = Vec::new();
     for path in &files {
-        match check::check_file(path, &options)? {
-            Some(c) => checked.push(c),
-            None if args.paths.contains(path) => {
+        // With `--allow-errors` a playbook with errors is rendered too, so both outcomes of
+        // the gate are kept; the check below decides.
+        match check::open_playbook(path, &options)? {
+            Ok(opened) => checked.push(opened.into()),
+            Err(Refused::Errors(c)) => checked.push(*c),
+            Err(Refused::Fragment) if args.paths.contains(path) => {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
                     format!(
@@ -130,7 +133,7 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
                     ),
                 ));
             }
-            None => {}
+            Err(Refused::Fragment) => {}
         }
     }
 

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Target, hubspot, salesforce, stages};
+use super::{Expected, Target, stages};
 use crate::model::PlaybookFile;
 
 /// Largest CRM export read, in bytes.
@@ -99,21 +99,22 @@ pub fn read_source(
     playbook: &PlaybookFile,
     source: &Path,
 ) -> io::Result<Vec<ActualStage>> {
-    let file = match target {
-        Target::Salesforce => salesforce::find_stage_set(source)?,
-        Target::Hubspot | Target::Pipedrive => source.to_path_buf(),
-    };
-    let mut text = String::new();
-    fs::File::open(&file)?
-        .take(MAX_INPUT)
-        .read_to_string(&mut text)
+    let file = target.retrieved_file(source)?;
+    let opened = fs::File::open(&file)
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
-    let parsed = match target {
-        Target::Salesforce => salesforce::read_retrieved(&text),
-        Target::Hubspot => hubspot::read_retrieved(&text, playbook),
-        Target::Pipedrive => super::pipedrive::read_retrieved(&text, playbook),
-    };
-    parsed.map_err(|e| {
+    // Said up front: cut at the cap, the file would only fail to parse, which misleads.
+    if opened.metadata().is_ok_and(|m| m.len() > MAX_INPUT) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{}: the file is larger than the {} MiB `crm diff` reads; retrieve only this playbook's pipeline",
+                file.display(),
+                MAX_INPUT / 1024 / 1024
+            ),
+        ));
+    }
+    let mut input = opened.take(MAX_INPUT);
+    target.read_retrieved(&mut input, playbook).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
             format!("{}: cannot read it as {target} stages: {e}", file.display()),
@@ -124,30 +125,17 @@ pub fn read_source(
 fn expected(target: Target, playbook: &PlaybookFile) -> Vec<ExpectedStage> {
     stages(playbook)
         .into_iter()
-        .filter(|s| target != Target::Pipedrive || !s.closed())
+        .filter(|s| target.holds_closing_stages() || !s.closed())
         .map(|s| {
             let stage = &playbook.stages[s.index];
             let mut aliases: Vec<String> = stage.crm_names.iter().skip(1).cloned().collect();
             aliases.push(stage.name.clone());
-            let (id, probability, closed, won) = match target {
-                Target::Salesforce => (
-                    Some(s.label.clone()),
-                    s.probability,
-                    Some(s.closed()),
-                    Some(s.won()),
-                ),
-                Target::Hubspot => (
-                    stage
-                        .crm
-                        .as_ref()
-                        .and_then(|c| c.hubspot.as_ref())
-                        .and_then(|h| h.stage_id.clone()),
-                    Some(hubspot::stored_probability(playbook, s.index)),
-                    Some(s.closed()),
-                    Some(s.won()),
-                ),
-                Target::Pipedrive => (None, s.probability, None, None),
-            };
+            let Expected {
+                id,
+                probability,
+                closed,
+                won,
+            } = target.expected(playbook, &s);
             ExpectedStage {
                 stage_id: stage.id.to_string(),
                 id,

@@ -6,17 +6,92 @@
 //! durations.
 
 use std::collections::HashMap;
+use std::io;
 use std::path::PathBuf;
 
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::diff::ActualStage;
-use super::{OutputFile, default_probability, stages};
-use crate::model::PlaybookFile;
+use super::{CrmStage, CrmTarget, Expected, Layout, OutputFile, stages};
+use crate::model::{PlaybookCrm, PlaybookFile};
 
 /// The file `crm export --target hubspot` writes.
 pub const FILE: &str = "hubspot-pipeline.json";
+
+/// HubSpot stores stage probabilities in steps of 0.1.
+pub const PROBABILITY_STEP: u8 = 10;
+/// Longest HubSpot pipeline label (legacy API documentation; unconfirmed for v3).
+pub const PIPELINE_LABEL_MAX: usize = 36;
+/// Most stages in one HubSpot pipeline (legacy API documentation; unconfirmed for v3).
+pub const MAX_STAGES: usize = 100;
+
+/// HubSpot: a deal pipeline.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Hubspot;
+
+impl CrmTarget for Hubspot {
+    fn id(&self) -> &'static str {
+        "hubspot"
+    }
+
+    fn name(&self) -> &'static str {
+        "HubSpot"
+    }
+
+    fn about(&self) -> &'static str {
+        "HubSpot: a deal pipeline, as the pipelines API body"
+    }
+
+    fn named_in(&self, crm: &PlaybookCrm) -> bool {
+        crm.hubspot.is_some()
+    }
+
+    fn closes_by_probability(&self) -> bool {
+        true
+    }
+
+    fn requires_probability(&self) -> bool {
+        true
+    }
+
+    fn probability_step(&self) -> Option<u8> {
+        Some(PROBABILITY_STEP)
+    }
+
+    fn pipeline_label_max(&self) -> Option<usize> {
+        Some(PIPELINE_LABEL_MAX)
+    }
+
+    fn max_stages(&self) -> Option<usize> {
+        Some(MAX_STAGES)
+    }
+
+    fn export(&self, playbook: &PlaybookFile, _: Layout) -> Vec<OutputFile> {
+        vec![export(playbook)]
+    }
+
+    fn read_retrieved(
+        &self,
+        input: &mut dyn io::Read,
+        playbook: &PlaybookFile,
+    ) -> Result<Vec<ActualStage>, String> {
+        read_retrieved(input, playbook)
+    }
+
+    fn expected(&self, playbook: &PlaybookFile, stage: &CrmStage) -> Expected {
+        Expected {
+            id: playbook.stages[stage.index]
+                .crm
+                .as_ref()
+                .and_then(|c| c.hubspot.as_ref())
+                .and_then(|h| h.stage_id.clone()),
+            probability: Some(stored_probability(playbook, stage.index)),
+            closed: Some(stage.closed()),
+            won: Some(stage.won()),
+        }
+    }
+}
 
 /// `PipelineInput`.
 #[derive(Serialize)]
@@ -49,8 +124,7 @@ struct StageMetadata {
 
 /// Rounds a percentage to the nearest step HubSpot stores (10%), halves up.
 pub fn round_probability(percent: u8) -> u8 {
-    let rounded = (u16::from(percent) + 5) / 10 * 10;
-    u8::try_from(rounded.min(100)).unwrap_or(100)
+    super::round_probability(percent, PROBABILITY_STEP)
 }
 
 /// The probability string HubSpot expects for a percentage: `"0.3"`, `"1.0"`.
@@ -62,19 +136,7 @@ pub fn probability_string(percent: u8) -> String {
 /// The probability used for each open stage without one, by stage index: evenly spaced along
 /// the open stages, rounded to HubSpot's steps.
 pub fn open_probabilities(playbook: &PlaybookFile) -> HashMap<usize, u8> {
-    let open: Vec<usize> = (0..playbook.stages.len())
-        .filter(|&i| !playbook.stages[i].is_terminal())
-        .collect();
-    open.iter()
-        .enumerate()
-        .filter(|(_, i)| playbook.stages[**i].probability.is_none())
-        .map(|(position, &i)| {
-            (
-                i,
-                round_probability(default_probability(position, open.len())),
-            )
-        })
-        .collect()
+    super::open_probabilities(playbook, Some(PROBABILITY_STEP))
 }
 
 /// The stage's probability as HubSpot will hold it, in percent.
@@ -134,6 +196,34 @@ pub fn export(playbook: &PlaybookFile) -> OutputFile {
     }
 }
 
+/// The help line of an error body.
+const ERROR_HELP: &str = "\n  help: fetch the pipelines again with a valid access token (`GET /crm/v3/pipelines/deals`) and pass that file";
+
+/// A pipelines API response, read straight from the file into these few fields (everything
+/// else is skipped as it streams by), so memory stays near the size of the stages kept.
+/// Either a list (`results`), one pipeline (its fields at the top), or an error body.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Response {
+    #[serde(default)]
+    results: Option<Vec<Pipeline>>,
+    // One pipeline's fields, as in `Pipeline` (not `#[serde(flatten)]`, which would buffer
+    // the whole document before reading it).
+    #[serde(default, alias = "pipelineId")]
+    id: Option<String>,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    archived: bool,
+    #[serde(default)]
+    stages: Option<Vec<PipelineStage>>,
+    /// `"error"` in an error body (`{"status": "error", "message": …}`).
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Pipeline {
@@ -145,7 +235,7 @@ struct Pipeline {
     #[serde(default)]
     archived: bool,
     #[serde(default)]
-    stages: Vec<PipelineStage>,
+    stages: Option<Vec<PipelineStage>>,
 }
 
 #[derive(Deserialize)]
@@ -159,20 +249,92 @@ struct PipelineStage {
     #[serde(default)]
     archived: bool,
     #[serde(default)]
-    metadata: HashMap<String, Value>,
+    metadata: Metadata,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Metadata {
+    #[serde(default)]
+    is_closed: Option<Scalar>,
+    #[serde(default)]
+    probability: Option<Scalar>,
+}
+
+/// A metadata value: HubSpot writes strings, but numbers and booleans read as well.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Number(serde_json::Number),
+    Flag(bool),
+    Other(IgnoredAny),
+}
+
+impl Scalar {
+    fn text(&self) -> Option<String> {
+        match self {
+            Self::Text(v) => Some(v.clone()),
+            Self::Number(n) => Some(n.to_string()),
+            Self::Flag(b) => Some(b.to_string()),
+            Self::Other(_) => None,
+        }
+    }
 }
 
 /// Reads the deal stages of this playbook's pipeline from a pipelines API response: either
 /// `GET /crm/v3/pipelines/deals` (`{"results": [...]}`) or one pipeline
 /// (`GET …/deals/{pipelineId}`). The pipeline is picked by `crm.hubspot.pipeline_id`, else by
-/// the playbook's name, else the only one.
-pub fn read_retrieved(text: &str, playbook: &PlaybookFile) -> Result<Vec<ActualStage>, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let pipelines: Vec<Pipeline> = match value.get("results") {
-        Some(results) => serde_json::from_value(results.clone()),
-        None => serde_json::from_value(value).map(|p| vec![p]),
-    }
-    .map_err(|e| format!("not a HubSpot pipelines response: {e}"))?;
+/// the playbook's name, else the only one. An error body (`{"status": "error", …}`) is an
+/// error, not a pipeline without stages.
+pub fn read_retrieved(
+    input: &mut dyn io::Read,
+    playbook: &PlaybookFile,
+) -> Result<Vec<ActualStage>, String> {
+    let response: Response = serde_json::from_reader(io::BufReader::new(input))
+        .map_err(|e| format!("not a HubSpot pipelines response: {e}"))?;
+    let pipelines = match response {
+        Response {
+            status: Some(status),
+            message,
+            ..
+        } if status == "error" => {
+            return Err(format!(
+                "HubSpot answered with an error, not pipelines: {}{ERROR_HELP}",
+                message.as_deref().unwrap_or("no message")
+            ));
+        }
+        Response {
+            results: Some(results),
+            ..
+        } => results,
+        Response {
+            id,
+            label,
+            archived,
+            stages: Some(stages),
+            ..
+        } => vec![Pipeline {
+            id,
+            label,
+            archived,
+            stages: Some(stages),
+        }],
+        Response {
+            message: Some(message),
+            ..
+        } => {
+            return Err(format!(
+                "HubSpot answered with an error, not pipelines: {message}{ERROR_HELP}"
+            ));
+        }
+        Response { .. } => {
+            return Err(
+                "not a HubSpot pipelines response: it has neither `results` nor `stages`"
+                    .to_string(),
+            );
+        }
+    };
     let pipelines: Vec<Pipeline> = pipelines.into_iter().filter(|p| !p.archived).collect();
     let wanted_id = playbook
         .playbook
@@ -205,20 +367,28 @@ pub fn read_retrieved(text: &str, playbook: &PlaybookFile) -> Result<Vec<ActualS
             }
         ));
     };
-    let mut stages: Vec<&PipelineStage> = pipeline.stages.iter().filter(|s| !s.archived).collect();
+    let mut stages: Vec<&PipelineStage> = pipeline
+        .stages
+        .iter()
+        .flatten()
+        .filter(|s| !s.archived)
+        .collect();
     // HubSpot sorts stages by displayOrder, ties by label.
     stages.sort_by(|a, b| (a.display_order, &a.label).cmp(&(b.display_order, &b.label)));
     Ok(stages
         .into_iter()
         .map(|s| {
-            let text = |key: &str| match s.metadata.get(key) {
-                Some(Value::String(v)) => Some(v.clone()),
-                Some(Value::Number(n)) => Some(n.to_string()),
-                Some(Value::Bool(b)) => Some(b.to_string()),
-                _ => None,
-            };
-            let closed = text("isClosed").and_then(|v| v.parse::<bool>().ok());
-            let probability = text("probability")
+            let closed = s
+                .metadata
+                .is_closed
+                .as_ref()
+                .and_then(Scalar::text)
+                .and_then(|v| v.parse::<bool>().ok());
+            let probability = s
+                .metadata
+                .probability
+                .as_ref()
+                .and_then(Scalar::text)
                 .and_then(|v| v.parse::<f64>().ok())
                 .filter(|p| (0.0..=1.0).contains(p))
                 // In range after the filter, so the cast cannot truncate.

@@ -1,57 +1,172 @@
 //! Render stage for CRMs: compiles a checked playbook into a CRM's own pipeline configuration
 //! (`crm export`) and compares a CRM's current configuration with the playbook (`crm diff`).
 //!
-//! One file per target — [`salesforce`], [`hubspot`], [`pipedrive`] — each with the typed
-//! documents it writes and reads back. [`checks`] holds the findings about what a target cannot
-//! express (they are ordinary diagnostics, reported on the playbook's lines); [`diff`] compares
-//! the stages; [`write`] puts files on disk atomically, only inside the output folder.
+//! One file per target — [`salesforce`], [`hubspot`], [`pipedrive`] — each implementing
+//! [`CrmTarget`] with the typed documents it writes and reads back, listed once in [`TARGETS`].
+//! What a target cannot express is checked by the `crm::` lint rules (`lint/rules/crm_*.rs`),
+//! which ask the target for its limits; [`diff`] compares the stages; [`write`] puts files on
+//! disk atomically, only inside the output folder. This module imports nothing from `check`,
+//! `lint` or `cli`: they call it.
 //!
 //! Nothing here touches the network: pushing the files is done with the vendors' own tools.
 
-pub mod checks;
 pub mod diff;
 pub mod hubspot;
 pub mod pipedrive;
 pub mod salesforce;
 pub mod write;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::Document;
-use crate::model::{ForecastCategory, PlaybookFile, Stage, Terminal};
+use crate::model::{ForecastCategory, PlaybookCrm, PlaybookFile, Stage, Terminal};
 
-/// A CRM stagebook can compile a playbook for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Target {
-    /// Salesforce: the Opportunity stage picklist and a Sales Path.
-    Salesforce,
-    /// HubSpot: a deal pipeline.
-    Hubspot,
-    /// Pipedrive: a pipeline and its stages.
-    Pipedrive,
+/// What stagebook knows about one CRM: how to compile a playbook for it, how to read back what
+/// was retrieved from it, and the limits the `crm::` lint rules check.
+///
+/// Adding a target is one file in this folder implementing the trait and one line in
+/// [`TARGETS`]: the command line (`--target`), `crm export`, `crm diff` and the `crm::` rules
+/// all go through the list. The playbook's own settings for the target (`crm.<id>:` on the
+/// playbook and on stages) are typed fields of the model, so they get a place there too.
+pub trait CrmTarget: Sync + fmt::Debug {
+    /// The target as written on the command line and in JSON output, e.g. `salesforce`.
+    fn id(&self) -> &'static str;
+    /// The vendor's name, for messages, e.g. `HubSpot`.
+    fn name(&self) -> &'static str;
+    /// One line for `--help`: what `crm export` writes for it.
+    fn about(&self) -> &'static str;
+    /// Whether the playbook's `crm:` block names this target: `check` then runs the `crm::`
+    /// rules for it.
+    fn named_in(&self, crm: &PlaybookCrm) -> bool;
+
+    /// Whether won and lost are stages in this CRM (in Pipedrive they are a deal's status).
+    fn holds_closing_stages(&self) -> bool {
+        true
+    }
+    /// Whether the CRM tells closed deals by their stage's probability (100 won, 0 lost).
+    fn closes_by_probability(&self) -> bool {
+        false
+    }
+    /// Whether every open stage must have a probability.
+    fn requires_probability(&self) -> bool {
+        false
+    }
+    /// The steps the CRM stores probabilities in, in percent (HubSpot: 10).
+    fn probability_step(&self) -> Option<u8> {
+        None
+    }
+    /// Longest stage name the CRM holds, in characters.
+    fn stage_name_max(&self) -> Option<usize> {
+        None
+    }
+    /// Longest pipeline label the CRM holds (the playbook's `name`), in characters.
+    fn pipeline_label_max(&self) -> Option<usize> {
+        None
+    }
+    /// Most stages in one pipeline.
+    fn max_stages(&self) -> Option<usize> {
+        None
+    }
+
+    /// The files `crm export` writes. Called only when no `crm::` finding is an error.
+    fn export(&self, playbook: &PlaybookFile, layout: Layout) -> Vec<OutputFile>;
+    /// The file holding the stages inside what the user passed to `crm diff` (a folder, say).
+    fn retrieved_file(&self, source: &Path) -> io::Result<PathBuf> {
+        Ok(source.to_path_buf())
+    }
+    /// Reads the CRM's stages from a retrieved file, at most `crm diff`'s input cap. `Err` says
+    /// why the input is not what the CRM returns.
+    fn read_retrieved(
+        &self,
+        input: &mut dyn io::Read,
+        playbook: &PlaybookFile,
+    ) -> Result<Vec<diff::ActualStage>, String>;
+    /// What the CRM should hold for `stage`: its own id, probability, closed and won flags
+    /// (`None` where the CRM keeps no such thing).
+    fn expected(&self, playbook: &PlaybookFile, stage: &CrmStage) -> Expected;
 }
 
+/// What the playbook says the CRM should hold for one stage, beyond its name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expected {
+    /// The CRM's own id of the stage, when the playbook knows it.
+    pub id: Option<String>,
+    /// Win probability in percent.
+    pub probability: Option<u8>,
+    /// Whether the stage closes a deal.
+    pub closed: Option<bool>,
+    /// Whether the stage closes a deal as won.
+    pub won: Option<bool>,
+}
+
+/// Every CRM target, in the order `--help` lists them. The one list: adding a line here (and
+/// the file it names) is all the command line, export, diff and the `crm::` rules need.
+pub static TARGETS: &[Target] = &[
+    Target(&salesforce::Salesforce),
+    Target(&hubspot::Hubspot),
+    Target(&pipedrive::Pipedrive),
+];
+
+/// A CRM stagebook can compile a playbook for: a handle on one entry of [`TARGETS`].
+#[derive(Clone, Copy)]
+pub struct Target(&'static dyn CrmTarget);
+
 impl Target {
-    /// The target as written on the command line and in JSON output.
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::Salesforce => "salesforce",
-            Self::Hubspot => "hubspot",
-            Self::Pipedrive => "pipedrive",
-        }
+    /// The target whose [`CrmTarget::id`] is `id`.
+    pub fn from_id(id: &str) -> Option<Self> {
+        TARGETS.iter().copied().find(|t| t.id() == id)
+    }
+
+    /// The targets the playbook's `crm:` block names, in [`TARGETS`] order.
+    pub fn named_in(playbook: &PlaybookFile) -> Vec<Self> {
+        playbook.playbook.crm.as_ref().map_or_else(Vec::new, |crm| {
+            TARGETS
+                .iter()
+                .copied()
+                .filter(|t| t.0.named_in(crm))
+                .collect()
+        })
+    }
+
+    /// Whether this is the target implemented by `T` (for rules about one CRM's own settings).
+    pub fn is<T: CrmTarget + Default>(self) -> bool {
+        self.id() == T::default().id()
+    }
+}
+
+impl std::ops::Deref for Target {
+    type Target = dyn CrmTarget;
+
+    fn deref(&self) -> &Self::Target {
+        self.0
+    }
+}
+
+impl PartialEq for Target {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for Target {}
+
+impl std::hash::Hash for Target {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
     }
 }
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Salesforce => "Salesforce",
-            Self::Hubspot => "HubSpot",
-            Self::Pipedrive => "Pipedrive",
-        })
+        f.write_str(self.name())
     }
 }
 
@@ -84,29 +199,10 @@ pub struct OutputFile {
     pub contents: String,
 }
 
-/// What an export produced.
-#[derive(Debug)]
-pub struct Export {
-    /// The files, in a fixed order. Empty when a finding is an error.
-    pub files: Vec<OutputFile>,
-    /// What the target cannot express, reported on the playbook's lines.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Compiles `playbook` for a CRM. Files are produced only when no finding is an error.
-pub fn export(document: &Document, playbook: &PlaybookFile, options: ExportOptions) -> Export {
-    let mut diagnostics = checks::check(options.target, document, playbook);
-    crate::check::sort_and_dedup(&mut diagnostics);
-    let files = if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        Vec::new()
-    } else {
-        match options.target {
-            Target::Salesforce => salesforce::export(playbook, options.layout),
-            Target::Hubspot => vec![hubspot::export(playbook)],
-            Target::Pipedrive => pipedrive::export(playbook),
-        }
-    };
-    Export { files, diagnostics }
+/// Compiles `playbook` for a CRM. The caller runs the `crm::` lint rules for the target first
+/// (`check::crm_findings`) and compiles only when none is an error.
+pub fn export(playbook: &PlaybookFile, options: ExportOptions) -> Vec<OutputFile> {
+    options.target.export(playbook, options.layout)
 }
 
 /// One playbook stage as every CRM sees it.
@@ -213,6 +309,29 @@ pub fn main_path(playbook: &PlaybookFile) -> Vec<usize> {
     path
 }
 
+/// Rounds a percentage to the nearest multiple of `step`, halves up, at most 100.
+pub fn round_probability(percent: u8, step: u8) -> u8 {
+    let step = u16::from(step.max(1));
+    let rounded = (u16::from(percent) + step / 2) / step * step;
+    u8::try_from(rounded.min(100)).unwrap_or(100)
+}
+
+/// The probability an export gives each open stage without one, by stage index: evenly spaced
+/// along the open stages ([`default_probability`]), rounded to `step` when the CRM has steps.
+pub fn open_probabilities(playbook: &PlaybookFile, step: Option<u8>) -> HashMap<usize, u8> {
+    let open: Vec<usize> = (0..playbook.stages.len())
+        .filter(|&i| !playbook.stages[i].is_terminal())
+        .collect();
+    open.iter()
+        .enumerate()
+        .filter(|(_, i)| playbook.stages[**i].probability.is_none())
+        .map(|(position, &i)| {
+            let guess = default_probability(position, open.len());
+            (i, step.map_or(guess, |step| round_probability(guess, step)))
+        })
+        .collect()
+}
+
 /// Interpolated probability for an open stage without one: evenly spaced along the stage
 /// order between 0 and 100, so that HubSpot, which requires a value, still gets a rising one.
 pub fn default_probability(open_position: usize, open_count: usize) -> u8 {
@@ -224,17 +343,41 @@ pub fn default_probability(open_position: usize, open_count: usize) -> u8 {
 mod tests {
     use super::*;
 
+    /// The typed playbook of `yaml` (loaded and validated here, without the `check` pipeline,
+    /// which sits above this module).
     fn parse(yaml: &str) -> PlaybookFile {
-        let value: serde_json::Value = {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("p.yaml");
-            std::fs::write(&path, yaml).unwrap();
-            let checked = crate::check::check_file(&path, &crate::check::Options::default())
-                .unwrap()
-                .unwrap();
-            checked.document.unwrap().value
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        let crate::load::Loaded::Playbook {
+            document: Some(document),
+            ..
+        } = crate::load::load(&path, &crate::load::Limits::default()).unwrap()
+        else {
+            panic!("not a playbook");
         };
-        serde_json::from_value(value).unwrap()
+        crate::validate::validate(&document)
+            .0
+            .expect("a valid playbook")
+    }
+
+    #[test]
+    fn the_target_list_has_unique_lowercase_ids() {
+        let ids: Vec<&str> = TARGETS.iter().map(|t| t.id()).collect();
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(ids.len(), unique.len(), "{ids:?}");
+        for target in TARGETS {
+            assert!(
+                target.id().bytes().all(|b| b.is_ascii_lowercase()),
+                "{target:?}"
+            );
+            assert_eq!(Target::from_id(target.id()), Some(*target));
+            assert!(target.about().starts_with(target.name()), "{target:?}");
+        }
+        assert!(Target::from_id("salesforce").is_some_and(Target::is::<salesforce::Salesforce>));
+        assert_eq!(Target::from_id("nope"), None);
     }
 
     #[test]

@@ -6,14 +6,62 @@
 //! exported (each one is reported as a note). The only use of a stage's expected duration is
 //! Pipedrive's rotting alert: a deal idle longer than the duration is marked as rotting.
 
+use std::fmt;
+use std::io;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::OutputFile;
 use super::diff::ActualStage;
-use crate::model::{PipedrivePlaybook, PlaybookFile, Stage};
+use super::{CrmStage, CrmTarget, Expected, Layout, OutputFile};
+use crate::model::{PipedrivePlaybook, PlaybookCrm, PlaybookFile, Stage};
+
+/// Pipedrive: a pipeline and its stages.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Pipedrive;
+
+impl CrmTarget for Pipedrive {
+    fn id(&self) -> &'static str {
+        "pipedrive"
+    }
+
+    fn name(&self) -> &'static str {
+        "Pipedrive"
+    }
+
+    fn about(&self) -> &'static str {
+        "Pipedrive: a pipeline and its stages, as API bodies"
+    }
+
+    fn named_in(&self, crm: &PlaybookCrm) -> bool {
+        crm.pipedrive.is_some()
+    }
+
+    fn holds_closing_stages(&self) -> bool {
+        false
+    }
+
+    fn export(&self, playbook: &PlaybookFile, _: Layout) -> Vec<OutputFile> {
+        export(playbook)
+    }
+
+    fn read_retrieved(
+        &self,
+        input: &mut dyn io::Read,
+        playbook: &PlaybookFile,
+    ) -> Result<Vec<ActualStage>, String> {
+        read_retrieved(input, playbook)
+    }
+
+    fn expected(&self, _: &PlaybookFile, stage: &CrmStage) -> Expected {
+        Expected {
+            probability: stage.probability,
+            ..Expected::default()
+        }
+    }
+}
 
 /// The pipeline body's file.
 pub const PIPELINE_FILE: &str = "pipedrive-pipeline.json";
@@ -127,14 +175,86 @@ struct RetrievedStage {
     active_flag: Option<bool>,
 }
 
+/// A stages response, read straight from the file: `{"data": [...]}`, a bare list, or an error
+/// body (`{"success": false, "error": …}`). Only the stages' few fields are kept; the rest is
+/// skipped as it streams by.
+enum Response {
+    Stages(Vec<RetrievedStage>),
+    Error(String),
+    NoData,
+}
+
+impl<'de> Deserialize<'de> for Response {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ResponseVisitor)
+    }
+}
+
+struct ResponseVisitor;
+
+impl<'de> Visitor<'de> for ResponseVisitor {
+    type Value = Response;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("`{\"data\": [...]}` or a list of stages")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Response, A::Error> {
+        Vec::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Response::Stages)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Response, A::Error> {
+        let mut data = None;
+        let mut failed = false;
+        let mut error = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "data" => data = map.next_value::<Option<Vec<RetrievedStage>>>()?,
+                "success" => failed |= map.next_value::<Value>()? == Value::Bool(false),
+                "status" => failed |= map.next_value::<Value>()?.as_str() == Some("error"),
+                "error" | "message" if error.is_none() => {
+                    error = match map.next_value::<Value>()? {
+                        Value::String(text) => Some(text),
+                        Value::Null => None,
+                        other => Some(other.to_string()),
+                    };
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(match (data, failed, error) {
+            (Some(stages), false, _) => Response::Stages(stages),
+            (_, true, error) | (None, _, error @ Some(_)) => {
+                Response::Error(error.unwrap_or_else(|| "no message".to_string()))
+            }
+            (None, false, None) => Response::NoData,
+        })
+    }
+}
+
 /// Reads the stages from a stages response (`GET /api/v2/stages?pipeline_id=…`, or v1's
 /// `GET /v1/stages`): `{"data": [...]}` or a bare array. With `crm.pipedrive.pipeline_id`, only
-/// that pipeline's stages count. Deleted stages are left out; the rest sort by `order_nr`.
-pub fn read_retrieved(text: &str, playbook: &PlaybookFile) -> Result<Vec<ActualStage>, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let data = value.get("data").cloned().unwrap_or(value);
-    let stages: Vec<RetrievedStage> = serde_json::from_value(data)
+/// that pipeline's stages count. Deleted stages are left out; the rest sort by `order_nr`. An
+/// error body is an error, not a pipeline without stages.
+pub fn read_retrieved(
+    input: &mut dyn io::Read,
+    playbook: &PlaybookFile,
+) -> Result<Vec<ActualStage>, String> {
+    let response: Response = serde_json::from_reader(io::BufReader::new(input))
         .map_err(|e| format!("not a Pipedrive stages response: {e}"))?;
+    let stages = match response {
+        Response::Stages(stages) => stages,
+        Response::Error(message) => {
+            return Err(format!(
+                "Pipedrive answered with an error, not stages: {message}\n  help: fetch the stages again with a valid API token (`GET /api/v2/stages?pipeline_id=…`) and pass that file"
+            ));
+        }
+        Response::NoData => {
+            return Err("not a Pipedrive stages response: it has no `data` list".to_string());
+        }
+    };
     let wanted = settings(playbook).pipeline_id;
     let pipelines: std::collections::BTreeSet<u64> =
         stages.iter().filter_map(|s| s.pipeline_id).collect();

@@ -13,9 +13,76 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::diff::ActualStage;
-use super::{CrmStage, Layout, OutputFile, stages};
-use crate::model::{ForecastCategory, Locale, PlaybookFile, SalesforcePlaybook, Stage};
+use super::{CrmStage, CrmTarget, Expected, Layout, OutputFile, stages};
+use crate::model::{
+    ForecastCategory, Locale, PlaybookCrm, PlaybookFile, SalesforcePlaybook, Stage,
+};
 use crate::render::escape::html;
+
+/// Most key fields Salesforce shows on one Sales Path step.
+pub const MAX_KEY_FIELDS: usize = 5;
+/// Longest Opportunity stage value Salesforce accepts (the `StageName` field holds 40).
+pub const STAGE_NAME_MAX: usize = 40;
+/// Provisional cap on a Sales Path step's guidance, markup included (not documented by
+/// Salesforce; see CRM-FORMATS.md).
+pub const GUIDANCE_MAX: usize = 4000;
+
+/// Salesforce: the Opportunity stage picklist and a Sales Path.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Salesforce;
+
+impl CrmTarget for Salesforce {
+    fn id(&self) -> &'static str {
+        "salesforce"
+    }
+
+    fn name(&self) -> &'static str {
+        "Salesforce"
+    }
+
+    fn about(&self) -> &'static str {
+        "Salesforce: Opportunity stages and a Sales Path, as a metadata folder"
+    }
+
+    fn named_in(&self, crm: &PlaybookCrm) -> bool {
+        crm.salesforce.is_some()
+    }
+
+    fn closes_by_probability(&self) -> bool {
+        true
+    }
+
+    fn stage_name_max(&self) -> Option<usize> {
+        Some(STAGE_NAME_MAX)
+    }
+
+    fn export(&self, playbook: &PlaybookFile, layout: Layout) -> Vec<OutputFile> {
+        export(playbook, layout)
+    }
+
+    fn retrieved_file(&self, source: &Path) -> io::Result<PathBuf> {
+        find_stage_set(source)
+    }
+
+    fn read_retrieved(
+        &self,
+        input: &mut dyn io::Read,
+        _: &PlaybookFile,
+    ) -> Result<Vec<ActualStage>, String> {
+        let mut text = String::new();
+        input.read_to_string(&mut text).map_err(|e| e.to_string())?;
+        read_retrieved(&text)
+    }
+
+    fn expected(&self, _: &PlaybookFile, stage: &CrmStage) -> Expected {
+        Expected {
+            id: Some(stage.label.clone()),
+            probability: stage.probability,
+            closed: Some(stage.closed()),
+            won: Some(stage.won()),
+        }
+    }
+}
 
 const NAMESPACE: &str = "http://soap.sforce.com/2006/04/metadata";
 /// Metadata API version written when the playbook names none (both types need 38.0+).

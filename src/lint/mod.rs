@@ -21,6 +21,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::crm::Target;
 use crate::diagnostic::codes::RuleInfo;
 use crate::diagnostic::{Catalogue, Diagnostic, Label, Severity};
 use crate::load::Document;
@@ -45,17 +46,20 @@ pub enum Category {
     Methodology,
     /// The suppressions themselves.
     Suppression,
+    /// What a CRM the playbook is exported to cannot hold (the `crm::` rules).
+    Crm,
 }
 
 impl Category {
     /// Every category, in order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Process,
         Self::Guidance,
         Self::Timing,
         Self::Content,
         Self::Methodology,
         Self::Suppression,
+        Self::Crm,
     ];
 
     /// The name used in `stagebook.toml` and on the command line.
@@ -67,6 +71,7 @@ impl Category {
             Self::Content => "content",
             Self::Methodology => "methodology",
             Self::Suppression => "suppression",
+            Self::Crm => "crm",
         }
     }
 
@@ -226,6 +231,8 @@ pub struct LintContext<'a> {
     pub options: &'a RuleOptions,
     /// The stage graph.
     pub graph: Graph<'a>,
+    /// The CRMs the `crm::` rules check for.
+    crm_targets: Vec<Target>,
 }
 
 impl<'a> LintContext<'a> {
@@ -240,7 +247,14 @@ impl<'a> LintContext<'a> {
             playbook,
             options,
             graph: Graph::new(playbook),
+            crm_targets: Target::named_in(playbook),
         }
+    }
+
+    /// The CRMs the `crm::` rules check for: the ones the playbook's `crm:` block names,
+    /// unless [`lint_crm`] names one.
+    pub fn crm_targets(&self) -> impl Iterator<Item = Target> + '_ {
+        self.crm_targets.iter().copied()
     }
 
     /// A label at `pointer`: the key when `on_key` is set and the node has one.
@@ -354,12 +368,39 @@ pub fn markdown_table() -> String {
 }
 
 /// Runs every rule on one playbook, applies its YAML suppressions (reporting those that
-/// suppress nothing) and the levels in `config`, and returns the diagnostics to report.
+/// suppress nothing) and the levels in `config`, and returns the diagnostics to report. The
+/// `crm::` rules run for the CRMs the playbook's `crm:` block names.
 pub fn lint(document: &Document, playbook: &PlaybookFile, config: &Config) -> Vec<Diagnostic> {
     let cx = LintContext::new(document, playbook, &config.options);
+    run(&cx, config, registry())
+}
+
+/// Runs only the `crm::` rules, for `target` (what `crm export` checks before it writes), with
+/// the suppressions and levels of `config`. A suppression of another rule is not reported as
+/// unused here: those rules did not run.
+pub fn lint_crm(
+    document: &Document,
+    playbook: &PlaybookFile,
+    config: &Config,
+    target: Target,
+) -> Vec<Diagnostic> {
+    let mut cx = LintContext::new(document, playbook, &config.options);
+    cx.crm_targets = vec![target];
+    let rules: Vec<&dyn Rule> = registry()
+        .iter()
+        .copied()
+        .filter(|r| r.meta().category == Category::Crm)
+        .collect();
+    let mut diagnostics = run(&cx, config, &rules);
+    diagnostics.retain(|d| d.code != rules::unused_suppression::UnusedSuppression::META.id);
+    diagnostics
+}
+
+fn run(cx: &LintContext<'_>, config: &Config, rules: &[&dyn Rule]) -> Vec<Diagnostic> {
+    let document = cx.document;
     let mut findings = Vec::new();
-    for rule in registry() {
-        rule.check(&cx, &mut findings);
+    for rule in rules {
+        rule.check(cx, &mut findings);
     }
     let mut findings = suppress::apply(document, findings);
     findings.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
@@ -370,10 +411,15 @@ pub fn lint(document: &Document, playbook: &PlaybookFile, config: &Config) -> Ve
             mut diagnostic,
             ..
         } = finding;
-        let Some(severity) = config.level_of(&diagnostic.code).severity() else {
+        let level = config.level_of(&diagnostic.code);
+        let Some(severity) = level.severity() else {
             continue;
         };
-        diagnostic.severity = severity;
+        // At its default level a finding keeps the severity its rule gave it (a note, say);
+        // a level set in `stagebook.toml` or on the command line decides it otherwise.
+        if find_rule(&diagnostic.code).is_none_or(|r| r.meta().default_level != level) {
+            diagnostic.severity = severity;
+        }
         diagnostic.anchor = Some(baseline::anchor(&document.value, &pointer));
         diagnostics.push(diagnostic);
     }
@@ -471,6 +517,14 @@ pub(crate) mod testing {
         out.join("\n") + "\n"
     }
 
+    /// A playbook whose `crm:` block names `target` (so the `crm::` rules run for it), with
+    /// `stages` (YAML list items, indented by two spaces).
+    pub fn crm_playbook(target: &str, stages: &str) -> String {
+        format!(
+            "stagebook: 1\nplaybook:\n  id: t\n  name: Test\n  crm:\n    {target}: {{}}\nstages:\n{stages}"
+        )
+    }
+
     /// A complete playbook every rule passes, to modify in tests.
     pub const CLEAN: &str = include_str!("../../tests/fixtures/lint/clean.yaml");
 }
@@ -489,18 +543,20 @@ mod tests {
             ids, sorted,
             "rule ids must be unique and sorted in the registry"
         );
-        for id in ids {
+        for full in ids {
+            // The CRM rules keep the `crm::` family their codes always had.
+            let id = full.strip_prefix("crm::").unwrap_or(full);
             assert!(
                 !id.is_empty()
                     && id.split('-').all(|part| !part.is_empty()
                         && part
                             .chars()
                             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
-                "`{id}` is not kebab-case"
+                "`{full}` is not kebab-case"
             );
             assert!(
-                Category::from_name(id).is_none(),
-                "`{id}` clashes with a category"
+                Category::from_name(full).is_none(),
+                "`{full}` clashes with a category"
             );
         }
     }

@@ -16,9 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use crate::check::{self, Checked};
+use crate::check::{self, Checked, Opened, Refused};
 use crate::diagnostic::Summary;
-use crate::model::PlaybookFile;
 use crate::render::escape::html as escape;
 use crate::render::{Format, Renderer};
 use crate::report::human::{HumanPrinter, Style};
@@ -67,9 +66,9 @@ pub fn build(path: &Path, settings: &Settings) -> Site {
 fn build_pages(path: &Path, settings: &Settings) -> Site {
     let options = &settings.options;
     let inputs = vec![path.to_path_buf()];
-    let checked = match check::check_file(path, options) {
-        Ok(Some(checked)) => checked,
-        Ok(None) => {
+    let opened = match check::open_playbook(path, options) {
+        Ok(Ok(opened)) => opened,
+        Ok(Err(Refused::Fragment)) => {
             return message_site(
                 inputs,
                 "not a playbook",
@@ -79,6 +78,13 @@ fn build_pages(path: &Path, settings: &Settings) -> Site {
                 ),
             );
         }
+        Ok(Err(Refused::Errors(checked))) => {
+            let inputs = checked
+                .document
+                .as_ref()
+                .map_or(inputs, |d| d.files.iter().map(|f| f.path.clone()).collect());
+            return findings_site(inputs, &checked);
+        }
         Err(error) => {
             return message_site(
                 inputs,
@@ -87,37 +93,34 @@ fn build_pages(path: &Path, settings: &Settings) -> Site {
             );
         }
     };
-    let inputs = checked
+    let inputs = opened
         .document
-        .as_ref()
-        .map_or(inputs, |d| d.files.iter().map(|f| f.path.clone()).collect());
-    match (&checked.playbook, checked.has_errors()) {
-        (Some(playbook), false) => {
-            match handbook_pages(playbook, &checked, settings.templates.as_deref()) {
-                Ok(pages) => Site {
-                    index: if pages.contains_key(INDEX) {
-                        INDEX.to_string()
-                    } else {
-                        pages.keys().next().cloned().unwrap_or_default()
-                    },
-                    pages,
-                    inputs,
-                },
-                Err(error) => message_site(inputs, "the handbook could not be rendered", &error),
-            }
-        }
-        _ => findings_site(inputs, &checked),
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .collect();
+    match handbook_pages(&opened, settings.templates.as_deref()) {
+        Ok(pages) => Site {
+            index: if pages.contains_key(INDEX) {
+                INDEX.to_string()
+            } else {
+                pages.keys().next().cloned().unwrap_or_default()
+            },
+            pages,
+            inputs,
+        },
+        Err(error) => message_site(inputs, "the handbook could not be rendered", &error),
     }
 }
 
 /// The handbook and checklists, as `stagebook render` writes them in HTML.
 fn handbook_pages(
-    playbook: &PlaybookFile,
-    checked: &Checked,
+    opened: &Opened,
     templates: Option<&Path>,
 ) -> Result<BTreeMap<String, String>, String> {
+    let playbook = &opened.playbook;
     let renderer = Renderer::new(templates).map_err(|e| e.to_string())?;
-    let source = checked
+    let source = opened
         .file
         .path
         .file_name()

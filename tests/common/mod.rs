@@ -91,13 +91,13 @@ pub fn write_big(kind: Big, mib: usize) -> tempfile::NamedTempFile {
     let mut write = |text: &str| out.write_all(text.as_bytes()).expect("write");
     match kind {
         Big::Plain | Big::Key | Big::Comment => {
-            let (head, fill, tail) = match kind {
+            let (head, repeated, tail) = match kind {
                 Big::Plain => ("notes: ", "x", "\n"),
                 Big::Key => ("", "k", ": v\n"),
                 _ => ("# ", "c", "\nname: x\n"),
             };
             write(head);
-            let chunk = fill.repeat(CHUNK);
+            let chunk = repeated.repeat(CHUNK);
             for _ in 0..total / CHUNK {
                 write(&chunk);
             }

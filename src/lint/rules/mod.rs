@@ -1,9 +1,27 @@
 //! The lint rules, one file each. To add a rule: write `rules/my_rule.rs` with
 //! [`declare_rule!`](crate::declare_rule), implement [`Rule`](super::Rule), and add one line
 //! to [`ALL`] (kept sorted by id; a test checks).
+//!
+//! The `crm::` rules (`crm_*.rs`) say what a CRM cannot hold. They run for the targets in
+//! [`LintContext::crm_targets`](super::LintContext::crm_targets): the ones the playbook's `crm:`
+//! block names in `check`, the one exported to in `crm export`. They ask the target for its
+//! limits ([`CrmTarget`](crate::crm::CrmTarget)), so a new target needs no new rule unless it
+//! has a quirk of its own.
 
 pub mod banned_phrase;
 pub mod broken_content_link;
+pub mod crm_duplicate_crm_name;
+pub mod crm_guidance_too_long;
+pub mod crm_invalid_api_name;
+pub mod crm_missing_probability;
+pub mod crm_name_too_long;
+pub mod crm_no_stages;
+pub mod crm_probability_order;
+pub mod crm_probability_rounded;
+pub mod crm_terminal_not_a_stage;
+pub mod crm_terminal_probability;
+pub mod crm_too_many_key_fields;
+pub mod crm_too_many_stages;
 pub mod cycle_over_target;
 pub mod dead_end_stage;
 pub mod long_script;
@@ -34,6 +52,18 @@ use crate::model::Stage;
 pub static ALL: &[&dyn Rule] = &[
     &banned_phrase::BannedPhrase,
     &broken_content_link::BrokenContentLink,
+    &crm_duplicate_crm_name::CrmDuplicateCrmName,
+    &crm_guidance_too_long::CrmGuidanceTooLong,
+    &crm_invalid_api_name::CrmInvalidApiName,
+    &crm_missing_probability::CrmMissingProbability,
+    &crm_name_too_long::CrmNameTooLong,
+    &crm_no_stages::CrmNoStages,
+    &crm_probability_order::CrmProbabilityOrder,
+    &crm_probability_rounded::CrmProbabilityRounded,
+    &crm_terminal_not_a_stage::CrmTerminalNotAStage,
+    &crm_terminal_probability::CrmTerminalProbability,
+    &crm_too_many_key_fields::CrmTooManyKeyFields,
+    &crm_too_many_stages::CrmTooManyStages,
     &cycle_over_target::CycleOverTarget,
     &dead_end_stage::DeadEndStage,
     &long_script::LongScript,
@@ -57,6 +87,21 @@ pub static ALL: &[&dyn Rule] = &[
     &unused_suppression::UnusedSuppression,
     &vague_activity::VagueActivity,
 ];
+
+/// A finding of a `crm::` rule, labelled at `label_pointer` and suppressible at `pointer` (the
+/// stage, say, so `lint: {allow: [crm::…]}` on the stage switches it off there).
+pub(crate) fn crm_finding(
+    cx: &LintContext<'_>,
+    rule: &RuleMeta,
+    label_pointer: &str,
+    on_key: bool,
+    pointer: &str,
+    message: impl Into<String>,
+) -> Finding {
+    let mut finding = cx.finding(rule, label_pointer, on_key, message);
+    pointer.clone_into(&mut finding.pointer);
+    finding
+}
 
 /// The non-terminal stages with their index: the ones reps work in.
 pub(crate) fn open_stages<'a>(cx: &'a LintContext<'_>) -> impl Iterator<Item = (usize, &'a Stage)> {

@@ -1,0 +1,82 @@
+//! `crm::probability-rounded`: a probability is not a step the CRM stores, so the export rounds it.
+
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+
+use super::crm_finding;
+use crate::crm::round_probability;
+
+declare_rule! {
+    /// ## What it checks
+    ///
+    /// That every written `probability` is a step the CRM stores: HubSpot keeps multiples of 10.
+    ///
+    /// ## Why it matters
+    ///
+    /// HubSpot keeps deal stage probabilities in steps of 0.1: the export rounds the value, so the
+    /// forecast in HubSpot differs from the playbook's.
+    ///
+    /// ## Example
+    ///
+    /// Flagged: `probability: 25` (becomes 30% in HubSpot).
+    ///
+    /// Fixed: `probability: 30`.
+    CrmProbabilityRounded {
+        id: "crm::probability-rounded",
+        category: Crm,
+        level: Warn,
+        summary: "a probability is not a step the CRM stores, so the export rounds it",
+    }
+}
+
+impl Rule for CrmProbabilityRounded {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        for target in cx.crm_targets() {
+            let Some(step) = target.probability_step() else {
+                continue;
+            };
+            for (i, stage) in cx.playbook.stages.iter().enumerate() {
+                let Some(p) = stage.probability else { continue };
+                let rounded = round_probability(p, step);
+                if rounded != p {
+                    out.push(
+                        crm_finding(
+                            cx,
+                            &Self::META,
+                            &format!("/stages/{i}/probability"),
+                            false,
+                            &format!("/stages/{i}"),
+                            format!(
+                                "{target} stores probabilities in steps of {step}%: {p}% in `{}` becomes {rounded}%",
+                                stage.id
+                            ),
+                        )
+                        .with_help(format!(
+                            "write `probability: {rounded}` so the playbook and {target} agree"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn flags_a_probability_hubspot_rounds() {
+        let stages = "  - id: a\n    name: A\n    probability: 25\n";
+        assert_eq!(
+            findings(&CrmProbabilityRounded, &crm_playbook("hubspot", stages)),
+            ["/stages/0: HubSpot stores probabilities in steps of 10%: 25% in `a` becomes 30%"]
+        );
+        assert!(findings(&CrmProbabilityRounded, &crm_playbook("salesforce", stages)).is_empty());
+    }
+}

@@ -1,0 +1,92 @@
+//! `crm::too-many-key-fields`: a stage lists more Salesforce key fields than a Sales Path step shows.
+
+use crate::declare_rule;
+use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+
+use super::crm_finding;
+use crate::crm::Target;
+use crate::crm::salesforce::{MAX_KEY_FIELDS, Salesforce};
+
+declare_rule! {
+    /// ## What it checks
+    ///
+    /// That a stage lists at most five Salesforce key fields (`crm.salesforce.key_fields`), when the
+    /// playbook is exported to Salesforce.
+    ///
+    /// ## Why it matters
+    ///
+    /// The Sales Path shows at most five key fields per step; a deploy with more fails.
+    ///
+    /// ## Example
+    ///
+    /// Flagged:
+    ///
+    /// ```yaml
+    /// crm:
+    ///   salesforce:
+    ///     key_fields: [Amount, NextStep, CloseDate, LeadSource, Type, Budget__c]
+    /// ```
+    ///
+    /// Fixed: keep the five the rep must fill in at this step.
+    CrmTooManyKeyFields {
+        id: "crm::too-many-key-fields",
+        category: Crm,
+        level: Deny,
+        summary: "a stage lists more Salesforce key fields than a Sales Path step shows",
+    }
+}
+
+impl Rule for CrmTooManyKeyFields {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        if !cx.crm_targets().any(Target::is::<Salesforce>) {
+            return;
+        }
+        for (i, stage) in cx.playbook.stages.iter().enumerate() {
+            let fields = stage
+                .crm
+                .as_ref()
+                .and_then(|c| c.salesforce.as_ref())
+                .map_or(0, |s| s.key_fields.len());
+            if fields > MAX_KEY_FIELDS {
+                out.push(
+                    crm_finding(
+                        cx,
+                        &Self::META,
+                        &format!("/stages/{i}/crm/salesforce/key_fields/{MAX_KEY_FIELDS}"),
+                        false,
+                        &format!("/stages/{i}"),
+                        format!(
+                            "stage `{}` lists {fields} key fields, but a Salesforce Sales Path step shows at most {MAX_KEY_FIELDS}",
+                            stage.id
+                        ),
+                    )
+                    .with_help("keep the five fields the rep must fill in at this step"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::testing::{crm_playbook, findings};
+
+    #[test]
+    fn flags_six_key_fields_for_salesforce_only() {
+        let stages = "  - id: a\n    name: A\n    crm:\n      salesforce:\n        key_fields: [A, B, C, D, E, F]\n";
+        assert_eq!(
+            findings(&CrmTooManyKeyFields, &crm_playbook("salesforce", stages)),
+            [
+                "/stages/0: stage `a` lists 6 key fields, but a Salesforce Sales Path step shows at most 5"
+            ]
+        );
+        assert!(findings(&CrmTooManyKeyFields, &crm_playbook("hubspot", stages)).is_empty());
+        let five = stages.replace(", F]", "]");
+        assert!(findings(&CrmTooManyKeyFields, &crm_playbook("salesforce", &five)).is_empty());
+    }
+}
