@@ -2,8 +2,8 @@
 """Measures the import graph between stagebook's top-level modules (issue 16).
 
 For each top-level module of src/ (a file `src/x.rs` or a folder `src/x/`), lists the other
-top-level modules its code names as `crate::y` (in `use` lines and inline paths; comments and
-doc links are skipped), then prints the cycles (strongly connected components of more than one
+top-level modules its code names as `crate::y` (in `use` lines and inline paths; comments, doc
+links and `#[cfg(test)]` tests are skipped), then prints the cycles (strongly connected components of more than one
 module). `--check` exits 1 when a cycle involves one of `source`, `diagnostic`, `load` or
 `report`, or when one of the arrows issue 16 forbids is present.
 
@@ -46,7 +46,10 @@ def top_modules(src: Path) -> dict[str, list[Path]]:
 
 
 def code_of(path: Path) -> str:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    """The file's code without comments and without its `#[cfg(test)]` tests (a test may reach
+    across layers to set up a case; the layering is about what the program itself imports)."""
+    text = path.read_text(encoding="utf-8").split("#[cfg(test)]")[0]
+    lines = text.splitlines()
     return "\n".join(l for l in lines if not l.lstrip().startswith("//"))
 
 
