@@ -158,6 +158,17 @@ codes! {
         "a fragment (only `stages` / `content`) that no checked playbook includes";
 }
 
+codes! {
+    /// `config::` — `stagebook.toml` is not what stagebook reads.
+    config:
+    INVALID = "config::invalid", Error,
+        "`stagebook.toml` is not valid TOML, or a value in its `[lint]` table has the wrong shape";
+    UNKNOWN_NAME = "config::unknown-name", Error,
+        "`[lint.levels]` names no lint rule or category: `stagebook rules` lists them";
+    INVALID_LEVEL = "config::invalid-level", Error,
+        "a level in `[lint.levels]` is not `allow`, `warn` or `deny`";
+}
+
 /// A family of codes: the prefix before `::`, and what its findings are about.
 #[derive(Debug, Clone, Copy)]
 pub struct Family {
@@ -190,6 +201,11 @@ pub const FAMILIES: &[Family] = &[
         name: "structure",
         what: "what a schema cannot check",
         codes: structure::ALL,
+    },
+    Family {
+        name: "config",
+        what: "`stagebook.toml` is not what stagebook reads (the check stops, exit 2)",
+        codes: config::ALL,
     },
 ];
 

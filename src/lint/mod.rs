@@ -109,6 +109,13 @@ impl Level {
         }
     }
 
+    /// The level called `name` in `stagebook.toml` (`allow`, `warn`, `deny`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Allow, Self::Warn, Self::Deny]
+            .into_iter()
+            .find(|l| l.name() == name)
+    }
+
     /// The name used in `stagebook.toml`.
     pub fn name(self) -> &'static str {
         match self {
