@@ -12,9 +12,9 @@ use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::lint::baseline::Baseline;
 use crate::lint::config::{ConfigLoader, FailOn, Overrides};
 use crate::lint::{self, Config};
-use crate::load::source::SourceFile;
 use crate::load::{self, Document, Limits, Loaded};
 use crate::model::PlaybookFile;
+use crate::source::SourceFile;
 use crate::validate;
 
 /// Settings for a check run.

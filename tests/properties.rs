@@ -14,10 +14,10 @@ use stagebook::diagnostic::Diagnostic;
 use stagebook::lint::Config;
 use stagebook::load::Document;
 use stagebook::load::files::MemoryFiles;
-use stagebook::load::source::SourceFile;
 use stagebook::load::yaml::push_segment;
 use stagebook::report::human;
 use stagebook::report::json as json_report;
+use stagebook::source::SourceFile;
 use yaml_emit::{LineEnd, to_yaml};
 
 fn check_text(text: &str) -> Option<Checked> {
