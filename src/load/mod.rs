@@ -142,7 +142,7 @@ pub fn read_source_in(
     let new = |text: String| SourceFile::named(name.clone(), path, text);
     if bytes.len() as u64 > limits.max_file_size {
         let source = new(String::new());
-        let diagnostic = Diagnostic::error(
+        let diagnostic = Diagnostic::of(
             codes::input::TOO_LARGE,
             format!(
                 "the file is larger than {} MiB, the most stagebook reads",
@@ -155,7 +155,7 @@ pub fn read_source_in(
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let source = new(String::new());
-        let diagnostic = Diagnostic::error(
+        let diagnostic = Diagnostic::of(
             codes::input::UTF16,
             "the file is saved as UTF-16, which stagebook does not read",
             Label::new(&source, 0..0),
@@ -167,7 +167,7 @@ pub fn read_source_in(
         Ok(text) => {
             if let Some(at) = text.find('\0') {
                 let source = new(text);
-                let diagnostic = Diagnostic::error(
+                let diagnostic = Diagnostic::of(
                     codes::yaml::NUL_BYTE,
                     "the file contains a NUL byte, which YAML does not allow",
                     Label::new(&source, at..at + 1),
@@ -183,7 +183,7 @@ pub fn read_source_in(
             let lossy = String::from_utf8_lossy(&bytes[..at]).into_owned();
             let source = new(lossy);
             let end = source.text().len();
-            let diagnostic = Diagnostic::error(
+            let diagnostic = Diagnostic::of(
                 codes::yaml::ENCODING,
                 format!("the file is not valid UTF-8 (bad byte at offset {at})"),
                 Label::new(&source, end..end),
@@ -297,7 +297,7 @@ fn resolve_includes(
             Ok(target) => target,
             Err(why) => {
                 diagnostics.push(
-                    Diagnostic::error(
+                    Diagnostic::of(
                         codes::structure::INCLUDE_OUTSIDE_PROJECT,
                         format!("`{include}` {why}"),
                         label,
@@ -312,7 +312,7 @@ fn resolve_includes(
         };
         if !files.is_file(&target) {
             diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     codes::structure::INCLUDE_NOT_FOUND,
                     format!("included file `{include}` does not exist"),
                     label,
@@ -328,7 +328,7 @@ fn resolve_includes(
         let Some(value) = parsed.value else { continue };
         if !is_fragment(&value) {
             diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     codes::structure::INCLUDE_NOT_FRAGMENT,
                     format!("included file `{include}` must hold only `stages` and `content`"),
                     Label::new(&file, 0..0),

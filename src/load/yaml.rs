@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 use serde_json::{Map, Number, Value};
 
 use super::Limits;
-use crate::diagnostic::{Code, Diagnostic, Label, Severity, codes};
+use crate::diagnostic::{Code, Diagnostic, Label, codes};
 use crate::source::SourceFile;
 
 /// Where a node of the document came from: its file (an index into the document's file list),
@@ -178,7 +178,7 @@ impl Builder<'_> {
     }
 
     fn fail(&mut self, code: Code, message: String, span: Range<usize>, help: &str) -> Stop {
-        let diagnostic = Diagnostic::error(code, message, self.label(span)).with_help(help);
+        let diagnostic = Diagnostic::of(code, message, self.label(span)).with_help(help);
         self.diagnostics.push(diagnostic);
         Stop
     }
@@ -436,8 +436,7 @@ impl Builder<'_> {
             self.duplicate_keys += 1;
             if self.duplicate_keys > MAX_DUPLICATE_KEY_FINDINGS {
                 if self.duplicate_keys == MAX_DUPLICATE_KEY_FINDINGS + 1 {
-                    let diagnostic = Diagnostic::new(
-                        Severity::Note,
+                    let diagnostic = Diagnostic::of(
                         codes::yaml::TOO_MANY_DUPLICATE_KEYS,
                         format!(
                             "stopped after {MAX_DUPLICATE_KEY_FINDINGS} duplicate keys in this file"
@@ -451,7 +450,7 @@ impl Builder<'_> {
                 return Ok(());
             }
             let first = first.unwrap_or(0..0);
-            let diagnostic = Diagnostic::error(
+            let diagnostic = Diagnostic::of(
                 codes::yaml::DUPLICATE_KEY,
                 format!("`{text}` is written twice in the same block"),
                 Label::new(file, span.clone()).with_text("written again here"),

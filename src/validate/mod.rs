@@ -10,7 +10,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::diagnostic::{Code, Diagnostic, Severity, codes};
+use crate::diagnostic::{Code, Diagnostic, codes};
 use crate::load::Document;
 use crate::model::{self, PlaybookFile};
 
@@ -56,8 +56,7 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
     if diagnostics.len() > MAX_SCHEMA_FINDINGS {
         diagnostics.truncate(MAX_SCHEMA_FINDINGS);
         diagnostics.push(
-            Diagnostic::new(
-                Severity::Note,
+            Diagnostic::of(
                 codes::schema::TOO_MANY_FINDINGS,
                 format!("stopped after {MAX_SCHEMA_FINDINGS} schema findings in this file"),
                 document.label("", false),
@@ -77,7 +76,7 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
         Err(error) => {
             // The schema is generated from the same types, so this means the two disagree.
             diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     codes::schema::INVALID,
                     format!("the playbook could not be read: {error}"),
                     document.label("", false),
@@ -285,7 +284,7 @@ fn describe(
     let field = field_name(pointer);
     let instance = error.instance();
     let on_value = |code: Code, message: String, help: String| {
-        Diagnostic::error(code, message, document.label(pointer, false)).with_help(help)
+        Diagnostic::of(code, message, document.label(pointer, false)).with_help(help)
     };
     let not_one_of = |options: &[String]| {
         let help = match instance
@@ -315,7 +314,7 @@ fn describe(
                         Some(close) => format!("did you mean `{close}`?"),
                         None => format!("the fields allowed here are: {}", allowed.join(", ")),
                     };
-                    Diagnostic::error(
+                    Diagnostic::of(
                         codes::schema::UNKNOWN_FIELD,
                         format!("{place}unknown field `{key}`"),
                         document.label(&key_pointer, true),
@@ -330,7 +329,7 @@ fn describe(
                 Some(description) => format!("add `{property}:` — {description}"),
                 None => format!("add `{property}:`"),
             };
-            Diagnostic::error(
+            Diagnostic::of(
                 codes::schema::MISSING_FIELD,
                 format!("{place}`{property}` is missing"),
                 document.label(pointer, true),
