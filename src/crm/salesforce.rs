@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::diff::ActualStage;
 use super::{CrmStage, Layout, OutputFile, stages};
+use crate::emit::escape::html;
 use crate::model::{ForecastCategory, Locale, PlaybookFile, SalesforcePlaybook, Stage};
-use crate::render::escape::html;
 
 const NAMESPACE: &str = "http://soap.sforce.com/2006/04/metadata";
 /// Metadata API version written when the playbook names none (both types need 38.0+).

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use crate::check::{self, Checked};
 use crate::diagnostic::Summary;
+use crate::emit::escape::html as escape;
 use crate::model::PlaybookFile;
-use crate::render::escape::html as escape;
 use crate::render::{Format, Renderer};
 use crate::report::human::{HumanPrinter, Style};
 use crate::watch;

@@ -3,8 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::svg::{self, ADVANCED, BACK, LOST, REMAINING, escape};
+use super::svg::{self, ADVANCED, BACK, REMAINING};
 use super::table::{opt_num, percent};
+use crate::emit::escape::html as escape;
+use crate::emit::svg::palette::LOST;
 use crate::metrics::report::{PeriodReport, Report};
 
 const STYLE: &str = "body{font-family:system-ui,'Noto Sans CJK SC','Noto Sans',sans-serif;margin:2rem auto;max-width:62rem;color:#1b1b1b;padding:0 1rem}\

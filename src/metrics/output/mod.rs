@@ -9,7 +9,7 @@ use std::io;
 use std::path::Path;
 
 use super::report::Report;
-use crate::output::OutDir;
+use crate::emit::OutDir;
 
 /// Output formats of `metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,7 +39,7 @@ pub fn render(report: &Report, format: Format) -> String {
     }
 }
 
-/// Writes `text` to `path` atomically ([`crate::output`]): a reader never sees half a report.
+/// Writes `text` to `path` atomically ([`crate::emit::outdir`]): a reader never sees half a report.
 pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
     let name = path
         .file_name()
