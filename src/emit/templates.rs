@@ -295,10 +295,9 @@ fn template_error(
         |path| path.display().to_string(),
     );
     let message = if error.kind() == ErrorKind::OutOfFuel {
-        format!(
-            "the template ran past its budget of instructions\n  help: look for a loop that \
-             never ends or grows with every pass"
-        )
+        "the template ran past its budget of instructions\n  help: look for a loop that never \
+         ends or grows with every pass"
+            .to_owned()
     } else {
         match error.detail() {
             Some(detail) => format!("{}: {detail}", error.kind()),

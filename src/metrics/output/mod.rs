@@ -1,5 +1,6 @@
 //! Printing the report: the same [`Report`] feeds the terminal table, JSON, CSV and HTML.
 
+pub mod columns;
 pub mod csv;
 pub mod html;
 pub mod svg;
@@ -10,6 +11,7 @@ use std::path::Path;
 
 use super::report::Report;
 use crate::emit::OutDir;
+use crate::emit::templates::{TemplateError, Templates};
 
 /// Output formats of `metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,9 +26,19 @@ pub enum Format {
     Html,
 }
 
-/// Renders the report.
+/// Renders the report with the built-in templates.
 pub fn render(report: &Report, format: Format) -> String {
-    match format {
+    let templates = Templates::new(None).expect("the built-in templates load");
+    render_with(report, format, &templates).expect("the built-in templates render every report")
+}
+
+/// Renders the report; the HTML page with `templates` (which `--templates DIR` may override).
+pub fn render_with(
+    report: &Report,
+    format: Format,
+    templates: &Templates,
+) -> Result<String, TemplateError> {
+    Ok(match format {
         Format::Table => table::render(report),
         Format::Json => {
             let mut text =
@@ -35,8 +47,8 @@ pub fn render(report: &Report, format: Format) -> String {
             text
         }
         Format::Csv => csv::render(report),
-        Format::Html => html::render(report),
-    }
+        Format::Html => html::render(report, templates)?,
+    })
 }
 
 /// Writes `text` to `path` atomically ([`crate::emit::outdir`]): a reader never sees half a report.

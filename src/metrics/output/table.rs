@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
+use super::columns::{shown_columns, shown_row};
 use crate::metrics::report::{PeriodReport, Report};
 
 /// A count, or a dash.
@@ -47,51 +48,16 @@ pub fn align(rows: &[Vec<String>], out: &mut String) {
     }
 }
 
-/// The stage name for an id.
+/// One period: the stage table, the funnel line and the moves off the process.
 fn period_block(report: &Report, period: &PeriodReport, title: &str, out: &mut String) {
     let _ = writeln!(
         out,
         "{title} ({} to {}; stalls as of {})",
         period.from, period.to, period.as_of
     );
-    let mut rows = vec![
-        [
-            "Stage",
-            "At start",
-            "Entered",
-            "Advanced",
-            "Lost",
-            "Back",
-            "Remaining",
-            "Conv.",
-            "Loss",
-            "Median d",
-            "Mean d",
-            "Budget d",
-            "Over",
-            "Stalled",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let mut rows = vec![shown_columns().map(|(_, h)| h.table.to_owned()).collect()];
     for stage in &period.stages {
-        let time = &stage.time_in_stage;
-        rows.push(vec![
-            report.stage_name(&stage.stage).to_owned(),
-            stage.at_start.to_string(),
-            stage.entered.to_string(),
-            stage.advanced.to_string(),
-            stage.lost.to_string(),
-            stage.moved_back.to_string(),
-            stage.remaining.to_string(),
-            percent(stage.conversion),
-            percent(stage.loss_rate),
-            opt_num(time.median_days, 1),
-            opt_num(time.mean_days, 1),
-            opt_num(time.expected_days, 1),
-            percent(time.over_budget_share),
-            stage.stalled.to_string(),
-        ]);
+        rows.push(shown_row(report, stage));
     }
     align(&rows, out);
     let funnel = &period.funnel;
