@@ -3,12 +3,10 @@
 
 use std::fmt::Write as _;
 
-use crate::emit::svg::palette::{LOST, NEUTRAL, NEUTRAL_LIGHT, WON};
+use crate::emit::svg::palette::{BACK, LOST, NEUTRAL, NEUTRAL_LIGHT, REMAINING, WON};
 use crate::emit::svg::{self, Anchor, Stroke};
 use crate::metrics::report::{PeriodReport, Report};
 use crate::metrics::stages::Kind;
-
-pub use crate::emit::svg::palette::{BACK, REMAINING, WON as ADVANCED};
 
 const WIDTH: f64 = 760.0;
 const LABEL: f64 = 170.0;
