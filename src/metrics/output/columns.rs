@@ -1,5 +1,7 @@
-//! The per-stage columns of the metrics report, defined once: [`STAGE_COLUMNS`] drives the
-//! terminal table, the CSV, the HTML report's tables, and is tied to the JSON by a test.
+//! The columns of the metrics report, defined once: [`STAGE_COLUMNS`] drives the terminal
+//! table, the CSV, the HTML report's tables, and is tied to the JSON by a test; the other
+//! tables people read (stalled deals, the won profile) are built here for both the terminal
+//! and the HTML report.
 //!
 //! To add a column:
 //! 1. add the number to [`StageStats`] (it then appears in the JSON by itself);
@@ -11,7 +13,7 @@
 //! `columns_match_the_json` fails when a column and the JSON disagree.
 
 use super::table::{opt_num, percent};
-use crate::metrics::report::{Report, StageStats};
+use crate::metrics::report::{Report, StageStats, WonProfile};
 
 /// One per-stage number of the report.
 #[derive(Debug)]
@@ -209,6 +211,109 @@ pub fn shown_row(report: &Report, stage: &StageStats) -> Vec<String> {
     shown_columns()
         .map(|(c, _)| (c.value)(stage).shown(report))
         .collect()
+}
+
+/// A table of the report other than the stage table, for people: the same rows in the
+/// terminal and in the HTML report, under shorter headers in the terminal.
+#[derive(Debug)]
+pub struct PeopleTable {
+    /// Headers in the terminal table.
+    pub table: &'static [&'static str],
+    /// Headers in the HTML report.
+    pub html: &'static [&'static str],
+    /// The rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The stalled deals; `None` when there are none.
+pub fn stalled(report: &Report) -> Option<PeopleTable> {
+    (!report.stalled.is_empty()).then(|| PeopleTable {
+        table: &["Deal", "Stage", "Since", "Days", "Budget d"],
+        html: &["Deal", "Stage", "Since", "Days", "Budget days"],
+        rows: report
+            .stalled
+            .iter()
+            .map(|deal| {
+                vec![
+                    deal.deal.clone(),
+                    report.stage_name(&deal.stage).to_owned(),
+                    deal.since.clone(),
+                    format!("{:.1}", deal.days),
+                    format!("{:.1}", deal.expected_days),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// Time per stage of the won deals.
+pub fn won_stages(report: &Report, profile: &WonProfile) -> PeopleTable {
+    PeopleTable {
+        table: &[
+            "Stage",
+            "Deals",
+            "P25 d",
+            "Median d",
+            "P75 d",
+            "Budget d",
+            "Suggested",
+        ],
+        html: &[
+            "Stage",
+            "Deals",
+            "P25 days",
+            "Median days",
+            "P75 days",
+            "Budget days",
+            "Suggested budget",
+        ],
+        rows: profile
+            .stages
+            .iter()
+            .map(|s| {
+                vec![
+                    report.stage_name(&s.stage).to_owned(),
+                    s.deals.to_string(),
+                    opt_num(s.p25_days, 1),
+                    opt_num(s.median_days, 1),
+                    opt_num(s.p75_days, 1),
+                    opt_num(s.expected_days, 1),
+                    s.suggested_expected_duration
+                        .clone()
+                        .unwrap_or_else(|| "–".into()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Touchpoints per stage and channel of the won deals; `None` without an activities file.
+pub fn touchpoints(report: &Report, profile: &WonProfile) -> Option<PeopleTable> {
+    profile.activities.then(|| PeopleTable {
+        table: &["Stage", "Channel", "Median", "Mean", "Playbook"],
+        html: &[
+            "Stage",
+            "Channel",
+            "Median per deal",
+            "Mean per deal",
+            "Playbook do",
+        ],
+        rows: profile
+            .stages
+            .iter()
+            .flat_map(|s| {
+                s.touchpoints.iter().map(|t| {
+                    vec![
+                        report.stage_name(&s.stage).to_owned(),
+                        t.channel.clone(),
+                        opt_num(t.median, 1),
+                        opt_num(t.mean, 2),
+                        t.playbook.map_or_else(|| "–".into(), |n| n.to_string()),
+                    ]
+                })
+            })
+            .collect(),
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use minijinja::context;
 use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
-use super::columns::{shown_columns, shown_row};
+use super::columns::{self, PeopleTable, shown_columns, shown_row};
 use super::svg;
 use super::table::{opt_num, percent};
 use crate::emit::svg::palette::{BACK, LOST, REMAINING, WON};
@@ -90,79 +90,19 @@ fn cards(report: &Report) -> Vec<Card> {
     cards
 }
 
-fn stalled(report: &Report) -> Option<Table> {
-    (!report.stalled.is_empty()).then(|| Table {
-        headers: vec!["Deal", "Stage", "Since", "Days", "Budget days"],
-        rows: report
-            .stalled
-            .iter()
-            .map(|deal| {
-                vec![
-                    deal.deal.clone(),
-                    report.stage_name(&deal.stage).to_owned(),
-                    deal.since.clone(),
-                    format!("{:.1}", deal.days),
-                    format!("{:.1}", deal.expected_days),
-                ]
-            })
-            .collect(),
-    })
+impl From<PeopleTable> for Table {
+    fn from(table: PeopleTable) -> Self {
+        Self {
+            headers: table.html.to_vec(),
+            rows: table.rows,
+        }
+    }
 }
 
 fn won_profile(report: &Report) -> Option<Value> {
     let profile = report.won_profile.as_ref()?;
-    let stages = Table {
-        headers: vec![
-            "Stage",
-            "Deals",
-            "P25 days",
-            "Median days",
-            "P75 days",
-            "Budget days",
-            "Suggested budget",
-        ],
-        rows: profile
-            .stages
-            .iter()
-            .map(|s| {
-                vec![
-                    report.stage_name(&s.stage).to_owned(),
-                    s.deals.to_string(),
-                    opt_num(s.p25_days, 1),
-                    opt_num(s.median_days, 1),
-                    opt_num(s.p75_days, 1),
-                    opt_num(s.expected_days, 1),
-                    s.suggested_expected_duration
-                        .clone()
-                        .unwrap_or_else(|| "–".into()),
-                ]
-            })
-            .collect(),
-    };
-    let touchpoints = profile.activities.then(|| Table {
-        headers: vec![
-            "Stage",
-            "Channel",
-            "Median per deal",
-            "Mean per deal",
-            "Playbook do",
-        ],
-        rows: profile
-            .stages
-            .iter()
-            .flat_map(|s| {
-                s.touchpoints.iter().map(|t| {
-                    vec![
-                        report.stage_name(&s.stage).to_owned(),
-                        t.channel.clone(),
-                        opt_num(t.median, 1),
-                        opt_num(t.mean, 2),
-                        t.playbook.map_or_else(|| "–".into(), |n| n.to_string()),
-                    ]
-                })
-            })
-            .collect(),
-    });
+    let stages = Table::from(columns::won_stages(report, profile));
+    let touchpoints = columns::touchpoints(report, profile).map(Table::from);
     Some(context! {
         won_deals => profile.won_deals,
         stages => Value::from(Serde(&stages)),
@@ -194,7 +134,7 @@ pub fn context(report: &Report) -> Value {
         total => Value::from(Serde(period(report, total))),
         off_process => report.off_process(total, "skipped ahead", "moved back"),
         periods => Value::from(Serde(&periods)),
-        stalled => Value::from(Serde(stalled(report))),
+        stalled => Value::from(Serde(columns::stalled(report).map(Table::from))),
         won_profile => won_profile(report),
     }
 }
