@@ -253,7 +253,9 @@ pub fn run(args: &Args) -> io::Result<u8> {
     let text = output::render_with(&report, args.format, &templates).map_err(io::Error::other)?;
     let warnings = report.warnings();
     match &args.out {
-        Some(path) => output::write_atomic(path, &text)?,
+        Some(path) => {
+            crate::emit::write_file(path, text.as_bytes())?;
+        }
         None => {
             print_out(&text)?;
         }

@@ -14,4 +14,4 @@ pub mod outdir;
 pub mod svg;
 pub mod templates;
 
-pub use outdir::OutDir;
+pub use outdir::{OutDir, write_file};

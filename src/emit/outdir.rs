@@ -134,6 +134,17 @@ impl OutDir {
     }
 }
 
+/// Writes one file at `path` atomically, its folder being the output folder (created if
+/// needed): for commands that write a single file (`metrics --out`, `check
+/// --write-baseline`).
+pub fn write_file(path: &Path, contents: &[u8]) -> io::Result<PathBuf> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::other(format!("{}: not a file name", path.display())))?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    OutDir::create(folder)?.write(Path::new(name), contents)
+}
+
 fn outside(path: &Path) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
@@ -215,6 +226,20 @@ mod tests {
             ]
         );
         drop(held);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn one_file_is_written_atomically_without_following_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        let path = dir.path().join("report.html");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        write_file(&path, b"report").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "report");
+        assert!(write_file(Path::new("/"), b"x").is_err());
     }
 
     #[test]

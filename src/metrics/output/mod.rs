@@ -6,11 +6,7 @@ pub mod html;
 pub mod svg;
 pub mod table;
 
-use std::io;
-use std::path::Path;
-
 use super::report::Report;
-use crate::emit::OutDir;
 use crate::emit::templates::{TemplateError, Templates};
 
 /// Output formats of `metrics`.
@@ -49,14 +45,4 @@ pub fn render_with(
         Format::Csv => csv::render(report),
         Format::Html => html::render(report, templates)?,
     })
-}
-
-/// Writes `text` to `path` atomically ([`crate::emit::outdir`]): a reader never sees half a report.
-pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::other(format!("{}: not a file name", path.display())))?;
-    let folder = path.parent().unwrap_or(Path::new("."));
-    OutDir::create(folder)?.write(Path::new(name), text.as_bytes())?;
-    Ok(())
 }
