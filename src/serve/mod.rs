@@ -380,6 +380,18 @@ mod tests {
     }
 
     #[test]
+    fn the_findings_page_keeps_its_bytes() {
+        let html = page(&context! {
+            lang => "en", title => "1 error: <a>", findings => "x.yaml:1: `<b>`\n", message => ()
+        });
+        assert_eq!(
+            html,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>1 error: &lt;a&gt;</title>\n<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}.stagebook-findings{color:#a00}</style>\n</head>\n<body>\n\
+             <h1 class=\"stagebook-findings\">1 error: &lt;a&gt;</h1>\n<p>The handbook comes back as soon as these are fixed; this page reloads by itself.</p>\n<pre>x.yaml:1: `&lt;b&gt;`\n</pre>\n</body>\n</html>\n"
+        );
+    }
+
+    #[test]
     fn message_pages_are_escaped() {
         let site = message_site(Vec::new(), "<t>", "<a href='x'>&</a>");
         let html = &site.pages["message.html"];
