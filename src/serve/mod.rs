@@ -16,9 +16,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use minijinja::context;
+
 use crate::check::{self, Checked, Opened, Refused};
 use crate::diagnostic::Summary;
-use crate::render::escape::html as escape;
+use crate::emit::templates::Templates;
 use crate::render::{Format, Renderer};
 use crate::report::human::{HumanPrinter, Style};
 use crate::watch;
@@ -142,12 +144,7 @@ fn findings_site(inputs: Vec<PathBuf>, checked: &Checked) -> Site {
     }
     let summary = Summary::new(&checked.diagnostics, inputs.len()).to_string();
     let title = format!("{summary}: {}", checked.file.name);
-    let body = format!(
-        "<h1 class=\"stagebook-findings\">{}</h1>\n<p>The handbook comes back as soon as these are fixed; this page reloads by itself.</p>\n<pre>{}</pre>\n",
-        escape(&title),
-        escape(&text)
-    );
-    let html = page("en", &title, &body);
+    let html = page(&context! { lang => "en", title, findings => text, message => () });
     Site {
         pages: BTreeMap::from([("findings.html".to_string(), html)]),
         index: "findings.html".into(),
@@ -156,21 +153,20 @@ fn findings_site(inputs: Vec<PathBuf>, checked: &Checked) -> Site {
 }
 
 fn message_site(inputs: Vec<PathBuf>, title: &str, message: &str) -> Site {
-    let body = format!("<h1>{}</h1>\n<p>{}</p>\n", escape(title), escape(message));
+    let html = page(&context! { lang => "en", title, findings => (), message });
     Site {
-        pages: BTreeMap::from([("message.html".to_string(), page("en", title, &body))]),
+        pages: BTreeMap::from([("message.html".to_string(), html)]),
         index: "message.html".into(),
         inputs,
     }
 }
 
-fn page(lang: &str, title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:1rem}}.stagebook-findings{{color:#a00}}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
-        escape(lang),
-        escape(title),
-        body
-    )
+/// The page shown instead of the handbook: the built-in template `serve.html.j2` (a broken
+/// `--templates` folder is what such a page may have to report).
+fn page(context: &minijinja::Value) -> String {
+    Templates::new(None)
+        .and_then(|templates| templates.render("serve.html.j2", context))
+        .expect("the built-in serve page renders")
 }
 
 /// The script every served page carries: wait for a newer version, then reload.
@@ -387,10 +383,28 @@ mod tests {
     }
 
     #[test]
-    fn text_is_escaped() {
+    fn the_findings_page_keeps_its_bytes() {
+        let html = page(&context! {
+            lang => "en", title => "1 error: <a>", findings => "x.yaml:1: `<b>`\n", message => ()
+        });
         assert_eq!(
-            escape("<a href='x'>&</a>"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"
+            html,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>1 error: &lt;a&gt;</title>\n<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}.stagebook-findings{color:#a00}</style>\n</head>\n<body>\n\
+             <h1 class=\"stagebook-findings\">1 error: &lt;a&gt;</h1>\n<p>The handbook comes back as soon as these are fixed; this page reloads by itself.</p>\n<pre>x.yaml:1: `&lt;b&gt;`\n</pre>\n</body>\n</html>\n"
+        );
+    }
+
+    #[test]
+    fn message_pages_are_escaped() {
+        let site = message_site(Vec::new(), "<t>", "<a href='x'>&</a>");
+        let html = &site.pages["message.html"];
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"));
+        assert!(html.contains("<title>&lt;t&gt;</title>"));
+        assert!(
+            html.ends_with(
+                "<body>\n<h1>&lt;t&gt;</h1>\n<p>&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;</p>\n</body>\n</html>\n"
+            ),
+            "{html}"
         );
     }
 }
