@@ -204,7 +204,7 @@ pub const FAMILIES: &[Family] = &[
     },
     Family {
         name: "config",
-        what: "`stagebook.toml` is not what stagebook reads (the check stops, exit 2)",
+        what: "`stagebook.toml` is not what stagebook reads; the command stops with exit 2",
         codes: config::ALL,
     },
 ];
@@ -391,10 +391,9 @@ impl Catalogue {
             .severity
             .map_or_else(|| "allow".to_string(), |s| s.to_string());
         format!(
-            "# {}\n\nfamily: `{}::` ({}) · level: {level}\n\n{}\n",
+            "# {}\n\nlevel: {level} · family `{}::`: {what}\n\n{}.\n",
             entry.id,
             entry.family,
-            what,
             capitalise(entry.help)
         )
     }
