@@ -154,14 +154,11 @@ where
         .max_headers(MAX_HEADERS)
         .keep_alive(true);
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            // Out of file descriptors or a connection reset before it was accepted: wait a
-            // little rather than spin, and keep serving.
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
+        // Out of file descriptors or a connection reset before it was accepted: wait a little
+        // rather than spin, and keep serving.
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
         };
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             // Best effort, never waiting: the client is told to come back, and the socket closes.
