@@ -151,6 +151,7 @@ where
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.read_timeout)
         .max_buf_size(MAX_HEAD)
+        .max_header_size(MAX_HEAD)
         .max_headers(MAX_HEADERS)
         .keep_alive(true);
     loop {
