@@ -5,6 +5,7 @@
 //! are read from `/proc`.
 #![cfg(target_os = "linux")]
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -205,7 +206,10 @@ fn oversized_heads_get_431_and_the_connection_closes() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(status_line(&answer).starts_with("HTTP/1.1 431"), "{answer}");
 
-    let many: String = (0..200).map(|i| format!("X-{i}: a\r\n")).collect();
+    let many = (0..200).fold(String::new(), |mut text, i| {
+        let _ = write!(text, "X-{i}: a\r\n");
+        text
+    });
     let answer = server
         .exchange(format!("GET / HTTP/1.1\r\nHost: {}\r\n{many}\r\n", server.address).as_bytes());
     assert!(status_line(&answer).starts_with("HTTP/1.1 431"), "{answer}");
