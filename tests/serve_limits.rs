@@ -301,3 +301,32 @@ fn a_fifo_or_a_vanished_playbook_shows_the_error_page_and_the_preview_comes_back
     .unwrap();
     wait_for("<title>Inbound SMB 2 — Rep handbook</title>");
 }
+
+#[test]
+fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&playbook(dir.path()), &["--read-timeout", "1"]);
+    // A thousand pipelined requests for a 20 KB page: 20 MB of answers, more than loopback
+    // buffers hold, so the server's writes stall while the client does not read.
+    let request = format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", server.address);
+    let mut stream = server.connect();
+    stream.write_all(request.repeat(1000).as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let start = Instant::now();
+    let mut answers = Vec::new();
+    // Whatever was in flight is read, then the connection ends (closed or reset).
+    let _ = stream.read_to_end(&mut answers);
+    let read = String::from_utf8_lossy(&answers);
+    let pages = read.matches("HTTP/1.1 200 OK").count();
+    eprintln!(
+        "a stalled reader got {pages} of 1000 pages ({} bytes) before being dropped",
+        answers.len()
+    );
+    assert!(pages < 1000, "all {pages} pages were written");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(status_line(&server.get("/")).starts_with("HTTP/1.1 200"));
+}
