@@ -119,7 +119,6 @@ pub fn render(diagnostics: &[Diagnostic], catalogue: &Catalogue) -> String {
                 "driver": {
                     "name": env!("CARGO_PKG_NAME"),
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
                     "rules": rules,
                 }
             },
