@@ -31,6 +31,15 @@ pub struct Limits {
     pub alias_budget: usize,
 }
 
+impl Limits {
+    /// Most text bytes (keys and scalar values) that aliases may copy in one file: as many as
+    /// the largest file read, so a loaded file holds at most twice `max_file_size` of text
+    /// however its aliases are arranged.
+    pub fn alias_byte_budget(&self) -> u64 {
+        self.max_file_size
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
@@ -135,7 +144,7 @@ pub fn read_source_in(
     path: &Path,
     limits: &Limits,
 ) -> io::Result<(Arc<SourceFile>, Option<Diagnostic>)> {
-    let bytes = files.read(path, limits.max_file_size + 1)?;
+    let bytes = files.read(path, limits.max_file_size.saturating_add(1))?;
     let name = files.display_name(path);
     let new = |text: String| SourceFile::named(name.clone(), path, text);
     if bytes.len() as u64 > limits.max_file_size {

@@ -133,6 +133,8 @@ struct Frame {
     pointer_len: usize,
     /// Nodes in this subtree, counting alias expansions.
     nodes: usize,
+    /// Text bytes (keys and scalar values) in this subtree, counting alias expansions.
+    bytes: u64,
     /// Height of the tallest child subtree.
     height: usize,
     /// The key span that introduced this collection, when it is a mapping value.
@@ -146,6 +148,8 @@ struct Frame {
 struct Anchored {
     value: Value,
     nodes: usize,
+    /// Text bytes an alias to it copies (see [`Frame::bytes`]).
+    bytes: u64,
     height: usize,
 }
 
@@ -159,6 +163,8 @@ struct Builder<'a> {
     /// Anchors whose node is still open: an alias to one of them is a cycle.
     open_anchors: Vec<usize>,
     alias_nodes: usize,
+    /// Text bytes copied by aliases so far.
+    alias_bytes: u64,
     /// Duplicate keys found so far.
     duplicate_keys: usize,
     root: Option<Value>,
@@ -171,6 +177,26 @@ pub const MAX_DUPLICATE_KEY_FINDINGS: usize = 200;
 
 /// Why building stopped early (the diagnostic is already recorded).
 struct Stop;
+
+/// How big a finished node is, counting alias expansions.
+#[derive(Clone, Copy)]
+struct Size {
+    nodes: usize,
+    bytes: u64,
+    height: usize,
+}
+
+/// `16 MiB`, `300 KiB` or `12 bytes`.
+fn human_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
 
 impl Builder<'_> {
     fn label(&self, span: Range<usize>) -> Label {
@@ -278,6 +304,7 @@ impl Builder<'_> {
             anchor,
             pointer_len,
             nodes: 1,
+            bytes: 0,
             height: 0,
             key_span,
             flow,
@@ -320,25 +347,24 @@ impl Builder<'_> {
                 key: frame.key_span,
             },
         );
-        self.finish_node(value, frame.anchor, frame.nodes, frame.height + 1, end);
+        let size = Size {
+            nodes: frame.nodes,
+            bytes: frame.bytes,
+            height: frame.height + 1,
+        };
+        self.finish_node(value, frame.anchor, size, end);
     }
 
     /// Hands a finished node (scalar, expanded alias or closed collection) to its parent.
-    fn finish_node(
-        &mut self,
-        value: Value,
-        anchor: usize,
-        nodes: usize,
-        height: usize,
-        end: usize,
-    ) {
+    fn finish_node(&mut self, value: Value, anchor: usize, size: Size, end: usize) {
         if anchor != 0 {
             self.anchors.insert(
                 anchor,
                 Anchored {
                     value: value.clone(),
-                    nodes,
-                    height,
+                    nodes: size.nodes,
+                    bytes: size.bytes,
+                    height: size.height,
                 },
             );
         }
@@ -346,9 +372,10 @@ impl Builder<'_> {
             self.root = Some(value);
             return;
         };
-        parent.nodes += nodes;
+        parent.nodes += size.nodes;
+        parent.bytes = parent.bytes.saturating_add(size.bytes);
         parent.last_end = end;
-        parent.height = parent.height.max(height);
+        parent.height = parent.height.max(size.height);
         match &mut parent.container {
             Container::Seq(items) => items.push(value),
             Container::Map { map, key, .. } => {
@@ -373,12 +400,14 @@ impl Builder<'_> {
                 let anchored = Anchored {
                     value: Value::String(text.clone().into_owned()),
                     nodes: 1,
+                    bytes: text.len() as u64,
                     height: 1,
                 };
                 self.anchors.insert(anchor, anchored);
             }
             return self.key(text, style, span);
         }
+        let bytes = text.len() as u64;
         let value = if force_string || style != ScalarStyle::Plain {
             Value::String(text.into_owned())
         } else {
@@ -386,7 +415,12 @@ impl Builder<'_> {
         };
         let end = span.end;
         self.record_leaf(span);
-        self.finish_node(value, anchor, 1, 1, end);
+        let size = Size {
+            nodes: 1,
+            bytes,
+            height: 1,
+        };
+        self.finish_node(value, anchor, size, end);
         Ok(())
     }
 
@@ -425,6 +459,7 @@ impl Builder<'_> {
             })
             .flatten();
         let file = self.file;
+        let key_bytes = text.len() as u64;
         let Some(Frame {
             container: Container::Map { key, .. },
             ..
@@ -464,6 +499,9 @@ impl Builder<'_> {
             return Ok(());
         }
         *key = Some((text.into_owned(), span));
+        if let Some(frame) = self.stack.last_mut() {
+            frame.bytes = frame.bytes.saturating_add(key_bytes);
+        }
         Ok(())
     }
 
@@ -484,16 +522,21 @@ impl Builder<'_> {
                 "define the anchor (`&name`) before using the alias (`*name`)",
             ));
         };
-        let (nodes, height) = (anchored.nodes, anchored.height);
-        self.alias_nodes += nodes;
-        if self.alias_nodes > self.limits.alias_budget {
-            let message = format!(
-                "aliases expand to more than {} nodes",
-                self.limits.alias_budget
-            );
+        let (nodes, bytes, height) = (anchored.nodes, anchored.bytes, anchored.height);
+        self.alias_nodes = self.alias_nodes.saturating_add(nodes);
+        self.alias_bytes = self.alias_bytes.saturating_add(bytes);
+        let byte_budget = self.limits.alias_byte_budget();
+        let over = if self.alias_nodes > self.limits.alias_budget {
+            Some(format!("{} nodes", self.limits.alias_budget))
+        } else if self.alias_bytes > byte_budget {
+            Some(format!("{} of text", human_bytes(byte_budget)))
+        } else {
+            None
+        };
+        if let Some(over) = over {
             return Err(self.fail(
                 "input::alias-budget",
-                message,
+                format!("aliases expand to more than {over}"),
                 span,
                 "aliases that repeat large blocks many times make the playbook huge: write the content out or use fewer aliases",
             ));
@@ -519,7 +562,12 @@ impl Builder<'_> {
         }
         let end = span.end;
         self.record_leaf(span);
-        self.finish_node(value, 0, nodes, height, end);
+        let size = Size {
+            nodes,
+            bytes,
+            height,
+        };
+        self.finish_node(value, 0, size, end);
         Ok(())
     }
 }
@@ -658,6 +706,7 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
         anchors: HashMap::new(),
         open_anchors: Vec::new(),
         alias_nodes: 0,
+        alias_bytes: 0,
         duplicate_keys: 0,
         root: None,
         diagnostics: Vec::new(),
@@ -825,6 +874,54 @@ mod tests {
         let parsed = parse_str("a: &x [1, 2]\nb: *x\n");
         assert!(parsed.diagnostics.is_empty());
         assert_eq!(parsed.value.unwrap()["b"][1], 2);
+    }
+
+    #[test]
+    fn aliases_charge_the_bytes_they_copy() {
+        let big = "x".repeat(64 * 1024);
+        let copies = "  - *b\n".repeat(20);
+        let text = format!("big: &b \"{big}\"\nlist:\n{copies}");
+        let file = SourceFile::new(Path::new("t.yaml"), text.clone());
+        let limits = Limits {
+            max_file_size: 1024 * 1024,
+            ..Limits::default()
+        };
+        let parsed = parse(&file, &limits);
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+        let diagnostic = &parsed.diagnostics[0];
+        assert_eq!(diagnostic.code, "input::alias-budget");
+        assert_eq!(
+            diagnostic.message,
+            "aliases expand to more than 1 MiB of text"
+        );
+        // 16 copies of 64 KiB fit in 1 MiB; the 17th alias (line 19) goes past it.
+        assert_eq!(diagnostic.primary.start().line, 19);
+        let within = format!("big: &b \"{big}\"\nlist:\n{}", "  - *b\n".repeat(15));
+        let file = SourceFile::new(Path::new("t.yaml"), within);
+        assert!(parse(&file, &limits).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn alias_bytes_count_keys_and_nested_values() {
+        let value = "v".repeat(1000);
+        let text = format!(
+            "a: &m {{k{}: {value}, list: [{value}]}}\nb: [*m, *m]\n",
+            "y".repeat(100)
+        );
+        let file = SourceFile::new(Path::new("t.yaml"), text);
+        let limits = Limits {
+            max_file_size: 4200,
+            ..Limits::default()
+        };
+        // Each copy is 101 + 1000 + 4 + 1000 bytes: two copies are 4210.
+        let parsed = parse(&file, &limits);
+        assert_eq!(parsed.diagnostics[0].code, "input::alias-budget");
+        let limits = Limits {
+            max_file_size: 4210,
+            ..Limits::default()
+        };
+        let file = SourceFile::new(Path::new("t.yaml"), file.text().to_string());
+        assert!(parse(&file, &limits).diagnostics.is_empty());
     }
 
     #[test]

@@ -1,0 +1,138 @@
+//! Hostile inputs through the real binary under a memory cap (`prlimit --as`) and a time cap:
+//! each one ends with its documented finding or error, never an abort, a hang or gigabytes of
+//! memory. Inputs are generated here, never committed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Address-space cap for every run: far below what the unbounded versions needed (gigabytes),
+/// with room for a debug build's threads and allocator arenas.
+const ADDRESS_SPACE: u64 = 1024 * 1024 * 1024;
+
+/// Peak resident memory allowed for any case here.
+const PEAK_KIB: u64 = 256 * 1024;
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+    max_rss_kib: Option<u64>,
+}
+
+/// Runs `stagebook ARGS` under `prlimit --as` (where installed) and `/usr/bin/time` (where
+/// installed), killing it after `limit`.
+fn run_capped(args: &[&str], stdin: Option<&Path>, limit: Duration) -> Run {
+    let bin = env!("CARGO_BIN_EXE_stagebook");
+    let mut argv: Vec<String> = Vec::new();
+    if Path::new("/usr/bin/time").exists() {
+        argv.extend(["/usr/bin/time".into(), "-f".into(), "@@maxrss=%M".into()]);
+    }
+    if let Some(prlimit) = which("prlimit") {
+        argv.push(prlimit.to_string_lossy().into_owned());
+        argv.push(format!("--as={ADDRESS_SPACE}"));
+        argv.push("--".into());
+    }
+    argv.push(bin.into());
+    argv.extend(args.iter().map(|a| (*a).to_string()));
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let err = tempfile::NamedTempFile::new().unwrap();
+    let mut command = Command::new(&argv[0]);
+    command
+        .args(&argv[1..])
+        .env("NO_COLOR", "1")
+        .stdout(out.reopen().unwrap())
+        .stderr(err.reopen().unwrap());
+    match stdin {
+        Some(path) => command.stdin(std::fs::File::open(path).unwrap()),
+        None => command.stdin(Stdio::null()),
+    };
+    let start = Instant::now();
+    let mut child = command.spawn().expect("stagebook starts");
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let elapsed = start.elapsed();
+    let stdout = std::fs::read_to_string(out.path()).unwrap_or_default();
+    let mut stderr = std::fs::read_to_string(err.path()).unwrap_or_default();
+    let mut max_rss_kib = None;
+    if let Some(at) = stderr.rfind("@@maxrss=") {
+        max_rss_kib = stderr[at + 9..].trim().parse().ok();
+        stderr.truncate(at);
+        stderr = stderr
+            .lines()
+            .filter(|l| !l.starts_with("Command exited with non-zero status"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+    }
+    let run = Run {
+        code: status.and_then(|s| s.code()),
+        stdout,
+        stderr,
+        elapsed,
+        max_rss_kib,
+    };
+    assert!(
+        run.code.is_some(),
+        "`stagebook {}` was killed (signal or time cap) after {:?}: {}",
+        args.join(" "),
+        run.elapsed,
+        run.stderr.chars().take(2000).collect::<String>()
+    );
+    eprintln!(
+        "stagebook {}: exit {:?}, {:?}, peak {:?} KiB",
+        args.first().copied().unwrap_or_default(),
+        run.code,
+        run.elapsed,
+        run.max_rss_kib
+    );
+    if let Some(kib) = run.max_rss_kib {
+        assert!(kib < PEAK_KIB, "peak memory {kib} KiB");
+    }
+    run
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+    })
+}
+
+#[test]
+fn aliases_repeating_a_big_string_are_a_finding_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alias.yaml");
+    let big = "x".repeat(1024 * 1024);
+    let copies = "  - *b\n".repeat(16_000);
+    std::fs::write(
+        &path,
+        format!("stagebook: 1\nbig: &b \"{big}\"\nlist:\n{copies}"),
+    )
+    .unwrap();
+    let run = run_capped(
+        &["check", "--format", "json", path.to_str().unwrap()],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(common::codes(&run.stdout), ["input::alias-budget"]);
+    assert!(
+        run.stdout
+            .contains("aliases expand to more than 16 MiB of text"),
+        "{}",
+        run.stdout
+    );
+}
