@@ -27,22 +27,22 @@ struct Run {
 /// installed), killing it after `limit`.
 fn run_capped(args: &[&str], stdin: Option<&Path>, limit: Duration) -> Run {
     let bin = env!("CARGO_BIN_EXE_stagebook");
-    let mut argv: Vec<String> = Vec::new();
+    let mut command_line: Vec<String> = Vec::new();
     if Path::new("/usr/bin/time").exists() {
-        argv.extend(["/usr/bin/time".into(), "-f".into(), "@@maxrss=%M".into()]);
+        command_line.extend(["/usr/bin/time".into(), "-f".into(), "@@maxrss=%M".into()]);
     }
     if let Some(prlimit) = which("prlimit") {
-        argv.push(prlimit.to_string_lossy().into_owned());
-        argv.push(format!("--as={ADDRESS_SPACE}"));
-        argv.push("--".into());
+        command_line.push(prlimit.to_string_lossy().into_owned());
+        command_line.push(format!("--as={ADDRESS_SPACE}"));
+        command_line.push("--".into());
     }
-    argv.push(bin.into());
-    argv.extend(args.iter().map(|a| (*a).to_string()));
+    command_line.push(bin.into());
+    command_line.extend(args.iter().map(|a| (*a).to_string()));
     let out = tempfile::NamedTempFile::new().unwrap();
     let err = tempfile::NamedTempFile::new().unwrap();
-    let mut command = Command::new(&argv[0]);
+    let mut command = Command::new(&command_line[0]);
     command
-        .args(&argv[1..])
+        .args(&command_line[1..])
         .env("NO_COLOR", "1")
         .stdout(out.reopen().unwrap())
         .stderr(err.reopen().unwrap());
@@ -73,7 +73,7 @@ fn run_capped(args: &[&str], stdin: Option<&Path>, limit: Duration) -> Run {
         stderr = stderr
             .lines()
             .filter(|l| !l.starts_with("Command exited with non-zero status"))
-            .map(|l| format!("{l}\n"))
+            .flat_map(|l| [l, "\n"])
             .collect();
     }
     let run = Run {
