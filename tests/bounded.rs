@@ -136,3 +136,53 @@ fn aliases_repeating_a_big_string_are_a_finding_not_an_abort() {
         run.stdout
     );
 }
+
+#[test]
+fn control_characters_written_as_escapes_are_refused_before_any_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::repo_dir().join("playbooks/midmarket-saas.yaml"))
+        .unwrap()
+        .replacen(
+            "    name: Prospecting\n",
+            "    name: \"Prospec\\x01ting \\e[31m\"\n",
+            1,
+        );
+    let path = dir.path().join("escapes.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let out = dir.path().join("out");
+    let run = run_capped(
+        &[
+            "crm",
+            "export",
+            "--target",
+            "salesforce",
+            "--out",
+            out.to_str().unwrap(),
+            path.to_str().unwrap(),
+        ],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let output = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        output.contains("the text holds the invisible control character U+0001"),
+        "{output}"
+    );
+    assert!(!out.exists(), "nothing is written");
+
+    let run = run_capped(
+        &["check", "--format", "json", path.to_str().unwrap()],
+        None,
+        Duration::from_secs(30),
+    );
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = &report["diagnostics"][0];
+    assert_eq!(finding["code"], "input::control-character");
+    let line = text
+        .lines()
+        .position(|l| l.contains("Prospec\\x01ting"))
+        .unwrap()
+        + 1;
+    assert_eq!(finding["line"], line, "{finding}");
+}

@@ -167,6 +167,8 @@ struct Builder<'a> {
     alias_bytes: u64,
     /// Duplicate keys found so far.
     duplicate_keys: usize,
+    /// Texts with a control character found so far.
+    control_characters: usize,
     root: Option<Value>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -270,6 +272,43 @@ impl Builder<'_> {
                 "stagebook reads plain YAML values: remove the tag (write text in quotes if it must stay text)",
             )),
         }
+    }
+
+    /// Reports a control character in a key or value: written as an escape (`"\e"`, `"\x01"`)
+    /// it would reach the exported CRM XML (where it is invalid), the handbook and the
+    /// terminal. Tab, line feed and carriage return are ordinary text.
+    fn check_control_characters(&mut self, text: &str, span: &Range<usize>) {
+        let Some(c) = text.chars().find(|&c| is_forbidden_control(c)) else {
+            return;
+        };
+        self.control_characters += 1;
+        if self.control_characters > MAX_DUPLICATE_KEY_FINDINGS {
+            if self.control_characters == MAX_DUPLICATE_KEY_FINDINGS + 1 {
+                let diagnostic = Diagnostic::new(
+                    Severity::Note,
+                    "input::too-many-control-characters",
+                    format!(
+                        "stopped after {MAX_DUPLICATE_KEY_FINDINGS} texts with control characters in this file"
+                    ),
+                    self.label(span.clone()),
+                )
+                .with_help("fix the texts above and run the check again");
+                self.diagnostics.push(diagnostic);
+            }
+            return;
+        }
+        let raw = &self.file.text()[span.clone()];
+        let at = locate_control(raw, c).map_or_else(
+            || span.clone(),
+            |within| span.start + within.start..span.start + within.end,
+        );
+        let diagnostic = Diagnostic::error(
+            "input::control-character",
+            format!("the text holds the invisible control character U+{:04X}", u32::from(c)),
+            self.label(at),
+        )
+        .with_help("delete it (it usually comes from text pasted out of another program): exported CRM files and handbooks cannot carry it; for a new line, start a new line in the YAML");
+        self.diagnostics.push(diagnostic);
     }
 
     fn start_collection(
@@ -395,6 +434,7 @@ impl Builder<'_> {
         span: Range<usize>,
     ) -> Result<(), Stop> {
         let force_string = self.check_tag(tag, &span)?;
+        self.check_control_characters(&text, &span);
         if self.is_key_slot() {
             if anchor != 0 {
                 let anchored = Anchored {
@@ -572,6 +612,52 @@ impl Builder<'_> {
     }
 }
 
+/// A character no output format can carry as text: C0 controls other than tab, line feed and
+/// carriage return, DEL, C1 controls (which terminals read as escape sequences) and the
+/// non-characters U+FFFE / U+FFFF (invalid in XML).
+fn is_forbidden_control(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Where `c` is written in a scalar's source text: the character itself, or the escape
+/// (`\e`, `\x1B`, `\u001b`, `\U0000001B`, `\0`, …) of a double-quoted scalar that stands for it.
+fn locate_control(raw: &str, c: char) -> Option<Range<usize>> {
+    if let Some(at) = raw.find(c) {
+        return Some(at..at + c.len_utf8());
+    }
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let (decoded, len) = match bytes[i + 1] {
+            b'0' => (Some('\u{0}'), 2),
+            b'a' => (Some('\u{7}'), 2),
+            b'b' => (Some('\u{8}'), 2),
+            b'v' => (Some('\u{b}'), 2),
+            b'f' => (Some('\u{c}'), 2),
+            b'e' => (Some('\u{1b}'), 2),
+            b'N' => (Some('\u{85}'), 2),
+            b'x' => (hex_escape(raw, i + 2, 2), 4),
+            b'u' => (hex_escape(raw, i + 2, 4), 6),
+            b'U' => (hex_escape(raw, i + 2, 8), 10),
+            _ => (None, 2),
+        };
+        if decoded == Some(c) {
+            return Some(i..(i + len).min(raw.len()));
+        }
+        i += len;
+    }
+    None
+}
+
+fn hex_escape(raw: &str, start: usize, digits: usize) -> Option<char> {
+    let hex = raw.get(start..start + digits)?;
+    u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+}
+
 /// Resolves a plain scalar by the YAML 1.2 core schema, with two safety choices: numbers with
 /// leading zeros (`007`, `0755`) stay text, and numbers JSON cannot hold (`.inf`, `.nan`,
 /// out-of-range values) stay text, so the schema reports them on the field that expected a number.
@@ -708,6 +794,7 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
         alias_nodes: 0,
         alias_bytes: 0,
         duplicate_keys: 0,
+        control_characters: 0,
         root: None,
         diagnostics: Vec::new(),
     };
@@ -922,6 +1009,43 @@ mod tests {
         };
         let file = SourceFile::new(Path::new("t.yaml"), file.text().to_string());
         assert!(parse(&file, &limits).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn control_characters_are_findings_where_they_are_written() {
+        let text =
+            "a: fine\tand\r\nb: \"beep \\a and \\x1b[31m\"\nc: 'ok'\nd: \"\\u0000\"\ne: \"\\e\"\n";
+        let parsed = parse_str(text);
+        let found: Vec<(&str, &str)> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| (d.message.as_str(), &text[d.primary.span.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "the text holds the invisible control character U+0007",
+                    "\\a"
+                ),
+                (
+                    "the text holds the invisible control character U+0000",
+                    "\\u0000"
+                ),
+                (
+                    "the text holds the invisible control character U+001B",
+                    "\\e"
+                ),
+            ]
+        );
+        assert_eq!(parsed.diagnostics[0].primary.start().line, 2);
+        assert!(parsed.value.is_none());
+        assert!(
+            parse_str("a: \"tab\\there\\nand a line\"\n")
+                .diagnostics
+                .is_empty()
+        );
+        assert!(parse_str("\"\\x1b\": 1\n").diagnostics[0].code == "input::control-character");
     }
 
     #[test]
