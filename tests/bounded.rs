@@ -186,3 +186,84 @@ fn control_characters_written_as_escapes_are_refused_before_any_export() {
         + 1;
     assert_eq!(finding["line"], line, "{finding}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_the_playbook_is_refused_without_waiting_for_a_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for args in [
+        vec!["check", fifo.to_str().unwrap()],
+        vec!["check", dir.path().to_str().unwrap()],
+    ] {
+        let run = run_capped(&args, None, Duration::from_secs(20));
+        assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_playbooks_inside_the_project_are_checked_and_outside_ones_refused() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(project.path().join("stagebook.toml"), "").unwrap();
+    let real = project.path().join("teams");
+    let links = project.path().join("playbooks");
+    std::fs::create_dir_all(&real).unwrap();
+    std::fs::create_dir_all(&links).unwrap();
+    std::fs::copy(
+        common::repo_dir().join("playbooks/midmarket-saas.yaml"),
+        real.join("sales.yaml"),
+    )
+    .unwrap();
+    std::fs::write(real.join("broken.yaml"), "stagebook: 1\nstages: 3\n").unwrap();
+    std::os::unix::fs::symlink("../teams/sales.yaml", links.join("sales.yaml")).unwrap();
+    std::os::unix::fs::symlink("../teams/broken.yaml", links.join("broken.yaml")).unwrap();
+    // The same file through a second link is checked once.
+    std::os::unix::fs::symlink("../teams/sales.yaml", links.join("again.yaml")).unwrap();
+    let run = run_capped(
+        &["check", "--format", "json", links.to_str().unwrap()],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["files"], 2, "{}", report["summary"]);
+
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.yaml"), "token: abc\n").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.yaml"), links.join("z.yaml")).unwrap();
+    let run = run_capped(
+        &["check", links.to_str().unwrap()],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("is a link to a file outside the project folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.contains("abc") && !run.stderr.contains("abc"));
+}
+
+#[test]
+fn a_huge_max_file_size_saturates_instead_of_wrapping_to_zero() {
+    let playbook = common::repo_dir().join("playbooks/midmarket-saas.yaml");
+    for size in ["17592186044416", "18446744073709551615"] {
+        let run = run_capped(
+            &["check", "--max-file-size", size, playbook.to_str().unwrap()],
+            None,
+            Duration::from_secs(30),
+        );
+        assert_eq!(run.code, Some(0), "{size}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("no problems in 1 file"),
+            "{}",
+            run.stdout
+        );
+    }
+}

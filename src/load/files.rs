@@ -31,8 +31,23 @@ pub struct Disk;
 
 impl Files for Disk {
     fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        // Opening a FIFO for reading waits for a writer, and a device may never end: only
+        // regular files are opened, checked before opening and again on the open handle.
+        let not_regular = || {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file (a pipe, device or socket): give the path of a playbook file",
+            )
+        };
+        if !fs::metadata(path)?.is_file() {
+            return Err(not_regular());
+        }
+        let file = fs::File::open(path)?;
+        if !file.metadata()?.is_file() {
+            return Err(not_regular());
+        }
         let mut bytes = Vec::new();
-        fs::File::open(path)?.take(limit).read_to_end(&mut bytes)?;
+        file.take(limit).read_to_end(&mut bytes)?;
         Ok(bytes)
     }
 
