@@ -267,3 +267,55 @@ fn a_huge_max_file_size_saturates_instead_of_wrapping_to_zero() {
         );
     }
 }
+
+#[test]
+fn an_oversized_stagebook_toml_is_refused_before_it_is_read_whole() {
+    let project = tempfile::tempdir().unwrap();
+    let config = format!("[lint]\n{}", "# padding\n".repeat(300_000));
+    std::fs::write(project.path().join("stagebook.toml"), config).unwrap();
+    let playbook = project.path().join("sales.yaml");
+    std::fs::copy(
+        common::repo_dir().join("playbooks/midmarket-saas.yaml"),
+        &playbook,
+    )
+    .unwrap();
+    let run = run_capped(
+        &["check", playbook.to_str().unwrap()],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("stagebook.toml: larger than 1024 KiB"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_history_dated_9999_12_31_is_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.csv");
+    std::fs::write(
+        &history,
+        "deal_id,stage,entered_at\nd1,prospecting,2024-01-02\nd1,discovery,9999-12-31\n",
+    )
+    .unwrap();
+    let playbook = common::repo_dir().join("playbooks/midmarket-saas.yaml");
+    let run = run_capped(
+        &[
+            "metrics",
+            playbook.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+        ],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("(2024-01-02 to 9999-12-31;"),
+        "{}",
+        run.stdout
+    );
+}

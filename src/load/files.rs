@@ -64,6 +64,30 @@ impl Files for Disk {
     }
 }
 
+/// Largest `stagebook.toml` read: a lint configuration is a few dozen lines.
+pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
+/// Reads a small UTF-8 text file such as `stagebook.toml` from disk: a regular file of at most
+/// `limit` bytes, or an error saying which limit it broke.
+pub fn read_small_text(path: &Path, limit: u64) -> io::Result<String> {
+    let bytes = Disk.read(path, limit.saturating_add(1))?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} KiB, the most stagebook reads for this file: check that it is the right file",
+                limit / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not valid UTF-8: save it as UTF-8",
+        )
+    })
+}
+
 /// Files held in memory under one root folder: a git revision's blobs. Paths are the root
 /// joined with the path inside the tree; links are not followed (a link is simply absent).
 #[derive(Debug, Clone, Default)]
@@ -166,5 +190,28 @@ mod tests {
         assert_eq!(tree.display_name(path), "main:playbooks/a.yaml");
         assert!(tree.canonicalize(Path::new("/repo/playbooks")).is_ok());
         assert!(tree.canonicalize(Path::new("/repo/other.yaml")).is_err());
+    }
+
+    #[test]
+    fn small_text_files_have_a_size_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stagebook.toml");
+        fs::write(&path, "a = 1\n").unwrap();
+        assert_eq!(read_small_text(&path, 6).unwrap(), "a = 1\n");
+        let error = read_small_text(&path, 5).unwrap_err();
+        assert!(
+            error.to_string().starts_with("larger than 0 KiB"),
+            "{error}"
+        );
+        fs::write(&path, "#".repeat(2048)).unwrap();
+        let error = read_small_text(&path, 1024).unwrap_err();
+        assert!(
+            error.to_string().starts_with("larger than 1 KiB"),
+            "{error}"
+        );
+        assert!(
+            read_small_text(dir.path(), 1024).is_err(),
+            "a folder is not read"
+        );
     }
 }
