@@ -319,3 +319,125 @@ fn a_history_dated_9999_12_31_is_measured() {
         run.stdout
     );
 }
+
+/// Writes a history of `deals` deals, each with one row in the first stage, a day apart in
+/// January: every one of them is stalled at the end.
+fn distinct_deals(path: &Path, deals: usize) {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(out, "deal_id,stage,entered_at").unwrap();
+    for i in 0..deals {
+        writeln!(out, "deal-{i:08},prospecting,2024-01-{:02}", i % 28 + 1).unwrap();
+    }
+    out.flush().unwrap();
+}
+
+fn metrics_peak(history: &Path, extra: &[&str]) -> (Run, Option<u64>) {
+    let playbook = common::repo_dir().join("playbooks/midmarket-saas.yaml");
+    let mut args = vec![
+        "metrics",
+        playbook.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+        "--memory-limit",
+        "1MiB",
+    ];
+    args.extend_from_slice(extra);
+    let run = run_capped(&args, None, Duration::from_mins(2));
+    let peak = run.max_rss_kib;
+    (run, peak)
+}
+
+#[test]
+fn metrics_memory_does_not_grow_with_the_number_of_distinct_deals() {
+    let dir = tempfile::tempdir().unwrap();
+    let (few, many) = (dir.path().join("few.csv"), dir.path().join("many.csv"));
+    distinct_deals(&few, 300_000);
+    distinct_deals(&many, 1_000_000);
+    let (run, few_kib) = metrics_peak(&few, &["--format", "json"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let (run, many_kib) = metrics_peak(&many, &["--format", "json"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["input"]["deals"], 1_000_000);
+    // Only the longest stalled deals are listed, and only they are kept while folding.
+    let stalled = report["stalled"].as_array().unwrap();
+    assert_eq!(stalled.len(), 20, "the default --stalled-limit");
+    assert_eq!(
+        stalled[0]["deal"], "deal-00000000",
+        "the oldest, ties by id"
+    );
+    eprintln!("300,000 deals: {few_kib:?} KiB, 1,000,000 deals: {many_kib:?} KiB");
+    if let (Some(few), Some(many)) = (few_kib, many_kib) {
+        // 700,000 more stalled deals in a 1 MiB budget: their rows are spilled to disk and
+        // merged, and only the longest 20 stalls are kept (before: every stalled deal, about
+        // 60 bytes each, 40 MiB more).
+        assert!(many < few + 8 * 1024, "{few} KiB → {many} KiB");
+    }
+}
+
+#[test]
+fn a_csv_row_longer_than_a_mib_stops_reading_without_echoing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "long-id.csv",
+            format!(
+                "deal_id,stage,entered_at\nd1,prospecting,2024-01-02\n{},prospecting,2024-01-03\n",
+                "x".repeat(3 << 20)
+            ),
+            3,
+        ),
+        (
+            "long-header.csv",
+            format!(
+                "deal_id,stage,entered_at{}\nd1,prospecting,2024-01-02\n",
+                ",\u{1b}[31mx".repeat(1 << 20)
+            ),
+            1,
+        ),
+        (
+            "open-quote.csv",
+            format!(
+                "deal_id,stage,entered_at\nd1,prospecting,2024-01-02\n\"d2,prospecting,2024-01-03\n{}",
+                "d3,prospecting,2024-01-04\n".repeat(100_000)
+            ),
+            3,
+        ),
+    ];
+    for (name, text, line) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (run, _) = metrics_peak(&path, &[]);
+        assert_eq!(run.code, Some(2), "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "{name}:{line}: the row is longer than 1 MiB, the most stagebook reads for one row"
+            )),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.len() < 1000,
+            "{name}: {} bytes",
+            run.stderr.len()
+        );
+        assert!(!run.stderr.contains('\u{1b}'), "{name}");
+    }
+}
+
+#[test]
+fn csv_values_reach_the_terminal_without_escape_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escapes.csv");
+    std::fs::write(
+        &path,
+        "deal_id,stage,entered_at\n\u{1b}[31mred,prospecting,2024-01-01\nd2,\u{1b}]0;title\u{7},2024-01-02\nd3,prospecting,\u{1b}[2J\n",
+    )
+    .unwrap();
+    let (run, _) = metrics_peak(&path, &["--skip-bad-rows"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let output = format!("{}{}", run.stdout, run.stderr);
+    assert!(!output.contains(['\u{1b}', '\u{7}']), "{output:?}");
+    assert!(output.contains("\u{fffd}]0;title\u{fffd}"), "{output}");
+}
