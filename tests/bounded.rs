@@ -441,3 +441,50 @@ fn csv_values_reach_the_terminal_without_escape_sequences() {
     assert!(!output.contains(['\u{1b}', '\u{7}']), "{output:?}");
     assert!(output.contains("\u{fffd}]0;title\u{fffd}"), "{output}");
 }
+
+#[test]
+fn rendering_many_stages_resolves_every_reference_in_bounded_time() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let stages = 6_000;
+    let mut text = String::from(
+        "stagebook: 1\nplaybook:\n  id: long\n  name: Long\n  locale: en\ncontent:\n  - id: deck\n    title: The deck\n    kind: deck\n    url: https://example.com/deck\nstages:\n",
+    );
+    for s in 0..stages {
+        let next = if s + 1 < stages {
+            format!("stage-{}", s + 1)
+        } else {
+            "won".into()
+        };
+        let _ = write!(
+            text,
+            "  - id: stage-{s}\n    name: Step {s}\n    goal: The buyer agrees on step {s}.\n    content: [deck]\n    exit:\n      - event: The buyer signs step {s}\n        evidence: The email\n    next: [{next}, lost]\n"
+        );
+    }
+    text.push_str("  - id: won\n    name: Won\n    terminal: won\n  - id: lost\n    name: Lost\n    terminal: lost\n");
+    let path = dir.path().join("long.yaml");
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let run = run_capped(
+        &[
+            "render",
+            "--format",
+            "md",
+            "--out",
+            out.to_str().unwrap(),
+            path.to_str().unwrap(),
+        ],
+        None,
+        Duration::from_mins(2),
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let handbook = std::fs::read_to_string(out.join("long/handbook.md")).unwrap();
+    // Each `next` names its stage (looked up by id), the last one the won stage.
+    assert!(handbook.contains("[Step 5999]"), "a reference resolves");
+    assert!(handbook.contains("[Won]"));
+    assert_eq!(
+        handbook.matches("The deck").count(),
+        stages,
+        "content resolves"
+    );
+}
