@@ -251,10 +251,8 @@ impl Context {
                     .content
                     .iter()
                     .map(|id| {
-                        content_by_id
-                            .get(id.as_str())
-                            .map(|c| (*c).clone())
-                            .unwrap_or_else(|| ContentCtx {
+                        content_by_id.get(id.as_str()).map_or_else(
+                            || ContentCtx {
                                 id: id.to_string(),
                                 title: id.to_string(),
                                 kind: "other".into(),
@@ -266,7 +264,9 @@ impl Context {
                                 href: None,
                                 path: None,
                                 description: None,
-                            })
+                            },
+                            |c| (*c).clone(),
+                        )
                     })
                     .collect(),
                 exits: stage
