@@ -232,11 +232,26 @@ fn symlinked_playbooks_inside_the_project_are_checked_and_outside_ones_refused()
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["summary"]["files"], 2, "{}", report["summary"]);
 
+    // A link leaving the project is not followed: its text is never read or shown.
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("secret.yaml"), "token: abc\n").unwrap();
     std::os::unix::fs::symlink(outside.path().join("secret.yaml"), links.join("z.yaml")).unwrap();
     let run = run_capped(
-        &["check", links.to_str().unwrap()],
+        &["check", "--format", "json", links.to_str().unwrap()],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["files"], 2, "{}", report["summary"]);
+    assert!(!run.stdout.contains("abc") && !run.stderr.contains("abc"));
+
+    // A folder of such links only is an error, never "no problems in 0 files".
+    let only = project.path().join("elsewhere");
+    std::fs::create_dir_all(&only).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.yaml"), only.join("a.yaml")).unwrap();
+    let run = run_capped(
+        &["check", only.to_str().unwrap()],
         None,
         Duration::from_secs(30),
     );

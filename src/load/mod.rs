@@ -105,8 +105,9 @@ pub enum Loaded {
 /// Lists the playbook files under `path`: the file itself, or every `*.yaml` / `*.yml` below a
 /// folder (hidden folders skipped, symlinked folders not followed), sorted by path. A link to a
 /// playbook is followed when its target is a file inside the project (see [`project_root`]; a
-/// file reached twice is listed once); a link leaving the project is an error, so a pull
-/// request cannot make `check` print the text of a file elsewhere on the machine.
+/// file reached twice is listed once). A link leaving the project is not followed, so a pull
+/// request cannot make `check` print the text of a file elsewhere on the machine; a folder
+/// holding only such links is an error rather than "0 files".
 pub fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
     let metadata = fs::metadata(path)?;
     if !metadata.is_dir() {
@@ -115,6 +116,7 @@ pub fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
     let root = folder_project_root(&path.canonicalize()?);
     let mut files = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut outward = None;
     let walker = walkdir::WalkDir::new(path)
         .sort_by_file_name()
         .into_iter()
@@ -135,14 +137,8 @@ pub fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
             let target = match entry.path().canonicalize() {
                 Ok(target) if target.starts_with(&root) => target,
                 Ok(_) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidInput,
-                        format!(
-                            "`{}` is a link to a file outside the project folder `{}`, which stagebook does not follow: copy the playbook into the project instead",
-                            entry.path().display(),
-                            source::display_name(&root)
-                        ),
-                    ));
+                    outward.get_or_insert_with(|| entry.path().to_path_buf());
+                    continue;
                 }
                 // A dangling link: reading it reports the missing file.
                 Err(_) => {
@@ -165,6 +161,16 @@ pub fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
             // Listed, so reading it reports the pipe, device or socket instead of skipping it.
             files.push(entry.into_path());
         }
+    }
+    if let (true, Some(link)) = (files.is_empty(), outward) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "no playbook to check: `{}` is a link to a file outside the project folder `{}`, which stagebook does not follow; copy the playbook into the project instead",
+                link.display(),
+                source::display_name(&root)
+            ),
+        ));
     }
     Ok(files)
 }
