@@ -120,37 +120,38 @@ fn every_import_follows_the_layers_in_architecture_md() {
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
 
+/// Depth-first search with colours: a grey node (`false`) reached again closes a cycle.
+fn visit<'a>(
+    node: &'a str,
+    graph: &'a BTreeMap<String, BTreeSet<String>>,
+    state: &mut BTreeMap<&'a str, bool>,
+    path: &mut Vec<&'a str>,
+) -> Option<Vec<String>> {
+    match state.get(node) {
+        Some(true) => return None,
+        Some(false) => {
+            let from = path.iter().position(|n| *n == node).unwrap_or(0);
+            let mut cycle: Vec<String> = path[from..].iter().map(|n| (*n).to_owned()).collect();
+            cycle.push(node.to_owned());
+            return Some(cycle);
+        }
+        None => {}
+    }
+    state.insert(node, false);
+    path.push(node);
+    for next in graph.get(node).into_iter().flatten() {
+        if let Some(cycle) = visit(next, graph, state, path) {
+            return Some(cycle);
+        }
+    }
+    path.pop();
+    state.insert(node, true);
+    None
+}
+
 #[test]
 fn top_level_modules_import_each_other_without_cycles() {
     let graph = imports();
-    // Depth-first search with colours; a grey node reached again closes a cycle.
-    fn visit<'a>(
-        node: &'a str,
-        graph: &'a BTreeMap<String, BTreeSet<String>>,
-        state: &mut BTreeMap<&'a str, bool>,
-        path: &mut Vec<&'a str>,
-    ) -> Option<Vec<String>> {
-        match state.get(node) {
-            Some(true) => return None,
-            Some(false) => {
-                let from = path.iter().position(|n| *n == node).unwrap_or(0);
-                let mut cycle: Vec<String> = path[from..].iter().map(|n| (*n).to_owned()).collect();
-                cycle.push(node.to_owned());
-                return Some(cycle);
-            }
-            None => {}
-        }
-        state.insert(node, false);
-        path.push(node);
-        for next in graph.get(node).into_iter().flatten() {
-            if let Some(cycle) = visit(next, graph, state, path) {
-                return Some(cycle);
-            }
-        }
-        path.pop();
-        state.insert(node, true);
-        None
-    }
     let mut state = BTreeMap::new();
     for node in graph.keys() {
         if let Some(cycle) = visit(node, &graph, &mut state, &mut Vec::new()) {

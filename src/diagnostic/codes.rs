@@ -103,13 +103,17 @@ codes! {
     RECURSIVE_ALIAS = "input::recursive-alias", Error,
         "an alias is used inside its own anchor, which would never end";
     ALIAS_BUDGET = "input::alias-budget", Error,
-        "aliases copy more than 100,000 nodes in one file: write the repeated parts out, or split the file";
+        "aliases copy more than 100,000 nodes, or more text than `--max-file-size`, in one file: write the repeated parts out, or split the file";
     TOO_DEEP = "input::too-deep", Error,
         "lists and mappings are nested more than 128 levels deep";
     TOO_LARGE = "input::too-large", Error,
         "the file is larger than `--max-file-size` (16 MiB by default): split it with `include`";
     UTF16 = "input::utf16", Error,
         "the file is saved as UTF-16: save it as UTF-8";
+    CONTROL_CHARACTER = "input::control-character", Error,
+        "a text holds an invisible control character (often pasted from another program): delete it";
+    TOO_MANY_CONTROL_CHARACTERS = "input::too-many-control-characters", Note,
+        "more than 200 texts with control characters in one file: the rest are not listed";
 }
 
 codes! {

@@ -248,7 +248,7 @@ fn load_side(
         }
         Side::Rev(rev) => {
             let root = toplevel()?;
-            let tree = read_revision(rev, &root, options.limits.max_file_size + 1)?;
+            let tree = read_revision(rev, &root, options.limits.max_file_size.saturating_add(1))?;
             let mut found = Vec::new();
             for relative in list_revision(rev, paths)? {
                 if is_hidden(Path::new(&relative)) || !is_yaml(&relative) {

@@ -426,8 +426,11 @@ impl ConfigLoader {
             if let Some(config) = self.by_file.get(&file) {
                 Arc::clone(config)
             } else {
-                let text = std::fs::read_to_string(&file)
-                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+                let text =
+                    crate::load::files::read_small_text(&file, crate::load::files::MAX_CONFIG_SIZE)
+                        .map_err(|e| {
+                            io::Error::new(e.kind(), format!("{}: {e}", file.display()))
+                        })?;
                 let source = SourceFile::new(&file, text);
                 let config = Config::parse_file(&source, &self.overrides)
                     .map_err(|errors| io::Error::new(io::ErrorKind::InvalidData, errors))?;

@@ -31,8 +31,23 @@ pub struct Disk;
 
 impl Files for Disk {
     fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        // Opening a FIFO for reading waits for a writer, and a device may never end: only
+        // regular files are opened, checked before opening and again on the open handle.
+        let not_regular = || {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file (a pipe, device or socket): give the path of a playbook file",
+            )
+        };
+        if !fs::metadata(path)?.is_file() {
+            return Err(not_regular());
+        }
+        let file = fs::File::open(path)?;
+        if !file.metadata()?.is_file() {
+            return Err(not_regular());
+        }
         let mut bytes = Vec::new();
-        fs::File::open(path)?.take(limit).read_to_end(&mut bytes)?;
+        file.take(limit).read_to_end(&mut bytes)?;
         Ok(bytes)
     }
 
@@ -47,6 +62,30 @@ impl Files for Disk {
     fn project_root(&self, playbook: &Path) -> PathBuf {
         super::project_root(playbook)
     }
+}
+
+/// Largest `stagebook.toml` read: a lint configuration is a few dozen lines.
+pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
+/// Reads a small UTF-8 text file such as `stagebook.toml` from disk: a regular file of at most
+/// `limit` bytes, or an error saying which limit it broke.
+pub fn read_small_text(path: &Path, limit: u64) -> io::Result<String> {
+    let bytes = Disk.read(path, limit.saturating_add(1))?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} KiB, the most stagebook reads for this file: check that it is the right file",
+                limit / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not valid UTF-8: save it as UTF-8",
+        )
+    })
 }
 
 /// Files held in memory under one root folder: a git revision's blobs. Paths are the root
@@ -151,5 +190,28 @@ mod tests {
         assert_eq!(tree.display_name(path), "main:playbooks/a.yaml");
         assert!(tree.canonicalize(Path::new("/repo/playbooks")).is_ok());
         assert!(tree.canonicalize(Path::new("/repo/other.yaml")).is_err());
+    }
+
+    #[test]
+    fn small_text_files_have_a_size_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stagebook.toml");
+        fs::write(&path, "a = 1\n").unwrap();
+        assert_eq!(read_small_text(&path, 6).unwrap(), "a = 1\n");
+        let error = read_small_text(&path, 5).unwrap_err();
+        assert!(
+            error.to_string().starts_with("larger than 0 KiB"),
+            "{error}"
+        );
+        fs::write(&path, "#".repeat(2048)).unwrap();
+        let error = read_small_text(&path, 1024).unwrap_err();
+        assert!(
+            error.to_string().starts_with("larger than 1 KiB"),
+            "{error}"
+        );
+        assert!(
+            read_small_text(dir.path(), 1024).is_err(),
+            "a folder is not read"
+        );
     }
 }

@@ -33,6 +33,15 @@ pub struct Limits {
     pub alias_budget: usize,
 }
 
+impl Limits {
+    /// Most text bytes (keys and scalar values) that aliases may copy in one file: as many as
+    /// the largest file read, so a loaded file holds at most twice `max_file_size` of text
+    /// however its aliases are arranged.
+    pub fn alias_byte_budget(&self) -> u64 {
+        self.max_file_size
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
@@ -96,13 +105,20 @@ pub enum Loaded {
 }
 
 /// Lists the playbook files under `path`: the file itself, or every `*.yaml` / `*.yml` below a
-/// folder (hidden folders skipped, symlinked folders not followed), sorted by path.
+/// folder (hidden folders skipped, symlinked folders not followed), sorted by path. A link to a
+/// playbook is followed when its target is a file inside the project (see [`project_root`]; a
+/// file reached twice is listed once). A link leaving the project is not followed, so a pull
+/// request cannot make `check` print the text of a file elsewhere on the machine; a folder
+/// holding only such links is an error rather than "0 files".
 pub fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
     let metadata = fs::metadata(path)?;
     if !metadata.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
+    let root = folder_project_root(&path.canonicalize()?);
     let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut outward = None;
     let walker = walkdir::WalkDir::new(path)
         .sort_by_file_name()
         .into_iter()
@@ -115,9 +131,48 @@ pub fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
             .path()
             .extension()
             .is_some_and(|ext| ext == "yaml" || ext == "yml");
-        if entry.file_type().is_file() && is_yaml {
+        if !is_yaml {
+            continue;
+        }
+        let file_type = entry.file_type();
+        if file_type.is_symlink() {
+            let target = match entry.path().canonicalize() {
+                Ok(target) if target.starts_with(&root) => target,
+                Ok(_) => {
+                    outward.get_or_insert_with(|| entry.path().to_path_buf());
+                    continue;
+                }
+                // A dangling link: reading it reports the missing file.
+                Err(_) => {
+                    files.push(entry.into_path());
+                    continue;
+                }
+            };
+            if target.is_file() && seen.insert(target) {
+                files.push(entry.into_path());
+            }
+        } else if file_type.is_file() {
+            let canonical = entry
+                .path()
+                .canonicalize()
+                .unwrap_or_else(|_| entry.path().to_path_buf());
+            if seen.insert(canonical) {
+                files.push(entry.into_path());
+            }
+        } else if !file_type.is_dir() {
+            // Listed, so reading it reports the pipe, device or socket instead of skipping it.
             files.push(entry.into_path());
         }
+    }
+    if let (true, Some(link)) = (files.is_empty(), outward) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "no playbook to check: `{}` is a link to a file outside the project folder `{}`, which stagebook does not follow; copy the playbook into the project instead",
+                link.display(),
+                source::display_name(&root)
+            ),
+        ));
     }
     Ok(files)
 }
@@ -137,7 +192,7 @@ pub fn read_source_in(
     path: &Path,
     limits: &Limits,
 ) -> io::Result<(Arc<SourceFile>, Option<Diagnostic>)> {
-    let bytes = files.read(path, limits.max_file_size + 1)?;
+    let bytes = files.read(path, limits.max_file_size.saturating_add(1))?;
     let name = files.display_name(path);
     let new = |text: String| SourceFile::named(name.clone(), path, text);
     if bytes.len() as u64 > limits.max_file_size {
@@ -265,10 +320,15 @@ pub fn project_root(playbook: &Path) -> PathBuf {
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
+    folder_project_root(&folder)
+}
+
+/// [`project_root`] for the playbooks of `folder` (an absolute path).
+fn folder_project_root(folder: &Path) -> PathBuf {
     folder
         .ancestors()
         .find(|dir| dir.join("stagebook.toml").is_file() || dir.join(".git").exists())
-        .map_or_else(|| folder.clone(), Path::to_path_buf)
+        .map_or_else(|| folder.to_path_buf(), Path::to_path_buf)
 }
 
 fn resolve_includes(

@@ -133,6 +133,8 @@ struct Frame {
     pointer_len: usize,
     /// Nodes in this subtree, counting alias expansions.
     nodes: usize,
+    /// Text bytes (keys and scalar values) in this subtree, counting alias expansions.
+    bytes: u64,
     /// Height of the tallest child subtree.
     height: usize,
     /// The key span that introduced this collection, when it is a mapping value.
@@ -146,6 +148,8 @@ struct Frame {
 struct Anchored {
     value: Value,
     nodes: usize,
+    /// Text bytes an alias to it copies (see [`Frame::bytes`]).
+    bytes: u64,
     height: usize,
 }
 
@@ -159,8 +163,12 @@ struct Builder<'a> {
     /// Anchors whose node is still open: an alias to one of them is a cycle.
     open_anchors: Vec<usize>,
     alias_nodes: usize,
+    /// Text bytes copied by aliases so far.
+    alias_bytes: u64,
     /// Duplicate keys found so far.
     duplicate_keys: usize,
+    /// Texts with a control character found so far.
+    control_characters: usize,
     root: Option<Value>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -171,6 +179,26 @@ pub const MAX_DUPLICATE_KEY_FINDINGS: usize = 200;
 
 /// Why building stopped early (the diagnostic is already recorded).
 struct Stop;
+
+/// How big a finished node is, counting alias expansions.
+#[derive(Clone, Copy)]
+struct Size {
+    nodes: usize,
+    bytes: u64,
+    height: usize,
+}
+
+/// `16 MiB`, `300 KiB` or `12 bytes`.
+fn human_bytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
 
 impl Builder<'_> {
     fn label(&self, span: Range<usize>) -> Label {
@@ -246,6 +274,42 @@ impl Builder<'_> {
         }
     }
 
+    /// Reports a control character in a key or value: written as an escape (`"\e"`, `"\x01"`)
+    /// it would reach the exported CRM XML (where it is invalid), the handbook and the
+    /// terminal. Tab, line feed and carriage return are ordinary text.
+    fn check_control_characters(&mut self, text: &str, span: &Range<usize>) {
+        let Some(c) = text.chars().find(|&c| is_forbidden_control(c)) else {
+            return;
+        };
+        self.control_characters += 1;
+        if self.control_characters > MAX_DUPLICATE_KEY_FINDINGS {
+            if self.control_characters == MAX_DUPLICATE_KEY_FINDINGS + 1 {
+                let diagnostic = Diagnostic::of(
+                    codes::input::TOO_MANY_CONTROL_CHARACTERS,
+                    format!(
+                        "stopped after {MAX_DUPLICATE_KEY_FINDINGS} texts with control characters in this file"
+                    ),
+                    self.label(span.clone()),
+                )
+                .with_help("fix the texts above and run the check again");
+                self.diagnostics.push(diagnostic);
+            }
+            return;
+        }
+        let raw = &self.file.text()[span.clone()];
+        let at = locate_control(raw, c).map_or_else(
+            || span.clone(),
+            |within| span.start + within.start..span.start + within.end,
+        );
+        let diagnostic = Diagnostic::of(
+            codes::input::CONTROL_CHARACTER,
+            format!("the text holds the invisible control character U+{:04X}", u32::from(c)),
+            self.label(at),
+        )
+        .with_help("delete it (it usually comes from text pasted out of another program): exported CRM files and handbooks cannot carry it; for a new line, start a new line in the YAML");
+        self.diagnostics.push(diagnostic);
+    }
+
     fn start_collection(
         &mut self,
         container: Container,
@@ -278,6 +342,7 @@ impl Builder<'_> {
             anchor,
             pointer_len,
             nodes: 1,
+            bytes: 0,
             height: 0,
             key_span,
             flow,
@@ -320,25 +385,24 @@ impl Builder<'_> {
                 key: frame.key_span,
             },
         );
-        self.finish_node(value, frame.anchor, frame.nodes, frame.height + 1, end);
+        let size = Size {
+            nodes: frame.nodes,
+            bytes: frame.bytes,
+            height: frame.height + 1,
+        };
+        self.finish_node(value, frame.anchor, size, end);
     }
 
     /// Hands a finished node (scalar, expanded alias or closed collection) to its parent.
-    fn finish_node(
-        &mut self,
-        value: Value,
-        anchor: usize,
-        nodes: usize,
-        height: usize,
-        end: usize,
-    ) {
+    fn finish_node(&mut self, value: Value, anchor: usize, size: Size, end: usize) {
         if anchor != 0 {
             self.anchors.insert(
                 anchor,
                 Anchored {
                     value: value.clone(),
-                    nodes,
-                    height,
+                    nodes: size.nodes,
+                    bytes: size.bytes,
+                    height: size.height,
                 },
             );
         }
@@ -346,9 +410,10 @@ impl Builder<'_> {
             self.root = Some(value);
             return;
         };
-        parent.nodes += nodes;
+        parent.nodes += size.nodes;
+        parent.bytes = parent.bytes.saturating_add(size.bytes);
         parent.last_end = end;
-        parent.height = parent.height.max(height);
+        parent.height = parent.height.max(size.height);
         match &mut parent.container {
             Container::Seq(items) => items.push(value),
             Container::Map { map, key, .. } => {
@@ -368,17 +433,20 @@ impl Builder<'_> {
         span: Range<usize>,
     ) -> Result<(), Stop> {
         let force_string = self.check_tag(tag, &span)?;
+        self.check_control_characters(&text, &span);
         if self.is_key_slot() {
             if anchor != 0 {
                 let anchored = Anchored {
                     value: Value::String(text.clone().into_owned()),
                     nodes: 1,
+                    bytes: text.len() as u64,
                     height: 1,
                 };
                 self.anchors.insert(anchor, anchored);
             }
             return self.key(text, style, span);
         }
+        let bytes = text.len() as u64;
         let value = if force_string || style != ScalarStyle::Plain {
             Value::String(text.into_owned())
         } else {
@@ -386,7 +454,12 @@ impl Builder<'_> {
         };
         let end = span.end;
         self.record_leaf(span);
-        self.finish_node(value, anchor, 1, 1, end);
+        let size = Size {
+            nodes: 1,
+            bytes,
+            height: 1,
+        };
+        self.finish_node(value, anchor, size, end);
         Ok(())
     }
 
@@ -425,6 +498,7 @@ impl Builder<'_> {
             })
             .flatten();
         let file = self.file;
+        let key_bytes = text.len() as u64;
         let Some(Frame {
             container: Container::Map { key, .. },
             ..
@@ -463,6 +537,9 @@ impl Builder<'_> {
             return Ok(());
         }
         *key = Some((text.into_owned(), span));
+        if let Some(frame) = self.stack.last_mut() {
+            frame.bytes = frame.bytes.saturating_add(key_bytes);
+        }
         Ok(())
     }
 
@@ -483,16 +560,21 @@ impl Builder<'_> {
                 "define the anchor (`&name`) before using the alias (`*name`)",
             ));
         };
-        let (nodes, height) = (anchored.nodes, anchored.height);
-        self.alias_nodes += nodes;
-        if self.alias_nodes > self.limits.alias_budget {
-            let message = format!(
-                "aliases expand to more than {} nodes",
-                self.limits.alias_budget
-            );
+        let (nodes, bytes, height) = (anchored.nodes, anchored.bytes, anchored.height);
+        self.alias_nodes = self.alias_nodes.saturating_add(nodes);
+        self.alias_bytes = self.alias_bytes.saturating_add(bytes);
+        let byte_budget = self.limits.alias_byte_budget();
+        let over = if self.alias_nodes > self.limits.alias_budget {
+            Some(format!("{} nodes", self.limits.alias_budget))
+        } else if self.alias_bytes > byte_budget {
+            Some(format!("{} of text", human_bytes(byte_budget)))
+        } else {
+            None
+        };
+        if let Some(over) = over {
             return Err(self.fail(
                 codes::input::ALIAS_BUDGET,
-                message,
+                format!("aliases expand to more than {over}"),
                 span,
                 "aliases that repeat large blocks many times make the playbook huge: write the content out or use fewer aliases",
             ));
@@ -518,9 +600,60 @@ impl Builder<'_> {
         }
         let end = span.end;
         self.record_leaf(span);
-        self.finish_node(value, 0, nodes, height, end);
+        let size = Size {
+            nodes,
+            bytes,
+            height,
+        };
+        self.finish_node(value, 0, size, end);
         Ok(())
     }
+}
+
+/// A character no output format can carry as text: C0 controls other than tab, line feed and
+/// carriage return, DEL, C1 controls (which terminals read as escape sequences) and the
+/// non-characters U+FFFE / U+FFFF (invalid in XML).
+fn is_forbidden_control(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Where `c` is written in a scalar's source text: the character itself, or the escape
+/// (`\e`, `\x1B`, `\u001b`, `\U0000001B`, `\0`, …) of a double-quoted scalar that stands for it.
+fn locate_control(raw: &str, c: char) -> Option<Range<usize>> {
+    if let Some(at) = raw.find(c) {
+        return Some(at..at + c.len_utf8());
+    }
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let (decoded, len) = match bytes[i + 1] {
+            b'0' => (Some('\u{0}'), 2),
+            b'a' => (Some('\u{7}'), 2),
+            b'b' => (Some('\u{8}'), 2),
+            b'v' => (Some('\u{b}'), 2),
+            b'f' => (Some('\u{c}'), 2),
+            b'e' => (Some('\u{1b}'), 2),
+            b'N' => (Some('\u{85}'), 2),
+            b'x' => (hex_escape(raw, i + 2, 2), 4),
+            b'u' => (hex_escape(raw, i + 2, 4), 6),
+            b'U' => (hex_escape(raw, i + 2, 8), 10),
+            _ => (None, 2),
+        };
+        if decoded == Some(c) {
+            return Some(i..(i + len).min(raw.len()));
+        }
+        i += len;
+    }
+    None
+}
+
+fn hex_escape(raw: &str, start: usize, digits: usize) -> Option<char> {
+    let hex = raw.get(start..start + digits)?;
+    u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
 }
 
 /// Resolves a plain scalar by the YAML 1.2 core schema, with two safety choices: numbers with
@@ -657,7 +790,9 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
         anchors: HashMap::new(),
         open_anchors: Vec::new(),
         alias_nodes: 0,
+        alias_bytes: 0,
         duplicate_keys: 0,
+        control_characters: 0,
         root: None,
         diagnostics: Vec::new(),
     };
@@ -824,6 +959,91 @@ mod tests {
         let parsed = parse_str("a: &x [1, 2]\nb: *x\n");
         assert!(parsed.diagnostics.is_empty());
         assert_eq!(parsed.value.unwrap()["b"][1], 2);
+    }
+
+    #[test]
+    fn aliases_charge_the_bytes_they_copy() {
+        let big = "x".repeat(64 * 1024);
+        let copies = "  - *b\n".repeat(20);
+        let text = format!("big: &b \"{big}\"\nlist:\n{copies}");
+        let file = SourceFile::new(Path::new("t.yaml"), text.clone());
+        let limits = Limits {
+            max_file_size: 1024 * 1024,
+            ..Limits::default()
+        };
+        let parsed = parse(&file, &limits);
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+        let diagnostic = &parsed.diagnostics[0];
+        assert_eq!(diagnostic.code, "input::alias-budget");
+        assert_eq!(
+            diagnostic.message,
+            "aliases expand to more than 1 MiB of text"
+        );
+        // 16 copies of 64 KiB fit in 1 MiB; the 17th alias (line 19) goes past it.
+        assert_eq!(diagnostic.primary.start().line, 19);
+        let within = format!("big: &b \"{big}\"\nlist:\n{}", "  - *b\n".repeat(15));
+        let file = SourceFile::new(Path::new("t.yaml"), within);
+        assert!(parse(&file, &limits).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn alias_bytes_count_keys_and_nested_values() {
+        let value = "v".repeat(1000);
+        let text = format!(
+            "a: &m {{k{}: {value}, list: [{value}]}}\nb: [*m, *m]\n",
+            "y".repeat(100)
+        );
+        let file = SourceFile::new(Path::new("t.yaml"), text);
+        let limits = Limits {
+            max_file_size: 4200,
+            ..Limits::default()
+        };
+        // Each copy is 101 + 1000 + 4 + 1000 bytes: two copies are 4210.
+        let parsed = parse(&file, &limits);
+        assert_eq!(parsed.diagnostics[0].code, "input::alias-budget");
+        let limits = Limits {
+            max_file_size: 4210,
+            ..Limits::default()
+        };
+        let file = SourceFile::new(Path::new("t.yaml"), file.text().to_string());
+        assert!(parse(&file, &limits).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn control_characters_are_findings_where_they_are_written() {
+        let text =
+            "a: fine\tand\r\nb: \"beep \\a and \\x1b[31m\"\nc: 'ok'\nd: \"\\u0000\"\ne: \"\\e\"\n";
+        let parsed = parse_str(text);
+        let found: Vec<(&str, &str)> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| (d.message.as_str(), &text[d.primary.span.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "the text holds the invisible control character U+0007",
+                    "\\a"
+                ),
+                (
+                    "the text holds the invisible control character U+0000",
+                    "\\u0000"
+                ),
+                (
+                    "the text holds the invisible control character U+001B",
+                    "\\e"
+                ),
+            ]
+        );
+        assert_eq!(parsed.diagnostics[0].primary.start().line, 2);
+        assert!(parsed.value.is_none());
+        assert!(
+            parse_str("a: \"tab\\there\\nand a line\"\n")
+                .diagnostics
+                .is_empty()
+        );
+        assert!(parse_str("\"\\x1b\": 1\n").diagnostics[0].code == "input::control-character");
     }
 
     #[test]

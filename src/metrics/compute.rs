@@ -1,7 +1,8 @@
 //! The fold: each deal's sorted stage changes become visits, and every visit adds to counters
 //! kept per period and stage. The report's numbers are all derived from these counters.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use super::Error;
 use super::history::{History, unpack};
@@ -9,6 +10,9 @@ use super::report::FlowKind;
 use super::sample::Sample;
 use super::stages::{Kind, Move, StageIx, StageMap};
 use super::time::{Period, Secs};
+
+/// A stalled deal, ordered as the list shows them: longest first, then by deal id.
+type StalledKey = (Reverse<i64>, Box<str>, StageIx, Secs);
 
 /// A deal's visit to a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,8 +60,12 @@ pub struct Tally {
     pub repeats: u64,
     /// Deals whose first row is won or lost.
     pub no_open_stage: u64,
-    /// Deals stalled at the end of the range: (seconds in stage, deal, stage, entered).
+    /// Deals stalled at the end of the range: (seconds in stage, deal, stage, entered), the
+    /// longest [`Frame::stalled_limit`] of each stage (filled by [`Tally::finish`]).
     pub stalled_deals: Vec<(i64, Box<str>, StageIx, Secs)>,
+    /// While folding, the longest stalled deals of each stage so far: a heap whose top is the
+    /// first to leave, so memory follows the limit, not the number of stalled deals.
+    stalled_top: Vec<BinaryHeap<StalledKey>>,
     /// For deals won in the range: seconds per stage, one list per stage.
     pub won_times: Vec<Sample>,
     /// Deals won in the range.
@@ -78,6 +86,8 @@ pub struct Frame<'a> {
     pub cycle_target: Option<i64>,
     /// Keep won deals' visits for an activities file.
     pub keep_won_timelines: bool,
+    /// Most stalled deals kept per stage (all by default).
+    pub stalled_limit: usize,
     /// Flow kind of every (from, to) pair, precomputed.
     moves: Vec<FlowKind>,
     boundaries: Vec<Secs>,
@@ -114,6 +124,7 @@ impl<'a> Frame<'a> {
             as_of: periods.iter().map(|p| p.end.min(last_change + 1)).collect(),
             cycle_target,
             keep_won_timelines,
+            stalled_limit: usize::MAX,
             moves,
             boundaries,
         }
@@ -164,6 +175,7 @@ impl Tally {
             repeats: 0,
             no_open_stage: 0,
             stalled_deals: Vec::new(),
+            stalled_top: vec![BinaryHeap::new(); n],
             won_times: vec![Sample::default(); n],
             won_deals: 0,
             won_timelines: HashMap::new(),
@@ -253,8 +265,19 @@ impl Tally {
                 if let Some(as_of) = final_as_of {
                     let age = as_of - visit.enter;
                     if age > budget && exit_at.is_none_or(|e| e >= as_of) {
-                        self.stalled_deals
-                            .push((age, deal.into(), visit.stage, visit.enter));
+                        let top = &mut self.stalled_top[s];
+                        let key = (Reverse(age), deal, visit.stage, visit.enter);
+                        let keep = top.len() < frame.stalled_limit
+                            || top.peek().is_some_and(|worst| {
+                                (&key.0, key.1, key.2, key.3)
+                                    < (&worst.0, &*worst.1, worst.2, worst.3)
+                            });
+                        if keep {
+                            top.push((key.0, key.1.into(), key.2, key.3));
+                            if top.len() > frame.stalled_limit {
+                                top.pop();
+                            }
+                        }
                     }
                 }
             }
@@ -298,6 +321,13 @@ impl Tally {
     /// Turns the difference arrays into counts.
     pub fn finish(&mut self) {
         let n = self.n;
+        for top in &mut self.stalled_top {
+            self.stalled_deals.extend(
+                std::mem::take(top)
+                    .into_iter()
+                    .map(|(Reverse(age), deal, stage, since)| (age, deal, stage, since)),
+            );
+        }
         for array in [&mut self.inside, &mut self.stalled] {
             let rows = array.len() / n;
             for row in 1..rows {

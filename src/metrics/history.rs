@@ -4,6 +4,7 @@
 //! [`Grouper`], which keeps memory within the budget. Rows may come in any order: the grouper
 //! brings each deal's events together, and the fold sorts them.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -106,6 +107,18 @@ pub fn resolve_columns(
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_owned())
         .collect();
+    // The header is shown to say what there is: a few names, each cut short.
+    let shown = || {
+        let mut list: Vec<String> = names
+            .iter()
+            .take(MAX_NAMES_SHOWN)
+            .map(|n| format!("`{}`", short(n)))
+            .collect();
+        if names.len() > MAX_NAMES_SHOWN {
+            list.push(format!("and {} more", names.len() - MAX_NAMES_SHOWN));
+        }
+        list.join(", ")
+    };
     wanted
         .iter()
         .map(|(key, name)| {
@@ -117,7 +130,7 @@ pub fn resolve_columns(
                     Error::new(format!(
                         "{}: no column `{name}` in the header (it has: {}); name the column that holds the {} with --column {key}=NAME",
                         file.display(),
-                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                        shown(),
                         match *key {
                             "deal" => "deal id",
                             "stage" => "stage name",
@@ -131,8 +144,144 @@ pub fn resolve_columns(
         .collect()
 }
 
+/// Most header names listed when a column is missing.
+const MAX_NAMES_SHOWN: usize = 20;
+
+/// Most characters of a CSV value quoted back in a message.
+const SHOWN_CHARS: usize = 40;
+
+/// `text`, or its first [`SHOWN_CHARS`] characters and `…`, with control characters (which
+/// could steer the terminal) replaced by `�`.
+pub fn short(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(SHOWN_CHARS)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if text.chars().nth(SHOWN_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Longest row (record) of a CSV file read, in bytes, separators and quotes included. A row
+/// this long is no CRM export: most likely a quote left open has made the rest of the file one
+/// field, or the file is not a CSV at all. Reading stops there (exit 2), so one row never
+/// takes more than a few MiB of memory.
+pub const MAX_ROW_BYTES: u64 = 1 << 20;
+
+/// Bytes the CSV reader buffers ahead of the row it parses.
+const CSV_BUFFER: usize = 1 << 20;
+
+/// A CSV reader whose file stops giving bytes [`MAX_ROW_BYTES`] (plus what the reader buffers)
+/// past the start of the row being read; see [`next_record`].
+pub type CsvReader = csv::Reader<Bounded>;
+
+/// A file read through a window that [`next_record`] moves forward row by row.
+#[derive(Debug)]
+pub struct Bounded {
+    file: File,
+    /// Bytes read so far.
+    read: u64,
+    /// Bytes that may be read in all before the current row is too long.
+    allowed: Cell<u64>,
+    /// Whether reading stopped at `allowed`.
+    stopped: Cell<bool>,
+}
+
+impl Bounded {
+    fn new(file: File) -> Self {
+        Self {
+            file,
+            read: 0,
+            allowed: Cell::new(MAX_ROW_BYTES + CSV_BUFFER as u64),
+            stopped: Cell::new(false),
+        }
+    }
+
+    /// Lets reading go on to [`MAX_ROW_BYTES`] past `row_start` (plus the reader's buffer).
+    fn allow_row_at(&self, row_start: u64) {
+        self.allowed
+            .set(row_start.saturating_add(MAX_ROW_BYTES + CSV_BUFFER as u64));
+    }
+}
+
+impl Read for Bounded {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let room = self.allowed.get().saturating_sub(self.read);
+        if room == 0 {
+            self.stopped.set(true);
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "row too long"));
+        }
+        let take = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let read = self.file.read(&mut buf[..take])?;
+        self.read += read as u64;
+        Ok(read)
+    }
+}
+
+/// Why [`next_record`] could not give a row.
+#[derive(Debug)]
+pub enum RowError {
+    /// The row starting at this position is longer than [`MAX_ROW_BYTES`].
+    TooLong(csv::Position),
+    /// Reading failed.
+    Io(csv::Error),
+}
+
+impl RowError {
+    /// The message for people, for the file at `path` whose reader started at byte `start`.
+    pub fn describe(self, path: &Path, start: u64) -> Error {
+        match self {
+            Self::TooLong(at) => match record_line(path, start, &at) {
+                Ok(line) => Error::new(too_long(path, line)),
+                Err(error) => error,
+            },
+            Self::Io(e) => Error::new(format!("{}: cannot read: {e}", path.display())),
+        }
+    }
+}
+
+/// The message for a row longer than [`MAX_ROW_BYTES`] at `line` (its first line).
+fn too_long(path: &Path, line: u64) -> String {
+    format!(
+        "{}:{line}: the row is longer than {} MiB, the most stagebook reads for one row\n  help: a quote left open in the CSV makes the rest of the file one field: check the quotes on this line, and that the file is the CRM's CSV export",
+        path.display(),
+        MAX_ROW_BYTES >> 20
+    )
+}
+
+/// Reads the next row into `record` (`false` at the end of the file), refusing a row longer
+/// than [`MAX_ROW_BYTES`] before it is read whole.
+pub fn next_record(reader: &mut CsvReader, record: &mut csv::ByteRecord) -> Result<bool, RowError> {
+    let start = reader.position().clone();
+    reader.get_ref().allow_row_at(start.byte());
+    match reader.read_byte_record(record) {
+        Ok(more) => {
+            if reader.position().byte() - start.byte() > MAX_ROW_BYTES {
+                return Err(RowError::TooLong(start));
+            }
+            Ok(more)
+        }
+        Err(_) if reader.get_ref().stopped.get() => Err(RowError::TooLong(start)),
+        Err(e) => Err(RowError::Io(e)),
+    }
+}
+
+/// Reads the header line of a reader at the top of `path`, refusing one longer than
+/// [`MAX_ROW_BYTES`].
+pub fn read_header(reader: &mut CsvReader, path: &Path) -> Result<csv::ByteRecord, Error> {
+    let header = reader.byte_headers().cloned();
+    match header {
+        Ok(_) if reader.position().byte() > MAX_ROW_BYTES => Err(Error::new(too_long(path, 1))),
+        Ok(header) => Ok(header),
+        Err(_) if reader.get_ref().stopped.get() => Err(Error::new(too_long(path, 1))),
+        Err(e) => Err(Error::new(format!("{}: {e}", path.display()))),
+    }
+}
+
 /// Opens a CSV file, failing clearly on a missing or empty file.
-pub fn open_csv(path: &Path, delimiter: u8) -> Result<csv::Reader<File>, Error> {
+pub fn open_csv(path: &Path, delimiter: u8) -> Result<CsvReader, Error> {
     let mut file = File::open(path)
         .map_err(|e| Error::new(format!("{}: cannot read: {e}", path.display())))?;
     let mut first = [0u8; 1];
@@ -151,13 +300,13 @@ pub fn open_csv(path: &Path, delimiter: u8) -> Result<csv::Reader<File>, Error> 
     Ok(csv_reader(delimiter, true, file))
 }
 
-fn csv_reader(delimiter: u8, has_headers: bool, file: File) -> csv::Reader<File> {
+fn csv_reader(delimiter: u8, has_headers: bool, file: File) -> CsvReader {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(has_headers)
-        .buffer_capacity(1 << 20)
-        .from_reader(file)
+        .buffer_capacity(CSV_BUFFER)
+        .from_reader(Bounded::new(file))
 }
 
 /// A problem with one row: the file, line and column it is at.
@@ -249,15 +398,9 @@ pub fn read_in_parts(
 }
 
 /// Opens the history and finds its columns.
-fn open_history(
-    path: &Path,
-    options: &ReadOptions,
-) -> Result<(csv::Reader<File>, [usize; 3]), Error> {
+fn open_history(path: &Path, options: &ReadOptions) -> Result<(CsvReader, [usize; 3]), Error> {
     let mut reader = open_csv(path, options.delimiter)?;
-    let header = reader
-        .byte_headers()
-        .map_err(|e| Error::new(format!("{}: {e}", path.display())))?
-        .clone();
+    let header = read_header(&mut reader, path)?;
     let columns = &options.columns;
     let ix = resolve_columns(
         path,
@@ -331,7 +474,7 @@ fn find_cuts(path: &Path, header_end: u64, parts: usize) -> Result<Vec<Cut>, Err
 /// Reads the parts on their own threads; `None` when a cut fell inside a record.
 fn read_parallel(
     context: &Context<'_>,
-    first: csv::Reader<File>,
+    first: CsvReader,
     cuts: &[Cut],
 ) -> Result<Option<History>, Error> {
     let results = read_parts(context, first, cuts);
@@ -343,11 +486,7 @@ fn read_parallel(
 
 /// Reads each part on its own thread, `first` (which has read the header) the first one:
 /// what each part found, or why it stopped, in file order.
-fn read_parts(
-    context: &Context<'_>,
-    first: csv::Reader<File>,
-    cuts: &[Cut],
-) -> Vec<Result<Part, Failure>> {
+fn read_parts(context: &Context<'_>, first: CsvReader, cuts: &[Cut]) -> Vec<Result<Part, Failure>> {
     let path = context.path;
     let mut first = Some(first);
     let failed = FirstFailure::default();
@@ -423,7 +562,7 @@ fn stitch(
     Ok(Some(parts))
 }
 
-fn open_at(path: &Path, delimiter: u8, start: u64) -> Result<csv::Reader<File>, Failure> {
+fn open_at(path: &Path, delimiter: u8, start: u64) -> Result<CsvReader, Failure> {
     let cannot =
         |e: io::Error| Failure::Tool(Error::new(format!("{}: cannot read: {e}", path.display())));
     let mut file = File::open(path).map_err(cannot)?;
@@ -432,7 +571,7 @@ fn open_at(path: &Path, delimiter: u8, start: u64) -> Result<csv::Reader<File>, 
 }
 
 /// Reads the file in one part.
-fn read_whole(context: &Context<'_>, reader: csv::Reader<File>) -> Result<History, Error> {
+fn read_whole(context: &Context<'_>, reader: CsvReader) -> Result<History, Error> {
     let whole = Span {
         part: 0,
         start: 0,
@@ -484,6 +623,8 @@ impl BadRow {
 enum Failure {
     /// A malformed row (without `--skip-bad-rows`).
     Row(BadRow),
+    /// A row longer than [`MAX_ROW_BYTES`], at this line from the part's start.
+    TooLong(u64),
     /// An earlier part failed, so what this one would read is of no use.
     Stopped,
     /// Anything else.
@@ -497,6 +638,7 @@ impl Failure {
                 "{}\n  help: fix the row, or pass --skip-bad-rows to count such rows and leave them out",
                 row.describe(path, first_line)
             )),
+            Self::TooLong(line) => Error::new(too_long(path, first_line + line - 1)),
             Self::Stopped => Error::new(format!(
                 "{}: reading stopped after a failure elsewhere in the file",
                 path.display()
@@ -548,7 +690,7 @@ impl FirstFailure {
 /// Reads the rows of one part of the file, stopping early when an earlier part has failed.
 fn read_part(
     context: &Context<'_>,
-    mut reader: csv::Reader<File>,
+    mut reader: CsvReader,
     span: &Span,
     mut grouper: Grouper,
     failed: &FirstFailure,
@@ -589,12 +731,13 @@ fn read_part(
         if failed.before(span.part) {
             return Err(Failure::Stopped);
         }
-        // Reading flexible byte records, csv fails on I/O errors only.
-        let more = reader.read_byte_record(&mut record).map_err(|e| {
-            Failure::Tool(Error::new(format!(
-                "{}: cannot read: {e}",
-                context.path.display()
-            )))
+        // Reading flexible byte records, csv fails on I/O errors (and long rows) only.
+        let more = next_record(&mut reader, &mut record).map_err(|e| match e {
+            RowError::TooLong(at) => match record_line(context.path, start, &at) {
+                Ok(line) => Failure::TooLong(line),
+                Err(error) => Failure::Tool(error),
+            },
+            e @ RowError::Io(_) => Failure::Tool(e.describe(context.path, start)),
         })?;
         if !more {
             break;
@@ -743,7 +886,10 @@ fn parse_row<'r>(
     let when = parse_instant(at_bytes, zone).map_err(|why| {
         (
             2,
-            format!("`{}`: {why}", String::from_utf8_lossy(at_bytes).trim()),
+            format!(
+                "`{}`: {why}",
+                short(String::from_utf8_lossy(at_bytes).trim())
+            ),
         )
     })?;
     Ok((deal_bytes, stage_name, when))

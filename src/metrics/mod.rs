@@ -90,7 +90,7 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
             .take(MAX_EXAMPLES)
             .map(|u| {
                 let plural = if u.rows == 1 { "" } else { "s" };
-                format!("`{}` ({} row{plural})", u.name, u.rows)
+                format!("`{}` ({} row{plural})", history::short(&u.name), u.rows)
             })
             .collect();
         return Err(Error::new(format!(
@@ -107,13 +107,14 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
         .playbook
         .cycle_target
         .map(|d| i64::try_from(d.hours()).unwrap_or(i64::MAX / 4) * 3600);
-    let frame = Frame::new(
+    let mut frame = Frame::new(
         &stages,
         &periods,
         last,
         cycle_target,
         options.won_profile && options.activities.is_some(),
     );
+    frame.stalled_limit = options.stalled_limit;
     let mut tally = Tally::fold_all(&frame, history)?;
 
     let period_reports = (0..periods.len())

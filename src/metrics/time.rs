@@ -80,22 +80,48 @@ impl Zone {
     }
 
     /// Midnight at the start of `date` in this zone.
+    ///
+    /// The history accepts years 0000–9999 but time zones are only known within about a day
+    /// of that range's ends; past them (`9999-12-31`) the day is read as UTC, never as 1970.
     pub fn midnight(&self, date: Date) -> Secs {
-        date.to_zoned(self.tz.clone())
-            .map_or(0, |z| z.timestamp().as_second())
+        date.to_zoned(self.tz.clone()).map_or_else(
+            |_| {
+                let (month, day) = (date.month().unsigned_abs(), date.day().unsigned_abs());
+                days_from_civil(i32::from(date.year()), u32::from(month), u32::from(day)) * 86_400
+            },
+            |z| z.timestamp().as_second(),
+        )
     }
 
-    /// The calendar date of an instant in this zone.
+    /// The calendar date of an instant in this zone (read as UTC past the ends of the time
+    /// zones' range, see [`Zone::midnight`]).
     pub fn date_of(&self, secs: Secs) -> Date {
-        Timestamp::from_second(secs)
-            .map(|t| t.to_zoned(self.tz.clone()).date())
-            .unwrap_or_default()
+        Timestamp::from_second(secs).map_or_else(
+            |_| civil_from_days(secs.div_euclid(86_400)),
+            |t| t.to_zoned(self.tz.clone()).date(),
+        )
+    }
+
+    /// The first instant after `date` in this zone.
+    pub fn end_of_day(&self, date: Date) -> Secs {
+        date.tomorrow().map_or_else(
+            |_| self.midnight(date).saturating_add(86_400),
+            |next| self.midnight(next),
+        )
     }
 
     /// An instant written for people: `2024-03-01 09:30` in this zone.
     pub fn format(&self, secs: Secs) -> String {
         Timestamp::from_second(secs).map_or_else(
-            |_| secs.to_string(),
+            |_| {
+                let minutes = secs.rem_euclid(86_400) / 60;
+                format!(
+                    "{} {:02}:{:02}",
+                    self.date_of(secs),
+                    minutes / 60,
+                    minutes % 60
+                )
+            },
             |t| {
                 t.to_zoned(self.tz.clone())
                     .strftime("%Y-%m-%d %H:%M")
@@ -230,6 +256,26 @@ fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The date `days` days after 1970-01-01, clamped to the years jiff holds (-9999–9999); the
+/// inverse of [`days_from_civil`].
+fn civil_from_days(days: i64) -> Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let date = i16::try_from(year)
+        .ok()
+        .zip(i8::try_from(month).ok())
+        .zip(i8::try_from(day).ok())
+        .and_then(|((year, month), day)| Date::new(year, month, day).ok());
+    date.unwrap_or(if year < 0 { Date::MIN } else { Date::MAX })
+}
+
 /// Parses a `--from` / `--to` date.
 pub fn parse_date(text: &str) -> Result<Date, String> {
     text.parse::<Date>()
@@ -283,7 +329,7 @@ pub fn periods(
         first_day: a,
         last_day: b,
         start: zone.midnight(a),
-        end: zone.midnight(b.tomorrow().unwrap_or(b)),
+        end: zone.end_of_day(b),
     };
     let Some(kind) = kind else {
         return Ok(vec![make(format!("{first}..{last}"), first, last)]);
@@ -332,6 +378,32 @@ pub fn periods(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_day_of_year_9999_stays_itself() {
+        let zone = Zone::utc();
+        let last = parse_instant(b"9999-12-31", &zone).unwrap();
+        let date = zone.date_of(last);
+        assert_eq!(date.to_string(), "9999-12-31");
+        assert_eq!(zone.midnight(date), last);
+        assert_eq!(zone.end_of_day(date), last + 86_400);
+        let periods = periods(parse_date("9999-12-01").unwrap(), date, None, &zone).unwrap();
+        assert_eq!(periods[0].end, last + 86_400);
+        for days in [-719_528, -1, 0, 1, 19_000, 2_932_896] {
+            let date = civil_from_days(days);
+            let (y, m, d) = (date.year(), date.month(), date.day());
+            assert_eq!(
+                days_from_civil(
+                    i32::from(y),
+                    m.unsigned_abs().into(),
+                    d.unsigned_abs().into()
+                ),
+                days
+            );
+        }
+        assert_eq!(civil_from_days(i64::MAX / 86_400), Date::MAX);
+        assert_eq!(zone.format(last + 3600 + 120), "9999-12-31 01:02");
+    }
 
     fn utc(text: &str) -> Secs {
         parse_instant(text.as_bytes(), &Zone::utc()).unwrap()

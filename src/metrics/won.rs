@@ -7,7 +7,7 @@ use std::path::Path;
 use super::Error;
 use super::build::{days_f, quantile};
 use super::compute::{Frame, Tally};
-use super::history::{open_csv, record_error, resolve_columns};
+use super::history::{next_record, open_csv, read_header, record_error, resolve_columns, short};
 use super::report::{Touchpoints, WonProfile, WonStage};
 use super::stages::{Kind, StageIx};
 use super::time::{Zone, parse_instant};
@@ -68,10 +68,7 @@ pub fn read_activities(
     tally: &Tally,
 ) -> Result<(Counts, u64), Error> {
     let mut reader = open_csv(path, delimiter)?;
-    let header = reader
-        .byte_headers()
-        .map_err(|e| Error::new(format!("{}: {e}", path.display())))?
-        .clone();
+    let header = read_header(&mut reader, path)?;
     let ix = resolve_columns(
         path,
         &header,
@@ -85,10 +82,8 @@ pub fn read_activities(
     let mut rows = 0;
     let mut record = csv::ByteRecord::new();
     loop {
-        // Reading flexible byte records, csv fails on I/O errors only.
-        let more = reader
-            .read_byte_record(&mut record)
-            .map_err(|e| Error::new(format!("{}: cannot read: {e}", path.display())))?;
+        // Reading flexible byte records, csv fails on I/O errors (and long rows) only.
+        let more = next_record(&mut reader, &mut record).map_err(|e| e.describe(path, 0))?;
         if !more {
             break;
         }
@@ -112,7 +107,12 @@ pub fn read_activities(
         };
         let at_text = get(1, &columns.at)?;
         let at = parse_instant(at_text.as_bytes(), zone).map_err(|why| {
-            record_error(path, &record, &columns.at, &format!("`{at_text}`: {why}"))
+            record_error(
+                path,
+                &record,
+                &columns.at,
+                &format!("`{}`: {why}", short(&at_text)),
+            )
         })?;
         let kind = get(2, &columns.kind)?;
         let position = visits.partition_point(|v| v.enter <= at);

@@ -175,8 +175,18 @@ impl Context {
             })
             .collect();
         let ordered = process_order(&playbook.stages);
+        // Indexes, so that a reference costs a lookup, not a scan: rendering stays linear in
+        // the stages (40,000 stages scanned for each `next` took seconds).
+        let by_id: BTreeMap<&str, &Stage> = playbook
+            .stages
+            .iter()
+            .rev()
+            .map(|s| (s.id.as_str(), s))
+            .collect();
+        let content_by_id: BTreeMap<&str, &ContentCtx> =
+            library.iter().rev().map(|c| (c.id.as_str(), c)).collect();
         let stage_ref = |id: &crate::model::Id| {
-            let target = playbook.stages.iter().find(|s| &s.id == id);
+            let target = by_id.get(id.as_str()).copied();
             StageRef {
                 id: id.to_string(),
                 anchor: anchor(id.as_str()),
@@ -241,11 +251,8 @@ impl Context {
                     .content
                     .iter()
                     .map(|id| {
-                        library
-                            .iter()
-                            .find(|c| c.id == id.as_str())
-                            .cloned()
-                            .unwrap_or_else(|| ContentCtx {
+                        content_by_id.get(id.as_str()).map_or_else(
+                            || ContentCtx {
                                 id: id.to_string(),
                                 title: id.to_string(),
                                 kind: "other".into(),
@@ -257,7 +264,9 @@ impl Context {
                                 href: None,
                                 path: None,
                                 description: None,
-                            })
+                            },
+                            |c| (*c).clone(),
+                        )
                     })
                     .collect(),
                 exits: stage

@@ -149,5 +149,19 @@ pub fn render(report: &Report) -> String {
     while out.ends_with("\n\n") {
         out.pop();
     }
+    // Deal ids and stage names come from the CSV: an escape sequence in one must not steer
+    // the terminal, so control characters other than line breaks show as `�`.
+    if out.chars().any(|c| c.is_control() && c != '\n') {
+        out = out
+            .chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    }
     out
 }
