@@ -2,7 +2,7 @@
 //! cannot forge, the baseline, and SARIF's shape (CI validates it against the schema with
 //! `.ci/checks/20-sarif.sh`).
 
-mod common;
+use crate::common::{self, golden};
 
 use std::path::Path;
 use std::process::Command;
@@ -56,16 +56,8 @@ fn the_readme_rule_table_is_generated_from_the_rules() {
     let from = readme.find(start).expect("README has <!-- rules:start -->") + start.len();
     let to = readme.find(end).expect("README has <!-- rules:end -->");
     let table = stagebook::lint::markdown_table();
-    if readme[from..to] != table {
-        if std::env::var_os("UPDATE_README").is_some() {
-            let updated = format!("{}{table}{}", &readme[..from], &readme[to..]);
-            std::fs::write(&path, updated).expect("write README.md");
-        } else {
-            panic!(
-                "README.md's rule table is out of date: run `UPDATE_README=1 cargo test --test lint`"
-            );
-        }
-    }
+    let generated = format!("{}{table}{}", &readme[..from], &readme[to..]);
+    golden::assert_file(&path, generated);
 }
 
 /// Splits a workflow command line as the Actions runner does, and decodes the message.
