@@ -473,12 +473,16 @@ fn a_deal_id_that_is_not_utf8_is_a_bad_row() {
 
 #[test]
 fn missing_columns_and_empty_files_are_tool_failures() {
-    let (_dir, path) = bad(
+    let (dir, path) = bad(
         "sf.csv",
         "OpportunityId,StageName,CreatedDate\nA,Prospecting,2024-03-01\n",
     );
-    metrics(&["--history", &path]).assert().code(2).stderr_eq(snapbox::str![[r"
-error: [..]sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `StageName`, `CreatedDate`); name the column that holds the deal id with --column deal=NAME
+    metrics(&["--history", &path])
+        .with_assert(golden::assert_in_temp(dir.path()))
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r"
+error: [TMP]/sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `StageName`, `CreatedDate`); name the column that holds the deal id with --column deal=NAME
 
 "]]);
     metrics(&[
@@ -493,12 +497,13 @@ error: [..]sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `
     ])
     .assert()
     .code(0);
-    let (_dir, empty) = bad("empty.csv", "");
+    let (empty_dir, empty) = bad("empty.csv", "");
     metrics(&["--history", &empty])
+        .with_assert(golden::assert_in_temp(empty_dir.path()))
         .assert()
         .code(2)
         .stderr_eq(snapbox::str![[r"
-error: [..]empty.csv: the file is empty; expected a CSV with a header line
+error: [TMP]/empty.csv: the file is empty; expected a CSV with a header line
 
 "]]);
     let (_dir, header) = bad("header.csv", "deal_id,stage,entered_at\n");

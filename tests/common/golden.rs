@@ -29,6 +29,16 @@ pub fn assert() -> snapbox::Assert {
     snapbox::Assert::new().action(action)
 }
 
+/// [`assert`], with `dir` (a test's temporary folder, a new name each run) shown as `[TMP]`,
+/// so a blessed snapshot holds `[TMP]/file.csv` rather than a path the next run will not have.
+pub fn assert_in_temp(dir: &Path) -> snapbox::Assert {
+    let mut redactions = snapbox::Redactions::new();
+    redactions
+        .insert("[TMP]", dir.to_path_buf())
+        .expect("`[TMP]` is a valid placeholder");
+    assert().redact_with(redactions)
+}
+
 /// Compares `actual` with the golden file at `path`; when blessing, rewrites the file instead.
 /// Returns the failure to report, if any.
 pub fn check_file(path: &Path, actual: &[u8]) -> Option<String> {
