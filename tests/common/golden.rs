@@ -143,12 +143,22 @@ pub fn assert_clean(failures: &[String]) {
 /// test binary) again in a child process with `TRYCMD=overwrite`.
 pub fn trycmd(test: &str, configure: impl FnOnce(&trycmd::TestCases)) {
     if blessing() && std::env::var_os("TRYCMD").is_none() {
-        let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
             .args(["--exact", test, "--test-threads", "1"])
             .env("TRYCMD", "overwrite")
-            .status()
+            .output()
             .expect("run the test binary again");
-        assert!(status.success(), "blessing `{test}` failed");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "blessing `{test}` failed:\n{stdout}{stderr}"
+        );
+        // A renamed test would match nothing and bless nothing, silently.
+        assert!(
+            stdout.contains("test result: ok. 1 passed"),
+            "blessing ran no test named `{test}`: pass the calling test's path\n{stdout}"
+        );
         return;
     }
     let cases = trycmd::TestCases::new();
