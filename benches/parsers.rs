@@ -8,7 +8,7 @@ use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use stagebook::load::Limits;
-use stagebook::load::source::SourceFile;
+use stagebook::source::SourceFile;
 
 fn corpus() -> Vec<String> {
     let dir = std::env::temp_dir().join("stagebook-bench-parsers");

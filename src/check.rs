@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Diagnostic, Label, Severity, codes};
 use crate::lint::baseline::Baseline;
 use crate::lint::config::{ConfigLoader, FailOn, Overrides};
 use crate::lint::{self, Config};
-use crate::load::source::SourceFile;
 use crate::load::{self, Document, Limits, Loaded};
 use crate::model::PlaybookFile;
+use crate::source::SourceFile;
 use crate::validate;
 
 /// Settings for a check run.
@@ -371,9 +371,8 @@ fn orphan_include(
         .path
         .canonicalize()
         .unwrap_or_else(|_| fragment.path.clone());
-    let mut orphan = Diagnostic::new(
-        Severity::Warning,
-        "structure::orphan-include",
+    let mut orphan = Diagnostic::of(
+        codes::structure::ORPHAN_INCLUDE,
         "this file holds stages or content for an `include`, but no playbook checked here includes it",
         Label::new(fragment, 0..0),
     )

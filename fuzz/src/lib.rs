@@ -146,6 +146,7 @@ fn assert_label(label: &Label) {
 /// JSON printer; the JSON must parse back, and findings that keep only the lines they show
 /// (as `check` keeps them) must print the same.
 pub fn print_all(diagnostics: &[Diagnostic]) {
+    static CATALOGUE: OnceLock<stagebook::diagnostic::Catalogue> = OnceLock::new();
     for diagnostic in diagnostics {
         assert_label(&diagnostic.primary);
         diagnostic.related.iter().for_each(assert_label);
@@ -171,7 +172,11 @@ pub fn print_all(diagnostics: &[Diagnostic]) {
         }
         assert_eq!(out, kept, "a finding prints differently from its excerpt");
     }
-    let text = json::render(diagnostics, 1);
+    let text = json::render(
+        diagnostics,
+        1,
+        CATALOGUE.get_or_init(stagebook::lint::catalogue),
+    );
     let parsed: serde_json::Value = serde_json::from_str(&text).expect("check JSON parses");
     assert_eq!(
         parsed["diagnostics"].as_array().map(Vec::len),

@@ -115,11 +115,12 @@ pub fn run(args: &Args) -> io::Result<u8> {
             outcome.baseline_unmatched
         );
     }
+    let catalogue = crate::lint::catalogue();
     let text = match args.format {
-        Format::Json => json::render(&outcome.diagnostics, outcome.files),
-        Format::Sarif => sarif::render(&outcome.diagnostics),
+        Format::Json => json::render(&outcome.diagnostics, outcome.files, &catalogue),
+        Format::Sarif => sarif::render(&outcome.diagnostics, &catalogue),
         Format::Github => github::render(&outcome.diagnostics, outcome.files),
-        Format::Junit => junit::render(&outcome.diagnostics, &outcome.playbooks),
+        Format::Junit => junit::render(&outcome.diagnostics, &outcome.playbooks, &catalogue),
         Format::Human => {
             let printer = HumanPrinter::new(Style::detect(io::stdout().is_terminal()));
             let mut text = String::new();

@@ -53,7 +53,7 @@ pub fn man(args: &ManArgs) -> io::Result<u8> {
             command,
         ))?));
     };
-    std::fs::create_dir_all(dir)?;
+    let out = crate::emit::OutDir::create(dir)?;
     let mut written = String::new();
     let mut pages = vec![(
         "stagebook.1".to_string(),
@@ -70,9 +70,8 @@ pub fn man(args: &ManArgs) -> io::Result<u8> {
         ));
     }
     for (name, text) in pages {
-        let path = dir.join(&name);
-        std::fs::write(&path, text)?;
-        let _ = writeln!(written, "wrote {}", path.display());
+        out.write(std::path::Path::new(&name), &text)?;
+        let _ = writeln!(written, "wrote {}", dir.join(&name).display());
     }
     print_out(&written)
 }

@@ -13,8 +13,8 @@ use crate::check::{self, Opened, Refused};
 use crate::crm::{self, ExportOptions, Layout, Target, diff};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use crate::lint::config::Overrides;
-use crate::load::source::display_name;
 use crate::report::human::{HumanPrinter, Style};
+use crate::source::display_name;
 
 // `--target` takes the ids of `crm::TARGETS`: the list of targets is the one source.
 impl ValueEnum for Target {

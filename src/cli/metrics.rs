@@ -7,6 +7,7 @@ use clap::ValueEnum;
 
 use super::{EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check::{self, Refused};
+use crate::emit::templates::Templates;
 use crate::metrics::group::{Budget, DEFAULT_MEMORY_LIMIT, MIN_MEMORY_LIMIT};
 use crate::metrics::history::{Columns, ReadOptions};
 use crate::metrics::output::{self, Format};
@@ -59,6 +60,9 @@ pub struct Args {
     /// Write the report to this file (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Folder of templates that replace the built-in ones by file name (metrics.html.j2).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
     /// Fail (exit 1) when rows name stages the playbook does not have.
     #[arg(long)]
     pub strict: bool,
@@ -247,11 +251,14 @@ pub fn run(args: &Args) -> io::Result<u8> {
             return Ok(EXIT_FINDINGS);
         }
     };
+    let templates = Templates::new(args.templates.as_deref()).map_err(io::Error::other)?;
     let report = metrics::measure(&playbook, &options).map_err(io::Error::other)?;
-    let text = output::render(&report, args.format);
+    let text = output::render_with(&report, args.format, &templates).map_err(io::Error::other)?;
     let warnings = report.warnings();
     match &args.out {
-        Some(path) => output::write_atomic(path, &text)?,
+        Some(path) => {
+            crate::emit::write_file(path, text.as_bytes())?;
+        }
         None => {
             print_out(&text)?;
         }

@@ -11,10 +11,13 @@ mod render;
 mod rules;
 mod serve;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::lint::config::ConfigErrors;
+use crate::report::human::{HumanPrinter, Style};
 
 /// Exit code: nothing at error level.
 pub const EXIT_OK: u8 = 0;
@@ -53,7 +56,8 @@ pub enum Command {
     Init(init::Args),
     /// List the lint rules: id, category, default level, summary.
     Rules(rules::RulesArgs),
-    /// Print a lint rule's documentation: what it checks, why it matters, an example.
+    /// Explain a finding code: a lint rule's documentation (what it checks, why it matters, an
+    /// example), or what a `yaml::`, `input::`, `schema::` or `structure::` code means.
     Explain(rules::ExplainArgs),
     /// Measure a playbook against CRM stage history: entered, advanced, lost and remaining per
     /// stage and period, time in stage, stalls, win rate. Exit 0 when done, 1 on a broken
@@ -96,14 +100,27 @@ pub fn run() -> ExitCode {
         }
     };
     ExitCode::from(code.unwrap_or_else(|error| {
-        eprintln!("error: {error}");
+        print_error(&error);
         EXIT_FAILURE
     }))
 }
 
-/// The lint rules as JSON rows `{id, category, default_level, summary}`.
-pub fn rule_rows() -> serde_json::Value {
-    rules::rows()
+/// Prints a tool failure: problems in `stagebook.toml` as findings with their snippets, any
+/// other error as one line.
+fn print_error(error: &io::Error) {
+    let config = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ConfigErrors>());
+    let Some(ConfigErrors(problems)) = config else {
+        eprintln!("error: {error}");
+        return;
+    };
+    let printer = HumanPrinter::new(Style::detect(io::stderr().is_terminal()));
+    let mut text = String::new();
+    for problem in problems {
+        printer.render(problem, &mut text);
+    }
+    eprint!("{text}");
 }
 
 pub(crate) fn print_out(text: &str) -> io::Result<u8> {

@@ -10,9 +10,9 @@ use clap::ValueEnum;
 use super::{EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check::{self, Checked, Refused};
 use crate::diagnostic::Summary;
+use crate::emit::OutDir;
 use crate::load::Limits;
 use crate::model::{ID_PATTERN, Locale};
-use crate::output::OutDir;
 use crate::render::{Format, Renderer, pdf};
 use crate::report::human::{HumanPrinter, Style};
 
@@ -221,9 +221,9 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
                 let _ = writeln!(text, "wrote {}", shown(&args.out, id, &name));
                 if let (Some(browser), Format::Html) = (&browser, format) {
                     let pdf_name = name.replace(".html", ".pdf");
-                    let temp = written.with_file_name(format!(".stagebook-{pdf_name}.tmp"));
-                    pdf::print(browser, &written, &temp)?;
-                    std::fs::rename(&temp, written.with_file_name(&pdf_name))?;
+                    out.write_with(&Path::new(id).join(&pdf_name), |_, temp| {
+                        pdf::print(browser, &written, temp)
+                    })?;
                     let _ = writeln!(text, "wrote {}", shown(&args.out, id, &pdf_name));
                 }
             }

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 use std::io;
 
 use clap::ValueEnum;
-use serde::Serialize;
 
 use super::print_out;
-use crate::lint::{Category, Level, find_rule, known_ids, registry};
+use crate::diagnostic::codes::capitalise;
+use crate::lint::{find_rule, known_ids, registry};
 
 /// Output formats of `rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -31,39 +31,15 @@ pub struct RulesArgs {
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
-    /// The rule id, e.g. `seller-side-exit`.
-    pub rule: String,
-}
-
-#[derive(Serialize)]
-struct RuleRow {
-    id: &'static str,
-    category: Category,
-    default_level: Level,
-    summary: &'static str,
-}
-
-/// The rule list as JSON rows (also used by `check --format json`).
-pub fn rows() -> serde_json::Value {
-    let rows: Vec<RuleRow> = registry()
-        .iter()
-        .map(|r| {
-            let m = r.meta();
-            RuleRow {
-                id: m.id,
-                category: m.category,
-                default_level: m.default_level,
-                summary: m.summary,
-            }
-        })
-        .collect();
-    serde_json::to_value(rows).expect("rule rows serialize")
+    /// The code: a lint rule's id (`seller-side-exit`) or a finding code (`yaml::syntax`).
+    pub code: String,
 }
 
 pub fn run_rules(args: &RulesArgs) -> io::Result<u8> {
     let text = match args.format {
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&rows()).expect("rows serialize");
+            let mut text = serde_json::to_string_pretty(&crate::lint::catalogue().rule_rows())
+                .expect("rows serialize");
             text.push('\n');
             text
         }
@@ -92,16 +68,29 @@ pub fn run_rules(args: &RulesArgs) -> io::Result<u8> {
     print_out(&text)
 }
 
+/// `stagebook explain CODE`: a lint rule's long documentation, or a catalogued code's family,
+/// level and help line.
 pub fn run_explain(args: &ExplainArgs) -> io::Result<u8> {
-    let Some(rule) = find_rule(&args.rule) else {
+    let catalogue = crate::lint::catalogue();
+    let Some(entry) = catalogue.get(&args.code) else {
+        let closest = catalogue
+            .entries()
+            .iter()
+            .map(|e| (strsim::jaro_winkler(e.id, &args.code), e.id))
+            .filter(|(score, _)| *score > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map_or(String::new(), |(_, id)| format!("did you mean `{id}`? "));
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!(
-                "unknown lint rule `{}`; the rules are: {}",
-                args.rule,
+                "unknown code `{}`\nhelp: {closest}the lint rules are: {}; the other codes have a family prefix (`yaml::syntax`, `schema::unknown-field`, …) and are listed in the README's \"Finding codes\"",
+                args.code,
                 known_ids()
             ),
         ));
+    };
+    let Some(rule) = find_rule(entry.id) else {
+        return print_out(&catalogue.explain(entry));
     };
     let m = rule.meta();
     print_out(&format!(
@@ -112,11 +101,4 @@ pub fn run_explain(args: &ExplainArgs) -> io::Result<u8> {
         capitalise(m.summary),
         m.markdown()
     ))
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| {
-        c.to_uppercase().collect::<String>() + chars.as_str()
-    })
 }

@@ -4,7 +4,7 @@ use std::io;
 use std::path::PathBuf;
 
 use super::print_out;
-use crate::serve::{Preview, Settings};
+use crate::serve::{Limits, Preview, Settings};
 
 /// Arguments of `serve`.
 #[derive(Debug, clap::Args)]
@@ -24,6 +24,10 @@ pub struct Args {
     /// Largest playbook file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 16)]
     pub max_file_size: u64,
+    /// Seconds a client has to send a request's headers (and to take an answer) before its
+    /// connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub read_timeout: u64,
 }
 
 pub fn run(args: &Args) -> io::Result<u8> {
@@ -38,7 +42,12 @@ pub fn run(args: &Args) -> io::Result<u8> {
         ..Settings::default()
     };
     settings.options.limits.max_file_size = args.max_file_size.saturating_mul(1024 * 1024);
-    let preview = Preview::bind(&args.playbook, &settings, args.port)?;
+    let timeout = std::time::Duration::from_secs(args.read_timeout);
+    let preview = Preview::bind(&args.playbook, &settings, args.port)?.with_limits(Limits {
+        read_timeout: timeout,
+        write_timeout: timeout,
+        ..Limits::default()
+    });
     print_out(&format!(
         "serving {} at http://{}/ (reloads on save; Ctrl-C stops)\n",
         args.playbook.display(),

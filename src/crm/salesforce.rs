@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use super::diff::ActualStage;
 use super::{CrmStage, CrmTarget, Expected, Layout, OutputFile, stages};
+use crate::emit::escape::html;
 use crate::model::{
     ForecastCategory, Locale, PlaybookCrm, PlaybookFile, SalesforcePlaybook, Stage,
 };
-use crate::render::escape::html;
 
 /// Most key fields Salesforce shows on one Sales Path step.
 pub const MAX_KEY_FIELDS: usize = 5;

@@ -1,11 +1,11 @@
 //! Writes the generated CRM files, atomically and only inside the output folder
-//! ([`crate::output`]).
+//! ([`crate::emit::outdir`]).
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::OutputFile;
-use crate::output::OutDir;
+use crate::emit::OutDir;
 
 /// Writes `files` under `out` (created if missing) and returns the paths written.
 pub fn write_all(out: &Path, files: &[OutputFile]) -> io::Result<Vec<PathBuf>> {

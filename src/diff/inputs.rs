@@ -205,7 +205,7 @@ fn load_side(
             if single_file && found.len() == 1 {
                 let (_, checked) = found.pop().expect("one file");
                 return Ok(Loaded {
-                    label: load::source::display_name(path),
+                    label: crate::source::display_name(path),
                     entries: vec![Entry {
                         key: "the file".into(),
                         checked,
@@ -213,7 +213,7 @@ fn load_side(
                 });
             }
             Ok(Loaded {
-                label: load::source::display_name(path),
+                label: crate::source::display_name(path),
                 entries: keyed(found),
             })
         }

@@ -118,8 +118,8 @@ pub fn write(path: &Path, diagnostics: &[Diagnostic]) -> io::Result<usize> {
     };
     let mut text = serde_json::to_string_pretty(&file).map_err(io::Error::other)?;
     text.push('\n');
-    std::fs::write(path, text)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    // Atomic, and a symlink at `path` is replaced rather than followed.
+    crate::emit::write_file(path, text.as_bytes())?;
     Ok(count)
 }
 

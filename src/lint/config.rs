@@ -23,6 +23,9 @@
 //! file, a category on the command line, a rule on the command line. Among flags of the same
 //! kind, `-D` beats `-W` beats `-A`. Other top-level tables of `stagebook.toml` belong to
 //! other commands and are ignored here.
+//!
+//! Problems in the file are collected as `config::` findings pointing into it ([`ConfigErrors`]),
+//! all of them, then end the command: a check with the wrong levels would mislead.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -30,9 +33,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use super::rules::{banned_phrase, long_script, placeholder_text, seller_side_exit};
 use super::{Category, Level, known_ids, registry};
+use crate::diagnostic::{Diagnostic, Label, codes};
+use crate::source::SourceFile;
 
 /// The name of the config file.
 pub const FILE_NAME: &str = "stagebook.toml";
@@ -67,12 +73,53 @@ struct TomlFile {
     lint: LintTable,
 }
 
+/// Only `[lint.levels]`, read on its own so its problems are found even when another part of
+/// the file is wrong.
+#[derive(Debug, Default, Deserialize)]
+struct LevelsFile {
+    #[serde(default)]
+    lint: LevelsTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LevelsTable {
+    #[serde(default)]
+    levels: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+}
+
+/// The problems found in one `stagebook.toml`: findings with spans into it, every one of them.
+/// A tool failure (it ends the command, exit 2); the CLI prints them like playbook findings.
+#[derive(Debug)]
+pub struct ConfigErrors(pub Vec<Diagnostic>);
+
+impl std::fmt::Display for ConfigErrors {
+    /// `file:line:column: message`, one problem a line, for callers that print only text.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            let at = d.primary.start();
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                d.primary.file.name, at.line, at.column, d.message
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct LintTable {
     fail_on: Option<FailOn>,
+    /// Read again, with spans, by [`LevelsFile`]; here only so the field is known.
     #[serde(default)]
-    levels: BTreeMap<String, Level>,
+    #[allow(dead_code)]
+    levels: toml::Table,
     #[serde(default)]
     seller_side_exit: seller_side_exit::Options,
     #[serde(default)]
@@ -130,6 +177,18 @@ fn check_name(name: &str) -> Result<(), String> {
     ))
 }
 
+/// The help line for a `[lint.levels]` key that names nothing.
+fn name_help(name: &str) -> String {
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
+    let ids = registry().iter().map(|r| r.meta().id);
+    let close = crate::validate::did_you_mean(name, ids.chain(categories.iter().copied()));
+    let guess = close.map_or(String::new(), |c| format!("did you mean `{c}`? "));
+    format!(
+        "{guess}a key is a rule id (`stagebook rules` lists them) or a category: {}",
+        categories.join(", ")
+    )
+}
+
 /// The levels and options that apply to one playbook.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -144,8 +203,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self::build(None, LintTable::default(), &Overrides::default())
-            .expect("the defaults are valid")
+        Self::build(
+            None,
+            LintTable::default(),
+            &BTreeMap::new(),
+            &Overrides::default(),
+        )
     }
 }
 
@@ -157,18 +220,18 @@ impl Config {
         self.options.placeholder_text.markers();
     }
 
+    /// The levels and options from a table whose `levels` (rule or category names that exist)
+    /// were read apart, with `overrides` on top.
     fn build(
         source: Option<PathBuf>,
         table: LintTable,
+        table_levels: &BTreeMap<String, Level>,
         overrides: &Overrides,
-    ) -> Result<Self, String> {
+    ) -> Self {
         let mut levels: HashMap<&'static str, Level> = registry()
             .iter()
             .map(|r| (r.meta().id, r.meta().default_level))
             .collect();
-        for name in table.levels.keys() {
-            check_name(name).map_err(|why| format!("[lint.levels] {why}"))?;
-        }
         let set = |levels: &mut HashMap<&'static str, Level>,
                    name: &str,
                    level: Level,
@@ -186,7 +249,7 @@ impl Config {
             }
         };
         for category in [true, false] {
-            for (name, level) in &table.levels {
+            for (name, level) in table_levels {
                 set(&mut levels, name, *level, category);
             }
         }
@@ -206,7 +269,7 @@ impl Config {
         } else {
             table.fail_on.unwrap_or_default()
         };
-        Ok(Self {
+        Self {
             source,
             fail_on,
             options: RuleOptions {
@@ -216,23 +279,107 @@ impl Config {
                 placeholder_text: table.placeholder_text,
             },
             levels,
-        })
+        }
     }
 
-    /// Reads a `stagebook.toml` text (only its `[lint]` table) and applies `overrides`.
-    pub fn parse(
-        text: &str,
-        source: Option<PathBuf>,
-        overrides: &Overrides,
-    ) -> Result<Self, String> {
-        let file: TomlFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        Self::build(source, file.lint, overrides)
+    /// Reads a `stagebook.toml` text (only its `[lint]` table) and applies `overrides`; the
+    /// problems, one a line, when it has any.
+    pub fn parse(text: &str, source: Option<&Path>, overrides: &Overrides) -> Result<Self, String> {
+        let path = source.map_or_else(|| PathBuf::from(FILE_NAME), Path::to_path_buf);
+        let file = SourceFile::new(&path, text.to_string());
+        let mut config = Self::parse_file(&file, overrides).map_err(|errors| errors.to_string())?;
+        config.source = source.map(Path::to_path_buf);
+        Ok(config)
+    }
+
+    /// Reads a `stagebook.toml` (only its `[lint]` table) and applies `overrides`, or returns
+    /// every problem in it as a `config::` finding.
+    pub fn parse_file(file: &Arc<SourceFile>, overrides: &Overrides) -> Result<Self, ConfigErrors> {
+        let mut problems = Vec::new();
+        let at = |span: Option<std::ops::Range<usize>>| Label::new(file, span.unwrap_or(0..0));
+        let invalid = |error: &toml::de::Error| {
+            Diagnostic::of(codes::config::INVALID, error.message().trim_end(), at(error.span()))
+                .with_help("`[lint]` holds `fail-on`, `levels` and a table of options per rule; see the README's \"Lint rules\"")
+        };
+        let mut levels = BTreeMap::new();
+        match toml::from_str::<LevelsFile>(file.text()) {
+            Ok(found) => {
+                for (name, level) in found.lint.levels {
+                    let span = name.span();
+                    let name = name.into_inner();
+                    if check_name(&name).is_err() {
+                        problems.push(
+                            Diagnostic::of(
+                                codes::config::UNKNOWN_NAME,
+                                format!("`[lint.levels]` names `{name}`, which is no lint rule or category"),
+                                at(Some(span)),
+                            )
+                            .with_help(name_help(&name)),
+                        );
+                        continue;
+                    }
+                    let level_span = level.span();
+                    match level.get_ref().as_str().and_then(Level::from_name) {
+                        Some(level) => {
+                            levels.insert(name, level);
+                        }
+                        None => problems.push(
+                            Diagnostic::of(
+                                codes::config::INVALID_LEVEL,
+                                format!(
+                                    "`{}` is not a level",
+                                    level.get_ref().as_str().map_or_else(
+                                        || String::from_utf8_lossy(file.slice(level_span.clone()))
+                                            .into_owned(),
+                                        str::to_string
+                                    )
+                                ),
+                                at(Some(level_span)),
+                            )
+                            .with_help(format!(
+                                "write `{name} = \"allow\"`, `\"warn\"` or `\"deny\"`"
+                            )),
+                        ),
+                    }
+                }
+            }
+            Err(error) => problems.push(invalid(&error)),
+        }
+        let table = match toml::from_str::<TomlFile>(file.text()) {
+            Ok(found) => found.lint,
+            Err(error) => {
+                let finding = invalid(&error);
+                // A bad `[lint.levels]` value is found by both readings: report it once.
+                if !problems
+                    .iter()
+                    .any(|p| p.primary.span == finding.primary.span && p.message == finding.message)
+                {
+                    problems.push(finding);
+                }
+                LintTable::default()
+            }
+        };
+        if !problems.is_empty() {
+            problems.sort_by_key(|d| d.primary.span.start);
+            return Err(ConfigErrors(problems));
+        }
+        Ok(Self::build(
+            Some(file.path.clone()),
+            table,
+            &levels,
+            overrides,
+        ))
     }
 
     /// The defaults with `overrides` applied.
     pub fn with_overrides(overrides: &Overrides) -> io::Result<Self> {
         overrides.validate()?;
-        Self::build(None, LintTable::default(), overrides).map_err(io::Error::other)
+        Ok(Self::build(
+            None,
+            LintTable::default(),
+            &BTreeMap::new(),
+            overrides,
+        ))
     }
 
     /// The level of the rule with this id (`Deny` for codes that are not lint rules).
@@ -281,23 +428,21 @@ impl ConfigLoader {
             } else {
                 let text = std::fs::read_to_string(&file)
                     .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
-                let config =
-                    Config::parse(&text, Some(file.clone()), &self.overrides).map_err(|why| {
-                        io::Error::new(
-                            io::ErrorKind::InvalidData,
-                            format!("{}: {}", file.display(), why.trim_end()),
-                        )
-                    })?;
+                let source = SourceFile::new(&file, text);
+                let config = Config::parse_file(&source, &self.overrides)
+                    .map_err(|errors| io::Error::new(io::ErrorKind::InvalidData, errors))?;
                 let config = Arc::new(config);
                 self.by_file.insert(file, Arc::clone(&config));
                 config
             }
         } else {
             if self.defaults.is_none() {
-                self.defaults = Some(Arc::new(
-                    Config::build(None, LintTable::default(), &self.overrides)
-                        .map_err(io::Error::other)?,
-                ));
+                self.defaults = Some(Arc::new(Config::build(
+                    None,
+                    LintTable::default(),
+                    &BTreeMap::new(),
+                    &self.overrides,
+                )));
             }
             Arc::clone(self.defaults.as_ref().expect("just set"))
         };
@@ -343,8 +488,7 @@ missing-say = "deny"
             &Overrides::default(),
         )
         .unwrap_err();
-        assert!(err.contains("did you mean `stage-without-exit`"), "{err}");
-        assert!(err.contains("the rules are: banned-phrase"), "{err}");
+        assert!(err.contains("`stage-without-exits`"), "{err}");
         let flags = Overrides {
             deny: vec!["nope".into()],
             ..Overrides::default()
@@ -357,6 +501,33 @@ missing-say = "deny"
         )
         .unwrap_err();
         assert!(err.contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn every_problem_is_collected_with_its_place() {
+        let text = "[lint]\nfail-on = \"never\"\n[lint.levels]\nstage-without-exits = \"deny\"\ntiming = 3\n";
+        let file = SourceFile::new(Path::new(FILE_NAME), text.to_string());
+        let ConfigErrors(problems) = Config::parse_file(&file, &Overrides::default()).unwrap_err();
+        let found: Vec<(String, usize, &str)> = problems
+            .iter()
+            .map(|d| {
+                (
+                    d.code.clone(),
+                    d.primary.start().line,
+                    &text[d.primary.span.clone()],
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("config::invalid".to_string(), 2, "\"never\""),
+                ("config::unknown-name".to_string(), 4, "stage-without-exits"),
+                ("config::invalid-level".to_string(), 5, "3"),
+            ]
+        );
+        let help = problems[1].help.as_deref().unwrap_or_default();
+        assert!(help.contains("did you mean `stage-without-exit`"), "{help}");
     }
 
     #[test]

@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::crm::Target;
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::codes::RuleInfo;
+use crate::diagnostic::{Catalogue, Diagnostic, Label, Severity};
 use crate::load::Document;
 use crate::model::PlaybookFile;
 
@@ -106,6 +107,13 @@ impl Level {
             Self::Warn => Some(Severity::Warning),
             Self::Deny => Some(Severity::Error),
         }
+    }
+
+    /// The level called `name` in `stagebook.toml` (`allow`, `warn`, `deny`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Allow, Self::Warn, Self::Deny]
+            .into_iter()
+            .find(|l| l.name() == name)
     }
 
     /// The name used in `stagebook.toml`.
@@ -330,6 +338,21 @@ pub fn known_ids() -> String {
         .map(|r| r.meta().id)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Every finding code a user can meet: the catalogued families and, after them, every rule in
+/// the registry (so a new rule appears in `explain`, the README and the printers by itself).
+pub fn catalogue() -> Catalogue {
+    Catalogue::builtin().with_rules(registry().iter().map(|rule| {
+        let m = rule.meta();
+        let info = RuleInfo {
+            category: m.category.name(),
+            default_level: m.default_level.name(),
+            docs: m.markdown(),
+            checks: m.section("What it checks"),
+        };
+        (m.id, m.default_level.severity(), m.summary, info)
+    }))
 }
 
 /// The README's rule table (Markdown), generated from the registry; a test keeps the copy in

@@ -7,7 +7,7 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
-use super::source::display_name;
+use crate::source::display_name;
 
 /// A read-only file tree the loader reads playbooks and their includes from.
 pub trait Files: Sync {

@@ -5,8 +5,10 @@
 //! failures (an unreadable path) are errors.
 
 pub mod files;
-pub mod source;
 pub mod yaml;
+
+/// The source model moved to [`crate::source`]; this path stays for callers not yet updated.
+pub use crate::source;
 
 use std::fs;
 use std::io;
@@ -15,9 +17,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Label};
+use crate::diagnostic::{Diagnostic, Label, codes};
+use crate::source::SourceFile;
 pub use files::{Disk, Files};
-use source::SourceFile;
 pub use yaml::{NodeSpan, SpanMap};
 
 /// Guards against hostile or accidental input. Every limit ends in a diagnostic, never a crash.
@@ -140,8 +142,8 @@ pub fn read_source_in(
     let new = |text: String| SourceFile::named(name.clone(), path, text);
     if bytes.len() as u64 > limits.max_file_size {
         let source = new(String::new());
-        let diagnostic = Diagnostic::error(
-            "input::too-large",
+        let diagnostic = Diagnostic::of(
+            codes::input::TOO_LARGE,
             format!(
                 "the file is larger than {} MiB, the most stagebook reads",
                 limits.max_file_size / (1024 * 1024)
@@ -153,8 +155,8 @@ pub fn read_source_in(
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let source = new(String::new());
-        let diagnostic = Diagnostic::error(
-            "input::utf16",
+        let diagnostic = Diagnostic::of(
+            codes::input::UTF16,
             "the file is saved as UTF-16, which stagebook does not read",
             Label::new(&source, 0..0),
         )
@@ -165,8 +167,8 @@ pub fn read_source_in(
         Ok(text) => {
             if let Some(at) = text.find('\0') {
                 let source = new(text);
-                let diagnostic = Diagnostic::error(
-                    "yaml::nul-byte",
+                let diagnostic = Diagnostic::of(
+                    codes::yaml::NUL_BYTE,
                     "the file contains a NUL byte, which YAML does not allow",
                     Label::new(&source, at..at + 1),
                 )
@@ -181,8 +183,8 @@ pub fn read_source_in(
             let lossy = String::from_utf8_lossy(&bytes[..at]).into_owned();
             let source = new(lossy);
             let end = source.text().len();
-            let diagnostic = Diagnostic::error(
-                "yaml::encoding",
+            let diagnostic = Diagnostic::of(
+                codes::yaml::ENCODING,
                 format!("the file is not valid UTF-8 (bad byte at offset {at})"),
                 Label::new(&source, end..end),
             )
@@ -295,8 +297,8 @@ fn resolve_includes(
             Ok(target) => target,
             Err(why) => {
                 diagnostics.push(
-                    Diagnostic::error(
-                        "structure::include-outside-project",
+                    Diagnostic::of(
+                        codes::structure::INCLUDE_OUTSIDE_PROJECT,
                         format!("`{include}` {why}"),
                         label,
                     )
@@ -310,8 +312,8 @@ fn resolve_includes(
         };
         if !files.is_file(&target) {
             diagnostics.push(
-                Diagnostic::error(
-                    "structure::include-not-found",
+                Diagnostic::of(
+                    codes::structure::INCLUDE_NOT_FOUND,
                     format!("included file `{include}` does not exist"),
                     label,
                 )
@@ -326,8 +328,8 @@ fn resolve_includes(
         let Some(value) = parsed.value else { continue };
         if !is_fragment(&value) {
             diagnostics.push(
-                Diagnostic::error(
-                    "structure::include-not-fragment",
+                Diagnostic::of(
+                    codes::structure::INCLUDE_NOT_FRAGMENT,
                     format!("included file `{include}` must hold only `stages` and `content`"),
                     Label::new(&file, 0..0),
                 )

@@ -16,8 +16,8 @@ use rustc_hash::FxHashMap;
 use serde_json::{Map, Number, Value};
 
 use super::Limits;
-use super::source::SourceFile;
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Code, Diagnostic, Label, codes};
+use crate::source::SourceFile;
 
 /// Where a node of the document came from: its file (an index into the document's file list),
 /// the byte range of its value and, for mapping values, of its key.
@@ -177,8 +177,8 @@ impl Builder<'_> {
         Label::new(self.file, span)
     }
 
-    fn fail(&mut self, code: &str, message: String, span: Range<usize>, help: &str) -> Stop {
-        let diagnostic = Diagnostic::error(code, message, self.label(span)).with_help(help);
+    fn fail(&mut self, code: Code, message: String, span: Range<usize>, help: &str) -> Stop {
+        let diagnostic = Diagnostic::of(code, message, self.label(span)).with_help(help);
         self.diagnostics.push(diagnostic);
         Stop
     }
@@ -238,7 +238,7 @@ impl Builder<'_> {
             Some("str") => Ok(true),
             Some("seq" | "map") => Ok(false),
             _ => Err(self.fail(
-                "input::unsupported-tag",
+                codes::input::UNSUPPORTED_TAG,
                 format!("unsupported tag `{}`", tag.original()),
                 span.clone(),
                 "stagebook reads plain YAML values: remove the tag (write text in quotes if it must stay text)",
@@ -255,7 +255,7 @@ impl Builder<'_> {
     ) -> Result<(), Stop> {
         if self.is_key_slot() {
             return Err(self.fail(
-                "input::complex-key",
+                codes::input::COMPLEX_KEY,
                 "a list or mapping cannot be used as a key".into(),
                 start..start + 1,
                 "keys are plain names such as `goal:` or `stages:`",
@@ -292,7 +292,7 @@ impl Builder<'_> {
             self.limits.max_depth
         );
         self.fail(
-            "input::too-deep",
+            codes::input::TOO_DEEP,
             message,
             span,
             "a playbook needs only a few levels of nesting: check for runaway brackets or indentation",
@@ -398,7 +398,7 @@ impl Builder<'_> {
     ) -> Result<(), Stop> {
         if style == ScalarStyle::Plain && text == "<<" {
             return Err(self.fail(
-                "input::merge-key",
+                codes::input::MERGE_KEY,
                 "merge keys (`<<`) are not supported".into(),
                 span,
                 "write the shared fields out in each place, or split the playbook with `include`",
@@ -407,7 +407,7 @@ impl Builder<'_> {
         if style == ScalarStyle::Plain && resolve_plain(&text).is_null() {
             let end = span.end.max(span.start + 1).min(self.file.text().len());
             return Err(self.fail(
-                "input::empty-key",
+                codes::input::EMPTY_KEY,
                 "a key is missing before `:`".into(),
                 span.start..end,
                 "write the field name before the colon, e.g. `goal: …`",
@@ -436,9 +436,8 @@ impl Builder<'_> {
             self.duplicate_keys += 1;
             if self.duplicate_keys > MAX_DUPLICATE_KEY_FINDINGS {
                 if self.duplicate_keys == MAX_DUPLICATE_KEY_FINDINGS + 1 {
-                    let diagnostic = Diagnostic::new(
-                        Severity::Note,
-                        "yaml::too-many-duplicate-keys",
+                    let diagnostic = Diagnostic::of(
+                        codes::yaml::TOO_MANY_DUPLICATE_KEYS,
                         format!(
                             "stopped after {MAX_DUPLICATE_KEY_FINDINGS} duplicate keys in this file"
                         ),
@@ -451,8 +450,8 @@ impl Builder<'_> {
                 return Ok(());
             }
             let first = first.unwrap_or(0..0);
-            let diagnostic = Diagnostic::error(
-                "yaml::duplicate-key",
+            let diagnostic = Diagnostic::of(
+                codes::yaml::DUPLICATE_KEY,
                 format!("`{text}` is written twice in the same block"),
                 Label::new(file, span.clone()).with_text("written again here"),
             )
@@ -470,7 +469,7 @@ impl Builder<'_> {
     fn alias(&mut self, id: usize, span: Range<usize>) -> Result<(), Stop> {
         if self.open_anchors.contains(&id) {
             return Err(self.fail(
-                "input::recursive-alias",
+                codes::input::RECURSIVE_ALIAS,
                 "this alias refers to the node that contains it".into(),
                 span,
                 "an alias (`*name`) must refer to a finished node: it cannot repeat a node inside itself",
@@ -478,7 +477,7 @@ impl Builder<'_> {
         }
         let Some(anchored) = self.anchors.get(&id) else {
             return Err(self.fail(
-                "yaml::unknown-anchor",
+                codes::yaml::UNKNOWN_ANCHOR,
                 "this alias refers to an anchor that is not defined before it".into(),
                 span,
                 "define the anchor (`&name`) before using the alias (`*name`)",
@@ -492,7 +491,7 @@ impl Builder<'_> {
                 self.limits.alias_budget
             );
             return Err(self.fail(
-                "input::alias-budget",
+                codes::input::ALIAS_BUDGET,
                 message,
                 span,
                 "aliases that repeat large blocks many times make the playbook huge: write the content out or use fewer aliases",
@@ -507,7 +506,7 @@ impl Builder<'_> {
                 Value::String(s) => s.clone(),
                 Value::Array(_) | Value::Object(_) => {
                     return Err(self.fail(
-                        "input::complex-key",
+                        codes::input::COMPLEX_KEY,
                         "a list or mapping cannot be used as a key".into(),
                         span,
                         "keys are plain names such as `goal:` or `stages:`",
@@ -610,17 +609,17 @@ fn byte_range(span: &Span, text: &str) -> Range<usize> {
 }
 
 /// Says what a parser error means for someone editing a playbook: its code, message and help.
-fn describe_scan_error(error: &ScanError, limits: &Limits) -> (&'static str, String, &'static str) {
+fn describe_scan_error(error: &ScanError, limits: &Limits) -> (Code, String, &'static str) {
     match error.kind() {
         ErrorKind::TabInBlockIndentation
         | ErrorKind::TabInIndentation
         | ErrorKind::TabNotAllowed => (
-            "yaml::syntax",
+            codes::yaml::SYNTAX,
             "tabs are not allowed for indentation".into(),
             "indent with spaces (two per level is usual); most editors can convert tabs to spaces",
         ),
         ErrorKind::RecursionLimitExceeded => (
-            "input::too-deep",
+            codes::input::TOO_DEEP,
             format!(
                 "the playbook is nested more than {} levels deep",
                 limits.max_depth
@@ -628,12 +627,12 @@ fn describe_scan_error(error: &ScanError, limits: &Limits) -> (&'static str, Str
             "a playbook needs only a few levels of nesting: check for runaway brackets or indentation",
         ),
         ErrorKind::UnknownAnchor => (
-            "yaml::unknown-anchor",
+            codes::yaml::UNKNOWN_ANCHOR,
             "this alias refers to an anchor that is not defined before it".into(),
             "define the anchor (`&name`) before using the alias (`*name`)",
         ),
         _ => (
-            "yaml::syntax",
+            codes::yaml::SYNTAX,
             format!("invalid YAML: {}", error.info()),
             "check the indentation and the quotes around this line: text with `: ` or `#` in it needs quotes",
         ),
@@ -687,7 +686,7 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
                 documents += 1;
                 if documents > 1 {
                     Err(builder.fail(
-                        "input::multiple-documents",
+                        codes::input::MULTIPLE_DOCUMENTS,
                         "a playbook file holds one YAML document, but a second one starts here"
                             .into(),
                         range.start..range.end.max(range.start + 1).min(text.len()),
@@ -735,7 +734,7 @@ pub fn parse(file: &Arc<SourceFile>, limits: &Limits) -> Parsed {
     };
     if !stopped && builder.diagnostics.is_empty() && matches!(value, None | Some(Value::Null)) {
         builder.fail(
-            "input::empty",
+            codes::input::EMPTY,
             "the playbook is empty".into(),
             0..0,
             "start from `stagebook init`, or from one of the example playbooks",

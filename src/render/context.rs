@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::escape::safe_href;
 use super::locale;
+use crate::emit::escape::safe_href;
 use crate::model::{Locale, PlaybookFile, Stage, Terminal};
 
 /// The whole template context, except the rendered flow diagram (added by the renderer).

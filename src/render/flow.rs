@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::escape;
 use super::locale;
+use crate::emit::escape;
+use crate::emit::svg::palette::{INK, LOST, MUTED, WON};
 use crate::model::{Locale, Stage, Terminal};
 
 const BOX_W: u32 = 360;
@@ -23,11 +24,6 @@ const TOP: u32 = 40;
 const TERMINAL_INSET: u32 = 40;
 /// Rows per printed window of a long flow (one A4 page each).
 const ROWS_PER_PART: u32 = 10;
-
-const INK: &str = "#1d3557";
-const MUTED: &str = "#5c6b7a";
-const WON: &str = "#2d6a4f";
-const LOST: &str = "#8d2b2b";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {

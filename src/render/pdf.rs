@@ -28,7 +28,8 @@ pub fn missing_chromium() -> io::Error {
     )
 }
 
-/// Prints `html` to `pdf` (both absolute paths) with `browser`.
+/// Prints `html` to `pdf` (both absolute paths) with `browser`. `pdf` is the empty temporary
+/// file [`crate::emit::OutDir::write_with`] made, so a browser that writes nothing fails.
 pub fn print(browser: &Path, html: &Path, pdf: &Path) -> io::Result<()> {
     let profile = tempfile::tempdir()?;
     let output = Command::new(browser)
@@ -48,7 +49,8 @@ pub fn print(browser: &Path, html: &Path, pdf: &Path) -> io::Result<()> {
         .arg(format!("file://{}", html.display()))
         .output()
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", browser.display())))?;
-    if !output.status.success() || !pdf.is_file() {
+    let printed = std::fs::metadata(pdf).is_ok_and(|m| m.is_file() && m.len() > 0);
+    if !output.status.success() || !printed {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let last = stderr.lines().last().unwrap_or("no message");
         return Err(io::Error::other(format!(

@@ -84,7 +84,7 @@ pub fn render(diagnostics: &[Diagnostic], files: usize) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::Label;
-    use crate::load::source::SourceFile;
+    use crate::source::SourceFile;
 
     #[test]
     fn escaping_follows_the_test_vectors() {

@@ -10,7 +10,7 @@ use miette::{
 };
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::load::source::SourceFile;
+use crate::source::SourceFile;
 
 /// How human output looks.
 #[derive(Debug, Clone, Copy)]

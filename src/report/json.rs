@@ -9,7 +9,8 @@
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Label, Severity, Summary};
+use crate::diagnostic::codes::RuleRow;
+use crate::diagnostic::{Catalogue, Diagnostic, Label, Severity, Summary};
 
 /// Version of this document's shape.
 pub const FORMAT_VERSION: u32 = 1;
@@ -19,7 +20,7 @@ struct Document<'a> {
     tool: Tool,
     format_version: u32,
     summary: Summary,
-    rules: serde_json::Value,
+    rules: Vec<RuleRow>,
     diagnostics: Vec<Entry<'a>>,
 }
 
@@ -69,8 +70,8 @@ struct Related<'a> {
     message: Option<&'a str>,
 }
 
-/// The JSON document for `diagnostics` found in `files` files.
-pub fn render(diagnostics: &[Diagnostic], files: usize) -> String {
+/// The JSON document for `diagnostics` found in `files` files; `catalogue` gives the rule list.
+pub fn render(diagnostics: &[Diagnostic], files: usize, catalogue: &Catalogue) -> String {
     let document = Document {
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
@@ -78,7 +79,7 @@ pub fn render(diagnostics: &[Diagnostic], files: usize) -> String {
         },
         format_version: FORMAT_VERSION,
         summary: Summary::new(diagnostics, files),
-        rules: crate::cli::rule_rows(),
+        rules: catalogue.rule_rows(),
         diagnostics: diagnostics
             .iter()
             .map(|d| Entry {

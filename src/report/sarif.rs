@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::lint::{Level, registry};
+use crate::diagnostic::{Catalogue, Diagnostic, Label, Severity};
 
 /// The SARIF schema the output follows.
 pub const SCHEMA: &str =
@@ -60,26 +59,20 @@ fn location(label: &Label) -> Value {
     })
 }
 
-/// The SARIF log for `diagnostics`.
-pub fn render(diagnostics: &[Diagnostic]) -> String {
-    let rules: Vec<Value> = registry()
-        .iter()
-        .map(|rule| {
-            let m = rule.meta();
-            let markdown = m.markdown();
+/// The SARIF log for `diagnostics`; `catalogue` gives the rule list.
+pub fn render(diagnostics: &[Diagnostic], catalogue: &Catalogue) -> String {
+    let rules: Vec<Value> = catalogue
+        .rules()
+        .map(|(entry, rule)| {
             json!({
-                "id": m.id,
-                "shortDescription": { "text": m.summary },
-                "fullDescription": { "text": m.section("What it checks") },
-                "help": { "text": markdown, "markdown": markdown },
+                "id": entry.id,
+                "shortDescription": { "text": entry.help },
+                "fullDescription": { "text": rule.checks },
+                "help": { "text": rule.docs, "markdown": rule.docs },
                 "defaultConfiguration": {
-                    "level": match m.default_level {
-                        Level::Allow => "none",
-                        Level::Warn => "warning",
-                        Level::Deny => "error",
-                    }
+                    "level": entry.severity.map_or("none", level)
                 },
-                "properties": { "category": m.category.name() }
+                "properties": { "category": rule.category }
             })
         })
         .collect();
@@ -97,7 +90,7 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
                 "message": { "text": text },
                 "locations": [location(&d.primary)],
             });
-            if let Some(index) = registry().iter().position(|r| r.meta().id == d.code) {
+            if let Some(index) = catalogue.rule_index(&d.code) {
                 result["ruleIndex"] = json!(index);
             }
             if !d.related.is_empty() {
@@ -126,7 +119,6 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
                 "driver": {
                     "name": env!("CARGO_PKG_NAME"),
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
                     "rules": rules,
                 }
             },

@@ -10,27 +10,30 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use minijinja::context;
 
 use crate::check::{self, Checked, Opened, Refused};
 use crate::diagnostic::Summary;
-use crate::render::escape::html as escape;
+use crate::emit::templates::Templates;
 use crate::render::{Format, Renderer};
 use crate::report::human::{HumanPrinter, Style};
 use crate::watch;
+
+pub mod http;
+
+pub use http::Limits;
+use http::{Request, Response};
 
 /// The page `/` shows.
 const INDEX: &str = "handbook.html";
 
 /// How long a reload request waits for a change before answering "no change".
 pub const LONG_POLL: Duration = Duration::from_secs(25);
-
-/// Most requests handled at once (each waiting browser tab holds one).
-const MAX_REQUESTS: usize = 64;
 
 /// The pages of one build, by file name (`handbook.html` first), and the files they came from.
 #[derive(Debug, Clone)]
@@ -142,12 +145,7 @@ fn findings_site(inputs: Vec<PathBuf>, checked: &Checked) -> Site {
     }
     let summary = Summary::new(&checked.diagnostics, inputs.len()).to_string();
     let title = format!("{summary}: {}", checked.file.name);
-    let body = format!(
-        "<h1 class=\"stagebook-findings\">{}</h1>\n<p>The handbook comes back as soon as these are fixed; this page reloads by itself.</p>\n<pre>{}</pre>\n",
-        escape(&title),
-        escape(&text)
-    );
-    let html = page("en", &title, &body);
+    let html = page(&context! { lang => "en", title, findings => text, message => () });
     Site {
         pages: BTreeMap::from([("findings.html".to_string(), html)]),
         index: "findings.html".into(),
@@ -156,21 +154,20 @@ fn findings_site(inputs: Vec<PathBuf>, checked: &Checked) -> Site {
 }
 
 fn message_site(inputs: Vec<PathBuf>, title: &str, message: &str) -> Site {
-    let body = format!("<h1>{}</h1>\n<p>{}</p>\n", escape(title), escape(message));
+    let html = page(&context! { lang => "en", title, findings => (), message });
     Site {
-        pages: BTreeMap::from([("message.html".to_string(), page("en", title, &body))]),
+        pages: BTreeMap::from([("message.html".to_string(), html)]),
         index: "message.html".into(),
         inputs,
     }
 }
 
-fn page(lang: &str, title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:1rem}}.stagebook-findings{{color:#a00}}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
-        escape(lang),
-        escape(title),
-        body
-    )
+/// The page shown instead of the handbook: the built-in template `serve.html.j2` (a broken
+/// `--templates` folder is what such a page may have to report).
+fn page(context: &minijinja::Value) -> String {
+    Templates::new(None)
+        .and_then(|templates| templates.render("serve.html.j2", context))
+        .expect("the built-in serve page renders")
 }
 
 /// The script every served page carries: wait for a newer version, then reload.
@@ -199,43 +196,48 @@ struct State {
 
 struct Shared {
     state: Mutex<State>,
-    changed: Condvar,
+    /// The version, announced to the reload requests waiting for a newer one.
+    changed: tokio::sync::watch::Sender<u64>,
 }
 
 /// A running preview server.
 pub struct Preview {
-    http: tiny_http::Server,
+    listener: TcpListener,
     address: SocketAddr,
+    limits: Limits,
     shared: Arc<Shared>,
 }
 
 impl Preview {
     /// Builds the pages and binds `127.0.0.1:port` (`0`: any free port).
     pub fn bind(path: &Path, settings: &Settings, port: u16) -> io::Result<Self> {
-        let http = tiny_http::Server::http((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::AddrInUse,
-                format!("cannot listen on 127.0.0.1:{port}: {e}"),
-            )
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot listen on 127.0.0.1:{port}: {e}"))
         })?;
-        let address = http
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| io::Error::other("the server has no IP address"))?;
+        let address = listener.local_addr()?;
         let built = std::time::SystemTime::now();
-        let site = build(path, settings);
+        let site = build_if_regular(path, settings);
+        let (changed, _) = tokio::sync::watch::channel(1);
         Ok(Self {
-            http,
+            listener,
             address,
+            limits: Limits::default(),
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
                     version: 1,
                     site,
                     built,
                 }),
-                changed: Condvar::new(),
+                changed,
             }),
         })
+    }
+
+    /// The same server with other time and connection limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Where the server listens.
@@ -259,30 +261,35 @@ impl Preview {
                 }
                 watch::wait_for_change_since(&watched, built);
                 let built = std::time::SystemTime::now();
-                let site = build(&path, &settings);
+                let site = build_if_regular(&path, &settings);
                 let mut state = lock(&shared);
                 state.site = site;
                 state.built = built;
                 state.version += 1;
-                shared.changed.notify_all();
+                shared.changed.send_replace(state.version);
             }
         });
-        let busy = Arc::new(AtomicUsize::new(0));
-        for request in self.http.incoming_requests() {
-            if busy.load(Ordering::SeqCst) >= MAX_REQUESTS {
-                let _ = request.respond(text_response(503, "too many requests"));
-                continue;
-            }
-            busy.fetch_add(1, Ordering::SeqCst);
-            let shared = Arc::clone(&self.shared);
-            let busy = Arc::clone(&busy);
-            let port = self.address.port();
-            std::thread::spawn(move || {
-                handle(request, &shared, port);
-                busy.fetch_sub(1, Ordering::SeqCst);
-            });
-        }
-        Ok(())
+        let shared = self.shared;
+        let port = self.address.port();
+        http::serve(self.listener, self.limits, move |request| {
+            handle(request, Arc::clone(&shared), port)
+        })
+    }
+}
+
+/// [`build`], unless the playbook is no longer a regular file: opening a FIFO blocks until
+/// something writes to it, which would stop the preview from ever reloading again.
+fn build_if_regular(path: &Path, settings: &Settings) -> Site {
+    match std::fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => message_site(
+            vec![path.to_path_buf()],
+            "cannot read the playbook",
+            &format!(
+                "{}: not a regular file (a FIFO, a device or a folder); the page comes back when it is a playbook file again",
+                path.display()
+            ),
+        ),
+        _ => build(path, settings),
     }
 }
 
@@ -293,67 +300,45 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn text_response(status: u16, text: &str) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
-    tiny_http::Response::from_string(text)
-        .with_status_code(status)
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-        .with_header(header("Cache-Control", "no-store"))
-}
-
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid header")
+fn text_response(status: u16, text: &str) -> Response {
+    Response::text(status, text)
 }
 
 /// Only pages asked for by this machine's own name: a web page elsewhere cannot read the
 /// preview through a DNS name pointed at 127.0.0.1.
-fn host_allowed(request: &tiny_http::Request, port: u16) -> bool {
-    let host = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_ascii_lowercase());
-    host.is_some_and(|host| {
+fn host_allowed(request: &Request, port: u16) -> bool {
+    request.host.as_ref().is_some_and(|host| {
         [
             format!("127.0.0.1:{port}"),
             format!("localhost:{port}"),
             format!("[::1]:{port}"),
         ]
-        .contains(&host)
+        .contains(host)
     })
 }
 
-fn handle(request: tiny_http::Request, shared: &Shared, port: u16) {
+async fn handle(request: Request, shared: Arc<Shared>, port: u16) -> Response {
     if !host_allowed(&request, port) {
-        let _ = request.respond(text_response(
+        return text_response(
             403,
             "stagebook serve answers only to 127.0.0.1 and localhost",
-        ));
-        return;
+        );
     }
-    if *request.method() != tiny_http::Method::Get {
-        let _ = request.respond(text_response(405, "only GET"));
-        return;
-    }
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    if path == "/__stagebook/wait" {
-        let since: u64 = query
+    if request.path == "/__stagebook/wait" {
+        let since: u64 = request
+            .query
             .split('&')
             .find_map(|kv| kv.strip_prefix("version="))
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        let state = lock(shared);
-        let (state, _) = shared
-            .changed
-            .wait_timeout_while(state, LONG_POLL, |s| s.version == since)
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let version = state.version.to_string();
-        drop(state);
-        let _ = request.respond(text_response(200, &version));
-        return;
+        let mut versions = shared.changed.subscribe();
+        // No change within the long poll: the page simply asks again.
+        let _ = tokio::time::timeout(LONG_POLL, versions.wait_for(|v| *v != since)).await;
+        let version = *versions.borrow();
+        return text_response(200, &version.to_string());
     }
-    let state = lock(shared);
-    let name = path.trim_start_matches('/');
+    let state = lock(&shared);
+    let name = request.path.trim_start_matches('/');
     let name = if name.is_empty() {
         state.site.index.as_str()
     } else {
@@ -365,14 +350,10 @@ fn handle(request: tiny_http::Request, shared: &Shared, port: u16) {
         .get(name)
         .map(|html| with_reload(html, state.version));
     drop(state);
-    let _ = match response {
-        Some(html) => request.respond(
-            tiny_http::Response::from_string(html)
-                .with_header(header("Content-Type", "text/html; charset=utf-8"))
-                .with_header(header("Cache-Control", "no-store")),
-        ),
-        None => request.respond(text_response(404, "no such page")),
-    };
+    match response {
+        Some(html) => Response::html(html),
+        None => text_response(404, "no such page"),
+    }
 }
 
 #[cfg(test)]
@@ -387,10 +368,28 @@ mod tests {
     }
 
     #[test]
-    fn text_is_escaped() {
+    fn the_findings_page_keeps_its_bytes() {
+        let html = page(&context! {
+            lang => "en", title => "1 error: <a>", findings => "x.yaml:1: `<b>`\n", message => ()
+        });
         assert_eq!(
-            escape("<a href='x'>&</a>"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;"
+            html,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>1 error: &lt;a&gt;</title>\n<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}.stagebook-findings{color:#a00}</style>\n</head>\n<body>\n\
+             <h1 class=\"stagebook-findings\">1 error: &lt;a&gt;</h1>\n<p>The handbook comes back as soon as these are fixed; this page reloads by itself.</p>\n<pre>x.yaml:1: `&lt;b&gt;`\n</pre>\n</body>\n</html>\n"
+        );
+    }
+
+    #[test]
+    fn message_pages_are_escaped() {
+        let site = message_site(Vec::new(), "<t>", "<a href='x'>&</a>");
+        let html = &site.pages["message.html"];
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"));
+        assert!(html.contains("<title>&lt;t&gt;</title>"));
+        assert!(
+            html.ends_with(
+                "<body>\n<h1>&lt;t&gt;</h1>\n<p>&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;</p>\n</body>\n</html>\n"
+            ),
+            "{html}"
         );
     }
 }

@@ -10,7 +10,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, codes};
 use crate::load::Document;
 use crate::model::{self, PlaybookFile};
 
@@ -56,9 +56,8 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
     if diagnostics.len() > MAX_SCHEMA_FINDINGS {
         diagnostics.truncate(MAX_SCHEMA_FINDINGS);
         diagnostics.push(
-            Diagnostic::new(
-                Severity::Note,
-                "schema::too-many-findings",
+            Diagnostic::of(
+                codes::schema::TOO_MANY_FINDINGS,
                 format!("stopped after {MAX_SCHEMA_FINDINGS} schema findings in this file"),
                 document.label("", false),
             )
@@ -77,8 +76,8 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
         Err(error) => {
             // The schema is generated from the same types, so this means the two disagree.
             diagnostics.push(
-                Diagnostic::error(
-                    "schema::invalid",
+                Diagnostic::of(
+                    codes::schema::INVALID,
                     format!("the playbook could not be read: {error}"),
                     document.label("", false),
                 )
@@ -284,8 +283,8 @@ fn describe(
     };
     let field = field_name(pointer);
     let instance = error.instance();
-    let on_value = |code: &str, message: String, help: String| {
-        Diagnostic::error(code, message, document.label(pointer, false)).with_help(help)
+    let on_value = |code: Code, message: String, help: String| {
+        Diagnostic::of(code, message, document.label(pointer, false)).with_help(help)
     };
     let not_one_of = |options: &[String]| {
         let help = match instance
@@ -296,7 +295,7 @@ fn describe(
             None => format!("write one of: {}", options.join(", ")),
         };
         on_value(
-            "schema::invalid-value",
+            codes::schema::INVALID_VALUE,
             format!("{place}{field} cannot be {}", value_words(instance)),
             help,
         )
@@ -315,8 +314,8 @@ fn describe(
                         Some(close) => format!("did you mean `{close}`?"),
                         None => format!("the fields allowed here are: {}", allowed.join(", ")),
                     };
-                    Diagnostic::error(
-                        "schema::unknown-field",
+                    Diagnostic::of(
+                        codes::schema::UNKNOWN_FIELD,
                         format!("{place}unknown field `{key}`"),
                         document.label(&key_pointer, true),
                     )
@@ -330,15 +329,15 @@ fn describe(
                 Some(description) => format!("add `{property}:` — {description}"),
                 None => format!("add `{property}:`"),
             };
-            Diagnostic::error(
-                "schema::missing-field",
+            Diagnostic::of(
+                codes::schema::MISSING_FIELD,
                 format!("{place}`{property}` is missing"),
                 document.label(pointer, true),
             )
             .with_help(help)
         }
         ValidationErrorKind::Type { kind } => on_value(
-            "schema::wrong-type",
+            codes::schema::WRONG_TYPE,
             format!(
                 "{place}{field} must be {}, not {}",
                 type_words(kind),
@@ -355,7 +354,7 @@ fn describe(
             },
         ),
         ValidationErrorKind::Pattern { pattern } => on_value(
-            "schema::invalid-value",
+            codes::schema::INVALID_VALUE,
             format!("{place}{field} {}", pattern_words(pointer, pattern)),
             format!("found {}", value_words(instance)),
         ),
@@ -376,12 +375,12 @@ fn describe(
             not_one_of(&enum_options(&schema.schema, pointer).unwrap_or_default())
         }
         ValidationErrorKind::Minimum { limit } => on_value(
-            "schema::out-of-range",
+            codes::schema::OUT_OF_RANGE,
             format!("{place}{field} must be at least {limit}"),
             format!("found {}", value_words(instance)),
         ),
         ValidationErrorKind::Maximum { limit } => on_value(
-            "schema::out-of-range",
+            codes::schema::OUT_OF_RANGE,
             if pointer == "/stagebook" {
                 format!(
                     "this playbook is written for format version {instance}, but this stagebook reads version {limit}"
@@ -396,12 +395,12 @@ fn describe(
             },
         ),
         ValidationErrorKind::MinLength { .. } => on_value(
-            "schema::empty",
+            codes::schema::EMPTY,
             format!("{place}{field} is empty"),
             "write the text, or remove the field".to_string(),
         ),
         ValidationErrorKind::MinItems { .. } => on_value(
-            "schema::empty",
+            codes::schema::EMPTY,
             format!("{place}{field} is an empty list"),
             if pointer == "/stages" {
                 "add the stages of the process, from the first contact to won and lost".to_string()
@@ -410,7 +409,7 @@ fn describe(
             },
         ),
         ValidationErrorKind::UniqueItems => on_value(
-            "schema::repeated-item",
+            codes::schema::REPEATED_ITEM,
             format!("{place}{field} lists the same item twice"),
             "remove the repeated item".to_string(),
         ),
@@ -418,7 +417,7 @@ fn describe(
             if pointer.ends_with("/next") && repeated(instance).is_some() =>
         {
             on_value(
-                "schema::repeated-item",
+                codes::schema::REPEATED_ITEM,
                 format!(
                     "{place}`next` lists stage `{}` twice",
                     repeated(instance).unwrap_or_default()
@@ -427,7 +426,7 @@ fn describe(
             )
         }
         ValidationErrorKind::AnyOf { .. } if pointer.ends_with("/next") => on_value(
-            "schema::wrong-type",
+            codes::schema::WRONG_TYPE,
             format!(
                 "{place}`next` must be a stage id or a list of stage ids, not {}",
                 value_words(instance)
@@ -459,10 +458,10 @@ fn describe(
                     "write `situation:` and `script:`, or `objection:` and `response:`",
                 ),
             };
-            on_value("schema::say-shape", message, help.to_string())
+            on_value(codes::schema::SAY_SHAPE, message, help.to_string())
         }
         _ => on_value(
-            "schema::invalid-value",
+            codes::schema::INVALID_VALUE,
             format!("{place}{field} is not valid: {error}"),
             "see `stagebook schema` for the format of each field".to_string(),
         ),

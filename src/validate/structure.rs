@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, codes};
 use crate::load::Document;
 
 use super::did_you_mean;
@@ -90,8 +90,8 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
                     }
                 };
                 diagnostics.push(
-                    Diagnostic::error(
-                        "structure::unknown-reference",
+                    Diagnostic::of(
+                        codes::structure::UNKNOWN_REFERENCE,
                         format!(
                             "stage `{stage_id}`: `{field}` refers to {what} `{id}`, which does not exist"
                         ),
@@ -105,8 +105,8 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
         let has_next = stage.get("next").is_some_and(|n| !n.is_null());
         if terminal && has_next {
             diagnostics.push(
-                Diagnostic::error(
-                    "structure::terminal-with-next",
+                Diagnostic::of(
+                    codes::structure::TERMINAL_WITH_NEXT,
                     format!(
                         "stage `{stage_id}` closes the deal (`terminal`), so it cannot have a `next` stage"
                     ),
@@ -118,9 +118,8 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
     }
     if unknown > MAX_REFERENCE_FINDINGS {
         diagnostics.push(
-            Diagnostic::new(
-                Severity::Note,
-                "structure::too-many-findings",
+            Diagnostic::of(
+                codes::structure::TOO_MANY_FINDINGS,
                 format!(
                     "stopped after {MAX_REFERENCE_FINDINGS} unknown references in this file ({unknown} in all)"
                 ),
@@ -147,8 +146,8 @@ fn unique_ids<'a>(
         };
         if let Some(&earlier) = first.get(id) {
             diagnostics.push(
-                Diagnostic::error(
-                    "structure::duplicate-id",
+                Diagnostic::of(
+                    codes::structure::DUPLICATE_ID,
                     format!("{what} id `{id}` is used twice"),
                     document
                         .label(&format!("/{list}/{i}/id"), false)

@@ -10,8 +10,8 @@ use clap::Parser;
 use serde_json::Value;
 use stagebook::cli::Cli;
 use stagebook::load::Limits;
-use stagebook::load::source::SourceFile;
 use stagebook::load::yaml;
+use stagebook::source::SourceFile;
 
 fn stagebook(cwd: &Path, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_stagebook"))

@@ -48,16 +48,34 @@ fn the_shipped_playbooks_are_lint_clean_at_default_levels() {
     assert!(outcome.playbooks.len() >= 2);
 }
 
-#[test]
-fn the_readme_rule_table_is_generated_from_the_rules() {
+/// Fails when README.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` is not `table`;
+/// `STAGEBOOK_BLESS=1 cargo test` rewrites every generated table (through `common::golden`).
+fn readme_is_generated(name: &str, table: &str) {
+    // The tests run in parallel: one must not read README.md while another rewrites it.
+    static README: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = README
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let path = common::repo_dir().join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
-    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
-    let from = readme.find(start).expect("README has <!-- rules:start -->") + start.len();
-    let to = readme.find(end).expect("README has <!-- rules:end -->");
-    let table = stagebook::lint::markdown_table();
+    let (start, end) = (
+        format!("<!-- {name}:start -->\n"),
+        format!("<!-- {name}:end -->"),
+    );
+    let from = readme.find(&start).expect("README has the start marker") + start.len();
+    let to = readme.find(&end).expect("README has the end marker");
     let generated = format!("{}{table}{}", &readme[..from], &readme[to..]);
     golden::assert_file(&path, generated);
+}
+
+#[test]
+fn the_readme_rule_table_is_generated_from_the_rules() {
+    readme_is_generated("rules", &stagebook::lint::markdown_table());
+}
+
+#[test]
+fn the_readme_code_table_is_generated_from_the_catalogue() {
+    readme_is_generated("codes", &stagebook::lint::catalogue().markdown_table());
 }
 
 /// Splits a workflow command line as the Actions runner does, and decodes the message.
@@ -231,5 +249,80 @@ fn linting_never_panics_on_damaged_playbooks() {
     assert!(
         linted > 100,
         "only {linted} damaged playbooks were valid enough to lint"
+    );
+}
+
+/// The code-shaped string literals (`"family::kebab-name"`, or `"family::name@…"`) in `code`
+/// that the catalogue lacks. Comment lines and everything after `#[cfg(test)]` are skipped:
+/// tests emit nothing a user meets.
+fn uncatalogued(catalogue: &stagebook::diagnostic::Catalogue, code: &str) -> Vec<String> {
+    let code = code.split("#[cfg(test)]").next().unwrap_or(code);
+    let mut missing = Vec::new();
+    for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+        for literal in line.split('"').skip(1) {
+            let Some((family, rest)) = literal.split_once("::") else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                .collect();
+            let closed = matches!(rest[name.len()..].chars().next(), Some('"' | '@') | None);
+            let shaped = !family.is_empty() && family.chars().all(|c| c.is_ascii_lowercase());
+            if shaped && closed && !name.is_empty() {
+                let code = format!("{family}::{name}");
+                if catalogue.get(&code).is_none() {
+                    missing.push(code);
+                }
+            }
+        }
+    }
+    missing
+}
+
+/// Nothing in `src/` can emit a code that `explain`, the README and the printers do not know.
+#[test]
+fn every_code_in_the_source_is_catalogued() {
+    let catalogue = stagebook::lint::catalogue();
+    let (mut missing, mut files) = (Vec::new(), 0);
+    let mut folders = vec![common::repo_dir().join("src")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("src/ is readable") {
+            let path = entry.expect("src/ is readable").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files += 1;
+                let code = std::fs::read_to_string(&path).expect("source is UTF-8");
+                for found in uncatalogued(&catalogue, &code) {
+                    missing.push(format!("{}: {found}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(files > 50, "scanned only {files} files");
+    assert!(
+        missing.is_empty(),
+        "codes not in the catalogue: {missing:#?}"
+    );
+}
+
+#[test]
+fn the_code_scan_catches_an_unknown_code() {
+    let catalogue = stagebook::lint::catalogue();
+    let q = '"';
+    let code = format!(
+        "emit({q}yaml::syntax{q}, {q}yaml::no-such-code{q}, {q}config::x@3{q});\n// {q}a::b{q}\n#[cfg(test)]\n{q}b::c{q}"
+    );
+    assert_eq!(
+        uncatalogued(&catalogue, &code),
+        [
+            format!("{}::no-such-code", "yaml"),
+            format!("{}::x", "config")
+        ]
+    );
+    assert!(
+        catalogue.get("crm::no-stages").is_some(),
+        "rules come from the registry"
     );
 }

@@ -750,3 +750,51 @@ fn won_profile_compares_touchpoints_with_the_playbook() {
         .unwrap();
     assert_eq!((phone.median, phone.playbook), (Some(0.5), Some(3)));
 }
+
+#[test]
+fn the_html_report_is_a_template_the_templates_folder_replaces() {
+    let history = Path::new(FIXTURES).join("worked-example.csv");
+    let history = history.to_str().unwrap();
+    let args = [
+        "--history",
+        history,
+        "--to",
+        "2024-03-31",
+        "--format",
+        "html",
+    ];
+    let built_in = metrics(&args).assert().code(0).get_output().stdout.clone();
+    let built_in = String::from_utf8(built_in).unwrap();
+    assert!(built_in.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(built_in.contains("<th>Median days</th><th>Mean days</th>"));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("metrics.html.j2"),
+        "{{ title }} | {{ total.table.headers|join(',') }} | {{ total.table.rows[0][0] }} | \
+         {{ '<b>' }}\n",
+    )
+    .unwrap();
+    let templates = dir.path().to_str().unwrap();
+    metrics(&[&args[..], &["--templates", templates]].concat())
+        .assert()
+        .code(0)
+        .stdout_eq(
+            "Pipeline metrics: B2B SaaS | Stage,At start,Entered,Advanced,Lost,Back,Remaining,\
+             Conversion,Loss rate,Median days,Mean days,Budget days,Over budget,Stalled | \
+             Prospecting | &lt;b&gt;\n",
+        );
+
+    std::fs::write(dir.path().join("metrics.html.j2"), "{{ nothing.here }}").unwrap();
+    let failed = metrics(&[&args[..], &["--templates", templates]].concat())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let failed = String::from_utf8(failed).unwrap();
+    assert!(
+        failed.starts_with("error: template ") && failed.contains("metrics.html.j2:1: "),
+        "{failed}"
+    );
+}

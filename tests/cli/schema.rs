@@ -68,7 +68,11 @@ fn findings_do_not_depend_on_the_thread_count() {
                 &stagebook::check::Options::default(),
             )
             .unwrap();
-            stagebook::report::json::render(&outcome.diagnostics, outcome.files)
+            stagebook::report::json::render(
+                &outcome.diagnostics,
+                outcome.files,
+                &stagebook::lint::catalogue(),
+            )
         })
     };
     assert_eq!(run(1), run(2));

@@ -13,10 +13,10 @@ use stagebook::diagnostic::Diagnostic;
 use stagebook::lint::Config;
 use stagebook::load::Document;
 use stagebook::load::files::MemoryFiles;
-use stagebook::load::source::SourceFile;
 use stagebook::load::yaml::push_segment;
 use stagebook::report::human;
 use stagebook::report::json as json_report;
+use stagebook::source::SourceFile;
 use yaml_emit::{LineEnd, to_yaml};
 
 fn check_text(text: &str) -> Option<Checked> {
@@ -161,7 +161,7 @@ proptest! {
             }
         }
         // Both printers take every finding without panicking.
-        json_report::render(&checked.diagnostics, 1);
+        json_report::render(&checked.diagnostics, 1, &stagebook::lint::catalogue());
     }
 }
 
@@ -177,7 +177,7 @@ fn printed(diagnostics: &[Diagnostic]) -> String {
     for diagnostic in diagnostics {
         printer.render(diagnostic, &mut out);
     }
-    out + &json_report::render(diagnostics, 1)
+    out + &json_report::render(diagnostics, 1, &stagebook::lint::catalogue())
 }
 
 /// Longer text than `yamlish`: long lines (wider than a snippet's margin), many short lines
@@ -334,7 +334,11 @@ fn check_json(paths: &[PathBuf], threads: usize) -> String {
             check::check_paths(paths, &options)
         })
         .expect("check runs");
-    json_report::render(&outcome.diagnostics, outcome.files)
+    json_report::render(
+        &outcome.diagnostics,
+        outcome.files,
+        &stagebook::lint::catalogue(),
+    )
 }
 
 proptest! {

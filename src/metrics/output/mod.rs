@@ -1,15 +1,13 @@
 //! Printing the report: the same [`Report`] feeds the terminal table, JSON, CSV and HTML.
 
+pub mod columns;
 pub mod csv;
 pub mod html;
 pub mod svg;
 pub mod table;
 
-use std::io;
-use std::path::Path;
-
 use super::report::Report;
-use crate::output::OutDir;
+use crate::emit::templates::{TemplateError, Templates};
 
 /// Output formats of `metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,9 +22,19 @@ pub enum Format {
     Html,
 }
 
-/// Renders the report.
+/// Renders the report with the built-in templates.
 pub fn render(report: &Report, format: Format) -> String {
-    match format {
+    let templates = Templates::new(None).expect("the built-in templates load");
+    render_with(report, format, &templates).expect("the built-in templates render every report")
+}
+
+/// Renders the report; the HTML page with `templates` (which `--templates DIR` may override).
+pub fn render_with(
+    report: &Report,
+    format: Format,
+    templates: &Templates,
+) -> Result<String, TemplateError> {
+    Ok(match format {
         Format::Table => table::render(report),
         Format::Json => {
             let mut text =
@@ -35,16 +43,6 @@ pub fn render(report: &Report, format: Format) -> String {
             text
         }
         Format::Csv => csv::render(report),
-        Format::Html => html::render(report),
-    }
-}
-
-/// Writes `text` to `path` atomically ([`crate::output`]): a reader never sees half a report.
-pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::other(format!("{}: not a file name", path.display())))?;
-    let folder = path.parent().unwrap_or(Path::new("."));
-    OutDir::create(folder)?.write(Path::new(name), text.as_bytes())?;
-    Ok(())
+        Format::Html => html::render(report, templates)?,
+    })
 }

@@ -1,12 +1,12 @@
 //! SVG charts drawn in Rust: the funnel, time in stage against the budget, and where the
-//! deals of each stage went. Every label is escaped; coordinates are printed with one
-//! decimal so the same report always draws the same bytes.
+//! deals of each stage went, with the primitives and palette of [`crate::emit::svg`].
 
 use std::fmt::Write as _;
 
+use crate::emit::svg::palette::{BACK, LOST, NEUTRAL, NEUTRAL_LIGHT, REMAINING, WON};
+use crate::emit::svg::{self, Anchor, Stroke};
 use crate::metrics::report::{PeriodReport, Report};
 use crate::metrics::stages::Kind;
-pub use crate::render::escape::html as escape;
 
 const WIDTH: f64 = 760.0;
 const LABEL: f64 = 170.0;
@@ -16,57 +16,30 @@ const BAR: f64 = 20.0;
 /// tick and budget line.
 const PLOT: f64 = WIDTH - LABEL - 120.0;
 
-/// Colours, shared with the HTML legend.
-pub const ADVANCED: &str = "#2e7d32";
-/// Lost.
-pub const LOST: &str = "#c62828";
-/// Back to an earlier stage.
-pub const BACK: &str = "#ef8f00";
-/// Still in the stage.
-pub const REMAINING: &str = "#9e9e9e";
-/// Neutral bars.
-pub const NEUTRAL: &str = "#3f6fb5";
-
 fn open(out: &mut String, title: &str, rows: usize) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let height = rows as f64 * ROW + 36.0;
-    let _ = write!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:.0}" height="{height:.0}" viewBox="0 0 {WIDTH:.0} {height:.0}" role="img" aria-label="{t}"><title>{t}</title>"#,
-        t = escape(title)
-    );
+    svg::open(out, WIDTH, height, title);
     height
 }
 
 fn label(out: &mut String, y: f64, text: &str) {
-    let _ = write!(
+    svg::text(
         out,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="end" class="l">{}</text>"#,
         LABEL - 8.0,
         y + BAR / 2.0 + 4.0,
-        escape(text)
+        Anchor::End,
+        "l",
+        text,
     );
 }
 
 fn rect(out: &mut String, x: f64, y: f64, w: f64, colour: &str, tip: &str) {
-    if w <= 0.0 {
-        return;
-    }
-    let _ = write!(
-        out,
-        r#"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{BAR:.1}" fill="{colour}"><title>{}</title></rect>"#,
-        escape(tip)
-    );
+    svg::rect(out, (x, y), (w, BAR), colour, tip);
 }
 
 fn value(out: &mut String, x: f64, y: f64, text: &str) {
-    let _ = write!(
-        out,
-        r#"<text x="{:.1}" y="{:.1}" class="v">{}</text>"#,
-        x + 6.0,
-        y + BAR / 2.0 + 4.0,
-        escape(text)
-    );
+    svg::text(out, x + 6.0, y + BAR / 2.0 + 4.0, Anchor::Start, "v", text);
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -106,7 +79,7 @@ pub fn funnel(report: &Report, period: &PeriodReport) -> String {
             x,
             y,
             w,
-            "#c5d5ea",
+            NEUTRAL_LIGHT,
             &format!("{name}: {total} deals in the stage"),
         );
         let a = scale(s.advanced, max);
@@ -139,11 +112,11 @@ pub fn funnel(report: &Report, period: &PeriodReport) -> String {
         LABEL + (PLOT - w) / 2.0,
         y,
         w,
-        ADVANCED,
+        WON,
         &format!("won: {}", period.funnel.won),
     );
     value(&mut out, LABEL + PLOT, y, &period.funnel.won.to_string());
-    out.push_str("</svg>");
+    svg::close(&mut out);
     out
 }
 
@@ -190,21 +163,27 @@ pub fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
             value(&mut out, LABEL, y, "no exits");
         }
         if let Some(mean) = t.mean_days {
-            let _ = write!(
-                out,
-                r##"<line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" stroke="#111" stroke-width="2"><title>mean {mean:.1} days</title></line>"##,
-                y - 2.0,
-                y + BAR + 2.0,
-                x = x_of(mean)
-            );
+            let solid = Stroke {
+                colour: "#111",
+                width: 2,
+                dash: None,
+            };
+            let tip = format!("mean {mean:.1} days");
+            svg::vertical(&mut out, x_of(mean), (y - 2.0, y + BAR + 2.0), solid, &tip);
         }
         if let Some(expected) = t.expected_days {
-            let _ = write!(
-                out,
-                r##"<line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" stroke="#111" stroke-dasharray="3 2"><title>expected {expected:.1} days</title></line>"##,
-                y - 4.0,
-                y + BAR + 4.0,
-                x = x_of(expected)
+            let dashed = Stroke {
+                colour: "#111",
+                width: 1,
+                dash: Some("3 2"),
+            };
+            let tip = format!("expected {expected:.1} days");
+            svg::vertical(
+                &mut out,
+                x_of(expected),
+                (y - 4.0, y + BAR + 4.0),
+                dashed,
+                &tip,
             );
         }
         y += ROW;
@@ -214,7 +193,7 @@ pub fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
         r##"<line x1="{LABEL:.1}" x2="{LABEL:.1}" y1="4" y2="{:.1}" stroke="#555"/>"##,
         height - 24.0
     );
-    out.push_str("</svg>");
+    svg::close(&mut out);
     out
 }
 
@@ -238,7 +217,7 @@ pub fn flows(report: &Report, period: &PeriodReport) -> String {
         label(&mut out, y, name);
         let mut x = LABEL;
         for (count, colour, what) in [
-            (s.advanced, ADVANCED, "advanced"),
+            (s.advanced, WON, "advanced"),
             (s.lost, LOST, "lost"),
             (s.moved_back, BACK, "moved back"),
             (s.remaining, REMAINING, "still in the stage"),
@@ -265,6 +244,6 @@ pub fn flows(report: &Report, period: &PeriodReport) -> String {
         );
         y += ROW;
     }
-    out.push_str("</svg>");
+    svg::close(&mut out);
     out
 }

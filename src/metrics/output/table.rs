@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
+use super::columns::{self, PeopleTable, shown_columns, shown_row};
 use crate::metrics::report::{PeriodReport, Report};
 
 /// A count, or a dash.
@@ -47,51 +48,24 @@ pub fn align(rows: &[Vec<String>], out: &mut String) {
     }
 }
 
-/// The stage name for an id.
+fn people_table(table: &PeopleTable, out: &mut String) {
+    let header = table.table.iter().map(|h| (*h).to_owned()).collect();
+    let rows: Vec<Vec<String>> = std::iter::once(header)
+        .chain(table.rows.iter().cloned())
+        .collect();
+    align(&rows, out);
+}
+
+/// One period: the stage table, the funnel line and the moves off the process.
 fn period_block(report: &Report, period: &PeriodReport, title: &str, out: &mut String) {
     let _ = writeln!(
         out,
         "{title} ({} to {}; stalls as of {})",
         period.from, period.to, period.as_of
     );
-    let mut rows = vec![
-        [
-            "Stage",
-            "At start",
-            "Entered",
-            "Advanced",
-            "Lost",
-            "Back",
-            "Remaining",
-            "Conv.",
-            "Loss",
-            "Median d",
-            "Mean d",
-            "Budget d",
-            "Over",
-            "Stalled",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let mut rows = vec![shown_columns().map(|(_, h)| h.table.to_owned()).collect()];
     for stage in &period.stages {
-        let time = &stage.time_in_stage;
-        rows.push(vec![
-            report.stage_name(&stage.stage).to_owned(),
-            stage.at_start.to_string(),
-            stage.entered.to_string(),
-            stage.advanced.to_string(),
-            stage.lost.to_string(),
-            stage.moved_back.to_string(),
-            stage.remaining.to_string(),
-            percent(stage.conversion),
-            percent(stage.loss_rate),
-            opt_num(time.median_days, 1),
-            opt_num(time.mean_days, 1),
-            opt_num(time.expected_days, 1),
-            percent(time.over_budget_share),
-            stage.stalled.to_string(),
-        ]);
+        rows.push(shown_row(report, stage));
     }
     align(&rows, out);
     let funnel = &period.funnel;
@@ -152,77 +126,20 @@ pub fn render(report: &Report) -> String {
     if report.periods.len() > 1 {
         period_block(report, &report.total, "All periods", &mut out);
     }
-    if !report.stalled.is_empty() {
+    if let Some(stalled) = columns::stalled(report) {
         let _ = writeln!(out, "Stalled at {}", report.total.as_of);
-        let mut rows = vec![
-            ["Deal", "Stage", "Since", "Days", "Budget d"]
-                .map(String::from)
-                .to_vec(),
-        ];
-        for deal in &report.stalled {
-            rows.push(vec![
-                deal.deal.clone(),
-                report.stage_name(&deal.stage).to_owned(),
-                deal.since.clone(),
-                format!("{:.1}", deal.days),
-                format!("{:.1}", deal.expected_days),
-            ]);
-        }
-        align(&rows, &mut out);
+        people_table(&stalled, &mut out);
         out.push('\n');
     }
     if let Some(profile) = &report.won_profile {
         let _ = writeln!(out, "Won deals ({}): time per stage", profile.won_deals);
-        let mut rows = vec![
-            [
-                "Stage",
-                "Deals",
-                "P25 d",
-                "Median d",
-                "P75 d",
-                "Budget d",
-                "Suggested",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ];
-        for stage in &profile.stages {
-            rows.push(vec![
-                report.stage_name(&stage.stage).to_owned(),
-                stage.deals.to_string(),
-                opt_num(stage.p25_days, 1),
-                opt_num(stage.median_days, 1),
-                opt_num(stage.p75_days, 1),
-                opt_num(stage.expected_days, 1),
-                stage
-                    .suggested_expected_duration
-                    .clone()
-                    .unwrap_or_else(|| "–".into()),
-            ]);
-        }
-        align(&rows, &mut out);
-        if profile.activities {
+        people_table(&columns::won_stages(report, profile), &mut out);
+        if let Some(touchpoints) = columns::touchpoints(report, profile) {
             let _ = writeln!(
                 out,
                 "\nWon deals: touchpoints per stage (median per deal, playbook `do`)"
             );
-            let mut rows = vec![
-                ["Stage", "Channel", "Median", "Mean", "Playbook"]
-                    .map(String::from)
-                    .to_vec(),
-            ];
-            for stage in &profile.stages {
-                for touch in &stage.touchpoints {
-                    rows.push(vec![
-                        report.stage_name(&stage.stage).to_owned(),
-                        touch.channel.clone(),
-                        opt_num(touch.median, 1),
-                        opt_num(touch.mean, 2),
-                        touch.playbook.map_or_else(|| "–".into(), |n| n.to_string()),
-                    ]);
-                }
-            }
-            align(&rows, &mut out);
+            people_table(&touchpoints, &mut out);
         }
         out.push('\n');
     }

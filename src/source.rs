@@ -1,5 +1,7 @@
-//! Load stage: the text of every file a playbook is read from, with a line index so
-//! byte offsets become line/column positions fast, however many diagnostics point into it.
+//! Ground floor, below every stage: the text of every file a playbook is read from, with a line
+//! index so byte offsets become line/column positions fast, however many diagnostics point into
+//! it. Everything that quotes source (the loader, diagnostics, every printer) uses this module;
+//! it imports nothing from the crate.
 //!
 //! A [`SourceFile`] holds either a whole file or an excerpt of one: the few lines a finding's
 //! snippet shows. `check` swaps each finding's file for an excerpt as soon as that file is

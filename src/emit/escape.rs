@@ -1,6 +1,6 @@
-//! Render stage: escaping playbook text for each output format. HTML escaping is minijinja's
-//! auto-escape; this module holds what it does not cover: which URLs may become links,
-//! Markdown, Mermaid labels and SVG text.
+//! Output layer: escaping playbook and CRM text for each output format. [`html`] is the one
+//! HTML escaper: the templates' auto-escape, the SVG drawers, the preview server and the CRM
+//! writers all use it. The rest covers which URLs may become links, Markdown and Mermaid.
 
 use std::fmt::Write;
 
@@ -91,31 +91,25 @@ pub fn markdown(text: &str) -> String {
 /// Escapes text for HTML element content and quoted attribute values (`& < > " '`), so
 /// playbook text never becomes markup.
 pub fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    markup(text, false)
 }
 
-/// Escapes text for XML (SVG text and attributes).
+/// Escapes text for XML and SVG: [`html`], with control characters (which XML 1.0 forbids)
+/// shown as spaces.
 pub fn xml(text: &str) -> String {
+    markup(text, true)
+}
+
+fn markup(text: &str, blank_controls: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
+            c if blank_controls && c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }
@@ -188,6 +182,16 @@ mod tests {
         assert_eq!(markdown("2026.3"), "2026.3");
         assert_eq!(markdown("-5% churn"), "-5% churn");
         assert_eq!(markdown("客户说：“太贵了”"), "客户说：“太贵了”");
+    }
+
+    #[test]
+    fn markup_is_escaped_once_and_controls_blank_only_in_xml() {
+        assert_eq!(
+            html("<a href='x'>&\"/</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;/&lt;/a&gt;"
+        );
+        assert_eq!(html("a\u{1}b"), "a\u{1}b");
+        assert_eq!(xml("a\u{1}<b\n"), "a &lt;b ");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! One model for every finding about a playbook — YAML syntax, loader guards, schema,
-//! structure and lint rules — so every printer (human, JSON, SARIF, GitHub) reads the same data.
+//! structure, CRM and lint rules — so every printer (human, JSON, SARIF, GitHub, JUnit) reads the
+//! same data. [`codes`] lists every code a finding can carry. Below every stage: it imports only
+//! [`crate::source`].
 
 use std::fmt;
 use std::ops::Range;
@@ -7,7 +9,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::load::source::{Position, SourceFile};
+use crate::source::{Position, SourceFile};
+
+pub mod codes;
+
+pub use codes::{Catalogue, Code};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -104,6 +110,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A finding with `code` at its catalogued severity.
+    pub fn of(code: Code, message: impl Into<String>, primary: Label) -> Self {
+        Self::new(code.severity, code, message, primary)
+    }
+
     /// An error at `primary`.
     pub fn error(code: impl Into<String>, message: impl Into<String>, primary: Label) -> Self {
         Self::new(Severity::Error, code, message, primary)

@@ -1,0 +1,378 @@
+//! The columns of the metrics report, defined once: [`STAGE_COLUMNS`] drives the terminal
+//! table, the CSV, the HTML report's tables, and is tied to the JSON by a test; the other
+//! tables people read (stalled deals, the won profile) are built here for both the terminal
+//! and the HTML report.
+//!
+//! To add a column:
+//! 1. add the number to [`StageStats`] (it then appears in the JSON by itself);
+//! 2. add one [`Column`] to [`STAGE_COLUMNS`], where it should stand: its CSV `key`, the
+//!    `json` pointer to the new field inside a stage entry, its `value` as a [`Cell`];
+//! 3. give it `headers` to show it in the terminal table and the HTML report too, or `None` to
+//!    keep it to the machine formats (CSV, JSON).
+//!
+//! `columns_match_the_json` fails when a column and the JSON disagree.
+
+use super::table::{opt_num, percent};
+use crate::metrics::report::{Report, StageStats, WonProfile};
+
+/// One per-stage number of the report.
+#[derive(Debug)]
+pub struct Column {
+    /// The CSV header.
+    pub key: &'static str,
+    /// Where the number is in a stage entry of the JSON (a JSON pointer).
+    pub json: &'static str,
+    /// How the terminal table and the HTML report head the column; `None` keeps it to CSV and
+    /// JSON.
+    pub headers: Option<Headers>,
+    /// The number in a stage's row.
+    pub value: fn(&StageStats) -> Cell,
+}
+
+/// Column headers for people.
+#[derive(Debug)]
+pub struct Headers {
+    /// In the terminal table, where width is scarce.
+    pub table: &'static str,
+    /// In the HTML report.
+    pub html: &'static str,
+}
+
+/// A value in a stage's row, formatted for machines ([`Cell::raw`]) or people
+/// ([`Cell::shown`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// A stage id; people see the stage's name.
+    Stage(String),
+    /// A count.
+    Count(u64),
+    /// A count that may be unknown.
+    MaybeCount(Option<u64>),
+    /// A ratio, shown as a percentage.
+    Ratio(Option<f64>),
+    /// A number of days, shown with one decimal.
+    Days(Option<f64>),
+}
+
+impl Cell {
+    /// For CSV: full precision, empty when unknown.
+    pub fn raw(&self) -> String {
+        match self {
+            Self::Stage(id) => id.clone(),
+            Self::Count(n) => n.to_string(),
+            Self::MaybeCount(n) => n.map(|n| n.to_string()).unwrap_or_default(),
+            Self::Ratio(v) | Self::Days(v) => v.map(|v| v.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// For people: percentages, days with one decimal, a dash when unknown.
+    pub fn shown(&self, report: &Report) -> String {
+        match self {
+            Self::Stage(id) => report.stage_name(id).to_owned(),
+            Self::Count(n) => n.to_string(),
+            Self::MaybeCount(n) => n.map_or_else(|| "–".into(), |n| n.to_string()),
+            Self::Ratio(v) => percent(*v),
+            Self::Days(v) => opt_num(*v, 1),
+        }
+    }
+}
+
+const fn shown(table: &'static str, html: &'static str) -> Headers {
+    Headers { table, html }
+}
+
+/// Every per-stage column, in order.
+pub const STAGE_COLUMNS: &[Column] = &[
+    Column {
+        key: "stage",
+        json: "/stage",
+        headers: Some(shown("Stage", "Stage")),
+        value: |s| Cell::Stage(s.stage.clone()),
+    },
+    Column {
+        key: "at_start",
+        json: "/at_start",
+        headers: Some(shown("At start", "At start")),
+        value: |s| Cell::Count(s.at_start),
+    },
+    Column {
+        key: "entered",
+        json: "/entered",
+        headers: Some(shown("Entered", "Entered")),
+        value: |s| Cell::Count(s.entered),
+    },
+    Column {
+        key: "advanced",
+        json: "/advanced",
+        headers: Some(shown("Advanced", "Advanced")),
+        value: |s| Cell::Count(s.advanced),
+    },
+    Column {
+        key: "lost",
+        json: "/lost",
+        headers: Some(shown("Lost", "Lost")),
+        value: |s| Cell::Count(s.lost),
+    },
+    Column {
+        key: "moved_back",
+        json: "/moved_back",
+        headers: Some(shown("Back", "Back")),
+        value: |s| Cell::Count(s.moved_back),
+    },
+    Column {
+        key: "remaining",
+        json: "/remaining",
+        headers: Some(shown("Remaining", "Remaining")),
+        value: |s| Cell::Count(s.remaining),
+    },
+    Column {
+        key: "conversion",
+        json: "/conversion",
+        headers: Some(shown("Conv.", "Conversion")),
+        value: |s| Cell::Ratio(s.conversion),
+    },
+    Column {
+        key: "loss_rate",
+        json: "/loss_rate",
+        headers: Some(shown("Loss", "Loss rate")),
+        value: |s| Cell::Ratio(s.loss_rate),
+    },
+    Column {
+        key: "visits",
+        json: "/time_in_stage/visits",
+        headers: None,
+        value: |s| Cell::Count(s.time_in_stage.visits),
+    },
+    Column {
+        key: "median_days",
+        json: "/time_in_stage/median_days",
+        headers: Some(shown("Median d", "Median days")),
+        value: |s| Cell::Days(s.time_in_stage.median_days),
+    },
+    Column {
+        key: "mean_days",
+        json: "/time_in_stage/mean_days",
+        headers: Some(shown("Mean d", "Mean days")),
+        value: |s| Cell::Days(s.time_in_stage.mean_days),
+    },
+    Column {
+        key: "expected_days",
+        json: "/time_in_stage/expected_days",
+        headers: Some(shown("Budget d", "Budget days")),
+        value: |s| Cell::Days(s.time_in_stage.expected_days),
+    },
+    Column {
+        key: "over_budget",
+        json: "/time_in_stage/over_budget",
+        headers: None,
+        value: |s| Cell::MaybeCount(s.time_in_stage.over_budget),
+    },
+    Column {
+        key: "over_budget_share",
+        json: "/time_in_stage/over_budget_share",
+        headers: Some(shown("Over", "Over budget")),
+        value: |s| Cell::Ratio(s.time_in_stage.over_budget_share),
+    },
+    Column {
+        key: "stalled",
+        json: "/stalled",
+        headers: Some(shown("Stalled", "Stalled")),
+        value: |s| Cell::Count(s.stalled),
+    },
+    Column {
+        key: "skips_from",
+        json: "/skips_from",
+        headers: None,
+        value: |s| Cell::Count(s.skips_from),
+    },
+    Column {
+        key: "skipped",
+        json: "/skipped",
+        headers: None,
+        value: |s| Cell::Count(s.skipped),
+    },
+    Column {
+        key: "backward_moves",
+        json: "/backward_moves",
+        headers: None,
+        value: |s| Cell::Count(s.backward_moves),
+    },
+];
+
+/// The columns people see, with their headers.
+pub fn shown_columns() -> impl Iterator<Item = (&'static Column, &'static Headers)> {
+    STAGE_COLUMNS
+        .iter()
+        .filter_map(|c| c.headers.as_ref().map(|h| (c, h)))
+}
+
+/// A stage's row as people see it, in the order of [`shown_columns`].
+pub fn shown_row(report: &Report, stage: &StageStats) -> Vec<String> {
+    shown_columns()
+        .map(|(c, _)| (c.value)(stage).shown(report))
+        .collect()
+}
+
+/// A table of the report other than the stage table, for people: the same rows in the
+/// terminal and in the HTML report, under shorter headers in the terminal.
+#[derive(Debug)]
+pub struct PeopleTable {
+    /// Headers in the terminal table.
+    pub table: &'static [&'static str],
+    /// Headers in the HTML report.
+    pub html: &'static [&'static str],
+    /// The rows.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The stalled deals; `None` when there are none.
+pub fn stalled(report: &Report) -> Option<PeopleTable> {
+    (!report.stalled.is_empty()).then(|| PeopleTable {
+        table: &["Deal", "Stage", "Since", "Days", "Budget d"],
+        html: &["Deal", "Stage", "Since", "Days", "Budget days"],
+        rows: report
+            .stalled
+            .iter()
+            .map(|deal| {
+                vec![
+                    deal.deal.clone(),
+                    report.stage_name(&deal.stage).to_owned(),
+                    deal.since.clone(),
+                    format!("{:.1}", deal.days),
+                    format!("{:.1}", deal.expected_days),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// Time per stage of the won deals.
+pub fn won_stages(report: &Report, profile: &WonProfile) -> PeopleTable {
+    PeopleTable {
+        table: &[
+            "Stage",
+            "Deals",
+            "P25 d",
+            "Median d",
+            "P75 d",
+            "Budget d",
+            "Suggested",
+        ],
+        html: &[
+            "Stage",
+            "Deals",
+            "P25 days",
+            "Median days",
+            "P75 days",
+            "Budget days",
+            "Suggested budget",
+        ],
+        rows: profile
+            .stages
+            .iter()
+            .map(|s| {
+                vec![
+                    report.stage_name(&s.stage).to_owned(),
+                    s.deals.to_string(),
+                    opt_num(s.p25_days, 1),
+                    opt_num(s.median_days, 1),
+                    opt_num(s.p75_days, 1),
+                    opt_num(s.expected_days, 1),
+                    s.suggested_expected_duration
+                        .clone()
+                        .unwrap_or_else(|| "–".into()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Touchpoints per stage and channel of the won deals; `None` without an activities file.
+pub fn touchpoints(report: &Report, profile: &WonProfile) -> Option<PeopleTable> {
+    profile.activities.then(|| PeopleTable {
+        table: &["Stage", "Channel", "Median", "Mean", "Playbook"],
+        html: &[
+            "Stage",
+            "Channel",
+            "Median per deal",
+            "Mean per deal",
+            "Playbook do",
+        ],
+        rows: profile
+            .stages
+            .iter()
+            .flat_map(|s| {
+                s.touchpoints.iter().map(|t| {
+                    vec![
+                        report.stage_name(&s.stage).to_owned(),
+                        t.channel.clone(),
+                        opt_num(t.median, 1),
+                        opt_num(t.mean, 2),
+                        t.playbook.map_or_else(|| "–".into(), |n| n.to_string()),
+                    ]
+                })
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::report::TimeInStage;
+
+    fn stage() -> StageStats {
+        StageStats {
+            stage: "demo".into(),
+            at_start: 1,
+            entered: 2,
+            advanced: 3,
+            lost: 4,
+            moved_back: 5,
+            remaining: 6,
+            conversion: Some(0.25),
+            loss_rate: None,
+            time_in_stage: TimeInStage {
+                visits: 7,
+                mean_days: Some(1.5),
+                median_days: Some(2.25),
+                expected_days: None,
+                over_budget: Some(8),
+                over_budget_share: Some(0.125),
+            },
+            stalled: 9,
+            skips_from: 10,
+            skipped: 11,
+            backward_moves: 12,
+            recycled: 13,
+        }
+    }
+
+    #[test]
+    fn columns_match_the_json() {
+        let stage = stage();
+        let json = serde_json::to_value(&stage).unwrap();
+        for column in STAGE_COLUMNS {
+            let field = json
+                .pointer(column.json)
+                .unwrap_or_else(|| panic!("{}: no JSON field {}", column.key, column.json));
+            let from_json = match field {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!((column.value)(&stage).raw(), from_json, "{}", column.key);
+        }
+        let mut keys: Vec<_> = STAGE_COLUMNS.iter().map(|c| c.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), STAGE_COLUMNS.len(), "two columns share a key");
+    }
+
+    #[test]
+    fn cells_format_for_machines_and_people() {
+        assert_eq!(Cell::Ratio(Some(0.125)).raw(), "0.125");
+        assert_eq!(Cell::Days(None).raw(), "");
+        assert_eq!(Cell::MaybeCount(None).raw(), "");
+    }
+}
