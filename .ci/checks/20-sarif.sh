@@ -2,7 +2,7 @@
 # SARIF output validates against the OASIS SARIF 2.1.0 schema: for the shipped playbooks (clean),
 # for a fixture with lint findings and related locations, and for every CLI fixture (YAML, schema,
 # structure and lint findings together). `check` exits 1 on findings; only 2 (the tool failed) is
-# a failure here. The README's rule table is drift-tested by `cargo test` (tests/lint.rs).
+# a failure here. The README's rule table is drift-tested by `cargo test` (tests/cli/lint.rs).
 set -euo pipefail
 
 cargo build --quiet --locked

@@ -2,7 +2,7 @@
 # Exports every shipped playbook (and the CRM test fixtures) to Salesforce, in both layouts,
 # and validates the metadata with xmllint against the hand-written subset of the Metadata API
 # in tests/schemas/sfdc-metadata-subset.xsd. (The HubSpot and Pipedrive bodies are validated
-# against their JSON Schemas by `cargo test --test crm`.)
+# against their JSON Schemas by `cargo test --test cli crm::`.)
 set -euo pipefail
 
 xsd=tests/schemas/sfdc-metadata-subset.xsd

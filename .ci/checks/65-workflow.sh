@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GitHub Actions workflow `stagebook init` writes validates against GitHub's workflow schema
 # (SchemaStore's, vendored in check-jsonschema), including the rule that every job has a
-# timeout. That it calls only real stagebook commands is tested by tests/init.rs.
+# timeout. That it calls only real stagebook commands is tested by tests/cli/init.rs.
 set -euo pipefail
 
 cargo build --quiet --locked

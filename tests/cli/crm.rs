@@ -2,10 +2,8 @@
 //! copy under `tests/expected/crm/`, validated offline against the hand-written schemas in
 //! `tests/schemas/`, and read back by `crm diff`, which must find no drift.
 //!
-//! `UPDATE_EXPECTED=1 cargo test --test crm` rewrites the golden files: read the change in the
-//! diff before committing it.
-
-mod common;
+//! `STAGEBOOK_BLESS=1 cargo test` rewrites the golden files: read the change in the diff
+//! before committing it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,14 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::common::{self, golden};
+
 const TARGETS: [&str; 3] = ["salesforce", "hubspot", "pipedrive"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn updating() -> bool {
-    std::env::var_os("UPDATE_EXPECTED").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// Runs `stagebook ARGS` from the repository root, colours off, fixed width.
@@ -40,68 +36,12 @@ fn stagebook(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// Every file under `dir`, by path relative to it.
+/// Every file under `dir`, by path relative to it, as text.
 fn read_tree(dir: &Path) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    if !dir.exists() {
-        return files;
-    }
-    for entry in walkdir(dir) {
-        let relative = entry
-            .strip_prefix(dir)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        files.insert(relative, fs::read_to_string(&entry).unwrap());
-    }
-    files
-}
-
-fn walkdir(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// Compares `actual` with the golden tree at `expected` (or rewrites it when updating).
-fn assert_tree(expected: &Path, actual: &BTreeMap<String, String>, failures: &mut Vec<String>) {
-    if updating() {
-        let _ = fs::remove_dir_all(expected);
-        for (path, text) in actual {
-            let target = expected.join(path);
-            fs::create_dir_all(target.parent().unwrap()).unwrap();
-            fs::write(target, text).unwrap();
-        }
-        return;
-    }
-    let golden = read_tree(expected);
-    for (path, text) in actual {
-        match golden.get(path) {
-            None => failures.push(format!("{}: new file {path}", expected.display())),
-            Some(want) if want != text => failures.push(format!(
-                "{}/{path} differs:\n--- expected\n{want}\n--- actual\n{text}",
-                expected.display()
-            )),
-            Some(_) => {}
-        }
-    }
-    for path in golden.keys().filter(|p| !actual.contains_key(*p)) {
-        failures.push(format!(
-            "{}: {path} is no longer generated",
-            expected.display()
-        ));
-    }
+    golden::read_tree(dir)
+        .into_iter()
+        .map(|(path, bytes)| (path, String::from_utf8(bytes).expect("UTF-8 output")))
+        .collect()
 }
 
 /// The playbooks exported in the golden tests: the shipped ones and the CRM fixtures.
@@ -151,11 +91,14 @@ fn export_matches_golden_files_and_validates() {
                 format!("exit code: {code}\n{}", stdout.replace(&out_arg, "OUT")),
             );
             validate(&name, target, out.path(), &tree, &mut failures);
-            assert_tree(
+            let bytes = tree
+                .iter()
+                .map(|(path, text)| (path.clone(), text.clone().into_bytes()))
+                .collect();
+            failures.extend(golden::check_tree(
                 &root().join("tests/expected/crm").join(&name).join(target),
-                &tree,
-                &mut failures,
-            );
+                &bytes,
+            ));
             // Lint fixtures hold what a CRM cannot express, so they do not read back in sync.
             if code == 0 && !name.starts_with("lint-") {
                 round_trip(&playbook, target, out.path(), &mut failures);
@@ -379,19 +322,9 @@ fn diff_reports_each_kind_of_drift() {
         }
         let text = format!("exit code: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}");
         let expected = root().join(format!("tests/expected/crm/diff/{name}.txt"));
-        if updating() {
-            fs::create_dir_all(expected.parent().unwrap()).unwrap();
-            fs::write(&expected, &text).unwrap();
-            continue;
-        }
-        let golden = fs::read_to_string(&expected).unwrap_or_default();
-        if golden != text {
-            failures.push(format!(
-                "{name} differs:\n--- expected\n{golden}\n--- actual\n{text}"
-            ));
-        }
+        failures.extend(golden::check_file(&expected, text.as_bytes()));
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    golden::assert_clean(&failures);
 }
 
 /// A small playbook whose stages a generated CRM response holds (as `A`, `B`, `Won`).

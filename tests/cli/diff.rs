@@ -1,13 +1,15 @@
 //! `stagebook diff`: fixture pairs under `tests/fixtures/diff/` (one folder per kind of
 //! change, each with `old.yaml`, `new.yaml`, the expected Markdown comment `expected.md` and
 //! the expected terminal text `expected.txt`), JSON checks of what each change is called, and
-//! a real temporary git repository. Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test --test diff`, then
-//! read every change before committing.
+//! a real temporary git repository. Regenerate the golden files with `STAGEBOOK_BLESS=1 cargo
+//! test`, then read every change before committing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+
+use crate::common::golden;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff")
@@ -77,7 +79,6 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[test]
 fn markdown_and_text_match_the_golden_files() {
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -95,21 +96,10 @@ fn markdown_and_text_match_the_golden_files() {
         let (code, human, stderr) = stagebook(&dir, &["diff", "old.yaml", "new.yaml"]);
         assert_eq!(code, 0, "{}: {stderr}", dir.display());
         for (name, actual) in [("expected.md", &stdout), ("expected.txt", &human)] {
-            let expected_path = dir.join(name);
-            if update {
-                std::fs::write(&expected_path, actual).unwrap();
-                continue;
-            }
-            let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-            if expected != *actual {
-                failed.push(format!(
-                    "{}:\n--- expected\n{expected}\n--- actual\n{actual}",
-                    expected_path.display()
-                ));
-            }
+            failed.extend(golden::check_file(&dir.join(name), actual.as_bytes()));
         }
     }
-    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    golden::assert_clean(&failed);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! valid case yields one (valid YAML may still fail the playbook schema, or a documented input
 //! restriction such as one document per file).
 
-mod common;
+use crate::common;
 
 use stagebook::load::{self, Limits, Loaded};
 

@@ -11,11 +11,7 @@ use stagebook::check::Checked;
 use stagebook::diagnostic::Diagnostic;
 use stagebook::report::human::{HumanPrinter, Style};
 
-/// The fuzz targets' own code (`fuzz/` is a separate workspace), so a regression replays
-/// exactly what its target did.
-#[path = "../fuzz/src/lib.rs"]
-#[allow(dead_code)]
-mod fuzz_support;
+use crate::fuzz_support;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions")

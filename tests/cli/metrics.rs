@@ -1,4 +1,5 @@
-//! `stagebook metrics` against hand-computed histories.
+//! `stagebook metrics` against hand-computed histories. Command output is checked with inline
+//! snapshots and golden files through `common::golden` (`STAGEBOOK_BLESS=1` rewrites them).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,8 @@ use stagebook::metrics::time::{PeriodKind, Zone, parse_date};
 use stagebook::metrics::won::ActivityColumns;
 use stagebook::metrics::{Options, measure};
 use stagebook::model::PlaybookFile;
+
+use crate::common::golden;
 
 const FIXTURES: &str = "tests/fixtures/metrics";
 
@@ -365,6 +368,7 @@ fn metrics(args: &[&str]) -> Command {
         .arg("metrics")
         .arg(Path::new(FIXTURES).join("saas.yaml"))
         .args(args)
+        .with_assert(golden::assert())
 }
 
 fn bad(name: &str, text: &str) -> (tempfile::TempDir, String) {
@@ -469,12 +473,16 @@ fn a_deal_id_that_is_not_utf8_is_a_bad_row() {
 
 #[test]
 fn missing_columns_and_empty_files_are_tool_failures() {
-    let (_dir, path) = bad(
+    let (dir, path) = bad(
         "sf.csv",
         "OpportunityId,StageName,CreatedDate\nA,Prospecting,2024-03-01\n",
     );
-    metrics(&["--history", &path]).assert().code(2).stderr_eq(snapbox::str![[r"
-error: [..]sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `StageName`, `CreatedDate`); name the column that holds the deal id with --column deal=NAME
+    metrics(&["--history", &path])
+        .with_assert(golden::assert_in_temp(dir.path()))
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r"
+error: [TMP]/sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `StageName`, `CreatedDate`); name the column that holds the deal id with --column deal=NAME
 
 "]]);
     metrics(&[
@@ -489,12 +497,13 @@ error: [..]sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `
     ])
     .assert()
     .code(0);
-    let (_dir, empty) = bad("empty.csv", "");
+    let (empty_dir, empty) = bad("empty.csv", "");
     metrics(&["--history", &empty])
+        .with_assert(golden::assert_in_temp(empty_dir.path()))
         .assert()
         .code(2)
         .stderr_eq(snapbox::str![[r"
-error: [..]empty.csv: the file is empty; expected a CSV with a header line
+error: [TMP]/empty.csv: the file is empty; expected a CSV with a header line
 
 "]]);
     let (_dir, header) = bad("header.csv", "deal_id,stage,entered_at\n");
@@ -533,7 +542,7 @@ fn golden_json_and_csv() {
         ("json", "worked-example.json"),
         ("csv", "worked-example.out.csv"),
     ] {
-        metrics(&[
+        let run = metrics(&[
             "--history",
             history,
             "--from",
@@ -544,11 +553,8 @@ fn golden_json_and_csv() {
             format,
         ])
         .assert()
-        .code(0)
-        .stdout_eq(snapbox::Data::read_from(
-            &Path::new(FIXTURES).join(file),
-            None,
-        ));
+        .code(0);
+        golden::assert_file(&Path::new(FIXTURES).join(file), &run.get_output().stdout);
     }
 }
 

@@ -2,11 +2,9 @@
 //! `common::generated_hostile_file` writes) ends in its documented safe behaviour (see the
 //! README's "Input limits" table), in bounded time and memory, run through the real binary.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Big, codes, data_dir, hostile_corpus, run_bounded, write_big};
+use crate::common::{Big, codes, data_dir, hostile_corpus, run_bounded, write_big};
 
 /// What stagebook does with each hostile file: `Err(code)` = exits 1 with that finding;
 /// `Ok(())` = loads with no YAML or input finding (schema findings are fine).
@@ -177,7 +175,7 @@ fn big_files_under_the_limit_load_in_bounded_time_and_memory() {
 #[test]
 fn tests_read_only_the_repository() {
     let mut offenders = Vec::new();
-    for entry in walkdir::WalkDir::new(common::repo_dir().join("tests")) {
+    for entry in walkdir::WalkDir::new(crate::common::repo_dir().join("tests")) {
         let entry = entry.expect("walk tests/");
         let path = entry.path();
         if path.extension().is_none_or(|e| e != "rs") {

@@ -2,8 +2,7 @@
 //! `check` output does not depend on the run or the thread count, and a playbook written back
 //! out as YAML and read again is the same playbook.
 
-#[path = "support/yaml_emit.rs"]
-mod yaml_emit;
+use crate::fuzz_support::yaml_emit;
 
 use std::path::{Path, PathBuf};
 

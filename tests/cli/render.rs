@@ -2,14 +2,16 @@
 //! undefined values.
 //!
 //! Golden files live in `tests/expected/render/<playbook id>/`. After a deliberate change to
-//! the templates, regenerate them with `UPDATE_EXPECTED=1 cargo test --test render` and review
-//! the diff like code.
+//! the templates, regenerate them with `STAGEBOOK_BLESS=1 cargo test` and review the diff like
+//! code.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use stagebook::model::{Locale, PlaybookFile};
 use stagebook::render::{Format, Renderer};
+
+use crate::common::golden;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -43,26 +45,6 @@ fn golden_playbooks() -> Vec<PathBuf> {
     files
 }
 
-fn read_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push((
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                ));
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 fn render_all(out: &Path) {
     let playbooks = golden_playbooks();
     assert!(!playbooks.is_empty());
@@ -83,41 +65,10 @@ fn render_all(out: &Path) {
 fn rendered_files_match_the_expected_files() {
     let out = tempfile::tempdir().unwrap();
     render_all(out.path());
-    let actual = read_tree(out.path());
-    let expected_dir = root().join("tests/expected/render");
-    if std::env::var_os("UPDATE_EXPECTED").is_some() {
-        let _ = std::fs::remove_dir_all(&expected_dir);
-        for (path, bytes) in &actual {
-            let target = expected_dir.join(path);
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::write(target, bytes).unwrap();
-        }
-        return;
-    }
-    let expected = read_tree(&expected_dir);
-    let names =
-        |files: &[(PathBuf, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
-    assert_eq!(
-        names(&actual),
-        names(&expected),
-        "the rendered files differ from tests/expected/render (UPDATE_EXPECTED=1 regenerates them)"
+    golden::assert_tree(
+        &root().join("tests/expected/render"),
+        &golden::read_tree(out.path()),
     );
-    for ((path, got), (_, want)) in actual.iter().zip(&expected) {
-        if got != want {
-            let got = String::from_utf8_lossy(got);
-            let want = String::from_utf8_lossy(want);
-            let line = got
-                .lines()
-                .zip(want.lines())
-                .position(|(a, b)| a != b)
-                .map_or(0, |i| i + 1);
-            panic!(
-                "{} differs from tests/expected/render at line {line} \
-                 (UPDATE_EXPECTED=1 cargo test --test render regenerates it; review the diff)",
-                path.display()
-            );
-        }
-    }
 }
 
 #[test]
@@ -125,7 +76,7 @@ fn output_is_byte_identical_across_runs() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     render_all(a.path());
     render_all(b.path());
-    assert_eq!(read_tree(a.path()), read_tree(b.path()));
+    assert_eq!(golden::read_tree(a.path()), golden::read_tree(b.path()));
 }
 
 // ---------------------------------------------------------------------------------------------

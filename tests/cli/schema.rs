@@ -1,17 +1,15 @@
 //! The committed JSON Schema is generated from the Rust types; this fails when they drift.
-//! Regenerate with `cargo run -q -- schema > schemas/playbook.schema.json`.
+//! Regenerate with `STAGEBOOK_BLESS=1 cargo test` (or `cargo run -q -- schema >
+//! schemas/playbook.schema.json`).
 
-mod common;
+use crate::common::{self, golden};
 
 #[test]
 fn committed_schema_matches_the_types() {
-    let committed =
-        std::fs::read_to_string(common::repo_dir().join("schemas/playbook.schema.json"))
-            .expect("schemas/playbook.schema.json");
     let generated = serde_json::to_string_pretty(&stagebook::model::schema()).unwrap() + "\n";
-    assert!(
-        committed == generated,
-        "schemas/playbook.schema.json is out of date: run `cargo run -q -- schema > schemas/playbook.schema.json`"
+    golden::assert_file(
+        &common::repo_dir().join("schemas/playbook.schema.json"),
+        generated,
     );
 }
 

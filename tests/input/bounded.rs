@@ -2,7 +2,7 @@
 //! each one ends with its documented finding or error, never an abort, a hang or gigabytes of
 //! memory. Inputs are generated here, never committed.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -2,7 +2,7 @@
 //! cannot forge, the baseline, and SARIF's shape (CI validates it against the schema with
 //! `.ci/checks/20-sarif.sh`).
 
-mod common;
+use crate::common::{self, golden};
 
 use std::path::Path;
 use std::process::Command;
@@ -49,8 +49,7 @@ fn the_shipped_playbooks_are_lint_clean_at_default_levels() {
 }
 
 /// Fails when README.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` is not `table`;
-/// `UPDATE_README=1` (or `STAGEBOOK_BLESS=1`) `cargo test --test lint` rewrites every generated
-/// table.
+/// `STAGEBOOK_BLESS=1 cargo test` rewrites every generated table (through `common::golden`).
 fn readme_is_generated(name: &str, table: &str) {
     // The tests run in parallel: one must not read README.md while another rewrites it.
     static README: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -65,19 +64,8 @@ fn readme_is_generated(name: &str, table: &str) {
     );
     let from = readme.find(&start).expect("README has the start marker") + start.len();
     let to = readme.find(&end).expect("README has the end marker");
-    if readme[from..to] != *table {
-        if ["UPDATE_README", "STAGEBOOK_BLESS"]
-            .iter()
-            .any(|switch| std::env::var_os(switch).is_some())
-        {
-            let updated = format!("{}{table}{}", &readme[..from], &readme[to..]);
-            std::fs::write(&path, updated).expect("write README.md");
-        } else {
-            panic!(
-                "README.md's {name} table is out of date: run `UPDATE_README=1 cargo test --test lint`"
-            );
-        }
-    }
+    let generated = format!("{}{table}{}", &readme[..from], &readme[to..]);
+    golden::assert_file(&path, generated);
 }
 
 #[test]

@@ -4,13 +4,11 @@
 //! limit checks in bounded time and memory. `.ci/checks/70-load.sh` repeats the 10,000-file
 //! run with the realistic benchmark playbooks on a release build.
 
-mod common;
-
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{repo_dir, run_bounded};
+use crate::common::{repo_dir, run_bounded};
 
 /// A small playbook (about 2 KB) that passes every lint rule, English or Chinese; every tenth
 /// has an unknown field. (Findings keep their file's text for the report, so memory is measured
