@@ -4,7 +4,7 @@
 //! Lint rule codes come from the rule registry ([`Catalogue::with_rules`]), so a new rule shows
 //! up in `stagebook explain`, the README table and every printer without an edit here.
 //!
-//! A test (`tests/lint.rs`) scans `src/` for string literals shaped like a code
+//! A test (`tests/cli/lint.rs`) scans `src/` for string literals shaped like a code
 //! (`family::kebab-name`) and fails when one is missing from the catalogue.
 
 use std::fmt::Write as _;
