@@ -489,6 +489,11 @@ pub(crate) mod testing {
         findings_with(rule, yaml, &Config::default())
     }
 
+    /// What `rule` reports on [`CLEAN`] once key `key` is removed from stage number `stage`.
+    pub fn findings_without(rule: &dyn Rule, stage: usize, key: &str) -> Vec<String> {
+        findings(rule, &remove_key(CLEAN, stage, key))
+    }
+
     /// `yaml` without key `key` (and its nested lines) in stage number `stage` (0-based).
     pub fn remove_key(yaml: &str, stage: usize, key: &str) -> String {
         let lines: Vec<&str> = yaml.lines().collect();

@@ -124,19 +124,32 @@ pub(crate) fn stage_finding(
     finding
 }
 
-/// Reports every open stage for which `is_empty` holds: the shared body of the
-/// `missing-know` / `missing-do` / `missing-say` / `missing-content` rules.
-pub(crate) fn empty_section(
-    cx: &LintContext<'_>,
-    out: &mut Vec<Finding>,
-    rule: &RuleMeta,
-    is_empty: impl Fn(&Stage) -> bool,
-    message: impl Fn(&Stage) -> String,
-    help: &str,
-) {
-    for (i, stage) in open_stages(cx) {
-        if is_empty(stage) {
-            out.push(stage_finding(cx, rule, i, message(stage)).with_help(help));
+/// A rule that flags every open stage lacking one part of its guidance: the shared body of the
+/// `missing-*` stage rules (`missing-know`, `missing-do`, `missing-say`, `missing-content`,
+/// `missing-goal`, `missing-duration`, `missing-buyer-view`). Each rule keeps its own file and
+/// docs and says only what is missing and how to fix it; [`Rule`] comes with it.
+pub(crate) trait MissingPart: Sync {
+    /// The rule's metadata (its `declare_rule!` `META`).
+    const RULE: &'static RuleMeta;
+    /// What the finding says after "stage `id` ", e.g. "has no `do` section".
+    const MISSING: &'static str;
+    /// The help line: what to add.
+    const HELP: &'static str;
+    /// Whether `stage` lacks the part.
+    const IS_MISSING: fn(&Stage) -> bool;
+}
+
+impl<T: MissingPart> Rule for T {
+    fn meta(&self) -> &'static RuleMeta {
+        T::RULE
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        for (i, stage) in open_stages(cx) {
+            if (T::IS_MISSING)(stage) {
+                let message = format!("stage `{}` {}", stage.id, T::MISSING);
+                out.push(stage_finding(cx, T::RULE, i, message).with_help(T::HELP));
+            }
         }
     }
 }
