@@ -537,6 +537,11 @@ pub(crate) mod testing {
         )
     }
 
+    /// What `rule` reports on [`crm_playbook`]`(target, stages)`.
+    pub fn crm_findings(rule: &dyn Rule, target: &str, stages: &str) -> Vec<String> {
+        findings(rule, &crm_playbook(target, stages))
+    }
+
     /// A complete playbook every rule passes, to modify in tests.
     pub const CLEAN: &str = include_str!("../../tests/fixtures/lint/clean.yaml");
 }

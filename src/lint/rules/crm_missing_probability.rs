@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stage_finding;
 use crate::crm::open_probabilities;
 
 declare_rule! {
@@ -55,12 +55,7 @@ impl Rule for CrmMissingProbability {
                 }
                 let guess = open.get(&i).copied().unwrap_or(0);
                 out.push(
-                    crm_finding(
-                        cx,
-                        &Self::META,
-                        &format!("/stages/{i}/id"),
-                        false,
-                        &format!("/stages/{i}"),
+                    stage_finding(cx, &Self::META, i,
                         format!(
                             "stage `{}` has no win probability, which {target} requires",
                             stage.id
@@ -78,15 +73,15 @@ impl Rule for CrmMissingProbability {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::crm_findings;
 
     #[test]
     fn flags_an_open_stage_without_probability_for_hubspot() {
         let stages = "  - id: a\n    name: A\n    probability: 10\n  - id: b\n    name: B\n  - id: won\n    name: Won\n    terminal: won\n";
         assert_eq!(
-            findings(&CrmMissingProbability, &crm_playbook("hubspot", stages)),
+            crm_findings(&CrmMissingProbability, "hubspot", stages),
             ["/stages/1: stage `b` has no win probability, which HubSpot requires"]
         );
-        assert!(findings(&CrmMissingProbability, &crm_playbook("salesforce", stages)).is_empty());
+        assert!(crm_findings(&CrmMissingProbability, "salesforce", stages).is_empty());
     }
 }

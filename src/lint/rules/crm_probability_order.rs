@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stage_part_finding;
 use crate::crm::main_path;
 
 declare_rule! {
@@ -56,12 +56,7 @@ impl Rule for CrmProbabilityOrder {
             };
             match highest {
                 Some((before, q)) if p < q => {
-                    let mut finding = crm_finding(
-                        cx,
-                        &Self::META,
-                        &format!("/stages/{i}/probability"),
-                        false,
-                        &format!("/stages/{i}"),
+                    let mut finding = stage_part_finding(cx, &Self::META, i, "probability",
                         format!(
                             "win probability drops from {q}% in `{}` to {p}% in `{}`, the next step",
                             playbook.stages[before].id, stage.id
@@ -92,18 +87,18 @@ impl Rule for CrmProbabilityOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::{crm_findings, findings};
 
     #[test]
     fn follows_the_main_path_not_the_list() {
         // `nurture` (a side branch at 5%) sits between the main-path stages in the list.
         let stages = "  - id: a\n    name: A\n    probability: 30\n    next: [b, nurture]\n  - id: nurture\n    name: Nurture\n    probability: 5\n    next: b\n  - id: b\n    name: B\n    probability: 20\n    next: won\n  - id: won\n    name: Won\n    terminal: won\n";
         assert_eq!(
-            findings(&CrmProbabilityOrder, &crm_playbook("salesforce", stages)),
+            crm_findings(&CrmProbabilityOrder, "salesforce", stages),
             ["/stages/2: win probability drops from 30% in `a` to 20% in `b`, the next step"]
         );
         let rising = stages.replace("probability: 20", "probability: 40");
-        assert!(findings(&CrmProbabilityOrder, &crm_playbook("salesforce", &rising)).is_empty());
+        assert!(crm_findings(&CrmProbabilityOrder, "salesforce", &rising).is_empty());
     }
 
     #[test]
@@ -113,7 +108,7 @@ mod tests {
             format!("stagebook: 1\nplaybook:\n  id: t\n  name: Test\nstages:\n{stages}");
         assert!(findings(&CrmProbabilityOrder, &without_crm).is_empty());
         assert_eq!(
-            findings(&CrmProbabilityOrder, &crm_playbook("pipedrive", stages)).len(),
+            crm_findings(&CrmProbabilityOrder, "pipedrive", stages).len(),
             1
         );
     }

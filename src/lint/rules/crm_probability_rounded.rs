@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stage_part_finding;
 use crate::crm::round_probability;
 
 declare_rule! {
@@ -44,12 +44,7 @@ impl Rule for CrmProbabilityRounded {
                 let rounded = round_probability(p, step);
                 if rounded != p {
                     out.push(
-                        crm_finding(
-                            cx,
-                            &Self::META,
-                            &format!("/stages/{i}/probability"),
-                            false,
-                            &format!("/stages/{i}"),
+                        stage_part_finding(cx, &Self::META, i, "probability",
                             format!(
                                 "{target} stores probabilities in steps of {step}%: {p}% in `{}` becomes {rounded}%",
                                 stage.id
@@ -68,15 +63,15 @@ impl Rule for CrmProbabilityRounded {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::crm_findings;
 
     #[test]
     fn flags_a_probability_hubspot_rounds() {
         let stages = "  - id: a\n    name: A\n    probability: 25\n";
         assert_eq!(
-            findings(&CrmProbabilityRounded, &crm_playbook("hubspot", stages)),
+            crm_findings(&CrmProbabilityRounded, "hubspot", stages),
             ["/stages/0: HubSpot stores probabilities in steps of 10%: 25% in `a` becomes 30%"]
         );
-        assert!(findings(&CrmProbabilityRounded, &crm_playbook("salesforce", stages)).is_empty());
+        assert!(crm_findings(&CrmProbabilityRounded, "salesforce", stages).is_empty());
     }
 }

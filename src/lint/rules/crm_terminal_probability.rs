@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stage_part_finding;
 use crate::model::Terminal;
 
 declare_rule! {
@@ -55,12 +55,7 @@ impl Rule for CrmTerminalProbability {
                     continue;
                 }
                 out.push(
-                    crm_finding(
-                        cx,
-                        &Self::META,
-                        &format!("/stages/{i}/probability"),
-                        false,
-                        &format!("/stages/{i}"),
+                    stage_part_finding(cx, &Self::META, i, "probability",
                         format!(
                             "`{}` closes a deal as {word} but has a win probability of {p}%",
                             stage.id
@@ -78,15 +73,15 @@ impl Rule for CrmTerminalProbability {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::crm_findings;
 
     #[test]
     fn flags_a_won_stage_below_100_where_probability_closes_deals() {
         let stages = "  - id: a\n    name: A\n  - id: won\n    name: Won\n    terminal: won\n    probability: 90\n";
         assert_eq!(
-            findings(&CrmTerminalProbability, &crm_playbook("salesforce", stages)),
+            crm_findings(&CrmTerminalProbability, "salesforce", stages),
             ["/stages/1: `won` closes a deal as won but has a win probability of 90%"]
         );
-        assert!(findings(&CrmTerminalProbability, &crm_playbook("pipedrive", stages)).is_empty());
+        assert!(crm_findings(&CrmTerminalProbability, "pipedrive", stages).is_empty());
     }
 }

@@ -3,9 +3,8 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
-use crate::crm::Target;
-use crate::crm::salesforce::{MAX_KEY_FIELDS, Salesforce};
+use super::{for_salesforce, stage_part_finding};
+use crate::crm::salesforce::MAX_KEY_FIELDS;
 
 declare_rule! {
     /// ## What it checks
@@ -42,7 +41,7 @@ impl Rule for CrmTooManyKeyFields {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        if !cx.crm_targets().any(Target::is::<Salesforce>) {
+        if !for_salesforce(cx) {
             return;
         }
         for (i, stage) in cx.playbook.stages.iter().enumerate() {
@@ -53,12 +52,7 @@ impl Rule for CrmTooManyKeyFields {
                 .map_or(0, |s| s.key_fields.len());
             if fields > MAX_KEY_FIELDS {
                 out.push(
-                    crm_finding(
-                        cx,
-                        &Self::META,
-                        &format!("/stages/{i}/crm/salesforce/key_fields/{MAX_KEY_FIELDS}"),
-                        false,
-                        &format!("/stages/{i}"),
+                    stage_part_finding(cx, &Self::META, i, &format!("crm/salesforce/key_fields/{MAX_KEY_FIELDS}"),
                         format!(
                             "stage `{}` lists {fields} key fields, but a Salesforce Sales Path step shows at most {MAX_KEY_FIELDS}",
                             stage.id
@@ -74,19 +68,19 @@ impl Rule for CrmTooManyKeyFields {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::crm_findings;
 
     #[test]
     fn flags_six_key_fields_for_salesforce_only() {
         let stages = "  - id: a\n    name: A\n    crm:\n      salesforce:\n        key_fields: [A, B, C, D, E, F]\n";
         assert_eq!(
-            findings(&CrmTooManyKeyFields, &crm_playbook("salesforce", stages)),
+            crm_findings(&CrmTooManyKeyFields, "salesforce", stages),
             [
                 "/stages/0: stage `a` lists 6 key fields, but a Salesforce Sales Path step shows at most 5"
             ]
         );
-        assert!(findings(&CrmTooManyKeyFields, &crm_playbook("hubspot", stages)).is_empty());
+        assert!(crm_findings(&CrmTooManyKeyFields, "hubspot", stages).is_empty());
         let five = stages.replace(", F]", "]");
-        assert!(findings(&CrmTooManyKeyFields, &crm_playbook("salesforce", &five)).is_empty());
+        assert!(crm_findings(&CrmTooManyKeyFields, "salesforce", &five).is_empty());
     }
 }

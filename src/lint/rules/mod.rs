@@ -119,9 +119,37 @@ pub(crate) fn stage_finding(
     index: usize,
     message: impl Into<String>,
 ) -> Finding {
-    let mut finding = cx.finding(rule, format!("/stages/{index}/id"), false, message);
+    stage_part_finding(cx, rule, index, "id", message)
+}
+
+/// A finding about part of a stage (`part` is the pointer below the stage, e.g. `probability`):
+/// suppressible on the stage, shown at that part.
+pub(crate) fn stage_part_finding(
+    cx: &LintContext<'_>,
+    rule: &RuleMeta,
+    index: usize,
+    part: &str,
+    message: impl Into<String>,
+) -> Finding {
+    let mut finding = cx.finding(rule, format!("/stages/{index}/{part}"), false, message);
     finding.pointer = format!("/stages/{index}");
     finding
+}
+
+/// A finding about the playbook's stage list as a whole, shown at the `stages` key.
+pub(crate) fn stages_finding(
+    cx: &LintContext<'_>,
+    rule: &RuleMeta,
+    message: impl Into<String>,
+) -> Finding {
+    crm_finding(cx, rule, "/stages", true, "/stages", message)
+}
+
+/// Whether the playbook is checked for Salesforce: the rules about Salesforce's own quirks run
+/// only then.
+pub(crate) fn for_salesforce(cx: &LintContext<'_>) -> bool {
+    cx.crm_targets()
+        .any(crate::crm::Target::is::<crate::crm::salesforce::Salesforce>)
 }
 
 /// A rule that flags every open stage lacking one part of its guidance: the shared body of the
