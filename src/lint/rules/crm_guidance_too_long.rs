@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::{for_salesforce, stage_finding};
+use super::{salesforce_stages, stage_finding};
 use crate::crm::salesforce::{self, GUIDANCE_MAX};
 
 declare_rule! {
@@ -37,21 +37,16 @@ impl Rule for CrmGuidanceTooLong {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        if !for_salesforce(cx) {
-            return;
-        }
-        for (i, stage) in cx.playbook.stages.iter().enumerate() {
+        for (i, stage) in salesforce_stages(cx) {
             let length = salesforce::guidance(cx.playbook, stage).chars().count();
             if length > GUIDANCE_MAX {
-                out.push(
-                    stage_finding(cx, &Self::META, i,
-                        format!(
-                            "the Sales Path guidance for `{}` is {length} characters long; Salesforce may keep at most {GUIDANCE_MAX}",
-                            stage.id
-                        ),
-                    )
-                    .with_help("shorten the stage's `goal`, `do` and `exit`, or move details to a content item"),
+                let message = format!(
+                    "the Sales Path guidance for `{}` is {length} characters long; Salesforce may keep at most {GUIDANCE_MAX}",
+                    stage.id
                 );
+                out.push(stage_finding(cx, &Self::META, i, message).with_help(
+                    "shorten the stage's `goal`, `do` and `exit`, or move details to a content item",
+                ));
             }
         }
     }

@@ -54,14 +54,12 @@ impl Rule for CrmMissingProbability {
                     continue;
                 }
                 let guess = open.get(&i).copied().unwrap_or(0);
+                let message = format!(
+                    "stage `{}` has no win probability, which {target} requires",
+                    stage.id
+                );
                 out.push(
-                    stage_finding(cx, &Self::META, i,
-                        format!(
-                            "stage `{}` has no win probability, which {target} requires",
-                            stage.id
-                        ),
-                    )
-                    .with_help(format!(
+                    stage_finding(cx, &Self::META, i, message).with_help(format!(
                         "write `probability:` for this stage; the export used {guess}% from its position"
                     )),
                 );

@@ -56,20 +56,21 @@ impl Rule for CrmProbabilityOrder {
             };
             match highest {
                 Some((before, q)) if p < q => {
-                    let mut finding = stage_part_finding(cx, &Self::META, i, "probability",
-                        format!(
-                            "win probability drops from {q}% in `{}` to {p}% in `{}`, the next step",
-                            playbook.stages[before].id, stage.id
-                        ),
-                    )
-                    .with_related(
-                        cx.label(&format!("/stages/{before}/probability"), false)
-                            .with_text("earlier stage"),
-                    )
-                    .with_help(format!(
+                    let message = format!(
+                        "win probability drops from {q}% in `{}` to {p}% in `{}`, the next step",
+                        playbook.stages[before].id, stage.id
+                    );
+                    let earlier = cx
+                        .label(&format!("/stages/{before}/probability"), false)
+                        .with_text("earlier stage");
+                    let help = format!(
                         "a deal that moves forward should become more likely to close: give `{}` at least {q}",
                         stage.id
-                    ));
+                    );
+                    let mut finding =
+                        stage_part_finding(cx, &Self::META, i, "probability", message)
+                            .with_related(earlier)
+                            .with_help(help);
                     finding.diagnostic.primary = finding
                         .diagnostic
                         .primary

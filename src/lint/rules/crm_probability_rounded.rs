@@ -44,7 +44,11 @@ impl Rule for CrmProbabilityRounded {
                 let rounded = round_probability(p, step);
                 if rounded != p {
                     out.push(
-                        stage_part_finding(cx, &Self::META, i, "probability",
+                        stage_part_finding(
+                            cx,
+                            &Self::META,
+                            i,
+                            "probability",
                             format!(
                                 "{target} stores probabilities in steps of {step}%: {p}% in `{}` becomes {rounded}%",
                                 stage.id

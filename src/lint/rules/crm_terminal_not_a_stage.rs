@@ -52,12 +52,11 @@ impl Rule for CrmTerminalNotAStage {
                     Terminal::Won => ("won", "Won"),
                     Terminal::Lost => ("lost", "Lost"),
                 };
-                let mut finding = stage_part_finding(cx, &Self::META, i, "terminal",
-                    format!(
-                        "`{}` is not exported: {target} marks deals {word} by status, not by stage",
-                        stage.id
-                    ),
-                )
+                let message = format!(
+                    "`{}` is not exported: {target} marks deals {word} by status, not by stage",
+                    stage.id
+                );
+                let mut finding = stage_part_finding(cx, &Self::META, i, "terminal", message)
                 .with_help(format!(
                     "reps close deals with {target}'s {button} button; nothing to change in the playbook"
                 ));

@@ -55,7 +55,11 @@ impl Rule for CrmTerminalProbability {
                     continue;
                 }
                 out.push(
-                    stage_part_finding(cx, &Self::META, i, "probability",
+                    stage_part_finding(
+                        cx,
+                        &Self::META,
+                        i,
+                        "probability",
                         format!(
                             "`{}` closes a deal as {word} but has a win probability of {p}%",
                             stage.id

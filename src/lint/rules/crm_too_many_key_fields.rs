@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::{for_salesforce, stage_part_finding};
+use super::{salesforce_stages, stage_part_finding};
 use crate::crm::salesforce::MAX_KEY_FIELDS;
 
 declare_rule! {
@@ -41,24 +41,21 @@ impl Rule for CrmTooManyKeyFields {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        if !for_salesforce(cx) {
-            return;
-        }
-        for (i, stage) in cx.playbook.stages.iter().enumerate() {
+        for (i, stage) in salesforce_stages(cx) {
             let fields = stage
                 .crm
                 .as_ref()
                 .and_then(|c| c.salesforce.as_ref())
                 .map_or(0, |s| s.key_fields.len());
             if fields > MAX_KEY_FIELDS {
+                let part = format!("crm/salesforce/key_fields/{MAX_KEY_FIELDS}");
+                let message = format!(
+                    "stage `{}` lists {fields} key fields, but a Salesforce Sales Path step shows at most {MAX_KEY_FIELDS}",
+                    stage.id
+                );
                 out.push(
-                    stage_part_finding(cx, &Self::META, i, &format!("crm/salesforce/key_fields/{MAX_KEY_FIELDS}"),
-                        format!(
-                            "stage `{}` lists {fields} key fields, but a Salesforce Sales Path step shows at most {MAX_KEY_FIELDS}",
-                            stage.id
-                        ),
-                    )
-                    .with_help("keep the five fields the rep must fill in at this step"),
+                    stage_part_finding(cx, &Self::META, i, &part, message)
+                        .with_help("keep the five fields the rep must fill in at this step"),
                 );
             }
         }

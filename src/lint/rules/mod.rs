@@ -136,6 +136,19 @@ pub(crate) fn stage_part_finding(
     finding
 }
 
+/// The stages with their index if the playbook is checked for Salesforce, none otherwise: what
+/// the rules about Salesforce's per-stage limits look at.
+pub(crate) fn salesforce_stages<'a>(
+    cx: &'a LintContext<'_>,
+) -> impl Iterator<Item = (usize, &'a Stage)> {
+    let stages: &[Stage] = if for_salesforce(cx) {
+        &cx.playbook.stages
+    } else {
+        &[]
+    };
+    stages.iter().enumerate()
+}
+
 /// A finding about the playbook's stage list as a whole, shown at the `stages` key.
 pub(crate) fn stages_finding(
     cx: &LintContext<'_>,
