@@ -542,6 +542,22 @@ pub(crate) mod testing {
         findings(rule, &crm_playbook(target, stages))
     }
 
+    /// Asserts that `rule` reports exactly `expected` on `stages` when the playbook names CRM
+    /// `target`, and nothing when it names `other` instead (a CRM without that limit).
+    pub fn assert_crm_only(
+        rule: &dyn Rule,
+        stages: &str,
+        target: &str,
+        expected: &[&str],
+        other: &str,
+    ) {
+        assert_eq!(crm_findings(rule, target, stages), expected, "for {target}");
+        assert!(
+            crm_findings(rule, other, stages).is_empty(),
+            "{other} has no such limit"
+        );
+    }
+
     /// A complete playbook every rule passes, to modify in tests.
     pub const CLEAN: &str = include_str!("../../tests/fixtures/lint/clean.yaml");
 }

@@ -71,15 +71,17 @@ impl Rule for CrmMissingProbability {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::crm_findings;
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn flags_an_open_stage_without_probability_for_hubspot() {
         let stages = "  - id: a\n    name: A\n    probability: 10\n  - id: b\n    name: B\n  - id: won\n    name: Won\n    terminal: won\n";
-        assert_eq!(
-            crm_findings(&CrmMissingProbability, "hubspot", stages),
-            ["/stages/1: stage `b` has no win probability, which HubSpot requires"]
+        assert_crm_only(
+            &CrmMissingProbability,
+            stages,
+            "hubspot",
+            &["/stages/1: stage `b` has no win probability, which HubSpot requires"],
+            "salesforce",
         );
-        assert!(crm_findings(&CrmMissingProbability, "salesforce", stages).is_empty());
     }
 }

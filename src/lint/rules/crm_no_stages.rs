@@ -66,15 +66,17 @@ impl Rule for CrmNoStages {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::crm_findings;
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn flags_a_pipedrive_pipeline_with_only_closing_stages() {
         let only_won = "  - id: won\n    name: Won\n    terminal: won\n";
-        assert_eq!(
-            crm_findings(&CrmNoStages, "pipedrive", only_won),
-            ["/stages: the playbook has no stage that Pipedrive can hold"]
+        assert_crm_only(
+            &CrmNoStages,
+            only_won,
+            "pipedrive",
+            &["/stages: the playbook has no stage that Pipedrive can hold"],
+            "salesforce",
         );
-        assert!(crm_findings(&CrmNoStages, "salesforce", only_won).is_empty());
     }
 }

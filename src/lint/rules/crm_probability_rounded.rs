@@ -67,15 +67,17 @@ impl Rule for CrmProbabilityRounded {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::crm_findings;
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn flags_a_probability_hubspot_rounds() {
         let stages = "  - id: a\n    name: A\n    probability: 25\n";
-        assert_eq!(
-            crm_findings(&CrmProbabilityRounded, "hubspot", stages),
-            ["/stages/0: HubSpot stores probabilities in steps of 10%: 25% in `a` becomes 30%"]
+        assert_crm_only(
+            &CrmProbabilityRounded,
+            stages,
+            "hubspot",
+            &["/stages/0: HubSpot stores probabilities in steps of 10%: 25% in `a` becomes 30%"],
+            "salesforce",
         );
-        assert!(crm_findings(&CrmProbabilityRounded, "salesforce", stages).is_empty());
     }
 }

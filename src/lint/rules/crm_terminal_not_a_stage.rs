@@ -71,15 +71,19 @@ impl Rule for CrmTerminalNotAStage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::crm_findings;
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn notes_closing_stages_for_pipedrive_only() {
         let stages = "  - id: a\n    name: A\n  - id: won\n    name: Won\n    terminal: won\n";
-        assert_eq!(
-            crm_findings(&CrmTerminalNotAStage, "pipedrive", stages),
-            ["/stages/1: `won` is not exported: Pipedrive marks deals won by status, not by stage"]
+        assert_crm_only(
+            &CrmTerminalNotAStage,
+            stages,
+            "pipedrive",
+            &[
+                "/stages/1: `won` is not exported: Pipedrive marks deals won by status, not by stage",
+            ],
+            "hubspot",
         );
-        assert!(crm_findings(&CrmTerminalNotAStage, "hubspot", stages).is_empty());
     }
 }

@@ -77,15 +77,17 @@ impl Rule for CrmTerminalProbability {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::crm_findings;
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn flags_a_won_stage_below_100_where_probability_closes_deals() {
         let stages = "  - id: a\n    name: A\n  - id: won\n    name: Won\n    terminal: won\n    probability: 90\n";
-        assert_eq!(
-            crm_findings(&CrmTerminalProbability, "salesforce", stages),
-            ["/stages/1: `won` closes a deal as won but has a win probability of 90%"]
+        assert_crm_only(
+            &CrmTerminalProbability,
+            stages,
+            "salesforce",
+            &["/stages/1: `won` closes a deal as won but has a win probability of 90%"],
+            "pipedrive",
         );
-        assert!(crm_findings(&CrmTerminalProbability, "pipedrive", stages).is_empty());
     }
 }

@@ -65,18 +65,20 @@ impl Rule for CrmTooManyKeyFields {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::crm_findings;
+    use crate::lint::testing::{assert_crm_only, crm_findings};
 
     #[test]
     fn flags_six_key_fields_for_salesforce_only() {
         let stages = "  - id: a\n    name: A\n    crm:\n      salesforce:\n        key_fields: [A, B, C, D, E, F]\n";
-        assert_eq!(
-            crm_findings(&CrmTooManyKeyFields, "salesforce", stages),
-            [
-                "/stages/0: stage `a` lists 6 key fields, but a Salesforce Sales Path step shows at most 5"
-            ]
+        assert_crm_only(
+            &CrmTooManyKeyFields,
+            stages,
+            "salesforce",
+            &[
+                "/stages/0: stage `a` lists 6 key fields, but a Salesforce Sales Path step shows at most 5",
+            ],
+            "hubspot",
         );
-        assert!(crm_findings(&CrmTooManyKeyFields, "hubspot", stages).is_empty());
         let five = stages.replace(", F]", "]");
         assert!(crm_findings(&CrmTooManyKeyFields, "salesforce", &five).is_empty());
     }
