@@ -43,20 +43,16 @@ impl Rule for CrmProbabilityRounded {
                 let Some(p) = stage.probability else { continue };
                 let rounded = round_probability(p, step);
                 if rounded != p {
+                    let message = format!(
+                        "{target} stores probabilities in steps of {step}%: {p}% in `{}` becomes {rounded}%",
+                        stage.id
+                    );
+                    let help = format!(
+                        "write `probability: {rounded}` so the playbook and {target} agree"
+                    );
                     out.push(
-                        stage_part_finding(
-                            cx,
-                            &Self::META,
-                            i,
-                            "probability",
-                            format!(
-                                "{target} stores probabilities in steps of {step}%: {p}% in `{}` becomes {rounded}%",
-                                stage.id
-                            ),
-                        )
-                        .with_help(format!(
-                            "write `probability: {rounded}` so the playbook and {target} agree"
-                        )),
+                        stage_part_finding(cx, &Self::META, i, "probability", message)
+                            .with_help(help),
                     );
                 }
             }

@@ -54,20 +54,15 @@ impl Rule for CrmTerminalProbability {
                 if p == expected {
                     continue;
                 }
+                let message = format!(
+                    "`{}` closes a deal as {word} but has a win probability of {p}%",
+                    stage.id
+                );
+                let help = format!(
+                    "{target} counts {word} deals at {expected}%: remove `probability` or write {expected}"
+                );
                 out.push(
-                    stage_part_finding(
-                        cx,
-                        &Self::META,
-                        i,
-                        "probability",
-                        format!(
-                            "`{}` closes a deal as {word} but has a win probability of {p}%",
-                            stage.id
-                        ),
-                    )
-                    .with_help(format!(
-                        "{target} counts {word} deals at {expected}%: remove `probability` or write {expected}"
-                    )),
+                    stage_part_finding(cx, &Self::META, i, "probability", message).with_help(help),
                 );
             }
         }
