@@ -65,4 +65,16 @@ mod tests {
             ["/stages/1: stage `proposal` has no `goal`"]
         );
     }
+
+    #[test]
+    fn flags_a_blank_goal() {
+        let yaml = CLEAN.replace(
+            "goal: A qualified buyer agrees to a discovery call",
+            "goal: \"  \"",
+        );
+        assert_eq!(
+            findings(&MissingGoal, &yaml),
+            ["/stages/0: stage `prospecting` has no `goal`"]
+        );
+    }
 }
