@@ -67,14 +67,12 @@ mod tests {
     }
 
     #[test]
-    fn flags_a_blank_goal() {
-        let yaml = CLEAN.replace(
-            "goal: A qualified buyer agrees to a discovery call",
-            "goal: \"  \"",
-        );
-        assert_eq!(
-            findings(&MissingGoal, &yaml),
-            ["/stages/0: stage `prospecting` has no `goal`"]
-        );
+    fn flags_an_empty_or_blank_goal() {
+        for blank in ["\"\"", "\"  \""] {
+            let goal = format!("goal: {blank}");
+            let yaml = CLEAN.replace("goal: A qualified buyer agrees to a discovery call", &goal);
+            let expected = ["/stages/0: stage `prospecting` has no `goal`"];
+            assert_eq!(findings(&MissingGoal, &yaml), expected, "{goal}");
+        }
     }
 }
