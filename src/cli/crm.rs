@@ -107,8 +107,9 @@ fn render(diagnostics: &[Diagnostic]) -> String {
     text
 }
 
-/// Opens the playbook: `Err(text)` with its findings when it cannot be compiled.
-fn load(path: &Path) -> io::Result<Result<Opened, String>> {
+/// Opens the playbook. When it cannot be compiled, prints its findings and gives `Err(refused)`,
+/// the exit code the command ends with.
+fn load(path: &Path, refused: u8) -> io::Result<Result<Opened, u8>> {
     match check::open_playbook(path, &check::Options::default())? {
         Ok(opened) => Ok(Ok(opened)),
         Err(Refused::Fragment) => Err(io::Error::new(
@@ -122,18 +123,16 @@ fn load(path: &Path) -> io::Result<Result<Opened, String>> {
             let mut text = render(&checked.diagnostics);
             text.push_str(&Summary::new(&checked.diagnostics, 1).to_string());
             text.push_str("\nthe playbook has errors: fix them before comparing or exporting it\n");
-            Ok(Err(text))
+            print_out(&text)?;
+            Ok(Err(refused))
         }
     }
 }
 
 fn export(args: &ExportArgs) -> io::Result<u8> {
-    let opened = match load(&args.playbook)? {
+    let opened = match load(&args.playbook, EXIT_FINDINGS)? {
         Ok(opened) => opened,
-        Err(text) => {
-            print_out(&text)?;
-            return Ok(EXIT_FINDINGS);
-        }
+        Err(exit) => return Ok(exit),
     };
     let options = ExportOptions {
         target: args.target,
@@ -179,12 +178,9 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn diff(args: &DiffArgs) -> io::Result<u8> {
-    let opened = match load(&args.playbook)? {
+    let opened = match load(&args.playbook, EXIT_FAILURE)? {
         Ok(opened) => opened,
-        Err(text) => {
-            print_out(&text)?;
-            return Ok(EXIT_FAILURE);
-        }
+        Err(exit) => return Ok(exit),
     };
     let playbook = opened.playbook;
     let target = args.target;

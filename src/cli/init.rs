@@ -4,21 +4,9 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::PathBuf;
 
-use clap::ValueEnum;
-
+use super::locale::LocaleArg;
 use super::print_out;
 use crate::init;
-use crate::model::Locale;
-
-/// Language of the starter playbook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LocaleArg {
-    /// English.
-    En,
-    /// Simplified Chinese.
-    #[value(name = "zh-CN")]
-    ZhCn,
-}
 
 /// Arguments of `init`.
 #[derive(Debug, clap::Args)]
@@ -36,11 +24,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> io::Result<u8> {
-    let locale = match args.locale {
-        LocaleArg::En => Locale::En,
-        LocaleArg::ZhCn => Locale::ZhCn,
-    };
-    let outcome = init::write(&args.dir, &init::files(locale))?;
+    let outcome = init::write(&args.dir, &init::files(args.locale.into()))?;
     let mut text = String::new();
     for path in &outcome.created {
         let _ = writeln!(text, "created {}", path.display());

@@ -161,28 +161,38 @@ fn split_mapping<'a>(text: &'a str, keys: &[&str]) -> io::Result<(&'a str, &'a s
     Ok((key, name.trim()))
 }
 
+/// Applies `KEY=NAME` mappings to column names: `columns` pairs each key with the name it sets.
+fn map_columns(mappings: &[String], columns: &mut [(&str, &mut String)]) -> io::Result<()> {
+    let keys: Vec<&str> = columns.iter().map(|(key, _)| *key).collect();
+    for mapping in mappings {
+        let (key, name) = split_mapping(mapping, &keys)?;
+        for (_, slot) in columns.iter_mut().filter(|(k, _)| *k == key) {
+            name.clone_into(slot);
+        }
+    }
+    Ok(())
+}
+
 impl Args {
     fn options(&self) -> io::Result<Options> {
         let mut columns = Columns::default();
-        for mapping in &self.columns {
-            let (key, name) = split_mapping(mapping, &["deal", "stage", "at"])?;
-            let slot = match key {
-                "deal" => &mut columns.deal,
-                "stage" => &mut columns.stage,
-                _ => &mut columns.at,
-            };
-            name.clone_into(slot);
-        }
+        map_columns(
+            &self.columns,
+            &mut [
+                ("deal", &mut columns.deal),
+                ("stage", &mut columns.stage),
+                ("at", &mut columns.at),
+            ],
+        )?;
         let mut activity_columns = ActivityColumns::default();
-        for mapping in &self.activity_columns {
-            let (key, name) = split_mapping(mapping, &["deal", "at", "type"])?;
-            let slot = match key {
-                "deal" => &mut activity_columns.deal,
-                "at" => &mut activity_columns.at,
-                _ => &mut activity_columns.kind,
-            };
-            name.clone_into(slot);
-        }
+        map_columns(
+            &self.activity_columns,
+            &mut [
+                ("deal", &mut activity_columns.deal),
+                ("at", &mut activity_columns.at),
+                ("type", &mut activity_columns.kind),
+            ],
+        )?;
         let delimiter = match self.delimiter.as_str() {
             "\\t" | "tab" => b'\t',
             d if d.len() == 1 => d.as_bytes()[0],
@@ -273,4 +283,34 @@ pub fn run(args: &Args) -> io::Result<u8> {
         return Ok(EXIT_FINDINGS);
     }
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_each_key_to_its_column_and_rejects_unknown_keys() {
+        let (mut deal, mut at) = (String::from("deal_id"), String::from("entered_at"));
+        let mappings = [
+            " at = CreatedDate".to_owned(),
+            "deal=OpportunityId".to_owned(),
+        ];
+        map_columns(&mappings, &mut [("deal", &mut deal), ("at", &mut at)]).unwrap();
+        assert_eq!(
+            (deal.as_str(), at.as_str()),
+            ("OpportunityId", "CreatedDate")
+        );
+
+        let error = map_columns(
+            &["stage=X".to_owned()],
+            &mut [("deal", &mut deal), ("at", &mut at)],
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown column key `stage`: use one of deal, at"
+        );
+        assert_eq!(deal, "OpportunityId");
+    }
 }

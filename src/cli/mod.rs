@@ -6,6 +6,7 @@ mod completions;
 mod crm;
 mod diff;
 mod init;
+mod locale;
 mod metrics;
 mod render;
 mod rules;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
+use super::locale::LocaleArg;
 use super::{EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check::{self, Checked, Refused};
 use crate::diagnostic::Summary;
@@ -23,16 +24,6 @@ pub enum FormatArg {
     Html,
     /// Markdown for wikis.
     Md,
-}
-
-/// Locales on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LocaleArg {
-    /// English labels.
-    En,
-    /// Simplified Chinese labels.
-    #[value(name = "zh-CN")]
-    ZhCn,
 }
 
 /// Arguments of `render`.
@@ -202,11 +193,7 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
                 "two playbooks have the id `{id}`: they would be written to the same folder"
             )));
         }
-        let locale = match args.locale {
-            Some(LocaleArg::En) => Locale::En,
-            Some(LocaleArg::ZhCn) => Locale::ZhCn,
-            None => playbook.playbook.locale,
-        };
+        let locale = args.locale.map_or(playbook.playbook.locale, Locale::from);
         let source = c
             .file
             .path

@@ -199,16 +199,17 @@ pub fn export(playbook: &PlaybookFile) -> OutputFile {
 /// The help line of an error body.
 const ERROR_HELP: &str = "\n  help: fetch the pipelines again with a valid access token (`GET /crm/v3/pipelines/deals`) and pass that file";
 
-/// A pipelines API response, read straight from the file into these few fields (everything
-/// else is skipped as it streams by), so memory stays near the size of the stages kept.
-/// Either a list (`results`), one pipeline (its fields at the top), or an error body.
+/// A pipelines API response, and each pipeline in its `results`: either a list (`results`),
+/// one pipeline (its fields at the top), or an error body. One type for all three, read
+/// straight from the file into these few fields (everything else is skipped as it streams by;
+/// `#[serde(flatten)]` would buffer the whole document first), so memory stays near the size
+/// of the stages kept.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Response {
+struct Pipeline {
     #[serde(default)]
     results: Option<Vec<Pipeline>>,
-    // One pipeline's fields, as in `Pipeline` (not `#[serde(flatten)]`, which would buffer
-    // the whole document before reading it).
+    /// `pipelineId` in a request body, which reads back too.
     #[serde(default, alias = "pipelineId")]
     id: Option<String>,
     #[serde(default)]
@@ -222,20 +223,6 @@ struct Response {
     status: Option<String>,
     #[serde(default)]
     message: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Pipeline {
-    /// `pipelineId` in a request body, which reads back too.
-    #[serde(default, alias = "pipelineId")]
-    id: Option<String>,
-    #[serde(default)]
-    label: String,
-    #[serde(default)]
-    archived: bool,
-    #[serde(default)]
-    stages: Option<Vec<PipelineStage>>,
 }
 
 #[derive(Deserialize)]
@@ -291,10 +278,10 @@ pub fn read_retrieved(
     input: &mut dyn io::Read,
     playbook: &PlaybookFile,
 ) -> Result<Vec<ActualStage>, String> {
-    let response: Response = serde_json::from_reader(io::BufReader::new(input))
+    let response: Pipeline = serde_json::from_reader(io::BufReader::new(input))
         .map_err(|e| format!("not a HubSpot pipelines response: {e}"))?;
     let pipelines = match response {
-        Response {
+        Pipeline {
             status: Some(status),
             message,
             ..
@@ -304,23 +291,14 @@ pub fn read_retrieved(
                 message.as_deref().unwrap_or("no message")
             ));
         }
-        Response {
+        Pipeline {
             results: Some(results),
             ..
         } => results,
-        Response {
-            id,
-            label,
-            archived,
-            stages: Some(stages),
-            ..
-        } => vec![Pipeline {
-            id,
-            label,
-            archived,
-            stages: Some(stages),
-        }],
-        Response {
+        pipeline @ Pipeline {
+            stages: Some(_), ..
+        } => vec![pipeline],
+        Pipeline {
             message: Some(message),
             ..
         } => {
@@ -328,7 +306,7 @@ pub fn read_retrieved(
                 "HubSpot answered with an error, not pipelines: {message}{ERROR_HELP}"
             ));
         }
-        Response { .. } => {
+        Pipeline { .. } => {
             return Err(
                 "not a HubSpot pipelines response: it has neither `results` nor `stages`"
                     .to_string(),

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{
-    ChangeKind, PlaybookDiff, Report, StageStatus, Status, describe_change, describe_stage_changes,
+    Change, PlaybookDiff, Report, StageStatus, Status, describe_change, describe_stage_changes,
     heading_of,
 };
 
@@ -68,11 +68,8 @@ fn playbook_block(playbook: &PlaybookDiff, out: &mut String) {
             plain(&stage.name)
         );
         let added = stage.status == StageStatus::Added;
-        for change in &stage.changes {
-            if change.section == "position" && change.kind != ChangeKind::Moved {
-                let where_ = change.new.as_ref().or(change.old.as_ref());
-                let _ = writeln!(out, "      position: {}", where_.map_or("", String::as_str));
-            }
+        for place in stage.changes.iter().filter_map(Change::placement) {
+            let _ = writeln!(out, "      position: {place}");
         }
         for line in describe_stage_changes(&stage.changes, added, &plain, &id) {
             let _ = writeln!(out, "      {line}");

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{
-    ChangeKind, PlaybookDiff, Report, StageStatus, Status, describe_change, describe_stage_changes,
+    Change, PlaybookDiff, Report, StageStatus, Status, describe_change, describe_stage_changes,
     heading_of,
 };
 
@@ -130,17 +130,9 @@ fn playbook_section(playbook: &PlaybookDiff, out: &mut String) {
             code(&stage.id)
         );
         let added = stage.status == StageStatus::Added;
-        for change in &stage.changes {
-            if change.section == "position" && change.kind != ChangeKind::Moved {
-                let where_ = change.new.as_ref().or(change.old.as_ref());
-                let where_ = where_.map_or("", String::as_str);
-                let (verb, place) = if added {
-                    ("is", where_)
-                } else {
-                    ("was", where_)
-                };
-                let _ = writeln!(out, "- position: {verb} {}", place_text(place));
-            }
+        let verb = if added { "is" } else { "was" };
+        for place in stage.changes.iter().filter_map(Change::placement) {
+            let _ = writeln!(out, "- position: {verb} {}", place_text(place));
         }
         for line in describe_stage_changes(&stage.changes, added, &quoted, &code) {
             let _ = writeln!(out, "- {line}");

@@ -185,6 +185,17 @@ impl Change {
             new,
         }
     }
+
+    /// For a `position` entry that is not a move: where the stage stands (or stood), e.g.
+    /// `first` or ``after `demo` ``.
+    pub fn placement(&self) -> Option<&str> {
+        (self.section == "position" && self.kind != ChangeKind::Moved).then(|| {
+            self.new
+                .as_ref()
+                .or(self.old.as_ref())
+                .map_or("", String::as_str)
+        })
+    }
 }
 
 /// A finding, as the diff lists it.

@@ -91,16 +91,31 @@ pub fn markdown(text: &str) -> String {
 /// Escapes text for HTML element content and quoted attribute values (`& < > " '`), so
 /// playbook text never becomes markup.
 pub fn html(text: &str) -> String {
-    markup(text, false)
+    markup(text, Markup::Html)
 }
 
-/// Escapes text for XML and SVG: [`html`], with control characters (which XML 1.0 forbids)
-/// shown as spaces.
+/// Escapes text for SVG: [`html`], with control characters and the noncharacters U+FFFE and
+/// U+FFFF (which XML 1.0 forbids, and line breaks, which SVG text does not show) as spaces.
 pub fn xml(text: &str) -> String {
-    markup(text, true)
+    markup(text, Markup::Svg)
 }
 
-fn markup(text: &str, blank_controls: bool) -> String {
+/// Escapes text for the content and attribute values of an XML document (JUnit): `'` becomes
+/// `&apos;`, tabs and line breaks are kept, and the characters XML 1.0 cannot hold become
+/// U+FFFD.
+pub fn xml_document(text: &str) -> String {
+    markup(text, Markup::Xml)
+}
+
+/// What [`markup`] escapes for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    Html,
+    Svg,
+    Xml,
+}
+
+fn markup(text: &str, to: Markup) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -108,8 +123,15 @@ fn markup(text: &str, blank_controls: bool) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            '\'' if to == Markup::Xml => out.push_str("&apos;"),
             '\'' => out.push_str("&#39;"),
-            c if blank_controls && c.is_control() => out.push(' '),
+            '\t' | '\n' | '\r' if to == Markup::Xml => out.push(c),
+            c if to == Markup::Svg && c.is_control() => out.push(' '),
+            c if to != Markup::Html
+                && (u32::from(c) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}') =>
+            {
+                out.push(if to == Markup::Svg { ' ' } else { '\u{fffd}' });
+            }
             c => out.push(c),
         }
     }
@@ -192,6 +214,16 @@ mod tests {
         );
         assert_eq!(html("a\u{1}b"), "a\u{1}b");
         assert_eq!(xml("a\u{1}<b\n"), "a &lt;b ");
+        assert_eq!(xml("a\u{ffff}b"), "a b");
+    }
+
+    #[test]
+    fn xml_documents_keep_line_breaks_and_replace_what_xml_cannot_hold() {
+        assert_eq!(
+            xml_document("<a href=\"x\">&'\u{1b}\u{fffe}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\u{fffd}\u{fffd}"
+        );
+        assert_eq!(xml_document("a\tb\r\nc\u{7f}"), "a\tb\r\nc\u{7f}");
     }
 
     #[test]

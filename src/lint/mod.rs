@@ -489,6 +489,11 @@ pub(crate) mod testing {
         findings_with(rule, yaml, &Config::default())
     }
 
+    /// What `rule` reports on [`CLEAN`] once key `key` is removed from stage number `stage`.
+    pub fn findings_without(rule: &dyn Rule, stage: usize, key: &str) -> Vec<String> {
+        findings(rule, &remove_key(CLEAN, stage, key))
+    }
+
     /// `yaml` without key `key` (and its nested lines) in stage number `stage` (0-based).
     pub fn remove_key(yaml: &str, stage: usize, key: &str) -> String {
         let lines: Vec<&str> = yaml.lines().collect();
@@ -530,6 +535,27 @@ pub(crate) mod testing {
         format!(
             "stagebook: 1\nplaybook:\n  id: t\n  name: Test\n  crm:\n    {target}: {{}}\nstages:\n{stages}"
         )
+    }
+
+    /// What `rule` reports on [`crm_playbook`]`(target, stages)`.
+    pub fn crm_findings(rule: &dyn Rule, target: &str, stages: &str) -> Vec<String> {
+        findings(rule, &crm_playbook(target, stages))
+    }
+
+    /// Asserts that `rule` reports exactly `expected` on `stages` when the playbook names CRM
+    /// `target`, and nothing when it names `other` instead (a CRM without that limit).
+    pub fn assert_crm_only(
+        rule: &dyn Rule,
+        stages: &str,
+        target: &str,
+        expected: &[&str],
+        other: &str,
+    ) {
+        assert_eq!(crm_findings(rule, target, stages), expected, "for {target}");
+        assert!(
+            crm_findings(rule, other, stages).is_empty(),
+            "{other} has no such limit"
+        );
     }
 
     /// A complete playbook every rule passes, to modify in tests.

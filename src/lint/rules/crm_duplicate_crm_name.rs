@@ -86,16 +86,16 @@ impl Rule for CrmDuplicateCrmName {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::crm_findings;
 
     #[test]
     fn flags_two_stages_with_one_crm_name_whatever_the_case() {
         let stages = "  - id: a\n    name: A\n    crm_names: [Qualified]\n  - id: b\n    name: B\n    crm_names: [qualified]\n";
         assert_eq!(
-            findings(&CrmDuplicateCrmName, &crm_playbook("hubspot", stages)),
+            crm_findings(&CrmDuplicateCrmName, "hubspot", stages),
             ["/stages/1: stages `a` and `b` would both be called `qualified` in HubSpot"]
         );
         let distinct = stages.replace("[qualified]", "[Demo]");
-        assert!(findings(&CrmDuplicateCrmName, &crm_playbook("hubspot", &distinct)).is_empty());
+        assert!(crm_findings(&CrmDuplicateCrmName, "hubspot", &distinct).is_empty());
     }
 }

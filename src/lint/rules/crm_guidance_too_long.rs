@@ -3,9 +3,8 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
-use crate::crm::Target;
-use crate::crm::salesforce::{self, GUIDANCE_MAX, Salesforce};
+use super::{salesforce_stages, stage_finding};
+use crate::crm::salesforce::{self, GUIDANCE_MAX};
 
 declare_rule! {
     /// ## What it checks
@@ -38,26 +37,16 @@ impl Rule for CrmGuidanceTooLong {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        if !cx.crm_targets().any(Target::is::<Salesforce>) {
-            return;
-        }
-        for (i, stage) in cx.playbook.stages.iter().enumerate() {
+        for (i, stage) in salesforce_stages(cx) {
             let length = salesforce::guidance(cx.playbook, stage).chars().count();
             if length > GUIDANCE_MAX {
-                out.push(
-                    crm_finding(
-                        cx,
-                        &Self::META,
-                        &format!("/stages/{i}/id"),
-                        false,
-                        &format!("/stages/{i}"),
-                        format!(
-                            "the Sales Path guidance for `{}` is {length} characters long; Salesforce may keep at most {GUIDANCE_MAX}",
-                            stage.id
-                        ),
-                    )
-                    .with_help("shorten the stage's `goal`, `do` and `exit`, or move details to a content item"),
+                let message = format!(
+                    "the Sales Path guidance for `{}` is {length} characters long; Salesforce may keep at most {GUIDANCE_MAX}",
+                    stage.id
                 );
+                out.push(stage_finding(cx, &Self::META, i, message).with_help(
+                    "shorten the stage's `goal`, `do` and `exit`, or move details to a content item",
+                ));
             }
         }
     }
@@ -66,7 +55,7 @@ impl Rule for CrmGuidanceTooLong {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::crm_findings;
 
     use std::fmt::Write as _;
 
@@ -80,13 +69,13 @@ mod tests {
             );
         }
         let stages = format!("  - id: a\n    name: A\n    do:\n{actions}");
-        let found = findings(&CrmGuidanceTooLong, &crm_playbook("salesforce", &stages));
+        let found = crm_findings(&CrmGuidanceTooLong, "salesforce", &stages);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0].starts_with("/stages/0: the Sales Path guidance for `a` is "),
             "{found:?}"
         );
         let short = "  - id: a\n    name: A\n    do:\n      - action: Book the demo\n";
-        assert!(findings(&CrmGuidanceTooLong, &crm_playbook("salesforce", short)).is_empty());
+        assert!(crm_findings(&CrmGuidanceTooLong, "salesforce", short).is_empty());
     }
 }

@@ -3,9 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
-use crate::crm::Target;
-use crate::crm::salesforce::Salesforce;
+use super::{crm_finding, for_salesforce};
 
 declare_rule! {
     /// ## What it checks
@@ -41,7 +39,7 @@ impl Rule for CrmInvalidApiName {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        if !cx.crm_targets().any(Target::is::<Salesforce>) {
+        if !for_salesforce(cx) {
             return;
         }
         let name = cx

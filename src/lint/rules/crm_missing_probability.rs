@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stage_finding;
 use crate::crm::open_probabilities;
 
 declare_rule! {
@@ -54,19 +54,12 @@ impl Rule for CrmMissingProbability {
                     continue;
                 }
                 let guess = open.get(&i).copied().unwrap_or(0);
+                let message = format!(
+                    "stage `{}` has no win probability, which {target} requires",
+                    stage.id
+                );
                 out.push(
-                    crm_finding(
-                        cx,
-                        &Self::META,
-                        &format!("/stages/{i}/id"),
-                        false,
-                        &format!("/stages/{i}"),
-                        format!(
-                            "stage `{}` has no win probability, which {target} requires",
-                            stage.id
-                        ),
-                    )
-                    .with_help(format!(
+                    stage_finding(cx, &Self::META, i, message).with_help(format!(
                         "write `probability:` for this stage; the export used {guess}% from its position"
                     )),
                 );
@@ -78,15 +71,17 @@ impl Rule for CrmMissingProbability {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn flags_an_open_stage_without_probability_for_hubspot() {
         let stages = "  - id: a\n    name: A\n    probability: 10\n  - id: b\n    name: B\n  - id: won\n    name: Won\n    terminal: won\n";
-        assert_eq!(
-            findings(&CrmMissingProbability, &crm_playbook("hubspot", stages)),
-            ["/stages/1: stage `b` has no win probability, which HubSpot requires"]
+        assert_crm_only(
+            &CrmMissingProbability,
+            stages,
+            "hubspot",
+            &["/stages/1: stage `b` has no win probability, which HubSpot requires"],
+            "salesforce",
         );
-        assert!(findings(&CrmMissingProbability, &crm_playbook("salesforce", stages)).is_empty());
     }
 }

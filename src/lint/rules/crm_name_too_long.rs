@@ -94,14 +94,14 @@ impl Rule for CrmNameTooLong {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::{crm_findings, crm_playbook, findings};
 
     #[test]
     fn flags_a_long_salesforce_stage_name_and_a_long_hubspot_label() {
         let stages =
             "  - id: a\n    name: Discovery call with the economic buyer and IT security\n";
         assert_eq!(
-            findings(&CrmNameTooLong, &crm_playbook("salesforce", stages)),
+            crm_findings(&CrmNameTooLong, "salesforce", stages),
             [
                 "/stages/0: the Salesforce stage name of `a` is 54 characters long; Salesforce holds 40"
             ]

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stages_finding;
 use crate::crm::stages;
 
 declare_rule! {
@@ -52,12 +52,9 @@ impl Rule for CrmNoStages {
                 continue;
             }
             out.push(
-                crm_finding(
+                stages_finding(
                     cx,
                     &Self::META,
-                    "/stages",
-                    true,
-                    "/stages",
                     format!("the playbook has no stage that {target} can hold"),
                 )
                 .with_help("write the open stages deals go through before exporting"),
@@ -69,15 +66,17 @@ impl Rule for CrmNoStages {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn flags_a_pipedrive_pipeline_with_only_closing_stages() {
         let only_won = "  - id: won\n    name: Won\n    terminal: won\n";
-        assert_eq!(
-            findings(&CrmNoStages, &crm_playbook("pipedrive", only_won)),
-            ["/stages: the playbook has no stage that Pipedrive can hold"]
+        assert_crm_only(
+            &CrmNoStages,
+            only_won,
+            "pipedrive",
+            &["/stages: the playbook has no stage that Pipedrive can hold"],
+            "salesforce",
         );
-        assert!(findings(&CrmNoStages, &crm_playbook("salesforce", only_won)).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stage_part_finding;
 use crate::crm::main_path;
 
 declare_rule! {
@@ -56,25 +56,21 @@ impl Rule for CrmProbabilityOrder {
             };
             match highest {
                 Some((before, q)) if p < q => {
-                    let mut finding = crm_finding(
-                        cx,
-                        &Self::META,
-                        &format!("/stages/{i}/probability"),
-                        false,
-                        &format!("/stages/{i}"),
-                        format!(
-                            "win probability drops from {q}% in `{}` to {p}% in `{}`, the next step",
-                            playbook.stages[before].id, stage.id
-                        ),
-                    )
-                    .with_related(
-                        cx.label(&format!("/stages/{before}/probability"), false)
-                            .with_text("earlier stage"),
-                    )
-                    .with_help(format!(
+                    let message = format!(
+                        "win probability drops from {q}% in `{}` to {p}% in `{}`, the next step",
+                        playbook.stages[before].id, stage.id
+                    );
+                    let earlier = cx
+                        .label(&format!("/stages/{before}/probability"), false)
+                        .with_text("earlier stage");
+                    let help = format!(
                         "a deal that moves forward should become more likely to close: give `{}` at least {q}",
                         stage.id
-                    ));
+                    );
+                    let mut finding =
+                        stage_part_finding(cx, &Self::META, i, "probability", message)
+                            .with_related(earlier)
+                            .with_help(help);
                     finding.diagnostic.primary = finding
                         .diagnostic
                         .primary
@@ -92,18 +88,18 @@ impl Rule for CrmProbabilityOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::{crm_findings, findings};
 
     #[test]
     fn follows_the_main_path_not_the_list() {
         // `nurture` (a side branch at 5%) sits between the main-path stages in the list.
         let stages = "  - id: a\n    name: A\n    probability: 30\n    next: [b, nurture]\n  - id: nurture\n    name: Nurture\n    probability: 5\n    next: b\n  - id: b\n    name: B\n    probability: 20\n    next: won\n  - id: won\n    name: Won\n    terminal: won\n";
         assert_eq!(
-            findings(&CrmProbabilityOrder, &crm_playbook("salesforce", stages)),
+            crm_findings(&CrmProbabilityOrder, "salesforce", stages),
             ["/stages/2: win probability drops from 30% in `a` to 20% in `b`, the next step"]
         );
         let rising = stages.replace("probability: 20", "probability: 40");
-        assert!(findings(&CrmProbabilityOrder, &crm_playbook("salesforce", &rising)).is_empty());
+        assert!(crm_findings(&CrmProbabilityOrder, "salesforce", &rising).is_empty());
     }
 
     #[test]
@@ -113,7 +109,7 @@ mod tests {
             format!("stagebook: 1\nplaybook:\n  id: t\n  name: Test\nstages:\n{stages}");
         assert!(findings(&CrmProbabilityOrder, &without_crm).is_empty());
         assert_eq!(
-            findings(&CrmProbabilityOrder, &crm_playbook("pipedrive", stages)).len(),
+            crm_findings(&CrmProbabilityOrder, "pipedrive", stages).len(),
             1
         );
     }

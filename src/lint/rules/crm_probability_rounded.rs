@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stage_part_finding;
 use crate::crm::round_probability;
 
 declare_rule! {
@@ -43,21 +43,16 @@ impl Rule for CrmProbabilityRounded {
                 let Some(p) = stage.probability else { continue };
                 let rounded = round_probability(p, step);
                 if rounded != p {
+                    let message = format!(
+                        "{target} stores probabilities in steps of {step}%: {p}% in `{}` becomes {rounded}%",
+                        stage.id
+                    );
+                    let help = format!(
+                        "write `probability: {rounded}` so the playbook and {target} agree"
+                    );
                     out.push(
-                        crm_finding(
-                            cx,
-                            &Self::META,
-                            &format!("/stages/{i}/probability"),
-                            false,
-                            &format!("/stages/{i}"),
-                            format!(
-                                "{target} stores probabilities in steps of {step}%: {p}% in `{}` becomes {rounded}%",
-                                stage.id
-                            ),
-                        )
-                        .with_help(format!(
-                            "write `probability: {rounded}` so the playbook and {target} agree"
-                        )),
+                        stage_part_finding(cx, &Self::META, i, "probability", message)
+                            .with_help(help),
                     );
                 }
             }
@@ -68,15 +63,17 @@ impl Rule for CrmProbabilityRounded {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn flags_a_probability_hubspot_rounds() {
         let stages = "  - id: a\n    name: A\n    probability: 25\n";
-        assert_eq!(
-            findings(&CrmProbabilityRounded, &crm_playbook("hubspot", stages)),
-            ["/stages/0: HubSpot stores probabilities in steps of 10%: 25% in `a` becomes 30%"]
+        assert_crm_only(
+            &CrmProbabilityRounded,
+            stages,
+            "hubspot",
+            &["/stages/0: HubSpot stores probabilities in steps of 10%: 25% in `a` becomes 30%"],
+            "salesforce",
         );
-        assert!(findings(&CrmProbabilityRounded, &crm_playbook("salesforce", stages)).is_empty());
     }
 }

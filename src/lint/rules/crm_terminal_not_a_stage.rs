@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stage_part_finding;
 use crate::diagnostic::Severity;
 use crate::model::Terminal;
 
@@ -52,17 +52,11 @@ impl Rule for CrmTerminalNotAStage {
                     Terminal::Won => ("won", "Won"),
                     Terminal::Lost => ("lost", "Lost"),
                 };
-                let mut finding = crm_finding(
-                    cx,
-                    &Self::META,
-                    &format!("/stages/{i}/terminal"),
-                    false,
-                    &format!("/stages/{i}"),
-                    format!(
-                        "`{}` is not exported: {target} marks deals {word} by status, not by stage",
-                        stage.id
-                    ),
-                )
+                let message = format!(
+                    "`{}` is not exported: {target} marks deals {word} by status, not by stage",
+                    stage.id
+                );
+                let mut finding = stage_part_finding(cx, &Self::META, i, "terminal", message)
                 .with_help(format!(
                     "reps close deals with {target}'s {button} button; nothing to change in the playbook"
                 ));
@@ -77,15 +71,19 @@ impl Rule for CrmTerminalNotAStage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn notes_closing_stages_for_pipedrive_only() {
         let stages = "  - id: a\n    name: A\n  - id: won\n    name: Won\n    terminal: won\n";
-        assert_eq!(
-            findings(&CrmTerminalNotAStage, &crm_playbook("pipedrive", stages)),
-            ["/stages/1: `won` is not exported: Pipedrive marks deals won by status, not by stage"]
+        assert_crm_only(
+            &CrmTerminalNotAStage,
+            stages,
+            "pipedrive",
+            &[
+                "/stages/1: `won` is not exported: Pipedrive marks deals won by status, not by stage",
+            ],
+            "hubspot",
         );
-        assert!(findings(&CrmTerminalNotAStage, &crm_playbook("hubspot", stages)).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stage_part_finding;
 use crate::model::Terminal;
 
 declare_rule! {
@@ -54,21 +54,15 @@ impl Rule for CrmTerminalProbability {
                 if p == expected {
                     continue;
                 }
+                let message = format!(
+                    "`{}` closes a deal as {word} but has a win probability of {p}%",
+                    stage.id
+                );
+                let help = format!(
+                    "{target} counts {word} deals at {expected}%: remove `probability` or write {expected}"
+                );
                 out.push(
-                    crm_finding(
-                        cx,
-                        &Self::META,
-                        &format!("/stages/{i}/probability"),
-                        false,
-                        &format!("/stages/{i}"),
-                        format!(
-                            "`{}` closes a deal as {word} but has a win probability of {p}%",
-                            stage.id
-                        ),
-                    )
-                    .with_help(format!(
-                        "{target} counts {word} deals at {expected}%: remove `probability` or write {expected}"
-                    )),
+                    stage_part_finding(cx, &Self::META, i, "probability", message).with_help(help),
                 );
             }
         }
@@ -78,15 +72,17 @@ impl Rule for CrmTerminalProbability {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::assert_crm_only;
 
     #[test]
     fn flags_a_won_stage_below_100_where_probability_closes_deals() {
         let stages = "  - id: a\n    name: A\n  - id: won\n    name: Won\n    terminal: won\n    probability: 90\n";
-        assert_eq!(
-            findings(&CrmTerminalProbability, &crm_playbook("salesforce", stages)),
-            ["/stages/1: `won` closes a deal as won but has a win probability of 90%"]
+        assert_crm_only(
+            &CrmTerminalProbability,
+            stages,
+            "salesforce",
+            &["/stages/1: `won` closes a deal as won but has a win probability of 90%"],
+            "pipedrive",
         );
-        assert!(findings(&CrmTerminalProbability, &crm_playbook("pipedrive", stages)).is_empty());
     }
 }

@@ -3,9 +3,8 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
-use crate::crm::Target;
-use crate::crm::salesforce::{MAX_KEY_FIELDS, Salesforce};
+use super::{salesforce_stages, stage_part_finding};
+use crate::crm::salesforce::MAX_KEY_FIELDS;
 
 declare_rule! {
     /// ## What it checks
@@ -42,29 +41,21 @@ impl Rule for CrmTooManyKeyFields {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        if !cx.crm_targets().any(Target::is::<Salesforce>) {
-            return;
-        }
-        for (i, stage) in cx.playbook.stages.iter().enumerate() {
+        for (i, stage) in salesforce_stages(cx) {
             let fields = stage
                 .crm
                 .as_ref()
                 .and_then(|c| c.salesforce.as_ref())
                 .map_or(0, |s| s.key_fields.len());
             if fields > MAX_KEY_FIELDS {
+                let part = format!("crm/salesforce/key_fields/{MAX_KEY_FIELDS}");
+                let message = format!(
+                    "stage `{}` lists {fields} key fields, but a Salesforce Sales Path step shows at most {MAX_KEY_FIELDS}",
+                    stage.id
+                );
                 out.push(
-                    crm_finding(
-                        cx,
-                        &Self::META,
-                        &format!("/stages/{i}/crm/salesforce/key_fields/{MAX_KEY_FIELDS}"),
-                        false,
-                        &format!("/stages/{i}"),
-                        format!(
-                            "stage `{}` lists {fields} key fields, but a Salesforce Sales Path step shows at most {MAX_KEY_FIELDS}",
-                            stage.id
-                        ),
-                    )
-                    .with_help("keep the five fields the rep must fill in at this step"),
+                    stage_part_finding(cx, &Self::META, i, &part, message)
+                        .with_help("keep the five fields the rep must fill in at this step"),
                 );
             }
         }
@@ -74,19 +65,21 @@ impl Rule for CrmTooManyKeyFields {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::{assert_crm_only, crm_findings};
 
     #[test]
     fn flags_six_key_fields_for_salesforce_only() {
         let stages = "  - id: a\n    name: A\n    crm:\n      salesforce:\n        key_fields: [A, B, C, D, E, F]\n";
-        assert_eq!(
-            findings(&CrmTooManyKeyFields, &crm_playbook("salesforce", stages)),
-            [
-                "/stages/0: stage `a` lists 6 key fields, but a Salesforce Sales Path step shows at most 5"
-            ]
+        assert_crm_only(
+            &CrmTooManyKeyFields,
+            stages,
+            "salesforce",
+            &[
+                "/stages/0: stage `a` lists 6 key fields, but a Salesforce Sales Path step shows at most 5",
+            ],
+            "hubspot",
         );
-        assert!(findings(&CrmTooManyKeyFields, &crm_playbook("hubspot", stages)).is_empty());
         let five = stages.replace(", F]", "]");
-        assert!(findings(&CrmTooManyKeyFields, &crm_playbook("salesforce", &five)).is_empty());
+        assert!(crm_findings(&CrmTooManyKeyFields, "salesforce", &five).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
-use super::crm_finding;
+use super::stages_finding;
 
 declare_rule! {
     /// ## What it checks
@@ -41,12 +41,7 @@ impl Rule for CrmTooManyStages {
             };
             if count > max {
                 out.push(
-                    crm_finding(
-                        cx,
-                        &Self::META,
-                        "/stages",
-                        true,
-                        "/stages",
+                    stages_finding(cx, &Self::META,
                         format!(
                             "the playbook has {count} stages; a {target} pipeline may hold only {max}"
                         ),
@@ -61,7 +56,7 @@ impl Rule for CrmTooManyStages {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{crm_playbook, findings};
+    use crate::lint::testing::assert_crm_only;
 
     use std::fmt::Write as _;
 
@@ -71,10 +66,12 @@ mod tests {
         for i in 0..101 {
             let _ = write!(many, "  - id: s{i}\n    name: S{i}\n    probability: 10\n");
         }
-        assert_eq!(
-            findings(&CrmTooManyStages, &crm_playbook("hubspot", &many)),
-            ["/stages: the playbook has 101 stages; a HubSpot pipeline may hold only 100"]
+        assert_crm_only(
+            &CrmTooManyStages,
+            &many,
+            "hubspot",
+            &["/stages: the playbook has 101 stages; a HubSpot pipeline may hold only 100"],
+            "salesforce",
         );
-        assert!(findings(&CrmTooManyStages, &crm_playbook("salesforce", &many)).is_empty());
     }
 }

@@ -1,8 +1,9 @@
 //! `missing-buyer-view`: a stage described only from the seller's side.
 
-use super::empty_section;
+use super::MissingPart;
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::RuleMeta;
+use crate::model::Stage;
 
 declare_rule! {
     /// ## What it checks
@@ -43,32 +44,18 @@ declare_rule! {
     }
 }
 
-impl Rule for MissingBuyerView {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        empty_section(
-            cx,
-            out,
-            &Self::META,
-            |stage| stage.buyer_view.is_empty(),
-            |stage| {
-                format!(
-                    "stage `{}` does not say what the buyer feels or asks",
-                    stage.id
-                )
-            },
-            "add `buyer_view:` with the buyer's `pains` and `questions` at this point, in their words",
-        );
-    }
+impl MissingPart for MissingBuyerView {
+    const RULE: &'static RuleMeta = &Self::META;
+    const MISSING: &'static str = "does not say what the buyer feels or asks";
+    const HELP: &'static str =
+        "add `buyer_view:` with the buyer's `pains` and `questions` at this point, in their words";
+    const IS_MISSING: fn(&Stage) -> bool = |stage| stage.buyer_view.is_empty();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{CLEAN, findings, remove_key};
+    use crate::lint::testing::{CLEAN, findings, findings_without};
 
     #[test]
     fn passes_with_pains_or_questions() {
@@ -77,9 +64,8 @@ mod tests {
 
     #[test]
     fn flags_a_stage_without_buyer_view() {
-        let yaml = remove_key(CLEAN, 0, "buyer_view");
         assert_eq!(
-            findings(&MissingBuyerView, &yaml),
+            findings_without(&MissingBuyerView, 0, "buyer_view"),
             ["/stages/0: stage `prospecting` does not say what the buyer feels or asks"]
         );
     }

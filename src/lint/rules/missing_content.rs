@@ -1,8 +1,9 @@
 //! `missing-content`: a stage reps work in shows the buyer no content.
 
-use super::empty_section;
+use super::MissingPart;
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::RuleMeta;
+use crate::model::Stage;
 
 declare_rule! {
     /// ## What it checks
@@ -41,27 +42,18 @@ declare_rule! {
     }
 }
 
-impl Rule for MissingContent {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        empty_section(
-            cx,
-            out,
-            &Self::META,
-            |stage| stage.content.is_empty(),
-            |stage| format!("stage `{}` has no `content` section", stage.id),
-            "add `content:` with the ids of library items to show the buyer here",
-        );
-    }
+impl MissingPart for MissingContent {
+    const RULE: &'static RuleMeta = &Self::META;
+    const MISSING: &'static str = "has no `content` section";
+    const HELP: &'static str =
+        "add `content:` with the ids of library items to show the buyer here";
+    const IS_MISSING: fn(&Stage) -> bool = |stage| stage.content.is_empty();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{CLEAN, findings};
+    use crate::lint::testing::{CLEAN, findings, findings_without};
 
     #[test]
     fn passes_when_every_open_stage_has_it() {
@@ -70,9 +62,8 @@ mod tests {
 
     #[test]
     fn flags_a_stage_without_it() {
-        let yaml = crate::lint::testing::remove_key(CLEAN, 1, "content");
         assert_eq!(
-            findings(&MissingContent, &yaml),
+            findings_without(&MissingContent, 1, "content"),
             ["/stages/1: stage `proposal` has no `content` section"]
         );
     }

@@ -1,8 +1,9 @@
 //! `missing-do`: a stage reps work in lists no activities.
 
-use super::empty_section;
+use super::MissingPart;
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::RuleMeta;
+use crate::model::Stage;
 
 declare_rule! {
     /// ## What it checks
@@ -43,27 +44,17 @@ declare_rule! {
     }
 }
 
-impl Rule for MissingDo {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        empty_section(
-            cx,
-            out,
-            &Self::META,
-            |stage| stage.activities.is_empty(),
-            |stage| format!("stage `{}` has no `do` section", stage.id),
-            "add `do:` with the actions a rep takes here, e.g. `- action: Call the prospect` with `channel` and `count`",
-        );
-    }
+impl MissingPart for MissingDo {
+    const RULE: &'static RuleMeta = &Self::META;
+    const MISSING: &'static str = "has no `do` section";
+    const HELP: &'static str = "add `do:` with the actions a rep takes here, e.g. `- action: Call the prospect` with `channel` and `count`";
+    const IS_MISSING: fn(&Stage) -> bool = |stage| stage.activities.is_empty();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{CLEAN, findings};
+    use crate::lint::testing::{CLEAN, findings, findings_without};
 
     #[test]
     fn passes_when_every_open_stage_has_it() {
@@ -72,9 +63,8 @@ mod tests {
 
     #[test]
     fn flags_a_stage_without_it() {
-        let yaml = crate::lint::testing::remove_key(CLEAN, 1, "do");
         assert_eq!(
-            findings(&MissingDo, &yaml),
+            findings_without(&MissingDo, 1, "do"),
             ["/stages/1: stage `proposal` has no `do` section"]
         );
     }

@@ -1,8 +1,9 @@
 //! `missing-duration`: a stage with no time budget.
 
-use super::empty_section;
+use super::MissingPart;
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::RuleMeta;
+use crate::model::Stage;
 
 declare_rule! {
     /// ## What it checks
@@ -39,27 +40,18 @@ declare_rule! {
     }
 }
 
-impl Rule for MissingDuration {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        empty_section(
-            cx,
-            out,
-            &Self::META,
-            |stage| stage.expected_duration.is_none(),
-            |stage| format!("stage `{}` has no `expected_duration`", stage.id),
-            "add `expected_duration:` with how long a deal normally stays here, e.g. `10d` or `2w`",
-        );
-    }
+impl MissingPart for MissingDuration {
+    const RULE: &'static RuleMeta = &Self::META;
+    const MISSING: &'static str = "has no `expected_duration`";
+    const HELP: &'static str =
+        "add `expected_duration:` with how long a deal normally stays here, e.g. `10d` or `2w`";
+    const IS_MISSING: fn(&Stage) -> bool = |stage| stage.expected_duration.is_none();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{CLEAN, findings, remove_key};
+    use crate::lint::testing::{CLEAN, findings, findings_without};
 
     #[test]
     fn passes_with_durations() {
@@ -68,9 +60,8 @@ mod tests {
 
     #[test]
     fn flags_a_stage_without_duration() {
-        let yaml = remove_key(CLEAN, 0, "expected_duration");
         assert_eq!(
-            findings(&MissingDuration, &yaml),
+            findings_without(&MissingDuration, 0, "expected_duration"),
             ["/stages/0: stage `prospecting` has no `expected_duration`"]
         );
     }

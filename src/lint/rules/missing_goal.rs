@@ -1,8 +1,9 @@
 //! `missing-goal`: a stage that does not say what it must achieve.
 
-use super::empty_section;
+use super::MissingPart;
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::RuleMeta;
+use crate::model::Stage;
 
 declare_rule! {
     /// ## What it checks
@@ -39,27 +40,18 @@ declare_rule! {
     }
 }
 
-impl Rule for MissingGoal {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        empty_section(
-            cx,
-            out,
-            &Self::META,
-            |stage| stage.goal.as_deref().is_none_or(|g| g.trim().is_empty()),
-            |stage| format!("stage `{}` has no `goal`", stage.id),
-            "add `goal:` with what the stage must achieve, from the buyer's side, e.g. \"A qualified buyer agrees to a discovery call\"",
-        );
-    }
+impl MissingPart for MissingGoal {
+    const RULE: &'static RuleMeta = &Self::META;
+    const MISSING: &'static str = "has no `goal`";
+    const HELP: &'static str = "add `goal:` with what the stage must achieve, from the buyer's side, e.g. \"A qualified buyer agrees to a discovery call\"";
+    const IS_MISSING: fn(&Stage) -> bool =
+        |stage| stage.goal.as_deref().is_none_or(|g| g.trim().is_empty());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{CLEAN, findings, remove_key};
+    use crate::lint::testing::{CLEAN, findings, findings_without};
 
     #[test]
     fn passes_with_goals() {
@@ -68,10 +60,19 @@ mod tests {
 
     #[test]
     fn flags_a_stage_without_goal() {
-        let yaml = remove_key(CLEAN, 1, "goal");
         assert_eq!(
-            findings(&MissingGoal, &yaml),
+            findings_without(&MissingGoal, 1, "goal"),
             ["/stages/1: stage `proposal` has no `goal`"]
         );
+    }
+
+    #[test]
+    fn flags_an_empty_or_blank_goal() {
+        for blank in ["\"\"", "\"  \""] {
+            let goal = format!("goal: {blank}");
+            let yaml = CLEAN.replace("goal: A qualified buyer agrees to a discovery call", &goal);
+            let expected = ["/stages/0: stage `prospecting` has no `goal`"];
+            assert_eq!(findings(&MissingGoal, &yaml), expected, "{goal}");
+        }
     }
 }

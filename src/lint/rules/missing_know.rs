@@ -1,8 +1,9 @@
 //! `missing-know`: a stage reps work in says nothing about what the rep must know.
 
-use super::empty_section;
+use super::MissingPart;
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::RuleMeta;
+use crate::model::Stage;
 
 declare_rule! {
     /// ## What it checks
@@ -42,27 +43,17 @@ declare_rule! {
     }
 }
 
-impl Rule for MissingKnow {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        empty_section(
-            cx,
-            out,
-            &Self::META,
-            |stage| stage.know.is_empty(),
-            |stage| format!("stage `{}` has no `know` section", stage.id),
-            "add `know:` with the product points and facts a rep needs here",
-        );
-    }
+impl MissingPart for MissingKnow {
+    const RULE: &'static RuleMeta = &Self::META;
+    const MISSING: &'static str = "has no `know` section";
+    const HELP: &'static str = "add `know:` with the product points and facts a rep needs here";
+    const IS_MISSING: fn(&Stage) -> bool = |stage| stage.know.is_empty();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{CLEAN, findings};
+    use crate::lint::testing::{CLEAN, findings, findings_without};
 
     #[test]
     fn passes_when_every_open_stage_has_it() {
@@ -71,9 +62,8 @@ mod tests {
 
     #[test]
     fn flags_a_stage_without_it() {
-        let yaml = crate::lint::testing::remove_key(CLEAN, 1, "know");
         assert_eq!(
-            findings(&MissingKnow, &yaml),
+            findings_without(&MissingKnow, 1, "know"),
             ["/stages/1: stage `proposal` has no `know` section"]
         );
     }

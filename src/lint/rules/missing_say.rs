@@ -1,8 +1,9 @@
 //! `missing-say`: a stage reps work in has no talk tracks or objection answers.
 
-use super::empty_section;
+use super::MissingPart;
 use crate::declare_rule;
-use crate::lint::{Finding, LintContext, Rule, RuleMeta};
+use crate::lint::RuleMeta;
+use crate::model::Stage;
 
 declare_rule! {
     /// ## What it checks
@@ -43,27 +44,18 @@ declare_rule! {
     }
 }
 
-impl Rule for MissingSay {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
-        empty_section(
-            cx,
-            out,
-            &Self::META,
-            |stage| stage.say.is_empty(),
-            |stage| format!("stage `{}` has no `say` section", stage.id),
-            "add `say:` with a talk track (`situation` + `script`) or an objection and its `response`",
-        );
-    }
+impl MissingPart for MissingSay {
+    const RULE: &'static RuleMeta = &Self::META;
+    const MISSING: &'static str = "has no `say` section";
+    const HELP: &'static str =
+        "add `say:` with a talk track (`situation` + `script`) or an objection and its `response`";
+    const IS_MISSING: fn(&Stage) -> bool = |stage| stage.say.is_empty();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::testing::{CLEAN, findings};
+    use crate::lint::testing::{CLEAN, findings, findings_without};
 
     #[test]
     fn passes_when_every_open_stage_has_it() {
@@ -72,9 +64,8 @@ mod tests {
 
     #[test]
     fn flags_a_stage_without_it() {
-        let yaml = crate::lint::testing::remove_key(CLEAN, 1, "say");
         assert_eq!(
-            findings(&MissingSay, &yaml),
+            findings_without(&MissingSay, 1, "say"),
             ["/stages/1: stage `proposal` has no `say` section"]
         );
     }

@@ -119,24 +119,78 @@ pub(crate) fn stage_finding(
     index: usize,
     message: impl Into<String>,
 ) -> Finding {
-    let mut finding = cx.finding(rule, format!("/stages/{index}/id"), false, message);
+    stage_part_finding(cx, rule, index, "id", message)
+}
+
+/// A finding about part of a stage (`part` is the pointer below the stage, e.g. `probability`):
+/// suppressible on the stage, shown at that part.
+pub(crate) fn stage_part_finding(
+    cx: &LintContext<'_>,
+    rule: &RuleMeta,
+    index: usize,
+    part: &str,
+    message: impl Into<String>,
+) -> Finding {
+    let mut finding = cx.finding(rule, format!("/stages/{index}/{part}"), false, message);
     finding.pointer = format!("/stages/{index}");
     finding
 }
 
-/// Reports every open stage for which `is_empty` holds: the shared body of the
-/// `missing-know` / `missing-do` / `missing-say` / `missing-content` rules.
-pub(crate) fn empty_section(
+/// The stages with their index if the playbook is checked for Salesforce, none otherwise: what
+/// the rules about Salesforce's per-stage limits look at.
+pub(crate) fn salesforce_stages<'a>(
+    cx: &'a LintContext<'_>,
+) -> impl Iterator<Item = (usize, &'a Stage)> {
+    let stages: &[Stage] = if for_salesforce(cx) {
+        &cx.playbook.stages
+    } else {
+        &[]
+    };
+    stages.iter().enumerate()
+}
+
+/// A finding about the playbook's stage list as a whole, shown at the `stages` key.
+pub(crate) fn stages_finding(
     cx: &LintContext<'_>,
-    out: &mut Vec<Finding>,
     rule: &RuleMeta,
-    is_empty: impl Fn(&Stage) -> bool,
-    message: impl Fn(&Stage) -> String,
-    help: &str,
-) {
-    for (i, stage) in open_stages(cx) {
-        if is_empty(stage) {
-            out.push(stage_finding(cx, rule, i, message(stage)).with_help(help));
+    message: impl Into<String>,
+) -> Finding {
+    crm_finding(cx, rule, "/stages", true, "/stages", message)
+}
+
+/// Whether the playbook is checked for Salesforce: the rules about Salesforce's own quirks run
+/// only then.
+pub(crate) fn for_salesforce(cx: &LintContext<'_>) -> bool {
+    cx.crm_targets()
+        .any(crate::crm::Target::is::<crate::crm::salesforce::Salesforce>)
+}
+
+/// A rule that flags every open stage lacking one part of its guidance: the shared body of the
+/// `missing-*` stage rules (`missing-know`, `missing-do`, `missing-say`, `missing-content`,
+/// `missing-goal`, `missing-duration`, `missing-buyer-view`). Each rule keeps its own file and
+/// docs and says only what is missing and how to fix it; [`Rule`] comes with it.
+pub(crate) trait MissingPart: Sync {
+    /// The rule's metadata (its `declare_rule!` `META`).
+    const RULE: &'static RuleMeta;
+    /// What the finding says after "stage `id` ", e.g. "has no `do` section".
+    const MISSING: &'static str;
+    /// The help line: what to add.
+    const HELP: &'static str;
+    /// Whether `stage` lacks the part.
+    const IS_MISSING: fn(&Stage) -> bool;
+}
+
+impl<T: MissingPart> Rule for T {
+    fn meta(&self) -> &'static RuleMeta {
+        T::RULE
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
+        for (i, stage) in open_stages(cx) {
+            if (T::IS_MISSING)(stage) {
+                let message = format!("stage `{}` {}", stage.id, T::MISSING);
+                out.push(stage_finding(cx, T::RULE, i, message).with_help(T::HELP));
+            }
         }
     }
 }
