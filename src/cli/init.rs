@@ -12,7 +12,7 @@ use crate::model::Locale;
 
 /// Language of the starter playbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LocaleArg {
+pub(crate) enum LocaleArg {
     /// English.
     En,
     /// Simplified Chinese.
@@ -26,16 +26,16 @@ pub enum LocaleArg {
 Writes stagebook.toml, playbooks/sales.yaml, schemas/playbook.schema.json,
 .github/workflows/playbooks.yml, .pre-commit-config.yaml, .vscode/settings.json and
 .gitignore. Files that already exist are skipped, never overwritten.")]
-pub struct Args {
+pub(crate) struct Args {
     /// The project folder (created when missing). Default: the current folder.
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Language of the starter playbook.
     #[arg(long, value_enum, default_value_t = LocaleArg::En)]
-    pub locale: LocaleArg,
+    pub(crate) locale: LocaleArg,
 }
 
-pub fn run(args: &Args) -> io::Result<u8> {
+pub(crate) fn run(args: &Args) -> io::Result<u8> {
     let locale = match args.locale {
         LocaleArg::En => Locale::En,
         LocaleArg::ZhCn => Locale::ZhCn,
