@@ -10,7 +10,7 @@ use crate::diagnostic::{Catalogue, Diagnostic, Severity};
 
 /// Escapes text for XML content and attribute values; characters XML 1.0 cannot hold
 /// become U+FFFD.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -42,7 +42,11 @@ fn line(d: &Diagnostic) -> String {
 
 /// The JUnit document for `diagnostics`; `playbooks` are the files checked (a file with no
 /// findings still gets its passing cases); `catalogue` names one case per lint rule.
-pub fn render(diagnostics: &[Diagnostic], playbooks: &[String], catalogue: &Catalogue) -> String {
+pub(crate) fn render(
+    diagnostics: &[Diagnostic],
+    playbooks: &[String],
+    catalogue: &Catalogue,
+) -> String {
     let mut files: BTreeMap<&str, Vec<&Diagnostic>> =
         playbooks.iter().map(|p| (p.as_str(), Vec::new())).collect();
     for d in diagnostics {
