@@ -1,5 +1,6 @@
-//! The `check` pipeline for many files: load → validate → lint each playbook on every core,
-//! then gather the findings in a deterministic order and apply the baseline.
+//! The first three stages driven together — the `check` pipeline for many files: load →
+//! validate → lint each playbook on every core, then gather the findings in a deterministic
+//! order and apply the baseline.
 
 use std::collections::HashSet;
 use std::io;

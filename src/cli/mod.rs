@@ -1,4 +1,4 @@
-//! The command line: parses arguments, runs a command, and maps the outcome to an exit code.
+//! Above every stage: the command line. It parses arguments, runs a command, and maps the outcome to an exit code.
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;

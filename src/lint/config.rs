@@ -1,4 +1,4 @@
-//! Lint levels and rule options: the `[lint]` table of `stagebook.toml` (the nearest one above
+//! Lint stage, configuration: lint levels and rule options: the `[lint]` table of `stagebook.toml` (the nearest one above
 //! each playbook wins, so a monorepo can keep one per folder) and the `-A` / `-W` / `-D` flags.
 //!
 //! ```toml

@@ -1,4 +1,4 @@
-//! Grouping the history's events by deal within a memory budget: the external sort between
+//! Metrics stage: grouping the history's events by deal within a memory budget: the external sort between
 //! reading ([`super::history`]) and the fold ([`super::compute`]).
 //!
 //! Rows are buffered compactly — each deal id once, each row as a deal number and a packed

@@ -1,4 +1,4 @@
-//! Reading CRM stage history: a CSV with one row per stage change, streamed row by row.
+//! Metrics stage, input: reading CRM stage history: a CSV with one row per stage change, streamed row by row.
 //!
 //! Each row becomes a packed 8-byte event (time and stage) handed with its deal id to a
 //! [`Grouper`], which keeps memory within the budget. Rows may come in any order: the grouper

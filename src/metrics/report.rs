@@ -1,4 +1,4 @@
-//! The metrics report: the one computed result that every output format prints.
+//! Metrics stage, result: the metrics report: the one computed result that every output format prints.
 //!
 //! Denominators, as the README documents them:
 //! - **conversion** of a stage = deals that left it forwards (to a later stage or won) ÷ deals

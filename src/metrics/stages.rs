@@ -1,4 +1,4 @@
-//! How CRM stage names map to the playbook's stages, and how a move between two stages reads
+//! Metrics stage: how CRM stage names map to the playbook's stages, and how a move between two stages reads
 //! against the written process (forward as written, a skip, backwards, a loss).
 
 use std::collections::HashMap;

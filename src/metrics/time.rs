@@ -1,4 +1,4 @@
-//! Instants and periods for metrics.
+//! Metrics stage: instants and periods.
 //!
 //! Time-zone rules, in one place:
 //! - a timestamp with an offset (`2024-03-01T09:30:00+08:00`, `…Z`, `…+0000`) is that instant;

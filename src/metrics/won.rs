@@ -1,4 +1,4 @@
-//! What won deals looked like (`--won-profile`): time per stage and, from an activities
+//! Metrics stage: what won deals looked like (`--won-profile`): time per stage and, from an activities
 //! file, touchpoints per stage set beside the playbook's `do` counts.
 
 use std::collections::{BTreeSet, HashMap};

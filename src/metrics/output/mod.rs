@@ -1,4 +1,4 @@
-//! Printing the report: the same [`Report`] feeds the terminal table, JSON, CSV and HTML.
+//! Metrics stage, output: printing the report: the same [`Report`] feeds the terminal table, JSON, CSV and HTML.
 
 pub(crate) mod columns;
 pub(crate) mod csv;
