@@ -55,3 +55,6 @@ mod serve;
 pub mod source;
 pub mod validate;
 mod watch;
+
+// The rule files name the rule-declaring macro `crate::declare_rule`.
+use lint::declare_rule;

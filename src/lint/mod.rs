@@ -188,7 +188,6 @@ pub trait Rule: Sync {
 
 /// Declares a rule struct with its docs and metadata. The doc comment is kept as text for
 /// `stagebook explain`.
-#[macro_export]
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
@@ -215,6 +214,7 @@ macro_rules! declare_rule {
         }
     };
 }
+pub(crate) use declare_rule;
 
 /// One finding of a rule, before levels are applied: where it is (a JSON pointer into the
 /// playbook, used for suppressions and the baseline) and the diagnostic.

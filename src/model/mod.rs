@@ -1,5 +1,5 @@
-//! Between the validate stage and every later one: the playbook format, the typed model
-//! [`crate::validate`] builds and every stage after it works on. Doc comments on
+//! Between the validate stage and every later one: the playbook format, the typed model the
+//! validate stage builds and every stage after it works on. Doc comments on
 //! the fields become the JSON Schema's descriptions, which editors show on hover, so they are
 //! written for the sales-ops author, not for programmers.
 
