@@ -177,7 +177,9 @@ pub(crate) fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// [`read_source`] from any [`Files`] (the disk, or a git revision held in memory).
+/// Reads a file's bytes from `files` (the disk, or a git revision held in memory) and checks
+/// they are text a YAML parser should see: not too large, UTF-8 (a UTF-8 byte-order mark is
+/// fine, UTF-16 is not), no NUL bytes.
 pub(crate) fn read_source_in(
     files: &dyn Files,
     path: &Path,
