@@ -1,5 +1,6 @@
-//! The `check` pipeline for many files: load → validate → lint each playbook on every core,
-//! then gather the findings in a deterministic order and apply the baseline.
+//! The first three stages driven together — the `check` pipeline for many files: load →
+//! validate → lint each playbook on every core, then gather the findings in a deterministic
+//! order and apply the baseline.
 
 use std::collections::HashSet;
 use std::io;
@@ -42,7 +43,7 @@ pub struct Options {
 #[derive(Debug)]
 pub struct Checked {
     /// The playbook file.
-    pub file: Arc<SourceFile>,
+    pub(crate) file: Arc<SourceFile>,
     /// The loaded document, when its YAML could be read.
     pub document: Option<Document>,
     /// The typed playbook, when it passed the schema and structure checks.
@@ -53,7 +54,7 @@ pub struct Checked {
 
 impl Checked {
     /// Whether any finding is an error.
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
@@ -91,20 +92,20 @@ pub fn check_file_with(
 /// A playbook that loaded and validated without an error: what `render`, `metrics`, `crm` and
 /// `serve` work from.
 #[derive(Debug)]
-pub struct Opened {
+pub(crate) struct Opened {
     /// The playbook file.
-    pub file: Arc<SourceFile>,
+    pub(crate) file: Arc<SourceFile>,
     /// The loaded document, with the spans of every node.
-    pub document: Document,
+    pub(crate) document: Document,
     /// The typed playbook.
-    pub playbook: PlaybookFile,
+    pub(crate) playbook: PlaybookFile,
     /// The warnings and notes found on the way (lint findings only with `options.lint`).
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// Why [`open_playbook`] gives no playbook to work from.
 #[derive(Debug)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// The file holds stages or content for another playbook's `include`.
     Fragment,
     /// The playbook has errors: every finding (and the typed playbook, when it has one), for
@@ -126,7 +127,7 @@ impl From<Opened> for Checked {
 /// The gate of every command that needs a valid playbook: loads and validates `path` (and
 /// lints it when `options.lint` is set) and hands back the playbook only when no finding is an
 /// error. Nothing is printed: the command reports a [`Refused`] in its own words.
-pub fn open_playbook(path: &Path, options: &Options) -> io::Result<Result<Opened, Refused>> {
+pub(crate) fn open_playbook(path: &Path, options: &Options) -> io::Result<Result<Opened, Refused>> {
     let Some(checked) = check_file(path, options)? else {
         return Ok(Err(Refused::Fragment));
     };
@@ -149,14 +150,9 @@ pub fn open_playbook(path: &Path, options: &Options) -> io::Result<Result<Opened
     })
 }
 
-/// Validates a loaded file (no lint rules). `None` when it is an include fragment.
-pub fn check_loaded(loaded: Loaded) -> Option<Checked> {
-    check_loaded_with(loaded, None)
-}
-
 /// Validates a loaded file, and lints it with `config` when given. `None` when it is an
 /// include fragment.
-pub fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Checked> {
+pub(crate) fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Checked> {
     let (file, document, mut diagnostics) = match loaded {
         Loaded::Fragment { .. } => return None,
         Loaded::Playbook {
@@ -191,7 +187,7 @@ pub fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Option<Chec
 /// What `target` cannot hold of an opened playbook: the `crm::` lint rules for that one CRM,
 /// with the suppressions in the playbook and the levels of its `stagebook.toml` (and
 /// `overrides`), sorted. `crm export` writes files only when none is an error.
-pub fn crm_findings(
+pub(crate) fn crm_findings(
     opened: &Opened,
     target: crate::crm::Target,
     overrides: Overrides,
@@ -213,9 +209,9 @@ pub struct Outcome {
     pub playbooks: Vec<String>,
     /// Whether the findings fail the check: an error, or a warning where `fail-on` (or
     /// `--deny warnings`) says warnings fail.
-    pub failed: bool,
+    pub(crate) failed: bool,
     /// Baseline entries that matched no finding (fixed since the baseline was written).
-    pub baseline_unmatched: usize,
+    pub(crate) baseline_unmatched: usize,
 }
 
 /// What checking one discovered file leaves behind.
@@ -389,7 +385,7 @@ fn with_path(error: &io::Error, path: &Path) -> io::Error {
 
 /// Sorts findings by file and position and drops repeats (an included file with a problem is
 /// reported once, however many playbooks include it).
-pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
 }

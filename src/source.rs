@@ -19,7 +19,7 @@ pub struct SourceFile {
     /// The path as shown to the user (relative to the working folder where possible).
     pub name: String,
     /// The path on disk.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The text held: the whole file (for a file that is not valid UTF-8, a lossy copy used only
     /// to show snippets), or an excerpt's bytes `start..start + text.len()`.
     text: String,
@@ -53,7 +53,7 @@ impl SourceFile {
 
     /// Like [`SourceFile::new`], with the name shown to the user given (`main:playbooks/a.yaml`
     /// for a file read from a git revision).
-    pub fn named(name: String, path: &Path, text: String) -> Arc<Self> {
+    pub(crate) fn named(name: String, path: &Path, text: String) -> Arc<Self> {
         let mut line_starts = vec![0];
         let bytes = text.as_bytes();
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
@@ -75,7 +75,7 @@ impl SourceFile {
 
     /// A copy holding only bytes `range` (widened to character boundaries) of what this one
     /// holds, with the same name, line numbers and columns for every offset inside it.
-    pub fn excerpt(&self, range: Range<usize>) -> Arc<Self> {
+    pub(crate) fn excerpt(&self, range: Range<usize>) -> Arc<Self> {
         let from = self.floor_char_boundary(range.start);
         let mut to = range.end.clamp(from, self.end());
         while !self.holds_boundary(to) {
@@ -102,29 +102,29 @@ impl SourceFile {
     }
 
     /// Byte offset in the file where the text held begins (0 unless this is an excerpt).
-    pub fn start(&self) -> usize {
+    pub(crate) fn start(&self) -> usize {
         self.start
     }
 
     /// Byte offset in the file where the text held ends.
-    pub fn end(&self) -> usize {
+    pub(crate) fn end(&self) -> usize {
         self.start + self.text.len()
     }
 
     /// Bytes `range` of the file (clamped to the text held).
-    pub fn slice(&self, range: Range<usize>) -> &[u8] {
+    pub(crate) fn slice(&self, range: Range<usize>) -> &[u8] {
         let range = self.clamp(range);
         &self.text.as_bytes()[range.start - self.start..range.end - self.start]
     }
 
     /// The 0-based index of the line holding byte `offset`.
-    pub fn line_index(&self, offset: usize) -> usize {
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
         let after = self.line_starts.partition_point(|&s| s <= offset);
         self.first_line + after.saturating_sub(1)
     }
 
     /// Byte offset where 0-based line `line` starts (clamped to the text held).
-    pub fn line_start(&self, line: usize) -> usize {
+    pub(crate) fn line_start(&self, line: usize) -> usize {
         line.checked_sub(self.first_line)
             .and_then(|local| self.line_starts.get(local))
             .map_or_else(
@@ -140,7 +140,7 @@ impl SourceFile {
     }
 
     /// Byte offset where 0-based line `line` ends, without its line break.
-    pub fn line_end(&self, line: usize) -> usize {
+    pub(crate) fn line_end(&self, line: usize) -> usize {
         let start = self.line_start(line);
         let mut end = self.line_start(line + 1);
         for byte in [b'\n', b'\r'] {
@@ -158,7 +158,7 @@ impl SourceFile {
 
     /// The 1-based position of byte `offset` (clamped to the text held and to a character
     /// boundary).
-    pub fn position(&self, offset: usize) -> Position {
+    pub(crate) fn position(&self, offset: usize) -> Position {
         let offset = self.floor_char_boundary(offset);
         let line = self.line_index(offset);
         let start = self.line_start(line);
@@ -179,7 +179,7 @@ impl SourceFile {
     }
 
     /// Clamps a byte range to the text held and to character boundaries.
-    pub fn clamp(&self, span: Range<usize>) -> Range<usize> {
+    pub(crate) fn clamp(&self, span: Range<usize>) -> Range<usize> {
         let start = self.floor_char_boundary(span.start);
         let end = self.floor_char_boundary(span.end.max(start));
         start..end
@@ -199,7 +199,7 @@ impl SourceFile {
 }
 
 /// Shows `path` relative to the current folder when it lies inside it, with `/` separators.
-pub fn display_name(path: &Path) -> String {
+pub(crate) fn display_name(path: &Path) -> String {
     let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))

@@ -8,15 +8,15 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// How often the files are looked at.
-pub const POLL: Duration = Duration::from_millis(200);
+pub(crate) const POLL: Duration = Duration::from_millis(200);
 
 /// What the watched files looked like: size and modification time of each (or absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fingerprint(Vec<(PathBuf, Option<(u64, SystemTime)>)>);
+pub(crate) struct Fingerprint(Vec<(PathBuf, Option<(u64, SystemTime)>)>);
 
 impl Fingerprint {
     /// Looks at `paths` now.
-    pub fn of(paths: &[PathBuf]) -> Self {
+    pub(crate) fn of(paths: &[PathBuf]) -> Self {
         Self(
             paths
                 .iter()
@@ -26,7 +26,7 @@ impl Fingerprint {
     }
 
     /// The paths watched.
-    pub fn paths(&self) -> Vec<PathBuf> {
+    pub(crate) fn paths(&self) -> Vec<PathBuf> {
         self.0.iter().map(|(p, _)| p.clone()).collect()
     }
 }
@@ -38,7 +38,7 @@ fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
 
 /// Blocks until one of `paths` changes after `since` (taken before they were read, so a save
 /// made while a build was running is not missed), then returns.
-pub fn wait_for_change_since(paths: &[PathBuf], since: SystemTime) {
+pub(crate) fn wait_for_change_since(paths: &[PathBuf], since: SystemTime) {
     let before = Fingerprint::of(paths);
     let touched = before
         .0
@@ -50,7 +50,7 @@ pub fn wait_for_change_since(paths: &[PathBuf], since: SystemTime) {
 }
 
 /// Blocks until one of the files of `before` changes, then returns.
-pub fn wait_for_change(before: &Fingerprint) {
+pub(crate) fn wait_for_change(before: &Fingerprint) {
     let paths = before.paths();
     loop {
         std::thread::sleep(POLL);
@@ -63,7 +63,7 @@ pub fn wait_for_change(before: &Fingerprint) {
 }
 
 /// The files directly inside `dir` (a templates folder), sorted.
-pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -77,7 +77,7 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
 
 /// Runs `build` now and again after every change to the files it reports having read, until
 /// the process ends. `build` returns those files (a playbook and its includes).
-pub fn rebuild_on_change(mut build: impl FnMut() -> Vec<PathBuf>) -> ! {
+pub(crate) fn rebuild_on_change(mut build: impl FnMut() -> Vec<PathBuf>) -> ! {
     loop {
         let started = SystemTime::now();
         let inputs = build();

@@ -16,7 +16,7 @@ use crate::report::{github, json, junit, sarif};
 
 /// Where `check --stop-after` stops (hidden: for benchmarks and debugging).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StopAfter {
+pub(crate) enum StopAfter {
     /// Read the YAML only.
     Parse,
     /// Read, validate against the schema and check the structure.
@@ -25,7 +25,7 @@ pub enum StopAfter {
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// rustc-style messages with source snippets.
     Human,
     /// One JSON document (see the README for its fields).
@@ -40,42 +40,42 @@ pub enum Format {
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Playbook files or folders (searched for *.yaml and *.yml). Default: the current folder.
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Largest playbook file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 16)]
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
     /// Set a lint rule or category to `allow` (not reported). Repeatable.
     #[arg(short = 'A', long = "allow", value_name = "RULE|CATEGORY")]
-    pub allow: Vec<String>,
+    pub(crate) allow: Vec<String>,
     /// Set a lint rule or category to `warn`. Repeatable.
     #[arg(short = 'W', long = "warn", value_name = "RULE|CATEGORY")]
-    pub warn: Vec<String>,
+    pub(crate) warn: Vec<String>,
     /// Set a lint rule or category to `deny` (an error). `-D warnings` makes warnings fail the
     /// check. Repeatable.
     #[arg(short = 'D', long = "deny", value_name = "RULE|CATEGORY|warnings")]
-    pub deny: Vec<String>,
+    pub(crate) deny: Vec<String>,
     /// Check YAML, schema and structure only; skip the lint rules.
     #[arg(long)]
-    pub no_lint: bool,
+    pub(crate) no_lint: bool,
     /// Stop after a stage of the pipeline: `parse` (YAML only) or `schema` (like `--no-lint`).
     /// For benchmarks and debugging.
     #[arg(long, value_enum, hide = true)]
-    pub stop_after: Option<StopAfter>,
+    pub(crate) stop_after: Option<StopAfter>,
     /// Hide the lint findings listed in this baseline file; report only new ones.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
     /// Write the current lint findings to this baseline file, then report what it does not
     /// cover (findings that are not lint findings).
     #[arg(long, value_name = "FILE")]
-    pub write_baseline: Option<PathBuf>,
+    pub(crate) write_baseline: Option<PathBuf>,
 }
 
-pub fn run(args: &Args) -> io::Result<u8> {
+pub(crate) fn run(args: &Args) -> io::Result<u8> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

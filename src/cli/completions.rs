@@ -18,13 +18,13 @@ Install, for example:
   zsh:        stagebook completions zsh > ~/.zfunc/_stagebook   (with fpath+=~/.zfunc)
   fish:       stagebook completions fish > ~/.config/fish/completions/stagebook.fish
   powershell: stagebook completions powershell >> $PROFILE")]
-pub struct Args {
+pub(crate) struct Args {
     /// The shell to write completions for.
     #[arg(value_enum)]
-    pub shell: Shell,
+    pub(crate) shell: Shell,
 }
 
-pub fn completions(args: &Args) -> io::Result<u8> {
+pub(crate) fn completions(args: &Args) -> io::Result<u8> {
     let mut command = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut command, "stagebook", &mut out);
@@ -33,15 +33,15 @@ pub fn completions(args: &Args) -> io::Result<u8> {
 
 /// Arguments of `man`.
 #[derive(Debug, clap::Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// Write `stagebook.1` and one page per command (`stagebook-check.1` …) into this folder
     /// instead of printing `stagebook.1`.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// Prints the man page (roff), or writes every page into a folder.
-pub fn man(args: &ManArgs) -> io::Result<u8> {
+pub(crate) fn man(args: &ManArgs) -> io::Result<u8> {
     let command = Cli::command();
     let page = |man: clap_mangen::Man| -> io::Result<Vec<u8>> {
         let mut out = Vec::new();

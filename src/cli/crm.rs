@@ -29,7 +29,7 @@ impl ValueEnum for Target {
 
 /// Salesforce file layouts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LayoutArg {
+pub(crate) enum LayoutArg {
     /// Source format (`*-meta.xml`), for an sfdx project's package folder.
     Source,
     /// Metadata API format, for `sf project deploy start --metadata-dir`.
@@ -38,7 +38,7 @@ pub enum LayoutArg {
 
 /// Output formats of `crm diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
+pub(crate) enum DiffFormat {
     /// One line per difference.
     Human,
     /// A Markdown table, for pull-request comments and CI summaries.
@@ -49,7 +49,7 @@ pub enum DiffFormat {
 
 /// The `crm` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Compile a playbook into a CRM's pipeline configuration, written into --out. Exit 0 when
     /// written, 1 when the CRM cannot hold the playbook (nothing written), 2 on failure.
     Export(ExportArgs),
@@ -60,38 +60,38 @@ pub enum Command {
 
 /// Arguments of `crm export`.
 #[derive(Debug, clap::Args)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// The playbook file.
-    pub playbook: PathBuf,
+    pub(crate) playbook: PathBuf,
     /// The CRM to compile for.
     #[arg(long, value_enum)]
-    pub target: Target,
+    pub(crate) target: Target,
     /// Folder to write into (created if missing; existing files with the same names are
     /// replaced).
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Salesforce only: file layout.
     #[arg(long, value_enum, default_value_t = LayoutArg::Source)]
-    pub layout: LayoutArg,
+    pub(crate) layout: LayoutArg,
 }
 
 /// Arguments of `crm diff`.
 #[derive(Debug, clap::Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The playbook file.
-    pub playbook: PathBuf,
+    pub(crate) playbook: PathBuf,
     /// The CRM the export comes from.
     #[arg(long, value_enum)]
-    pub target: Target,
+    pub(crate) target: Target,
     /// What was retrieved from the CRM: a Salesforce metadata folder (or its
     /// OpportunityStage value set), a HubSpot pipelines response, a Pipedrive stages response.
-    pub source: PathBuf,
+    pub(crate) source: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
-    pub format: DiffFormat,
+    pub(crate) format: DiffFormat,
 }
 
-pub fn run(command: &Command) -> io::Result<u8> {
+pub(crate) fn run(command: &Command) -> io::Result<u8> {
     match command {
         Command::Export(args) => export(args),
         Command::Diff(args) => diff(args),

@@ -12,7 +12,7 @@ use crate::diff::{self, Report, Summary, human, inputs, markdown};
 
 /// Output formats of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Plain text for a terminal.
     Human,
     /// Markdown for a pull-request comment.
@@ -32,23 +32,23 @@ Examples:
   stagebook diff old.yaml new.yaml    two files (or two folders)
 
 Exit status: 0 whatever the differences (it is a report), 2 when something could not be read.")]
-pub struct Args {
+pub(crate) struct Args {
     /// OLD and NEW: two files, two folders, git revisions (`main`, `main..HEAD`, `A...B`), or
     /// one revision to compare with the working tree. Default: HEAD against the working tree.
     #[arg(value_name = "OLD/NEW", num_args = 0..=2)]
-    pub versions: Vec<String>,
+    pub(crate) versions: Vec<String>,
     /// With git revisions: only the playbooks under these paths (default: the current folder).
     #[arg(last = true, value_name = "PATHS")]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Compare YAML, schema and structure findings only; skip the lint rules.
     #[arg(long)]
-    pub no_lint: bool,
+    pub(crate) no_lint: bool,
     /// Largest playbook file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 16)]
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
 }
 
 /// The JSON document of `diff --format json`.
@@ -68,7 +68,7 @@ struct Tool {
     version: &'static str,
 }
 
-pub fn run(args: &Args) -> io::Result<u8> {
+pub(crate) fn run(args: &Args) -> io::Result<u8> {
     let request = inputs::parse_request(&args.versions, &args.paths)?;
     let mut options = check::Options {
         lint: !args.no_lint,
@@ -81,7 +81,7 @@ pub fn run(args: &Args) -> io::Result<u8> {
 }
 
 /// The report in `format`.
-pub fn render(report: &Report, format: Format) -> String {
+pub(crate) fn render(report: &Report, format: Format) -> String {
     match format {
         Format::Human => human::render(report),
         Format::Markdown => markdown::render(report),

@@ -14,16 +14,16 @@ use crate::init;
 Writes stagebook.toml, playbooks/sales.yaml, schemas/playbook.schema.json,
 .github/workflows/playbooks.yml, .pre-commit-config.yaml, .vscode/settings.json and
 .gitignore. Files that already exist are skipped, never overwritten.")]
-pub struct Args {
+pub(crate) struct Args {
     /// The project folder (created when missing). Default: the current folder.
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Language of the starter playbook.
     #[arg(long, value_enum, default_value_t = LocaleArg::En)]
-    pub locale: LocaleArg,
+    pub(crate) locale: LocaleArg,
 }
 
-pub fn run(args: &Args) -> io::Result<u8> {
+pub(crate) fn run(args: &Args) -> io::Result<u8> {
     let outcome = init::write(&args.dir, &init::files(args.locale.into()))?;
     let mut text = String::new();
     for path in &outcome.created {

@@ -18,7 +18,7 @@ use crate::report::human::{HumanPrinter, Style};
 
 /// Periods of `--period`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Period {
+pub(crate) enum Period {
     /// Calendar weeks, Monday to Sunday.
     Week,
     /// Calendar months.
@@ -29,66 +29,66 @@ pub enum Period {
 
 /// Arguments of `metrics`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The playbook to measure.
-    pub playbook: PathBuf,
+    pub(crate) playbook: PathBuf,
     /// Stage-history CSV: one row per stage change (deal id, stage name, time entered).
     #[arg(long, value_name = "FILE.csv")]
-    pub history: PathBuf,
+    pub(crate) history: PathBuf,
     /// Map a column: `deal=OpportunityId`, `stage=StageName`, `at=CreatedDate`.
     /// Defaults: deal_id, stage, entered_at.
     #[arg(long = "column", value_name = "KEY=NAME")]
-    pub columns: Vec<String>,
+    pub(crate) columns: Vec<String>,
     /// Field separator of the CSV files.
     #[arg(long, value_name = "CHAR", default_value = ",")]
-    pub delimiter: String,
+    pub(crate) delimiter: String,
     /// Time zone of times written without an offset, and of the periods (IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
-    pub tz: String,
+    pub(crate) tz: String,
     /// First day to report (YYYY-MM-DD). Default: the day of the first stage change.
     #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
     /// Last day to report, included (YYYY-MM-DD). Default: the day of the last stage change.
     #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    pub(crate) to: Option<String>,
     /// Cut the range into calendar periods. Default: one period.
     #[arg(long, value_enum)]
-    pub period: Option<Period>,
+    pub(crate) period: Option<Period>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    pub(crate) format: Format,
     /// Write the report to this file (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Folder of templates that replace the built-in ones by file name (metrics.html.j2).
     #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
+    pub(crate) templates: Option<PathBuf>,
     /// Fail (exit 1) when rows name stages the playbook does not have.
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
     /// Leave malformed rows out, counted and reported, instead of failing on the first.
     #[arg(long)]
-    pub skip_bad_rows: bool,
+    pub(crate) skip_bad_rows: bool,
     /// Add what won deals looked like: time per stage and a suggested budget.
     #[arg(long)]
-    pub won_profile: bool,
+    pub(crate) won_profile: bool,
     /// Activities CSV (deal id, time, type) for touchpoints per stage of won deals.
     #[arg(long, value_name = "FILE.csv", requires = "won_profile")]
-    pub activities: Option<PathBuf>,
+    pub(crate) activities: Option<PathBuf>,
     /// Map an activities column: `deal=WhatId`, `at=ActivityDate`, `type=Type`.
     /// Defaults: deal_id, occurred_at, type.
     #[arg(long = "activity-column", value_name = "KEY=NAME")]
-    pub activity_columns: Vec<String>,
+    pub(crate) activity_columns: Vec<String>,
     /// Most stalled deals listed per stage.
     #[arg(long, value_name = "N", default_value_t = 20)]
-    pub stalled_limit: usize,
+    pub(crate) stalled_limit: usize,
     /// Memory for grouping the history by deal (`512MiB`, `2GiB`, `64M`; at least 1MiB);
     /// beyond it, sorted runs go to temporary files in --temp-dir. Default: 128MiB.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
-    pub memory_limit: Option<usize>,
+    pub(crate) memory_limit: Option<usize>,
     /// Folder for those temporary files. Default: the system's temporary folder.
     #[arg(long, value_name = "DIR")]
-    pub temp_dir: Option<PathBuf>,
+    pub(crate) temp_dir: Option<PathBuf>,
 }
 
 /// A size in bytes: a number with an optional unit, binary (`KiB`, `MiB`, `GiB`, and `K`,
@@ -235,7 +235,7 @@ impl Args {
     }
 }
 
-pub fn run(args: &Args) -> io::Result<u8> {
+pub(crate) fn run(args: &Args) -> io::Result<u8> {
     let options = args.options()?;
     let opened = check::open_playbook(&args.playbook, &check::Options::default())
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", args.playbook.display())))?;

@@ -1,4 +1,4 @@
-//! The command line: parses arguments, runs a command, and maps the outcome to an exit code.
+//! Above every stage: the command line. It parses arguments, runs a command, and maps the outcome to an exit code.
 //! Findings about playbooks go to stdout; failures of the tool itself go to stderr.
 
 mod check;
@@ -21,15 +21,15 @@ use crate::lint::config::ConfigErrors;
 use crate::report::human::{HumanPrinter, Style};
 
 /// Exit code: nothing at error level.
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// Exit code: findings at error level.
-pub const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_FINDINGS: u8 = 1;
 /// Exit code: the tool could not do its job (unreadable path, bad arguments).
-pub const EXIT_FAILURE: u8 = 2;
+pub(crate) const EXIT_FAILURE: u8 = 2;
 
 /// What `stagebook --version` prints after the name: the version and the commit it was built
 /// from, e.g. `0.1.0 (4ce7999 2026-12-03)`.
-pub const VERSION: &str = concat!(
+pub(crate) const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (",
     env!("STAGEBOOK_COMMIT"),
@@ -42,12 +42,12 @@ pub const VERSION: &str = concat!(
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check playbooks: YAML, schema, structure and lint rules. Exit 0 when clean, 1 when
     /// findings fail the check, 2 when the tool could not run.
     Check(check::Args),

@@ -19,7 +19,7 @@ use crate::report::human::{HumanPrinter, Style};
 
 /// Output formats on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum FormatArg {
+pub(crate) enum FormatArg {
     /// HTML for screen and print.
     Html,
     /// Markdown for wikis.
@@ -28,37 +28,37 @@ pub enum FormatArg {
 
 /// Arguments of `render`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Playbook files or folders (searched for *.yaml and *.yml).
     #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Output folder; each playbook goes into a subfolder named after its id.
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Formats to write, comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [FormatArg::Html, FormatArg::Md])]
-    pub format: Vec<FormatArg>,
+    pub(crate) format: Vec<FormatArg>,
     /// Folder of templates that replace the built-in ones by file name (e.g. style.css.j2).
     #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
+    pub(crate) templates: Option<PathBuf>,
     /// Language of the labels; default: the playbook's `locale`.
     #[arg(long, value_enum)]
-    pub locale: Option<LocaleArg>,
+    pub(crate) locale: Option<LocaleArg>,
     /// Render playbooks even when they have errors.
     #[arg(long)]
-    pub allow_errors: bool,
+    pub(crate) allow_errors: bool,
     /// Also print each HTML file to PDF with a headless Chromium.
     #[arg(long)]
-    pub pdf: bool,
+    pub(crate) pdf: bool,
     /// Largest playbook file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 16)]
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
     /// Render again whenever a playbook, an included file or a template changes, until Ctrl-C.
     #[arg(long)]
-    pub watch: bool,
+    pub(crate) watch: bool,
 }
 
-pub fn run(args: &Args) -> io::Result<u8> {
+pub(crate) fn run(args: &Args) -> io::Result<u8> {
     if !args.watch {
         return render_once(args).map(|(code, _)| code);
     }

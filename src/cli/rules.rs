@@ -11,7 +11,7 @@ use crate::lint::{find_rule, known_ids, registry};
 
 /// Output formats of `rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// An aligned table.
     Human,
     /// A JSON array of `{id, category, default_level, summary}`.
@@ -22,20 +22,20 @@ pub enum Format {
 
 /// Arguments of `rules`.
 #[derive(Debug, clap::Args)]
-pub struct RulesArgs {
+pub(crate) struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    pub(crate) format: Format,
 }
 
 /// Arguments of `explain`.
 #[derive(Debug, clap::Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// The code: a lint rule's id (`seller-side-exit`) or a finding code (`yaml::syntax`).
-    pub code: String,
+    pub(crate) code: String,
 }
 
-pub fn run_rules(args: &RulesArgs) -> io::Result<u8> {
+pub(crate) fn run_rules(args: &RulesArgs) -> io::Result<u8> {
     let text = match args.format {
         Format::Json => {
             let mut text = serde_json::to_string_pretty(&crate::lint::catalogue().rule_rows())
@@ -70,7 +70,7 @@ pub fn run_rules(args: &RulesArgs) -> io::Result<u8> {
 
 /// `stagebook explain CODE`: a lint rule's long documentation, or a catalogued code's family,
 /// level and help line.
-pub fn run_explain(args: &ExplainArgs) -> io::Result<u8> {
+pub(crate) fn run_explain(args: &ExplainArgs) -> io::Result<u8> {
     let catalogue = crate::lint::catalogue();
     let Some(entry) = catalogue.get(&args.code) else {
         let closest = catalogue
@@ -90,7 +90,7 @@ pub fn run_explain(args: &ExplainArgs) -> io::Result<u8> {
         ));
     };
     let Some(rule) = find_rule(entry.id) else {
-        return print_out(&catalogue.explain(entry));
+        return print_out(&entry.explain());
     };
     let m = rule.meta();
     print_out(&format!(

@@ -12,25 +12,25 @@ use crate::serve::{Limits, Preview, Settings};
 Open the address it prints in a browser. The page reloads by itself whenever the playbook
 or a file it includes is saved; while the playbook has errors the page lists them instead.
 Only this machine can connect (127.0.0.1). Ctrl-C stops the server.")]
-pub struct Args {
+pub(crate) struct Args {
     /// The playbook file.
-    pub playbook: PathBuf,
+    pub(crate) playbook: PathBuf,
     /// Port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 4100)]
-    pub port: u16,
+    pub(crate) port: u16,
     /// Folder of templates that replace the built-in ones, as for `render` (watched too).
     #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
+    pub(crate) templates: Option<PathBuf>,
     /// Largest playbook file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 16)]
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
     /// Seconds a client has to send a request's headers (and to take an answer) before its
     /// connection is closed.
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub read_timeout: u64,
+    pub(crate) read_timeout: u64,
 }
 
-pub fn run(args: &Args) -> io::Result<u8> {
+pub(crate) fn run(args: &Args) -> io::Result<u8> {
     if !args.playbook.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::NotFound,

@@ -18,17 +18,17 @@ const MAX_INPUT: u64 = 64 * 1024 * 1024;
 
 /// A stage as the CRM holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActualStage {
+pub(crate) struct ActualStage {
     /// The CRM's own id of the stage (Salesforce API name, HubSpot stage id, Pipedrive id).
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// The name reps see.
-    pub label: String,
+    pub(crate) label: String,
     /// Win probability in percent.
-    pub probability: Option<u8>,
+    pub(crate) probability: Option<u8>,
     /// Whether the stage closes a deal, when the CRM says.
-    pub closed: Option<bool>,
+    pub(crate) closed: Option<bool>,
     /// Whether the stage closes a deal as won, when the CRM says.
-    pub won: Option<bool>,
+    pub(crate) won: Option<bool>,
 }
 
 /// A stage as the playbook says the CRM should hold it.
@@ -46,7 +46,7 @@ struct ExpectedStage {
 /// Kinds of drift.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Kind {
+pub(crate) enum Kind {
     /// In the playbook, not in the CRM.
     Missing,
     /// In the CRM, not in the playbook.
@@ -79,22 +79,22 @@ impl Kind {
 
 /// One difference between the playbook and the CRM.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Difference {
+pub(crate) struct Difference {
     /// What kind of drift.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// The playbook stage's id, when the stage is in the playbook.
-    pub stage: Option<String>,
+    pub(crate) stage: Option<String>,
     /// The stage's name in the playbook; for an extra stage, in the CRM.
-    pub name: String,
+    pub(crate) name: String,
     /// The playbook's value (name, position, probability, flag).
-    pub playbook: Option<Value>,
+    pub(crate) playbook: Option<Value>,
     /// The CRM's value.
-    pub crm: Option<Value>,
+    pub(crate) crm: Option<Value>,
 }
 
 /// Reads the CRM's stages from `source`: a retrieved Salesforce folder or value-set file, a
 /// HubSpot pipelines response, or a Pipedrive stages response.
-pub fn read_source(
+pub(crate) fn read_source(
     target: Target,
     playbook: &PlaybookFile,
     source: &Path,
@@ -150,7 +150,11 @@ fn expected(target: Target, playbook: &PlaybookFile) -> Vec<ExpectedStage> {
 }
 
 /// Compares the playbook's stages for `target` with the CRM's. Empty when they agree.
-pub fn compare(target: Target, playbook: &PlaybookFile, actual: &[ActualStage]) -> Vec<Difference> {
+pub(crate) fn compare(
+    target: Target,
+    playbook: &PlaybookFile,
+    actual: &[ActualStage],
+) -> Vec<Difference> {
     let expected = expected(target, playbook);
     let mut pair: Vec<Option<usize>> = vec![None; expected.len()];
     let mut taken = vec![false; actual.len()];
@@ -318,7 +322,12 @@ fn headline(differences: &[Difference], target: Target, playbook: &str, source: 
 }
 
 /// The report for people.
-pub fn human(differences: &[Difference], target: Target, playbook: &str, source: &str) -> String {
+pub(crate) fn human(
+    differences: &[Difference],
+    target: Target,
+    playbook: &str,
+    source: &str,
+) -> String {
     let mut out = headline(differences, target, playbook, source);
     out.push('\n');
     for d in differences {
@@ -328,7 +337,7 @@ pub fn human(differences: &[Difference], target: Target, playbook: &str, source:
 }
 
 /// The report as Markdown, e.g. for a pull-request comment or a CI job summary.
-pub fn markdown(
+pub(crate) fn markdown(
     differences: &[Difference],
     target: Target,
     playbook: &str,
@@ -373,7 +382,12 @@ pub fn markdown(
 /// The JSON document (format version 1; fields are only ever added):
 /// `{tool, format_version, playbook, target, source, in_sync, differences: [{kind, stage, name,
 /// playbook, crm}]}`.
-pub fn json(differences: &[Difference], target: Target, playbook: &str, source: &str) -> String {
+pub(crate) fn json(
+    differences: &[Difference],
+    target: Target,
+    playbook: &str,
+    source: &str,
+) -> String {
     #[derive(Serialize)]
     struct Report<'a> {
         tool: Value,

@@ -17,18 +17,18 @@ use super::{CrmStage, CrmTarget, Expected, Layout, OutputFile, stages};
 use crate::model::{PlaybookCrm, PlaybookFile};
 
 /// The file `crm export --target hubspot` writes.
-pub const FILE: &str = "hubspot-pipeline.json";
+pub(crate) const FILE: &str = "hubspot-pipeline.json";
 
 /// HubSpot stores stage probabilities in steps of 0.1.
-pub const PROBABILITY_STEP: u8 = 10;
+pub(crate) const PROBABILITY_STEP: u8 = 10;
 /// Longest HubSpot pipeline label (legacy API documentation; unconfirmed for v3).
-pub const PIPELINE_LABEL_MAX: usize = 36;
+pub(crate) const PIPELINE_LABEL_MAX: usize = 36;
 /// Most stages in one HubSpot pipeline (legacy API documentation; unconfirmed for v3).
-pub const MAX_STAGES: usize = 100;
+pub(crate) const MAX_STAGES: usize = 100;
 
 /// HubSpot: a deal pipeline.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Hubspot;
+pub(crate) struct Hubspot;
 
 impl CrmTarget for Hubspot {
     fn id(&self) -> &'static str {
@@ -123,24 +123,24 @@ struct StageMetadata {
 }
 
 /// Rounds a percentage to the nearest step HubSpot stores (10%), halves up.
-pub fn round_probability(percent: u8) -> u8 {
+pub(crate) fn round_probability(percent: u8) -> u8 {
     super::round_probability(percent, PROBABILITY_STEP)
 }
 
 /// The probability string HubSpot expects for a percentage: `"0.3"`, `"1.0"`.
-pub fn probability_string(percent: u8) -> String {
+pub(crate) fn probability_string(percent: u8) -> String {
     let tenths = round_probability(percent) / 10;
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 /// The probability used for each open stage without one, by stage index: evenly spaced along
 /// the open stages, rounded to HubSpot's steps.
-pub fn open_probabilities(playbook: &PlaybookFile) -> HashMap<usize, u8> {
+pub(crate) fn open_probabilities(playbook: &PlaybookFile) -> HashMap<usize, u8> {
     super::open_probabilities(playbook, Some(PROBABILITY_STEP))
 }
 
 /// The stage's probability as HubSpot will hold it, in percent.
-pub fn stored_probability(playbook: &PlaybookFile, index: usize) -> u8 {
+pub(crate) fn stored_probability(playbook: &PlaybookFile, index: usize) -> u8 {
     let crm = &stages(playbook)[index];
     crm.probability.map_or_else(
         || {
@@ -154,7 +154,7 @@ pub fn stored_probability(playbook: &PlaybookFile, index: usize) -> u8 {
 }
 
 /// The pipeline body.
-pub fn export(playbook: &PlaybookFile) -> OutputFile {
+pub(crate) fn export(playbook: &PlaybookFile) -> OutputFile {
     let settings = playbook
         .playbook
         .crm
@@ -274,7 +274,7 @@ impl Scalar {
 /// (`GET …/deals/{pipelineId}`). The pipeline is picked by `crm.hubspot.pipeline_id`, else by
 /// the playbook's name, else the only one. An error body (`{"status": "error", …}`) is an
 /// error, not a pipeline without stages.
-pub fn read_retrieved(
+pub(crate) fn read_retrieved(
     input: &mut dyn io::Read,
     playbook: &PlaybookFile,
 ) -> Result<Vec<ActualStage>, String> {

@@ -10,11 +10,11 @@
 //!
 //! Nothing here touches the network: pushing the files is done with the vendors' own tools.
 
-pub mod diff;
-pub mod hubspot;
-pub mod pipedrive;
-pub mod salesforce;
-pub mod write;
+pub(crate) mod diff;
+pub(crate) mod hubspot;
+pub(crate) mod pipedrive;
+pub(crate) mod salesforce;
+pub(crate) mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -30,7 +30,7 @@ use crate::model::{ForecastCategory, PlaybookCrm, PlaybookFile, Stage, Terminal}
 /// [`TARGETS`]: the command line (`--target`), `crm export`, `crm diff` and the `crm::` rules
 /// all go through the list. The playbook's own settings for the target (`crm.<id>:` on the
 /// playbook and on stages) are typed fields of the model, so they get a place there too.
-pub trait CrmTarget: Sync + fmt::Debug {
+pub(crate) trait CrmTarget: Sync + fmt::Debug {
     /// The target as written on the command line and in JSON output, e.g. `salesforce`.
     fn id(&self) -> &'static str;
     /// The vendor's name, for messages, e.g. `HubSpot`.
@@ -90,20 +90,20 @@ pub trait CrmTarget: Sync + fmt::Debug {
 
 /// What the playbook says the CRM should hold for one stage, beyond its name.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Expected {
+pub(crate) struct Expected {
     /// The CRM's own id of the stage, when the playbook knows it.
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Win probability in percent.
-    pub probability: Option<u8>,
+    pub(crate) probability: Option<u8>,
     /// Whether the stage closes a deal.
-    pub closed: Option<bool>,
+    pub(crate) closed: Option<bool>,
     /// Whether the stage closes a deal as won.
-    pub won: Option<bool>,
+    pub(crate) won: Option<bool>,
 }
 
 /// Every CRM target, in the order `--help` lists them. The one list: adding a line here (and
 /// the file it names) is all the command line, export, diff and the `crm::` rules need.
-pub static TARGETS: &[Target] = &[
+pub(crate) static TARGETS: &[Target] = &[
     Target(&salesforce::Salesforce),
     Target(&hubspot::Hubspot),
     Target(&pipedrive::Pipedrive),
@@ -111,16 +111,17 @@ pub static TARGETS: &[Target] = &[
 
 /// A CRM stagebook can compile a playbook for: a handle on one entry of [`TARGETS`].
 #[derive(Clone, Copy)]
-pub struct Target(&'static dyn CrmTarget);
+pub(crate) struct Target(&'static dyn CrmTarget);
 
 impl Target {
     /// The target whose [`CrmTarget::id`] is `id`.
-    pub fn from_id(id: &str) -> Option<Self> {
+    #[cfg(test)]
+    pub(crate) fn from_id(id: &str) -> Option<Self> {
         TARGETS.iter().copied().find(|t| t.id() == id)
     }
 
     /// The targets the playbook's `crm:` block names, in [`TARGETS`] order.
-    pub fn named_in(playbook: &PlaybookFile) -> Vec<Self> {
+    pub(crate) fn named_in(playbook: &PlaybookFile) -> Vec<Self> {
         playbook.playbook.crm.as_ref().map_or_else(Vec::new, |crm| {
             TARGETS
                 .iter()
@@ -131,7 +132,7 @@ impl Target {
     }
 
     /// Whether this is the target implemented by `T` (for rules about one CRM's own settings).
-    pub fn is<T: CrmTarget + Default>(self) -> bool {
+    pub(crate) fn is<T: CrmTarget + Default>(self) -> bool {
         self.id() == T::default().id()
     }
 }
@@ -172,7 +173,7 @@ impl fmt::Display for Target {
 
 /// How the Salesforce files are laid out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Layout {
+pub(crate) enum Layout {
     /// Source format (`*-meta.xml`), as in an sfdx project's `force-app/main/default`.
     #[default]
     Source,
@@ -183,57 +184,57 @@ pub enum Layout {
 
 /// Settings of one export.
 #[derive(Debug, Clone, Copy)]
-pub struct ExportOptions {
+pub(crate) struct ExportOptions {
     /// The CRM to compile for.
-    pub target: Target,
+    pub(crate) target: Target,
     /// Salesforce file layout; ignored by the other targets.
-    pub layout: Layout,
+    pub(crate) layout: Layout,
 }
 
 /// One generated file, relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
+pub(crate) struct OutputFile {
     /// Path inside the output folder; only plain names, never `..` or absolute.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The file's text.
-    pub contents: String,
+    pub(crate) contents: String,
 }
 
 /// Compiles `playbook` for a CRM. The caller runs the `crm::` lint rules for the target first
 /// (`check::crm_findings`) and compiles only when none is an error.
-pub fn export(playbook: &PlaybookFile, options: ExportOptions) -> Vec<OutputFile> {
+pub(crate) fn export(playbook: &PlaybookFile, options: ExportOptions) -> Vec<OutputFile> {
     options.target.export(playbook, options.layout)
 }
 
 /// One playbook stage as every CRM sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CrmStage {
+pub(crate) struct CrmStage {
     /// Index of the stage in the playbook's `stages`.
-    pub index: usize,
+    pub(crate) index: usize,
     /// The name the CRM shows: the first of `crm_names`, else the stage's `name`.
-    pub label: String,
+    pub(crate) label: String,
     /// Win probability in percent: as written, else 100 for won and 0 for lost stages.
-    pub probability: Option<u8>,
+    pub(crate) probability: Option<u8>,
     /// How the stage closes a deal, if it does.
-    pub terminal: Option<Terminal>,
+    pub(crate) terminal: Option<Terminal>,
     /// The forecast bucket: as written, else from `terminal`.
-    pub forecast: ForecastCategory,
+    pub(crate) forecast: ForecastCategory,
 }
 
 impl CrmStage {
     /// Whether the stage closes a deal.
-    pub fn closed(&self) -> bool {
+    pub(crate) fn closed(&self) -> bool {
         self.terminal.is_some()
     }
 
     /// Whether the stage closes a deal as won.
-    pub fn won(&self) -> bool {
+    pub(crate) fn won(&self) -> bool {
         self.terminal == Some(Terminal::Won)
     }
 }
 
 /// The name a CRM shows for `stage`.
-pub fn crm_label(stage: &Stage) -> &str {
+pub(crate) fn crm_label(stage: &Stage) -> &str {
     stage
         .crm_names
         .first()
@@ -241,7 +242,7 @@ pub fn crm_label(stage: &Stage) -> &str {
 }
 
 /// The JSON pointer of the text that gives a stage its CRM name.
-pub fn label_pointer(stage: &Stage, index: usize) -> String {
+pub(crate) fn label_pointer(stage: &Stage, index: usize) -> String {
     if stage.crm_names.is_empty() {
         format!("/stages/{index}/name")
     } else {
@@ -250,7 +251,7 @@ pub fn label_pointer(stage: &Stage, index: usize) -> String {
 }
 
 /// Every stage of `playbook`, in playbook order, as the CRM sees it.
-pub fn stages(playbook: &PlaybookFile) -> Vec<CrmStage> {
+pub(crate) fn stages(playbook: &PlaybookFile) -> Vec<CrmStage> {
     playbook
         .stages
         .iter()
@@ -275,7 +276,7 @@ pub fn stages(playbook: &PlaybookFile) -> Vec<CrmStage> {
 
 /// The main path: from the first stage, each stage's first `next` that is not a lost stage
 /// (or, without `next`, the stage written after it), until a closing stage or a loop.
-pub fn main_path(playbook: &PlaybookFile) -> Vec<usize> {
+pub(crate) fn main_path(playbook: &PlaybookFile) -> Vec<usize> {
     let stages = &playbook.stages;
     let position = |id: &str| stages.iter().position(|s| s.id.as_str() == id);
     let mut path = Vec::new();
@@ -310,7 +311,7 @@ pub fn main_path(playbook: &PlaybookFile) -> Vec<usize> {
 }
 
 /// Rounds a percentage to the nearest multiple of `step`, halves up, at most 100.
-pub fn round_probability(percent: u8, step: u8) -> u8 {
+pub(crate) fn round_probability(percent: u8, step: u8) -> u8 {
     let step = u16::from(step.max(1));
     let rounded = (u16::from(percent) + step / 2) / step * step;
     u8::try_from(rounded.min(100)).unwrap_or(100)
@@ -318,7 +319,7 @@ pub fn round_probability(percent: u8, step: u8) -> u8 {
 
 /// The probability an export gives each open stage without one, by stage index: evenly spaced
 /// along the open stages ([`default_probability`]), rounded to `step` when the CRM has steps.
-pub fn open_probabilities(playbook: &PlaybookFile, step: Option<u8>) -> HashMap<usize, u8> {
+pub(crate) fn open_probabilities(playbook: &PlaybookFile, step: Option<u8>) -> HashMap<usize, u8> {
     let open: Vec<usize> = (0..playbook.stages.len())
         .filter(|&i| !playbook.stages[i].is_terminal())
         .collect();
@@ -334,7 +335,7 @@ pub fn open_probabilities(playbook: &PlaybookFile, step: Option<u8>) -> HashMap<
 
 /// Interpolated probability for an open stage without one: evenly spaced along the stage
 /// order between 0 and 100, so that HubSpot, which requires a value, still gets a rising one.
-pub fn default_probability(open_position: usize, open_count: usize) -> u8 {
+pub(crate) fn default_probability(open_position: usize, open_count: usize) -> u8 {
     let step = 100 * (open_position + 1) / (open_count + 1);
     u8::try_from(step.min(100)).unwrap_or(100)
 }

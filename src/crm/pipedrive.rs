@@ -20,7 +20,7 @@ use crate::model::{PipedrivePlaybook, PlaybookCrm, PlaybookFile, Stage};
 
 /// Pipedrive: a pipeline and its stages.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Pipedrive;
+pub(crate) struct Pipedrive;
 
 impl CrmTarget for Pipedrive {
     fn id(&self) -> &'static str {
@@ -64,9 +64,9 @@ impl CrmTarget for Pipedrive {
 }
 
 /// The pipeline body's file.
-pub const PIPELINE_FILE: &str = "pipedrive-pipeline.json";
+pub(crate) const PIPELINE_FILE: &str = "pipedrive-pipeline.json";
 /// The stage bodies' file: a JSON array, in creation order.
-pub const STAGES_FILE: &str = "pipedrive-stages.json";
+pub(crate) const STAGES_FILE: &str = "pipedrive-stages.json";
 
 /// `AddPipelineRequest` (API v2).
 #[derive(Serialize)]
@@ -99,7 +99,7 @@ fn settings(playbook: &PlaybookFile) -> PipedrivePlaybook {
 
 /// Days without progress before a deal in `stage` rots: `crm.pipedrive.rotten_days`, else the
 /// expected duration rounded up to whole days; `None` when rotting is off or unknown.
-pub fn rotten_days(playbook: &PlaybookFile, stage: &Stage) -> Option<u32> {
+pub(crate) fn rotten_days(playbook: &PlaybookFile, stage: &Stage) -> Option<u32> {
     if settings(playbook).rotting == Some(false) {
         return None;
     }
@@ -116,7 +116,7 @@ pub fn rotten_days(playbook: &PlaybookFile, stage: &Stage) -> Option<u32> {
 }
 
 /// The pipeline body and the ordered stage bodies.
-pub fn export(playbook: &PlaybookFile) -> Vec<OutputFile> {
+pub(crate) fn export(playbook: &PlaybookFile) -> Vec<OutputFile> {
     let settings = settings(playbook);
     let open: Vec<&Stage> = playbook
         .stages
@@ -238,7 +238,7 @@ impl<'de> Visitor<'de> for ResponseVisitor {
 /// `GET /v1/stages`): `{"data": [...]}` or a bare array. With `crm.pipedrive.pipeline_id`, only
 /// that pipeline's stages count. Deleted stages are left out; the rest sort by `order_nr`. An
 /// error body is an error, not a pipeline without stages.
-pub fn read_retrieved(
+pub(crate) fn read_retrieved(
     input: &mut dyn io::Read,
     playbook: &PlaybookFile,
 ) -> Result<Vec<ActualStage>, String> {

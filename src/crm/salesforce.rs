@@ -20,16 +20,16 @@ use crate::model::{
 };
 
 /// Most key fields Salesforce shows on one Sales Path step.
-pub const MAX_KEY_FIELDS: usize = 5;
+pub(crate) const MAX_KEY_FIELDS: usize = 5;
 /// Longest Opportunity stage value Salesforce accepts (the `StageName` field holds 40).
-pub const STAGE_NAME_MAX: usize = 40;
+pub(crate) const STAGE_NAME_MAX: usize = 40;
 /// Provisional cap on a Sales Path step's guidance, markup included (not documented by
 /// Salesforce; see CRM-FORMATS.md).
-pub const GUIDANCE_MAX: usize = 4000;
+pub(crate) const GUIDANCE_MAX: usize = 4000;
 
 /// Salesforce: the Opportunity stage picklist and a Sales Path.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Salesforce;
+pub(crate) struct Salesforce;
 
 impl CrmTarget for Salesforce {
     fn id(&self) -> &'static str {
@@ -86,9 +86,9 @@ impl CrmTarget for Salesforce {
 
 const NAMESPACE: &str = "http://soap.sforce.com/2006/04/metadata";
 /// Metadata API version written when the playbook names none (both types need 38.0+).
-pub const DEFAULT_API_VERSION: &str = "60.0";
+pub(crate) const DEFAULT_API_VERSION: &str = "60.0";
 /// The standard value set that holds Opportunity stages.
-pub const STAGE_SET: &str = "OpportunityStage";
+pub(crate) const STAGE_SET: &str = "OpportunityStage";
 
 #[derive(Serialize)]
 #[serde(rename = "Package")]
@@ -159,7 +159,7 @@ struct PathAssistantStep<'a> {
 }
 
 /// The Salesforce name of a forecast bucket (`commit` is `Forecast` in the Metadata API).
-pub fn forecast_category(category: ForecastCategory) -> &'static str {
+pub(crate) fn forecast_category(category: ForecastCategory) -> &'static str {
     match category {
         ForecastCategory::Pipeline => "Pipeline",
         ForecastCategory::BestCase => "BestCase",
@@ -180,7 +180,7 @@ fn settings(playbook: &PlaybookFile) -> SalesforcePlaybook {
 
 /// The Sales Path's API name: as written, else built from the playbook id (`b2b-saas` →
 /// `B2b_Saas`).
-pub fn path_name(playbook: &PlaybookFile) -> String {
+pub(crate) fn path_name(playbook: &PlaybookFile) -> String {
     if let Some(name) = settings(playbook).path_name {
         return name;
     }
@@ -221,7 +221,7 @@ fn xml(value: &impl Serialize) -> String {
 }
 
 /// The three files of the metadata folder, in a fixed order.
-pub fn export(playbook: &PlaybookFile, layout: Layout) -> Vec<OutputFile> {
+pub(crate) fn export(playbook: &PlaybookFile, layout: Layout) -> Vec<OutputFile> {
     let settings = settings(playbook);
     let crm = stages(playbook);
     let path_name = path_name(playbook);
@@ -339,7 +339,7 @@ fn words(locale: Locale) -> Words {
 
 /// A stage's "guidance for success" as the limited HTML the Sales Path stores: the goal, what
 /// to do and the exit events. Empty when the stage has none of them.
-pub fn guidance(playbook: &PlaybookFile, stage: &Stage) -> String {
+pub(crate) fn guidance(playbook: &PlaybookFile, stage: &Stage) -> String {
     let words = words(playbook.playbook.locale);
     let mut out = String::new();
     if let Some(goal) = &stage.goal {
@@ -398,7 +398,7 @@ struct RetrievedValue {
 
 /// Finds the `OpportunityStage` value set in a retrieved folder (source or mdapi format, at
 /// any depth), or takes `path` itself when it is a file.
-pub fn find_stage_set(path: &Path) -> io::Result<PathBuf> {
+pub(crate) fn find_stage_set(path: &Path) -> io::Result<PathBuf> {
     if path.is_file() {
         return Ok(path.to_path_buf());
     }
@@ -425,7 +425,7 @@ pub fn find_stage_set(path: &Path) -> io::Result<PathBuf> {
 
 /// Reads the Opportunity stages from a retrieved `OpportunityStage` value set. Inactive values
 /// are left out: reps cannot pick them.
-pub fn read_retrieved(text: &str) -> Result<Vec<ActualStage>, String> {
+pub(crate) fn read_retrieved(text: &str) -> Result<Vec<ActualStage>, String> {
     let set: RetrievedSet = quick_xml::de::from_str(text).map_err(|e| e.to_string())?;
     Ok(set
         .values

@@ -8,7 +8,7 @@ use super::OutputFile;
 use crate::emit::OutDir;
 
 /// Writes `files` under `out` (created if missing) and returns the paths written.
-pub fn write_all(out: &Path, files: &[OutputFile]) -> io::Result<Vec<PathBuf>> {
+pub(crate) fn write_all(out: &Path, files: &[OutputFile]) -> io::Result<Vec<PathBuf>> {
     let out = OutDir::create(out)?;
     files
         .iter()

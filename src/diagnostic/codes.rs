@@ -15,18 +15,18 @@ use super::Severity;
 
 /// One finding code outside the lint rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Code {
+pub(crate) struct Code {
     /// The code as printed: `yaml::syntax`.
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     /// The severity findings with this code get.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// One line: what it means, or how to fix it.
-    pub help: &'static str,
+    pub(crate) help: &'static str,
 }
 
 impl Code {
     /// The family: the part before `::`.
-    pub fn family(&self) -> &'static str {
+    pub(crate) fn family(&self) -> &'static str {
         self.id.split_once("::").map_or("", |(family, _)| family)
     }
 }
@@ -52,18 +52,18 @@ impl PartialEq<Code> for &str {
 macro_rules! codes {
     ($(#[$family_doc:meta])* $family:ident: $($name:ident = $id:literal, $severity:ident, $help:literal;)+) => {
         $(#[$family_doc])*
-        pub mod $family {
+        pub(crate) mod $family {
             use super::{Code, Severity};
             $(
                 #[doc = $help]
-                pub const $name: Code = Code {
+                pub(crate) const $name: Code = Code {
                     id: $id,
                     severity: Severity::$severity,
                     help: $help,
                 };
             )+
             /// Every code of the family, in catalogue order.
-            pub const ALL: &[Code] = &[$($name),+];
+            pub(crate) const ALL: &[Code] = &[$($name),+];
         }
     };
 }
@@ -175,17 +175,17 @@ codes! {
 
 /// A family of codes: the prefix before `::`, and what its findings are about.
 #[derive(Debug, Clone, Copy)]
-pub struct Family {
+pub(crate) struct Family {
     /// `yaml`, `input`, …
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// What the family's findings are about, for the README table.
-    pub what: &'static str,
+    pub(crate) what: &'static str,
     /// Its codes.
-    pub codes: &'static [Code],
+    pub(crate) codes: &'static [Code],
 }
 
 /// Every family outside the lint rules, in the order the pipeline meets them.
-pub const FAMILIES: &[Family] = &[
+pub(crate) const FAMILIES: &[Family] = &[
     Family {
         name: "yaml",
         what: "the file is not valid YAML 1.2",
@@ -215,53 +215,72 @@ pub const FAMILIES: &[Family] = &[
 
 /// The family of lint rules whose ids carry no prefix (`stage-without-exit`); a rule id with a
 /// prefix (`crm::no-stages`) belongs to that family.
-pub const LINT: &str = "lint";
+pub(crate) const LINT: &str = "lint";
 
 /// The family of code `id`: the part before `::`, or [`LINT`].
-pub fn family_of(id: &'static str) -> &'static str {
+pub(crate) fn family_of(id: &'static str) -> &'static str {
     id.split_once("::").map_or(LINT, |(family, _)| family)
 }
 
 /// A lint rule as the catalogue sees it: plain data, so that nothing below `lint` imports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleInfo {
+pub(crate) struct RuleInfo {
     /// What part of the process it looks at (`process`, `guidance`, …).
-    pub category: &'static str,
+    pub(crate) category: &'static str,
     /// `allow`, `warn` or `deny`.
-    pub default_level: &'static str,
+    pub(crate) default_level: &'static str,
     /// The rule's long documentation (Markdown).
-    pub docs: String,
+    pub(crate) docs: String,
     /// The first paragraph under its *What it checks* heading.
-    pub checks: String,
+    pub(crate) checks: String,
 }
 
 /// One code in the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The code: `yaml::syntax`, or a lint rule's id.
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     /// `yaml`, `input`, `schema`, `structure`, a lint rule's prefix (`crm`), or [`LINT`].
-    pub family: &'static str,
+    pub(crate) family: &'static str,
     /// The severity findings get by default; `None` for a lint rule that is off by default.
-    pub severity: Option<Severity>,
+    pub(crate) severity: Option<Severity>,
     /// One line of help (a lint rule's summary).
-    pub help: &'static str,
+    pub(crate) help: &'static str,
     /// Present for lint rules.
-    pub rule: Option<RuleInfo>,
+    pub(crate) rule: Option<RuleInfo>,
+}
+
+impl Entry {
+    /// What `stagebook explain CODE` prints for a code outside the lint rules.
+    pub(crate) fn explain(&self) -> String {
+        let what = FAMILIES
+            .iter()
+            .find(|f| f.name == self.family)
+            .map_or("", |f| f.what);
+        let level = self
+            .severity
+            .map_or_else(|| "allow".to_string(), |s| s.to_string());
+        format!(
+            "# {}\n\nlevel: {level} · family `{}::`: {what}\n\n{}.\n",
+            self.id,
+            self.family,
+            capitalise(self.help)
+        )
+    }
 }
 
 /// A lint rule's row in `stagebook rules --format json` and `check --format json` (fields in
 /// alphabetical order, as the format has always printed them).
 #[derive(Debug, Serialize)]
-pub struct RuleRow {
+pub(crate) struct RuleRow {
     /// Its category.
-    pub category: &'static str,
+    pub(crate) category: &'static str,
     /// `allow`, `warn` or `deny`.
-    pub default_level: &'static str,
+    pub(crate) default_level: &'static str,
     /// The rule id.
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     /// Its one-line summary.
-    pub summary: &'static str,
+    pub(crate) summary: &'static str,
 }
 
 /// Every finding code a user can meet, in one list.
@@ -272,7 +291,7 @@ pub struct Catalogue {
 
 impl Catalogue {
     /// The codes outside the lint rules.
-    pub fn builtin() -> Self {
+    pub(crate) fn builtin() -> Self {
         let entries = FAMILIES
             .iter()
             .flat_map(|family| family.codes)
@@ -289,7 +308,7 @@ impl Catalogue {
 
     /// Adds lint rules (in registry order): `(id, default severity, summary, info)`.
     #[must_use]
-    pub fn with_rules(
+    pub(crate) fn with_rules(
         mut self,
         rules: impl IntoIterator<Item = (&'static str, Option<Severity>, &'static str, RuleInfo)>,
     ) -> Self {
@@ -305,7 +324,7 @@ impl Catalogue {
     }
 
     /// Every entry: the families in pipeline order, then the lint rules.
-    pub fn entries(&self) -> &[Entry] {
+    pub(crate) fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
@@ -315,24 +334,24 @@ impl Catalogue {
     }
 
     /// The lint rules, in registry order.
-    pub fn rules(&self) -> impl Iterator<Item = (&Entry, &RuleInfo)> {
+    pub(crate) fn rules(&self) -> impl Iterator<Item = (&Entry, &RuleInfo)> {
         self.entries
             .iter()
             .filter_map(|e| e.rule.as_ref().map(|rule| (e, rule)))
     }
 
     /// The position of lint rule `code` among the rules (SARIF's `ruleIndex`).
-    pub fn rule_index(&self, code: &str) -> Option<usize> {
+    pub(crate) fn rule_index(&self, code: &str) -> Option<usize> {
         self.rules().position(|(e, _)| e.id == code)
     }
 
     /// Whether `code` is a lint rule.
-    pub fn is_rule(&self, code: &str) -> bool {
+    pub(crate) fn is_rule(&self, code: &str) -> bool {
         self.get(code).is_some_and(|e| e.rule.is_some())
     }
 
     /// The lint rules as JSON rows.
-    pub fn rule_rows(&self) -> Vec<RuleRow> {
+    pub(crate) fn rule_rows(&self) -> Vec<RuleRow> {
         self.rules()
             .map(|(e, rule)| RuleRow {
                 id: e.id,
@@ -384,27 +403,10 @@ impl Catalogue {
         }
         out
     }
-
-    /// What `stagebook explain CODE` prints for a code outside the lint rules.
-    pub fn explain(&self, entry: &Entry) -> String {
-        let what = FAMILIES
-            .iter()
-            .find(|f| f.name == entry.family)
-            .map_or("", |f| f.what);
-        let level = entry
-            .severity
-            .map_or_else(|| "allow".to_string(), |s| s.to_string());
-        format!(
-            "# {}\n\nlevel: {level} · family `{}::`: {what}\n\n{}.\n",
-            entry.id,
-            entry.family,
-            capitalise(entry.help)
-        )
-    }
 }
 
 /// The text with its first letter upper-cased.
-pub fn capitalise(text: &str) -> String {
+pub(crate) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |c| {
         c.to_uppercase().collect::<String>() + chars.as_str()

@@ -11,14 +11,15 @@ use serde::Serialize;
 
 use crate::source::{Position, SourceFile};
 
-pub mod codes;
+pub(crate) mod codes;
 
-pub use codes::{Catalogue, Code};
+pub use codes::Catalogue;
+pub(crate) use codes::Code;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     /// Worth knowing; never fails a check.
     Note,
     /// A gap in the process; fails a check only with `--deny warnings`.
@@ -45,14 +46,14 @@ pub struct Label {
     /// Byte range inside the file.
     pub span: Range<usize>,
     /// Text shown next to the underline ("first defined here").
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
     /// Where the span starts and ends, once `file` is an excerpt that may not reach the end.
     positions: Option<(Position, Position)>,
 }
 
 impl Label {
     /// A label without text.
-    pub fn new(file: &Arc<SourceFile>, span: Range<usize>) -> Self {
+    pub(crate) fn new(file: &Arc<SourceFile>, span: Range<usize>) -> Self {
         let span = file.clamp(span);
         Self {
             file: Arc::clone(file),
@@ -64,7 +65,7 @@ impl Label {
 
     /// A label with text.
     #[must_use]
-    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+    pub(crate) fn with_text(mut self, text: impl Into<String>) -> Self {
         self.text = Some(text.into());
         self
     }
@@ -82,7 +83,7 @@ impl Label {
     }
 
     /// Swaps the file for `excerpt` of it, keeping the label's positions.
-    pub fn keep_excerpt(&mut self, excerpt: Arc<SourceFile>) {
+    pub(crate) fn keep_excerpt(&mut self, excerpt: Arc<SourceFile>) {
         self.positions = Some((self.start(), self.end()));
         self.file = excerpt;
     }
@@ -95,7 +96,7 @@ pub struct Diagnostic {
     /// or a lint rule's id.
     pub code: String,
     /// How serious it is.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// What is wrong, in playbook terms: short, lowercase, names in backticks.
     pub message: String,
     /// Where it is. Every finding about a file has one; its span may be empty.
@@ -106,22 +107,27 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// For lint findings: where the finding is, by stage and item id rather than by line
     /// (`/stages/demo/exit/0`), so a baseline survives edits elsewhere in the file.
-    pub anchor: Option<String>,
+    pub(crate) anchor: Option<String>,
 }
 
 impl Diagnostic {
     /// A finding with `code` at its catalogued severity.
-    pub fn of(code: Code, message: impl Into<String>, primary: Label) -> Self {
+    pub(crate) fn of(code: Code, message: impl Into<String>, primary: Label) -> Self {
         Self::new(code.severity, code, message, primary)
     }
 
     /// An error at `primary`.
-    pub fn error(code: impl Into<String>, message: impl Into<String>, primary: Label) -> Self {
+    #[cfg(test)]
+    pub(crate) fn error(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        primary: Label,
+    ) -> Self {
         Self::new(Severity::Error, code, message, primary)
     }
 
     /// A finding of any severity at `primary`.
-    pub fn new(
+    pub(crate) fn new(
         severity: Severity,
         code: impl Into<String>,
         message: impl Into<String>,
@@ -140,20 +146,20 @@ impl Diagnostic {
 
     /// Adds the help line.
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// Adds a related place.
     #[must_use]
-    pub fn with_related(mut self, label: Label) -> Self {
+    pub(crate) fn with_related(mut self, label: Label) -> Self {
         self.related.push(label);
         self
     }
 
     /// Orders findings by file, then position, then code, so output is deterministic.
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+    pub(crate) fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
         (
             &self.primary.file.name,
             self.primary.span.start,
@@ -166,20 +172,20 @@ impl Diagnostic {
 
 /// Counts of findings by severity, for the summary line and exit codes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Findings at error level.
-    pub errors: usize,
+    pub(crate) errors: usize,
     /// Findings at warning level.
-    pub warnings: usize,
+    pub(crate) warnings: usize,
     /// Findings at note level.
-    pub notes: usize,
+    pub(crate) notes: usize,
     /// Files checked.
-    pub files: usize,
+    pub(crate) files: usize,
 }
 
 impl Summary {
     /// Counts `diagnostics` found in `files` files.
-    pub fn new(diagnostics: &[Diagnostic], files: usize) -> Self {
+    pub(crate) fn new(diagnostics: &[Diagnostic], files: usize) -> Self {
         let mut summary = Self {
             files,
             ..Self::default()

@@ -8,7 +8,7 @@ use super::{
 };
 
 /// Plain text: a block per changed playbook, then the summary line.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "comparing {} with {}", report.old, report.new);
     for playbook in report.playbooks.iter().filter(|p| p.is_changed()) {

@@ -15,7 +15,7 @@ use crate::load::files::MemoryFiles;
 
 /// One side of the comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Side {
+pub(crate) enum Side {
     /// A playbook file or a folder of playbooks on disk.
     Path(PathBuf),
     /// A git revision (`main`, `HEAD~1`, a commit id), read from the repository.
@@ -27,13 +27,13 @@ pub enum Side {
 
 /// OLD, NEW and the paths to limit a git comparison to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+pub(crate) struct Request {
     /// The version before.
-    pub old: Side,
+    pub(crate) old: Side,
     /// The version after.
-    pub new: Side,
+    pub(crate) new: Side,
     /// With revisions: only playbooks under these paths (default: the current folder).
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
 }
 
 fn invalid(message: impl Into<String>) -> io::Error {
@@ -44,7 +44,7 @@ fn invalid(message: impl Into<String>) -> io::Error {
 /// none means `HEAD` against the working tree; `REV` means REV against the working tree;
 /// `A..B` two revisions; `A...B` the point where B branched from A, against B; two existing
 /// paths two files or folders.
-pub fn parse_request(words: &[String], paths: &[PathBuf]) -> io::Result<Request> {
+pub(crate) fn parse_request(words: &[String], paths: &[PathBuf]) -> io::Result<Request> {
     let exists = |w: &str| Path::new(w).exists();
     let rev = |w: &str| -> io::Result<Side> {
         if w.starts_with('-') {
@@ -119,7 +119,7 @@ struct Loaded {
 }
 
 /// Loads both sides, compares every playbook and returns the report.
-pub fn run(request: &Request, options: &check::Options) -> io::Result<Report> {
+pub(crate) fn run(request: &Request, options: &check::Options) -> io::Result<Report> {
     let paths = if request.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

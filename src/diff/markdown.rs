@@ -11,14 +11,14 @@ use super::{
 };
 
 /// Marks the comment so a CI job can find and update its previous one.
-pub const MARKER: &str = "<!-- stagebook-diff -->";
+pub(crate) const MARKER: &str = "<!-- stagebook-diff -->";
 
 /// GitHub refuses comments over 65,536 characters; stay well below, with room for the note.
-pub const MAX_COMMENT: usize = 60_000;
+pub(crate) const MAX_COMMENT: usize = 60_000;
 
 /// The pull-request comment, cut at a line end before [`MAX_COMMENT`] characters when the
 /// change is huge (the summary line always stays).
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     truncate(full(report), MAX_COMMENT)
 }
 
@@ -59,7 +59,7 @@ fn full(report: &Report) -> String {
 /// Escapes inline text for Markdown: the characters that start emphasis, code, links, HTML,
 /// entities, table cells, issue references and @-mentions are backslash-escaped, and line
 /// breaks become spaces. Text never starts a line here, so list and heading markers are safe.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

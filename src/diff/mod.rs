@@ -10,10 +10,10 @@
 //! The result is data ([`Report`]); [`human`] and [`markdown`] print it, and JSON is its serde
 //! form.
 
-pub mod human;
-pub mod inputs;
+pub(crate) mod human;
+pub(crate) mod inputs;
 mod lists;
-pub mod markdown;
+pub(crate) mod markdown;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,22 +24,22 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::PlaybookFile;
 
 /// Version of the JSON document `diff --format json` prints.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// The whole comparison of OLD with NEW.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// What OLD is, e.g. `main` or `old.yaml`.
-    pub old: String,
+    pub(crate) old: String,
     /// What NEW is, e.g. `working tree` or `new.yaml`.
-    pub new: String,
+    pub(crate) new: String,
     /// One entry per playbook found on either side, in file order.
-    pub playbooks: Vec<PlaybookDiff>,
+    pub(crate) playbooks: Vec<PlaybookDiff>,
 }
 
 impl Report {
     /// Counts over every playbook.
-    pub fn summary(&self) -> Summary {
+    pub(crate) fn summary(&self) -> Summary {
         let mut summary = Summary::default();
         for playbook in &self.playbooks {
             summary.add(playbook);
@@ -51,7 +51,7 @@ impl Report {
 /// What happened to one playbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     /// Only in NEW.
     Added,
     /// Only in OLD.
@@ -66,55 +66,55 @@ pub enum Status {
 
 /// The comparison of one playbook.
 #[derive(Debug, Clone, Serialize)]
-pub struct PlaybookDiff {
+pub(crate) struct PlaybookDiff {
     /// The playbook's id (or its file, when it has none).
-    pub id: String,
+    pub(crate) id: String,
     /// The playbook's name in NEW (else OLD).
-    pub name: String,
+    pub(crate) name: String,
     /// Its file in OLD.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub old_file: Option<String>,
+    pub(crate) old_file: Option<String>,
     /// Its file in NEW.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_file: Option<String>,
+    pub(crate) new_file: Option<String>,
     /// What happened to it.
-    pub status: Status,
+    pub(crate) status: Status,
     /// Changes to the playbook's metadata (name, owner, cycle target …).
-    pub meta: Vec<Change>,
+    pub(crate) meta: Vec<Change>,
     /// Changes to the content library.
-    pub content: Vec<Change>,
+    pub(crate) content: Vec<Change>,
     /// Stages that were added, removed or changed, in NEW's order (removed ones where they
     /// were).
-    pub stages: Vec<StageDiff>,
+    pub(crate) stages: Vec<StageDiff>,
     /// The stage order before and after, when stages were added, removed or moved.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub order: Option<Order>,
+    pub(crate) order: Option<Order>,
     /// Findings (errors, warnings, notes) NEW has that OLD had not.
-    pub new_findings: Vec<Finding>,
+    pub(crate) new_findings: Vec<Finding>,
     /// How many of OLD's findings NEW no longer has.
-    pub fixed_findings: usize,
+    pub(crate) fixed_findings: usize,
 }
 
 impl PlaybookDiff {
     /// Whether anything differs (process or findings).
-    pub fn is_changed(&self) -> bool {
+    pub(crate) fn is_changed(&self) -> bool {
         self.status != Status::Unchanged || !self.new_findings.is_empty() || self.fixed_findings > 0
     }
 }
 
 /// Stage ids in order, before and after.
 #[derive(Debug, Clone, Serialize)]
-pub struct Order {
+pub(crate) struct Order {
     /// OLD's stage ids.
-    pub old: Vec<String>,
+    pub(crate) old: Vec<String>,
     /// NEW's stage ids.
-    pub new: Vec<String>,
+    pub(crate) new: Vec<String>,
 }
 
 /// What happened to one stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum StageStatus {
+pub(crate) enum StageStatus {
     /// Only in NEW.
     Added,
     /// Only in OLD.
@@ -125,21 +125,21 @@ pub enum StageStatus {
 
 /// The comparison of one stage.
 #[derive(Debug, Clone, Serialize)]
-pub struct StageDiff {
+pub(crate) struct StageDiff {
     /// The stage id.
-    pub id: String,
+    pub(crate) id: String,
     /// Its name in NEW (else OLD).
-    pub name: String,
+    pub(crate) name: String,
     /// What happened to it.
-    pub status: StageStatus,
+    pub(crate) status: StageStatus,
     /// For an added stage, everything it holds (as additions); for a changed one, the changes.
-    pub changes: Vec<Change>,
+    pub(crate) changes: Vec<Change>,
 }
 
 /// How one thing changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     /// A list item or a field that was not there.
     Added,
     /// A list item or a field that is gone.
@@ -154,24 +154,24 @@ pub enum ChangeKind {
 
 /// One change inside a playbook, a stage or the content library.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Change {
+pub(crate) struct Change {
     /// The field or section: `name`, `goal`, `exit`, `know`, `do`, `say`, `content`, `next`,
     /// `expected_duration`, `buyer_view.pains`, `position` …
-    pub section: String,
+    pub(crate) section: String,
     /// What happened.
-    pub kind: ChangeKind,
+    pub(crate) kind: ChangeKind,
     /// The list item (its text or id) this change is inside, when a field of an item changed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub item: Option<String>,
+    pub(crate) item: Option<String>,
     /// The field of that item (`evidence`, `count` …).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+    pub(crate) field: Option<String>,
     /// The value before.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub old: Option<String>,
+    pub(crate) old: Option<String>,
     /// The value after.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub new: Option<String>,
+    pub(crate) new: Option<String>,
 }
 
 impl Change {
@@ -188,7 +188,7 @@ impl Change {
 
     /// For a `position` entry that is not a move: where the stage stands (or stood), e.g.
     /// `first` or ``after `demo` ``.
-    pub fn placement(&self) -> Option<&str> {
+    pub(crate) fn placement(&self) -> Option<&str> {
         (self.section == "position" && self.kind != ChangeKind::Moved).then(|| {
             self.new
                 .as_ref()
@@ -200,17 +200,17 @@ impl Change {
 
 /// A finding, as the diff lists it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// The file, as `check` names it.
-    pub file: String,
+    pub(crate) file: String,
     /// 1-based line.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Rule or finding code.
-    pub code: String,
+    pub(crate) code: String,
     /// `error`, `warning` or `note`.
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl Finding {
@@ -227,27 +227,27 @@ impl Finding {
 
 /// Counts for the summary line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Playbooks with any difference.
-    pub playbooks_changed: usize,
+    pub(crate) playbooks_changed: usize,
     /// Playbooks only in NEW.
-    pub playbooks_added: usize,
+    pub(crate) playbooks_added: usize,
     /// Playbooks only in OLD.
-    pub playbooks_removed: usize,
+    pub(crate) playbooks_removed: usize,
     /// Stages only in NEW.
-    pub stages_added: usize,
+    pub(crate) stages_added: usize,
     /// Stages only in OLD.
-    pub stages_removed: usize,
+    pub(crate) stages_removed: usize,
     /// Stages with a new name.
-    pub stages_renamed: usize,
+    pub(crate) stages_renamed: usize,
     /// Stages that moved in the order.
-    pub stages_moved: usize,
+    pub(crate) stages_moved: usize,
     /// Stages with other changes.
-    pub stages_changed: usize,
+    pub(crate) stages_changed: usize,
     /// Findings NEW has that OLD had not.
-    pub new_findings: usize,
+    pub(crate) new_findings: usize,
     /// Findings OLD had that NEW has not.
-    pub fixed_findings: usize,
+    pub(crate) fixed_findings: usize,
 }
 
 impl Summary {
@@ -286,7 +286,7 @@ impl Summary {
 
     /// `1 playbook changed: 1 stage added, 2 stages changed · 1 new finding`, or
     /// `no changes to the process`.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         fn count(n: usize, one: &str, many: &str) -> String {
             format!("{n} {}", if n == 1 { one } else { many })
         }
@@ -338,17 +338,17 @@ impl Summary {
 
 /// One side of one playbook, as the comparison needs it.
 #[derive(Debug, Clone, Copy)]
-pub struct Version<'a> {
+pub(crate) struct Version<'a> {
     /// The file, as shown to the user.
-    pub file: &'a str,
+    pub(crate) file: &'a str,
     /// The typed playbook, when it passed validation.
-    pub playbook: Option<&'a PlaybookFile>,
+    pub(crate) playbook: Option<&'a PlaybookFile>,
     /// Every finding `check` reports for it.
-    pub diagnostics: &'a [Diagnostic],
+    pub(crate) diagnostics: &'a [Diagnostic],
 }
 
 /// Compares two versions of one playbook; either may be missing (added or removed playbook).
-pub fn compare(old: Option<Version<'_>>, new: Option<Version<'_>>) -> PlaybookDiff {
+pub(crate) fn compare(old: Option<Version<'_>>, new: Option<Version<'_>>) -> PlaybookDiff {
     let either = new.or(old).expect("at least one side");
     let playbook = either.playbook.or(old.and_then(|o| o.playbook));
     let mut diff = PlaybookDiff {
@@ -720,7 +720,7 @@ fn compare_stages(old: &[Value], new: &[Value]) -> (Vec<StageDiff>, Option<Order
 }
 
 /// Human labels of fields and sections.
-pub fn label(section: &str) -> &str {
+pub(crate) fn label(section: &str) -> &str {
     match section {
         "name" => "name",
         "goal" => "goal",

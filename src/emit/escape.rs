@@ -8,7 +8,7 @@ use std::fmt::Write;
 /// control characters or spaces. Everything else (`javascript:`, `data:`, relative paths) is
 /// shown as text only. Characters a URL may not hold (`<`, `"`, `{` …) are percent-encoded, so
 /// the link is valid HTML as well as safe.
-pub fn safe_href(url: &str) -> Option<String> {
+pub(crate) fn safe_href(url: &str) -> Option<String> {
     let url = url.trim();
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let allowed = ["http://", "https://", "mailto:"]
@@ -39,7 +39,7 @@ pub fn safe_href(url: &str) -> Option<String> {
 /// Escapes text for inline Markdown: every character that could start markup (emphasis,
 /// links, HTML, code, headings, lists, tables, block quotes) gets a backslash or an entity, and
 /// line breaks become `<br>` so a value never leaves its list item or table cell.
-pub fn markdown(text: &str) -> String {
+pub(crate) fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut line_start = true;
     let text = text.trim_end_matches(['\n', '\r']);
@@ -90,20 +90,20 @@ pub fn markdown(text: &str) -> String {
 
 /// Escapes text for HTML element content and quoted attribute values (`& < > " '`), so
 /// playbook text never becomes markup.
-pub fn html(text: &str) -> String {
+pub(crate) fn html(text: &str) -> String {
     markup(text, Markup::Html)
 }
 
 /// Escapes text for SVG: [`html`], with control characters and the noncharacters U+FFFE and
 /// U+FFFF (which XML 1.0 forbids, and line breaks, which SVG text does not show) as spaces.
-pub fn xml(text: &str) -> String {
+pub(crate) fn xml(text: &str) -> String {
     markup(text, Markup::Svg)
 }
 
 /// Escapes text for the content and attribute values of an XML document (JUnit): `'` becomes
 /// `&apos;`, tabs and line breaks are kept, and the characters XML 1.0 cannot hold become
 /// U+FFFD.
-pub fn xml_document(text: &str) -> String {
+pub(crate) fn xml_document(text: &str) -> String {
     markup(text, Markup::Xml)
 }
 
@@ -141,7 +141,7 @@ fn markup(text: &str, to: Markup) -> String {
 /// Escapes text for a quoted Mermaid label: anything but letters, digits, spaces and harmless
 /// punctuation becomes a Mermaid entity (`#35;`), so a label can neither close its quotes nor
 /// its code fence.
-pub fn mermaid(text: &str) -> String {
+pub(crate) fn mermaid(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_alphanumeric() || " ,.:;?/-'".contains(c) {

@@ -9,9 +9,9 @@
 //!
 //! This module imports nothing from the rest of the crate.
 
-pub mod escape;
-pub mod outdir;
-pub mod svg;
-pub mod templates;
+pub(crate) mod escape;
+pub(crate) mod outdir;
+pub(crate) mod svg;
+pub(crate) mod templates;
 
-pub use outdir::{OutDir, write_file};
+pub(crate) use outdir::{OutDir, write_file};

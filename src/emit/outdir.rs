@@ -22,7 +22,7 @@ const SUFFIX: &str = ".tmp";
 
 /// The output folder of one run.
 #[derive(Debug)]
-pub struct OutDir {
+pub(crate) struct OutDir {
     root: PathBuf,
     /// Folders already cleared of stale temporary files in this run.
     swept: Mutex<BTreeSet<PathBuf>>,
@@ -30,7 +30,7 @@ pub struct OutDir {
 
 impl OutDir {
     /// Creates `root` if needed.
-    pub fn create(root: &Path) -> io::Result<Self> {
+    pub(crate) fn create(root: &Path) -> io::Result<Self> {
         let root = if root.as_os_str().is_empty() {
             Path::new(".")
         } else {
@@ -46,13 +46,14 @@ impl OutDir {
     }
 
     /// The folder, canonicalized.
-    pub fn root(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// Writes `contents` to `relative` (plain names only: no `..`, no absolute paths) inside the
     /// output folder, atomically. Returns the path written.
-    pub fn write(&self, relative: &Path, contents: &[u8]) -> io::Result<PathBuf> {
+    pub(crate) fn write(&self, relative: &Path, contents: &[u8]) -> io::Result<PathBuf> {
         // No fsync: the rename already keeps readers from seeing half a file, and every
         // output is cheap to generate again after a crash.
         self.write_with(relative, |file, _| file.write_all(contents))
@@ -61,7 +62,7 @@ impl OutDir {
     /// Like [`OutDir::write`], for contents another program writes: `fill` gets the open
     /// temporary file and its path (for a browser printing a PDF, say), and whatever that file
     /// holds when `fill` returns is renamed to `relative`.
-    pub fn write_with(
+    pub(crate) fn write_with(
         &self,
         relative: &Path,
         fill: impl FnOnce(&mut File, &Path) -> io::Result<()>,
@@ -139,7 +140,7 @@ impl OutDir {
 /// Writes one file at `path` atomically, its folder being the output folder (created if
 /// needed): for commands that write a single file (`metrics --out`, `check
 /// --write-baseline`).
-pub fn write_file(path: &Path, contents: &[u8]) -> io::Result<PathBuf> {
+pub(crate) fn write_file(path: &Path, contents: &[u8]) -> io::Result<PathBuf> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::other(format!("{}: not a file name", path.display())))?;

@@ -8,27 +8,27 @@ use super::escape::xml;
 
 /// The colours of every picture stagebook draws. A colour means the same thing everywhere:
 /// green is won (or moved forward), red is lost (or over budget).
-pub mod palette {
+pub(crate) mod palette {
     /// Text, outlines and the arrows of the process.
-    pub const INK: &str = "#1d3557";
+    pub(crate) const INK: &str = "#1d3557";
     /// Secondary text, legends and allowed moves back.
-    pub const MUTED: &str = "#5c6b7a";
+    pub(crate) const MUTED: &str = "#5c6b7a";
     /// Won, and deals that advanced.
-    pub const WON: &str = "#2d6a4f";
+    pub(crate) const WON: &str = "#2d6a4f";
     /// Lost, and time over budget.
-    pub const LOST: &str = "#8d2b2b";
+    pub(crate) const LOST: &str = "#8d2b2b";
     /// Moves back to an earlier stage.
-    pub const BACK: &str = "#ef8f00";
+    pub(crate) const BACK: &str = "#ef8f00";
     /// Deals still in the stage.
-    pub const REMAINING: &str = "#9e9e9e";
+    pub(crate) const REMAINING: &str = "#9e9e9e";
     /// Neutral bars.
-    pub const NEUTRAL: &str = "#3f6fb5";
+    pub(crate) const NEUTRAL: &str = "#3f6fb5";
     /// The light shade of [`NEUTRAL`], behind a neutral bar.
-    pub const NEUTRAL_LIGHT: &str = "#c5d5ea";
+    pub(crate) const NEUTRAL_LIGHT: &str = "#c5d5ea";
 }
 
 /// Starts an `<svg>` image of `width` × `height` with an accessible `title`.
-pub fn open(out: &mut String, width: f64, height: f64, title: &str) {
+pub(crate) fn open(out: &mut String, width: f64, height: f64, title: &str) {
     let _ = write!(
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" role="img" aria-label="{t}"><title>{t}</title>"#,
@@ -37,13 +37,13 @@ pub fn open(out: &mut String, width: f64, height: f64, title: &str) {
 }
 
 /// Ends the image [`open`] started.
-pub fn close(out: &mut String) {
+pub(crate) fn close(out: &mut String) {
     out.push_str("</svg>");
 }
 
 /// Where a piece of text is anchored at its `x`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Anchor {
+pub(crate) enum Anchor {
     /// Text starts at `x`.
     Start,
     /// Text ends at `x`.
@@ -51,7 +51,7 @@ pub enum Anchor {
 }
 
 /// A line of `text` at (`x`, `y`) styled by the CSS `class`.
-pub fn text(out: &mut String, x: f64, y: f64, anchor: Anchor, class: &str, text: &str) {
+pub(crate) fn text(out: &mut String, x: f64, y: f64, anchor: Anchor, class: &str, text: &str) {
     let anchor = match anchor {
         Anchor::Start => "",
         Anchor::End => r#" text-anchor="end""#,
@@ -64,7 +64,13 @@ pub fn text(out: &mut String, x: f64, y: f64, anchor: Anchor, class: &str, text:
 }
 
 /// A filled rectangle with a tooltip; nothing when it has no width.
-pub fn rect(out: &mut String, (x, y): (f64, f64), (w, h): (f64, f64), fill: &str, tip: &str) {
+pub(crate) fn rect(
+    out: &mut String,
+    (x, y): (f64, f64),
+    (w, h): (f64, f64),
+    fill: &str,
+    tip: &str,
+) {
     if w <= 0.0 {
         return;
     }
@@ -76,7 +82,13 @@ pub fn rect(out: &mut String, (x, y): (f64, f64), (w, h): (f64, f64), fill: &str
 }
 
 /// A vertical line at `x` from `y1` to `y2` with a tooltip, dashed by `dash` when given.
-pub fn vertical(out: &mut String, x: f64, (y1, y2): (f64, f64), stroke: Stroke<'_>, tip: &str) {
+pub(crate) fn vertical(
+    out: &mut String,
+    x: f64,
+    (y1, y2): (f64, f64),
+    stroke: Stroke<'_>,
+    tip: &str,
+) {
     let _ = write!(
         out,
         r#"<line x1="{x:.1}" x2="{x:.1}" y1="{y1:.1}" y2="{y2:.1}" stroke="{}""#,
@@ -95,13 +107,13 @@ pub fn vertical(out: &mut String, x: f64, (y1, y2): (f64, f64), stroke: Stroke<'
 
 /// How a line is drawn.
 #[derive(Debug, Clone, Copy)]
-pub struct Stroke<'a> {
+pub(crate) struct Stroke<'a> {
     /// Its colour.
-    pub colour: &'a str,
+    pub(crate) colour: &'a str,
     /// Its width, for a solid line.
-    pub width: u32,
+    pub(crate) width: u32,
     /// The dash pattern (`"3 2"`), for a dashed line.
-    pub dash: Option<&'a str>,
+    pub(crate) dash: Option<&'a str>,
 }
 
 #[cfg(test)]

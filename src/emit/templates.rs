@@ -27,10 +27,10 @@ use super::escape;
 /// Instructions a template may run for one page. The built-in handbook of an 8 MB playbook
 /// (4 000 stages) takes 2.6 million, so only a loop that never ends (or grows with every pass)
 /// meets it, after a few seconds.
-pub const FUEL: u64 = 200_000_000;
+pub(crate) const FUEL: u64 = 200_000_000;
 
 /// The largest template file read, in bytes.
-pub const MAX_TEMPLATE_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const MAX_TEMPLATE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// A failure of a template (not a finding about the playbook).
 #[derive(Debug)]
@@ -81,7 +81,7 @@ impl fmt::Display for TemplateError {
 impl std::error::Error for TemplateError {}
 
 /// The template engine with the built-in templates and any overrides loaded.
-pub struct Templates {
+pub(crate) struct Templates {
     env: Environment<'static>,
     /// Template name → the file it was read from, for overrides.
     overrides: BTreeMap<String, PathBuf>,
@@ -93,12 +93,6 @@ impl fmt::Debug for Templates {
             .field("overrides", &self.overrides)
             .finish_non_exhaustive()
     }
-}
-
-/// The names of the built-in templates.
-pub fn builtin_names() -> Vec<String> {
-    let env = base_environment();
-    env.templates().map(|(name, _)| name.to_owned()).collect()
 }
 
 fn none_printed() -> minijinja::Error {
@@ -171,7 +165,7 @@ impl Templates {
     /// The built-in templates, with every file of `templates_dir` (if any) replacing the
     /// built-in template of the same name. Files with other names are added too, so overrides
     /// can include partials of their own. Hidden files and subfolders are left out.
-    pub fn new(templates_dir: Option<&Path>) -> Result<Self, TemplateError> {
+    pub(crate) fn new(templates_dir: Option<&Path>) -> Result<Self, TemplateError> {
         Self::with_fuel(templates_dir, FUEL)
     }
 
@@ -205,13 +199,8 @@ impl Templates {
         Ok(Self { env, overrides })
     }
 
-    /// Files of `--templates` that replace or add a template, by name.
-    pub fn overrides(&self) -> &BTreeMap<String, PathBuf> {
-        &self.overrides
-    }
-
     /// Renders the template `name` with `context`.
-    pub fn render(&self, name: &str, context: &Value) -> Result<String, TemplateError> {
+    pub(crate) fn render(&self, name: &str, context: &Value) -> Result<String, TemplateError> {
         let template = self
             .env
             .get_template(name)

@@ -11,15 +11,15 @@ use crate::model::Locale;
 
 /// One file `init` writes: its path inside the new project and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct File {
+pub(crate) struct File {
     /// Path relative to the project folder, `/`-separated.
-    pub path: &'static str,
+    pub(crate) path: &'static str,
     /// The text.
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// The files of a new project, in the order they are written.
-pub fn files(locale: Locale) -> Vec<File> {
+pub(crate) fn files(locale: Locale) -> Vec<File> {
     // The workflow and the pre-commit hook install this very version of stagebook from PyPI.
     let fill = |text: &str| text.replace("@STAGEBOOK_VERSION@", env!("CARGO_PKG_VERSION"));
     let playbook = match locale {
@@ -63,16 +63,16 @@ pub fn files(locale: Locale) -> Vec<File> {
 
 /// What `init` did.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Files written.
-    pub created: Vec<PathBuf>,
+    pub(crate) created: Vec<PathBuf>,
     /// Files left alone because they already existed.
-    pub skipped: Vec<PathBuf>,
+    pub(crate) skipped: Vec<PathBuf>,
 }
 
 /// Writes `files` under `dir` (created when missing), skipping every file that exists. A file
 /// is created with `create_new`, so even one appearing meanwhile is never overwritten.
-pub fn write(dir: &Path, files: &[File]) -> io::Result<Outcome> {
+pub(crate) fn write(dir: &Path, files: &[File]) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     for file in files {
         let path = dir.join(file.path);

@@ -17,10 +17,10 @@ use serde_json::Value;
 use crate::diagnostic::Diagnostic;
 
 /// Version of the baseline file's shape.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 /// The pointer of a finding with stage and content indexes replaced by ids.
-pub fn anchor(value: &Value, pointer: &str) -> String {
+pub(crate) fn anchor(value: &Value, pointer: &str) -> String {
     let mut parts: Vec<String> = pointer.split('/').map(str::to_string).collect();
     if parts.len() >= 3
         && (parts[1] == "stages" || parts[1] == "content")
@@ -33,7 +33,7 @@ pub fn anchor(value: &Value, pointer: &str) -> String {
 
 /// FNV-1a, 64 bits: a stable hash of a message (the standard library's hasher may change
 /// between Rust versions, and a baseline must not).
-pub fn message_hash(message: &str) -> String {
+pub(crate) fn message_hash(message: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in message.bytes() {
         hash ^= u64::from(byte);
@@ -44,17 +44,17 @@ pub fn message_hash(message: &str) -> String {
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Rule id.
-    pub rule: String,
+    pub(crate) rule: String,
     /// File, relative to the baseline's folder, with `/` separators.
-    pub file: String,
+    pub(crate) file: String,
     /// Where in the playbook, by id.
-    pub anchor: String,
+    pub(crate) anchor: String,
     /// [`message_hash`] of the message.
-    pub message_hash: String,
+    pub(crate) message_hash: String,
     /// The message, for people reading the file (not part of the key).
-    pub message: String,
+    pub(crate) message: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -104,7 +104,7 @@ fn entry(folder: &Path, diagnostic: &Diagnostic) -> Option<Entry> {
 }
 
 /// Writes the lint findings among `diagnostics` to a baseline file at `path`.
-pub fn write(path: &Path, diagnostics: &[Diagnostic]) -> io::Result<usize> {
+pub(crate) fn write(path: &Path, diagnostics: &[Diagnostic]) -> io::Result<usize> {
     let folder = canonical_folder(path);
     let mut findings: Vec<Entry> = diagnostics
         .iter()
@@ -125,7 +125,7 @@ pub fn write(path: &Path, diagnostics: &[Diagnostic]) -> io::Result<usize> {
 
 impl Baseline {
     /// Reads a baseline file.
-    pub fn read(path: &Path) -> io::Result<Self> {
+    pub(crate) fn read(path: &Path) -> io::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
@@ -157,7 +157,7 @@ impl Baseline {
     }
 
     /// Removes the findings the baseline accepts. Each entry accepts one finding.
-    pub fn filter(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+    pub(crate) fn filter(&mut self, diagnostics: &mut Vec<Diagnostic>) {
         diagnostics.retain(|d| {
             let Some(e) = entry(&self.folder, d) else {
                 return true;
@@ -176,7 +176,7 @@ impl Baseline {
     }
 
     /// How many accepted findings were not seen (fixed since the baseline was written).
-    pub fn unmatched(&self) -> usize {
+    pub(crate) fn unmatched(&self) -> usize {
         self.counts.values().sum()
     }
 }

@@ -1,4 +1,4 @@
-//! Lint levels and rule options: the `[lint]` table of `stagebook.toml` (the nearest one above
+//! Lint stage, configuration: lint levels and rule options: the `[lint]` table of `stagebook.toml` (the nearest one above
 //! each playbook wins, so a monorepo can keep one per folder) and the `-A` / `-W` / `-D` flags.
 //!
 //! ```toml
@@ -41,12 +41,12 @@ use crate::diagnostic::{Diagnostic, Label, codes};
 use crate::source::SourceFile;
 
 /// The name of the config file.
-pub const FILE_NAME: &str = "stagebook.toml";
+pub(crate) const FILE_NAME: &str = "stagebook.toml";
 
 /// What makes `check` fail.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum FailOn {
+pub(crate) enum FailOn {
     /// Only errors (rules at `deny`, schema and YAML errors).
     #[default]
     Error,
@@ -56,15 +56,15 @@ pub enum FailOn {
 
 /// Options of the rules that have some.
 #[derive(Debug, Clone, Default)]
-pub struct RuleOptions {
+pub(crate) struct RuleOptions {
     /// `[lint.seller-side-exit]`: extra words for the classifier.
-    pub seller_side_exit: seller_side_exit::Options,
+    pub(crate) seller_side_exit: seller_side_exit::Options,
     /// `[lint.banned-phrase]`: the phrases and why.
-    pub banned_phrase: banned_phrase::Options,
+    pub(crate) banned_phrase: banned_phrase::Options,
     /// `[lint.long-script]`: the time limit and speaking rates.
-    pub long_script: long_script::Options,
+    pub(crate) long_script: long_script::Options,
     /// `[lint.placeholder-text]`: extra placeholder markers.
-    pub placeholder_text: placeholder_text::Options,
+    pub(crate) placeholder_text: placeholder_text::Options,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,7 +90,7 @@ struct LevelsTable {
 /// The problems found in one `stagebook.toml`: findings with spans into it, every one of them.
 /// A tool failure (it ends the command, exit 2); the CLI prints them like playbook findings.
 #[derive(Debug)]
-pub struct ConfigErrors(pub Vec<Diagnostic>);
+pub(crate) struct ConfigErrors(pub(crate) Vec<Diagnostic>);
 
 impl std::fmt::Display for ConfigErrors {
     /// `file:line:column: message`, one problem a line, for callers that print only text.
@@ -134,16 +134,16 @@ struct LintTable {
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     /// `-A RULE|CATEGORY`.
-    pub allow: Vec<String>,
+    pub(crate) allow: Vec<String>,
     /// `-W RULE|CATEGORY`.
-    pub warn: Vec<String>,
+    pub(crate) warn: Vec<String>,
     /// `-D RULE|CATEGORY`; `-D warnings` makes warnings fail the check.
-    pub deny: Vec<String>,
+    pub(crate) deny: Vec<String>,
 }
 
 impl Overrides {
     /// Checks every name is a rule or a category.
-    pub fn validate(&self) -> io::Result<()> {
+    pub(crate) fn validate(&self) -> io::Result<()> {
         for (flag, names) in [("-A", &self.allow), ("-W", &self.warn), ("-D", &self.deny)] {
             for name in names {
                 if flag == "-D" && name == "warnings" {
@@ -192,19 +192,16 @@ fn name_help(name: &str) -> String {
 /// The levels and options that apply to one playbook.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The `stagebook.toml` they came from, if any.
-    pub source: Option<PathBuf>,
     /// When the check fails.
-    pub fail_on: FailOn,
+    pub(crate) fail_on: FailOn,
     /// Rule options.
-    pub options: RuleOptions,
+    pub(crate) options: RuleOptions,
     levels: HashMap<&'static str, Level>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self::build(
-            None,
             LintTable::default(),
             &BTreeMap::new(),
             &Overrides::default(),
@@ -215,7 +212,7 @@ impl Default for Config {
 impl Config {
     /// Compiles the rules' word lists now rather than on first use, so another thread can do
     /// it while files are being read.
-    pub fn prepare(&self) {
+    pub(crate) fn prepare(&self) {
         self.options.seller_side_exit.classifier();
         self.options.placeholder_text.markers();
     }
@@ -223,7 +220,6 @@ impl Config {
     /// The levels and options from a table whose `levels` (rule or category names that exist)
     /// were read apart, with `overrides` on top.
     fn build(
-        source: Option<PathBuf>,
         table: LintTable,
         table_levels: &BTreeMap<String, Level>,
         overrides: &Overrides,
@@ -270,7 +266,6 @@ impl Config {
             table.fail_on.unwrap_or_default()
         };
         Self {
-            source,
             fail_on,
             options: RuleOptions {
                 seller_side_exit: table.seller_side_exit,
@@ -284,17 +279,23 @@ impl Config {
 
     /// Reads a `stagebook.toml` text (only its `[lint]` table) and applies `overrides`; the
     /// problems, one a line, when it has any.
-    pub fn parse(text: &str, source: Option<&Path>, overrides: &Overrides) -> Result<Self, String> {
+    #[cfg(test)]
+    pub(crate) fn parse(
+        text: &str,
+        source: Option<&Path>,
+        overrides: &Overrides,
+    ) -> Result<Self, String> {
         let path = source.map_or_else(|| PathBuf::from(FILE_NAME), Path::to_path_buf);
         let file = SourceFile::new(&path, text.to_string());
-        let mut config = Self::parse_file(&file, overrides).map_err(|errors| errors.to_string())?;
-        config.source = source.map(Path::to_path_buf);
-        Ok(config)
+        Self::parse_file(&file, overrides).map_err(|errors| errors.to_string())
     }
 
     /// Reads a `stagebook.toml` (only its `[lint]` table) and applies `overrides`, or returns
     /// every problem in it as a `config::` finding.
-    pub fn parse_file(file: &Arc<SourceFile>, overrides: &Overrides) -> Result<Self, ConfigErrors> {
+    pub(crate) fn parse_file(
+        file: &Arc<SourceFile>,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigErrors> {
         let mut problems = Vec::new();
         let at = |span: Option<std::ops::Range<usize>>| Label::new(file, span.unwrap_or(0..0));
         let invalid = |error: &toml::de::Error| {
@@ -363,19 +364,13 @@ impl Config {
             problems.sort_by_key(|d| d.primary.span.start);
             return Err(ConfigErrors(problems));
         }
-        Ok(Self::build(
-            Some(file.path.clone()),
-            table,
-            &levels,
-            overrides,
-        ))
+        Ok(Self::build(table, &levels, overrides))
     }
 
     /// The defaults with `overrides` applied.
     pub fn with_overrides(overrides: &Overrides) -> io::Result<Self> {
         overrides.validate()?;
         Ok(Self::build(
-            None,
             LintTable::default(),
             &BTreeMap::new(),
             overrides,
@@ -383,14 +378,14 @@ impl Config {
     }
 
     /// The level of the rule with this id (`Deny` for codes that are not lint rules).
-    pub fn level_of(&self, id: &str) -> Level {
+    pub(crate) fn level_of(&self, id: &str) -> Level {
         self.levels.get(id).copied().unwrap_or(Level::Deny)
     }
 }
 
 /// Finds and caches the `stagebook.toml` that applies to each playbook.
 #[derive(Debug, Default)]
-pub struct ConfigLoader {
+pub(crate) struct ConfigLoader {
     overrides: Overrides,
     by_folder: HashMap<PathBuf, Arc<Config>>,
     by_file: HashMap<PathBuf, Arc<Config>>,
@@ -399,7 +394,7 @@ pub struct ConfigLoader {
 
 impl ConfigLoader {
     /// A loader applying `overrides` on top of every file's levels.
-    pub fn new(overrides: Overrides) -> io::Result<Self> {
+    pub(crate) fn new(overrides: Overrides) -> io::Result<Self> {
         overrides.validate()?;
         Ok(Self {
             overrides,
@@ -409,7 +404,7 @@ impl ConfigLoader {
 
     /// The configuration for the playbook at `path`: the nearest `stagebook.toml` in its folder
     /// or any folder above it, or the defaults.
-    pub fn for_playbook(&mut self, path: &Path) -> io::Result<Arc<Config>> {
+    pub(crate) fn for_playbook(&mut self, path: &Path) -> io::Result<Arc<Config>> {
         let folder = path
             .canonicalize()
             .ok()
@@ -441,7 +436,6 @@ impl ConfigLoader {
         } else {
             if self.defaults.is_none() {
                 self.defaults = Some(Arc::new(Config::build(
-                    None,
                     LintTable::default(),
                     &BTreeMap::new(),
                     &self.overrides,

@@ -6,15 +6,15 @@ use crate::model::{PlaybookFile, Stage, Terminal};
 
 /// Stages by index, with their edges resolved.
 #[derive(Debug)]
-pub struct Graph<'a> {
+pub(crate) struct Graph<'a> {
     /// The stages, in playbook order.
-    pub stages: &'a [Stage],
+    pub(crate) stages: &'a [Stage],
     index: HashMap<&'a str, usize>,
 }
 
 impl<'a> Graph<'a> {
     /// The graph of a playbook.
-    pub fn new(playbook: &'a PlaybookFile) -> Self {
+    pub(crate) fn new(playbook: &'a PlaybookFile) -> Self {
         let mut index = HashMap::new();
         for (i, stage) in playbook.stages.iter().enumerate() {
             index.entry(stage.id.as_str()).or_insert(i);
@@ -26,12 +26,12 @@ impl<'a> Graph<'a> {
     }
 
     /// The index of the stage with this id.
-    pub fn index_of(&self, id: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
     }
 
     /// The stages `next` of stage `i` leads to.
-    pub fn next(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn next(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         self.stages[i]
             .next
             .0
@@ -40,7 +40,7 @@ impl<'a> Graph<'a> {
     }
 
     /// `next` and `recycle` edges of stage `i`.
-    pub fn edges(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn edges(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         self.next(i).chain(
             self.stages[i]
                 .recycle
@@ -50,7 +50,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Which stages can be reached from the first one through `next`.
-    pub fn reachable_from_start(&self) -> Vec<bool> {
+    pub(crate) fn reachable_from_start(&self) -> Vec<bool> {
         let mut seen = vec![false; self.stages.len()];
         if self.stages.is_empty() {
             return seen;
@@ -69,7 +69,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Which stages can reach a stage for which `target` holds, through `next` and `recycle`.
-    pub fn can_reach(&self, target: impl Fn(&Stage) -> bool) -> Vec<bool> {
+    pub(crate) fn can_reach(&self, target: impl Fn(&Stage) -> bool) -> Vec<bool> {
         let n = self.stages.len();
         let mut reverse = vec![Vec::new(); n];
         for i in 0..n {
@@ -92,7 +92,7 @@ impl<'a> Graph<'a> {
 
     /// The main path: from the first stage, follow the first `next` that does not lose the
     /// deal, until a terminal stage, a dead end, or a stage already on the path.
-    pub fn main_path(&self) -> Vec<usize> {
+    pub(crate) fn main_path(&self) -> Vec<usize> {
         let mut path = Vec::new();
         let mut seen = vec![false; self.stages.len()];
         let mut current = if self.stages.is_empty() {

@@ -8,12 +8,12 @@
 //! suppressions (`lint: {allow: [...], reason: ...}`), then the levels from `stagebook.toml`
 //! and the command line ([`config`]), then the baseline ([`baseline`]).
 
-pub mod baseline;
+pub(crate) mod baseline;
 pub mod config;
-pub mod graph;
-pub mod rules;
-pub mod suppress;
-pub mod text;
+pub(crate) mod graph;
+pub(crate) mod rules;
+pub(crate) mod suppress;
+pub(crate) mod text;
 
 use std::fmt::{self, Write as _};
 use std::path::PathBuf;
@@ -27,13 +27,14 @@ use crate::diagnostic::{Catalogue, Diagnostic, Label, Severity};
 use crate::load::Document;
 use crate::model::PlaybookFile;
 
-pub use config::{Config, RuleOptions};
-pub use graph::Graph;
+pub use config::Config;
+pub(crate) use config::RuleOptions;
+pub(crate) use graph::Graph;
 
 /// What part of the process a rule looks at. Levels can be set for a whole category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Category {
+pub(crate) enum Category {
     /// The shape of the pipeline: stages, exits, paths to won and lost.
     Process,
     /// What reps are told to know, do, say and show in each stage.
@@ -52,7 +53,7 @@ pub enum Category {
 
 impl Category {
     /// Every category, in order.
-    pub const ALL: [Self; 7] = [
+    pub(crate) const ALL: [Self; 7] = [
         Self::Process,
         Self::Guidance,
         Self::Timing,
@@ -63,7 +64,7 @@ impl Category {
     ];
 
     /// The name used in `stagebook.toml` and on the command line.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Process => "process",
             Self::Guidance => "guidance",
@@ -76,7 +77,7 @@ impl Category {
     }
 
     /// The category called `name`.
-    pub fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.name() == name)
     }
 }
@@ -90,7 +91,7 @@ impl fmt::Display for Category {
 /// How a rule's findings are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Level {
+pub(crate) enum Level {
     /// Not reported.
     Allow,
     /// Reported as a warning; fails the check only with `--deny warnings` / `fail-on = "warning"`.
@@ -101,7 +102,7 @@ pub enum Level {
 
 impl Level {
     /// The severity findings get at this level (`None` when they are not reported).
-    pub fn severity(self) -> Option<Severity> {
+    pub(crate) fn severity(self) -> Option<Severity> {
         match self {
             Self::Allow => None,
             Self::Warn => Some(Severity::Warning),
@@ -110,14 +111,14 @@ impl Level {
     }
 
     /// The level called `name` in `stagebook.toml` (`allow`, `warn`, `deny`).
-    pub fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         [Self::Allow, Self::Warn, Self::Deny]
             .into_iter()
             .find(|l| l.name() == name)
     }
 
     /// The name used in `stagebook.toml`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Allow => "allow",
             Self::Warn => "warn",
@@ -136,20 +137,20 @@ impl fmt::Display for Level {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleMeta {
     /// Kebab-case id: the diagnostic code, and the name in config, flags and suppressions.
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     /// What part of the process it looks at.
-    pub category: Category,
+    pub(crate) category: Category,
     /// Level when nothing configures it.
-    pub default_level: Level,
+    pub(crate) default_level: Level,
     /// One line, for `stagebook rules` and the README.
-    pub summary: &'static str,
+    pub(crate) summary: &'static str,
     /// The rule's doc comment (Markdown): *What it checks*, *Why it matters*, *Example*.
-    pub docs: &'static str,
+    pub(crate) docs: &'static str,
 }
 
 impl RuleMeta {
     /// The doc comment as Markdown, without rustdoc's leading space on each line.
-    pub fn markdown(&self) -> String {
+    pub(crate) fn markdown(&self) -> String {
         let mut out = String::new();
         for line in self.docs.lines() {
             out.push_str(line.strip_prefix(' ').unwrap_or(line));
@@ -159,7 +160,7 @@ impl RuleMeta {
     }
 
     /// The first paragraph under a `## heading` of the docs.
-    pub fn section(&self, heading: &str) -> String {
+    pub(crate) fn section(&self, heading: &str) -> String {
         let markdown = self.markdown();
         let mut lines = markdown
             .lines()
@@ -187,7 +188,6 @@ pub trait Rule: Sync {
 
 /// Declares a rule struct with its docs and metadata. The doc comment is kept as text for
 /// `stagebook explain`.
-#[macro_export]
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
@@ -200,11 +200,11 @@ macro_rules! declare_rule {
     ) => {
         $(#[doc = $doc])*
         #[derive(Debug, Default, Clone, Copy)]
-        pub struct $name;
+        pub(crate) struct $name;
 
         impl $name {
             /// This rule's metadata.
-            pub const META: $crate::lint::RuleMeta = $crate::lint::RuleMeta {
+            pub(crate) const META: $crate::lint::RuleMeta = $crate::lint::RuleMeta {
                 id: $id,
                 category: $crate::lint::Category::$category,
                 default_level: $crate::lint::Level::$level,
@@ -214,37 +214,38 @@ macro_rules! declare_rule {
         }
     };
 }
+pub(crate) use declare_rule;
 
 /// One finding of a rule, before levels are applied: where it is (a JSON pointer into the
 /// playbook, used for suppressions and the baseline) and the diagnostic.
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// JSON pointer of the node the finding is about, e.g. `/stages/2/exit/0`.
-    pub pointer: String,
+    pub(crate) pointer: String,
     /// The diagnostic; its code is the rule id, its severity is set by the level later.
-    pub diagnostic: Diagnostic,
+    pub(crate) diagnostic: Diagnostic,
     /// For a finding that sums up several nodes ("every exit of this stage …"): those nodes.
     /// Suppressing the rule on all of them suppresses the finding too.
-    pub parts: Vec<String>,
+    pub(crate) parts: Vec<String>,
 }
 
 /// What a rule sees.
 pub struct LintContext<'a> {
     /// The loaded document, for spans.
-    pub document: &'a Document,
+    pub(crate) document: &'a Document,
     /// The typed playbook.
-    pub playbook: &'a PlaybookFile,
+    pub(crate) playbook: &'a PlaybookFile,
     /// Rule options from `stagebook.toml`.
-    pub options: &'a RuleOptions,
+    pub(crate) options: &'a RuleOptions,
     /// The stage graph.
-    pub graph: Graph<'a>,
+    pub(crate) graph: Graph<'a>,
     /// The CRMs the `crm::` rules check for.
     crm_targets: Vec<Target>,
 }
 
 impl<'a> LintContext<'a> {
     /// A context for one playbook.
-    pub fn new(
+    pub(crate) fn new(
         document: &'a Document,
         playbook: &'a PlaybookFile,
         options: &'a RuleOptions,
@@ -260,17 +261,17 @@ impl<'a> LintContext<'a> {
 
     /// The CRMs the `crm::` rules check for: the ones the playbook's `crm:` block names,
     /// unless [`lint_crm`] names one.
-    pub fn crm_targets(&self) -> impl Iterator<Item = Target> + '_ {
+    pub(crate) fn crm_targets(&self) -> impl Iterator<Item = Target> + '_ {
         self.crm_targets.iter().copied()
     }
 
     /// A label at `pointer`: the key when `on_key` is set and the node has one.
-    pub fn label(&self, pointer: &str, on_key: bool) -> Label {
+    pub(crate) fn label(&self, pointer: &str, on_key: bool) -> Label {
         self.document.label(pointer, on_key)
     }
 
     /// A finding of `rule` at `pointer`, labelled at the node's value (or key with `on_key`).
-    pub fn finding(
+    pub(crate) fn finding(
         &self,
         rule: &RuleMeta,
         pointer: impl Into<String>,
@@ -292,7 +293,7 @@ impl<'a> LintContext<'a> {
     }
 
     /// The folder the file that defines `pointer` is in (for paths relative to it).
-    pub fn folder_of(&self, pointer: &str) -> PathBuf {
+    pub(crate) fn folder_of(&self, pointer: &str) -> PathBuf {
         let file = self
             .document
             .spans
@@ -308,14 +309,14 @@ impl<'a> LintContext<'a> {
 impl Finding {
     /// Adds the help line.
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
         self.diagnostic.help = Some(help.into());
         self
     }
 
     /// Adds a related place.
     #[must_use]
-    pub fn with_related(mut self, label: Label) -> Self {
+    pub(crate) fn with_related(mut self, label: Label) -> Self {
         self.diagnostic.related.push(label);
         self
     }
@@ -327,12 +328,12 @@ pub fn registry() -> &'static [&'static dyn Rule] {
 }
 
 /// The rule called `id`.
-pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
+pub(crate) fn find_rule(id: &str) -> Option<&'static dyn Rule> {
     registry().iter().copied().find(|r| r.meta().id == id)
 }
 
 /// The rule ids, comma-separated, for "unknown rule" messages.
-pub fn known_ids() -> String {
+pub(crate) fn known_ids() -> String {
     registry()
         .iter()
         .map(|r| r.meta().id)
@@ -385,7 +386,7 @@ pub fn lint(document: &Document, playbook: &PlaybookFile, config: &Config) -> Ve
 /// Runs only the `crm::` rules, for `target` (what `crm export` checks before it writes), with
 /// the suppressions and levels of `config`. A suppression of another rule is not reported as
 /// unused here: those rules did not run.
-pub fn lint_crm(
+pub(crate) fn lint_crm(
     document: &Document,
     playbook: &PlaybookFile,
     config: &Config,
@@ -434,7 +435,7 @@ fn run(cx: &LintContext<'_>, config: &Config, rules: &[&dyn Rule]) -> Vec<Diagno
 }
 
 /// The id of the stage or content item a pointer is inside, for messages.
-pub fn owner_id<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
+pub(crate) fn owner_id<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
     let mut parts = pointer.split('/').skip(1);
     let list = parts.next()?;
     let index: usize = parts.next()?.parse().ok()?;
@@ -454,7 +455,7 @@ pub(crate) mod testing {
 
     /// Loads `yaml` as a playbook, asserts it is schema-valid, and returns the messages `rule`
     /// reports (before suppressions and levels), as `pointer: message`.
-    pub fn findings_with(rule: &dyn Rule, yaml: &str, config: &Config) -> Vec<String> {
+    pub(crate) fn findings_with(rule: &dyn Rule, yaml: &str, config: &Config) -> Vec<String> {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("playbook.yaml");
         std::fs::write(&path, yaml).expect("write");
@@ -462,7 +463,7 @@ pub(crate) mod testing {
     }
 
     /// As [`findings_with`], for a playbook already on disk.
-    pub fn findings_at(rule: &dyn Rule, path: &Path, config: &Config) -> Vec<String> {
+    pub(crate) fn findings_at(rule: &dyn Rule, path: &Path, config: &Config) -> Vec<String> {
         let Loaded::Playbook {
             document,
             diagnostics,
@@ -485,17 +486,17 @@ pub(crate) mod testing {
     }
 
     /// As [`findings_with`], with the default configuration.
-    pub fn findings(rule: &dyn Rule, yaml: &str) -> Vec<String> {
+    pub(crate) fn findings(rule: &dyn Rule, yaml: &str) -> Vec<String> {
         findings_with(rule, yaml, &Config::default())
     }
 
     /// What `rule` reports on [`CLEAN`] once key `key` is removed from stage number `stage`.
-    pub fn findings_without(rule: &dyn Rule, stage: usize, key: &str) -> Vec<String> {
+    pub(crate) fn findings_without(rule: &dyn Rule, stage: usize, key: &str) -> Vec<String> {
         findings(rule, &remove_key(CLEAN, stage, key))
     }
 
     /// `yaml` without key `key` (and its nested lines) in stage number `stage` (0-based).
-    pub fn remove_key(yaml: &str, stage: usize, key: &str) -> String {
+    pub(crate) fn remove_key(yaml: &str, stage: usize, key: &str) -> String {
         let lines: Vec<&str> = yaml.lines().collect();
         let stages_at = lines.iter().position(|l| *l == "stages:").expect("stages");
         let start = lines
@@ -531,20 +532,20 @@ pub(crate) mod testing {
 
     /// A playbook whose `crm:` block names `target` (so the `crm::` rules run for it), with
     /// `stages` (YAML list items, indented by two spaces).
-    pub fn crm_playbook(target: &str, stages: &str) -> String {
+    pub(crate) fn crm_playbook(target: &str, stages: &str) -> String {
         format!(
             "stagebook: 1\nplaybook:\n  id: t\n  name: Test\n  crm:\n    {target}: {{}}\nstages:\n{stages}"
         )
     }
 
     /// What `rule` reports on [`crm_playbook`]`(target, stages)`.
-    pub fn crm_findings(rule: &dyn Rule, target: &str, stages: &str) -> Vec<String> {
+    pub(crate) fn crm_findings(rule: &dyn Rule, target: &str, stages: &str) -> Vec<String> {
         findings(rule, &crm_playbook(target, stages))
     }
 
     /// Asserts that `rule` reports exactly `expected` on `stages` when the playbook names CRM
     /// `target`, and nothing when it names `other` instead (a CRM without that limit).
-    pub fn assert_crm_only(
+    pub(crate) fn assert_crm_only(
         rule: &dyn Rule,
         stages: &str,
         target: &str,
@@ -559,7 +560,7 @@ pub(crate) mod testing {
     }
 
     /// A complete playbook every rule passes, to modify in tests.
-    pub const CLEAN: &str = include_str!("../../tests/fixtures/lint/clean.yaml");
+    pub(crate) const CLEAN: &str = include_str!("../../tests/fixtures/lint/clean.yaml");
 }
 
 #[cfg(test)]

@@ -91,7 +91,7 @@ fn nearest(sites: &[Site], rule: &str, pointer: &str) -> Option<usize> {
 
 /// Drops the findings a suppression covers, and adds one finding per suppression that
 /// covered nothing.
-pub fn apply(document: &Document, findings: Vec<Finding>) -> Vec<Finding> {
+pub(crate) fn apply(document: &Document, findings: Vec<Finding>) -> Vec<Finding> {
     // A suppression is a key `allow`, written out in some file of the document (or spelled
     // with escapes, which need a backslash): a document with neither has none to look for.
     let may_suppress = |text: &str| {

@@ -35,7 +35,7 @@ const NOT_PROSE: &[&str] = &[
 
 /// Calls `visit` with every string a rep reads in the handbook and its JSON pointer, in
 /// document order.
-pub fn for_each_prose<'v>(value: &'v Value, mut visit: impl FnMut(&str, &'v str)) {
+pub(crate) fn for_each_prose<'v>(value: &'v Value, mut visit: impl FnMut(&str, &'v str)) {
     walk(value, &mut String::new(), 0, &mut visit);
 }
 
@@ -75,7 +75,7 @@ fn walk<'v>(
 
 /// Folds text for matching: NFKC (full-width `ＲＯＩ` becomes `ROI`, half-width katakana
 /// becomes full-width), lowercase, and runs of whitespace become one space.
-pub fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
         // ASCII is already in NFKC: split on whitespace, then lowercase in one pass.
@@ -156,7 +156,7 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Whether `c` is a Chinese, Japanese or Korean character, which is spoken one syllable each.
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{3040}'..='\u{30ff}'   // kana
         | '\u{3400}'..='\u{4dbf}' // CJK extension A
@@ -180,7 +180,7 @@ fn is_whole(haystack: &str, start: usize, end: usize) -> bool {
 }
 
 /// Where `needle` occurs in `haystack` (both already folded) as a whole phrase.
-pub fn find_phrase(haystack: &str, needle: &str) -> Option<usize> {
+pub(crate) fn find_phrase(haystack: &str, needle: &str) -> Option<usize> {
     if needle.is_empty() {
         return None;
     }
@@ -197,7 +197,7 @@ pub fn find_phrase(haystack: &str, needle: &str) -> Option<usize> {
 
 /// A list of phrases, folded and compiled once, found in one pass over a folded text.
 #[derive(Debug, Clone)]
-pub struct PhraseSet {
+pub(crate) struct PhraseSet {
     words: Vec<String>,
     automaton: AhoCorasick,
 }
@@ -205,13 +205,13 @@ pub struct PhraseSet {
 impl PhraseSet {
     /// Folds and compiles `words` (empty ones are dropped) for searching much text: slower to
     /// build (a DFA), faster to search.
-    pub fn new<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Self {
+    pub(crate) fn new<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Self {
         Self::build(words, None)
     }
 
     /// Like [`PhraseSet::new`], for lists searched in a few short texts (exit events): an NFA
     /// builds in a fraction of a DFA's time, which is what a run on one playbook waits for.
-    pub fn quick_to_build<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Self {
+    pub(crate) fn quick_to_build<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Self {
         Self::build(words, Some(AhoCorasickKind::ContiguousNFA))
     }
 
@@ -237,7 +237,7 @@ impl PhraseSet {
     }
 
     /// Every whole-phrase match in `text` (already folded), overlapping, as (start, phrase).
-    pub fn find_all<'s, 't>(
+    pub(crate) fn find_all<'s, 't>(
         &'s self,
         text: &'t str,
     ) -> impl Iterator<Item = (usize, &'s str)> + use<'s, 't> {
@@ -248,7 +248,7 @@ impl PhraseSet {
     }
 
     /// The first match in `text`; the longest phrase when several start there.
-    pub fn earliest(&self, text: &str) -> Option<(usize, &str)> {
+    pub(crate) fn earliest(&self, text: &str) -> Option<(usize, &str)> {
         if !self.automaton.is_match(text) {
             return None;
         }
@@ -258,7 +258,7 @@ impl PhraseSet {
 
     /// The phrase [`PhraseSet::earliest`] finds in `fold(text)`, folding only when that would
     /// change more than the case of ASCII letters (most text is already in folded form).
-    pub fn earliest_unfolded(&self, text: &str) -> Option<&str> {
+    pub(crate) fn earliest_unfolded(&self, text: &str) -> Option<&str> {
         if folds_to_itself(text) {
             self.earliest(text).map(|(_, word)| word)
         } else {
@@ -268,7 +268,7 @@ impl PhraseSet {
 }
 
 /// Latin words and CJK characters in `text`: what speaking time is estimated from.
-pub fn count_speech_units(text: &str) -> (usize, usize) {
+pub(crate) fn count_speech_units(text: &str) -> (usize, usize) {
     let mut words = 0;
     let mut cjk = 0;
     let mut in_word = false;

@@ -27,7 +27,7 @@ pub trait Files: Sync {
 
 /// The real file system.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Disk;
+pub(crate) struct Disk;
 
 impl Files for Disk {
     fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
@@ -65,11 +65,11 @@ impl Files for Disk {
 }
 
 /// Largest `stagebook.toml` read: a lint configuration is a few dozen lines.
-pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+pub(crate) const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 
 /// Reads a small UTF-8 text file such as `stagebook.toml` from disk: a regular file of at most
 /// `limit` bytes, or an error saying which limit it broke.
-pub fn read_small_text(path: &Path, limit: u64) -> io::Result<String> {
+pub(crate) fn read_small_text(path: &Path, limit: u64) -> io::Result<String> {
     let bytes = Disk.read(path, limit.saturating_add(1))?;
     if bytes.len() as u64 > limit {
         return Err(io::Error::new(
@@ -93,11 +93,11 @@ pub fn read_small_text(path: &Path, limit: u64) -> io::Result<String> {
 #[derive(Debug, Clone, Default)]
 pub struct MemoryFiles {
     /// The folder every path lies under (the repository's top folder).
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// What names the tree for the user, e.g. `main`: files show as `main:playbooks/a.yaml`.
-    pub label: String,
+    pub(crate) label: String,
     /// Normalised path → content.
-    pub files: BTreeMap<PathBuf, Vec<u8>>,
+    pub(crate) files: BTreeMap<PathBuf, Vec<u8>>,
 }
 
 impl MemoryFiles {
@@ -117,7 +117,7 @@ impl MemoryFiles {
     }
 
     /// The path of a file inside the tree, `/`-separated.
-    pub fn relative(&self, path: &Path) -> String {
+    pub(crate) fn relative(&self, path: &Path) -> String {
         let path = normalize(path);
         path.strip_prefix(&self.root)
             .unwrap_or(&path)

@@ -8,7 +8,7 @@ pub mod files;
 pub mod yaml;
 
 /// The source model moved to [`crate::source`]; this path stays for callers not yet updated.
-pub use crate::source;
+pub(crate) use crate::source;
 
 use std::fs;
 use std::io;
@@ -19,25 +19,25 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Label, codes};
 use crate::source::SourceFile;
-pub use files::{Disk, Files};
-pub use yaml::{NodeSpan, SpanMap};
+pub(crate) use files::{Disk, Files};
+pub(crate) use yaml::SpanMap;
 
 /// Guards against hostile or accidental input. Every limit ends in a diagnostic, never a crash.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest file read, in bytes (default 16 MiB).
-    pub max_file_size: u64,
+    pub(crate) max_file_size: u64,
     /// Deepest nesting of lists and mappings (default 128).
-    pub max_depth: usize,
+    pub(crate) max_depth: usize,
     /// Most nodes that aliases (`*name`) may copy in one file (default 100,000).
-    pub alias_budget: usize,
+    pub(crate) alias_budget: usize,
 }
 
 impl Limits {
     /// Most text bytes (keys and scalar values) that aliases may copy in one file: as many as
     /// the largest file read, so a loaded file holds at most twice `max_file_size` of text
     /// however its aliases are arranged.
-    pub fn alias_byte_budget(&self) -> u64 {
+    pub(crate) fn alias_byte_budget(&self) -> u64 {
         self.max_file_size
     }
 }
@@ -66,7 +66,7 @@ pub struct Document {
 impl Document {
     /// A label for the node at `pointer` (or its nearest ancestor): its value, or its key when
     /// `on_key` is set and it has one.
-    pub fn label(&self, pointer: &str, on_key: bool) -> Label {
+    pub(crate) fn label(&self, pointer: &str, on_key: bool) -> Label {
         match self.spans.find(pointer) {
             Some(span) => {
                 let range = match (&span.key, on_key) {
@@ -80,7 +80,7 @@ impl Document {
     }
 
     /// The playbook file itself.
-    pub fn file(&self) -> &Arc<SourceFile> {
+    pub(crate) fn file(&self) -> &Arc<SourceFile> {
         &self.files[0]
     }
 }
@@ -110,7 +110,7 @@ pub enum Loaded {
 /// file reached twice is listed once). A link leaving the project is not followed, so a pull
 /// request cannot make `check` print the text of a file elsewhere on the machine; a folder
 /// holding only such links is an error rather than "0 files".
-pub fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
+pub(crate) fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
     let metadata = fs::metadata(path)?;
     if !metadata.is_dir() {
         return Ok(vec![path.to_path_buf()]);
@@ -177,17 +177,10 @@ pub fn discover(path: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads a file's bytes and checks they are text a YAML parser should see: not too large,
-/// UTF-8 (a UTF-8 byte-order mark is fine, UTF-16 is not), no NUL bytes.
-pub fn read_source(
-    path: &Path,
-    limits: &Limits,
-) -> io::Result<(Arc<SourceFile>, Option<Diagnostic>)> {
-    read_source_in(&Disk, path, limits)
-}
-
-/// [`read_source`] from any [`Files`] (the disk, or a git revision held in memory).
-pub fn read_source_in(
+/// Reads a file's bytes from `files` (the disk, or a git revision held in memory) and checks
+/// they are text a YAML parser should see: not too large, UTF-8 (a UTF-8 byte-order mark is
+/// fine, UTF-16 is not), no NUL bytes.
+pub(crate) fn read_source_in(
     files: &dyn Files,
     path: &Path,
     limits: &Limits,
@@ -282,7 +275,7 @@ pub fn load(path: &Path, limits: &Limits) -> io::Result<Loaded> {
 
 /// [`load`] from any [`Files`]: `stagebook diff` reads old revisions from git this way,
 /// without checking them out.
-pub fn load_in(files: &dyn Files, path: &Path, limits: &Limits) -> io::Result<Loaded> {
+pub(crate) fn load_in(files: &dyn Files, path: &Path, limits: &Limits) -> io::Result<Loaded> {
     let (file, parsed) = read_and_parse(files, path, limits)?;
     let yaml::Parsed {
         value,
@@ -314,7 +307,7 @@ pub fn load_in(files: &dyn Files, path: &Path, limits: &Limits) -> io::Result<Lo
 
 /// The folder includes must stay inside: the nearest folder above the playbook that holds a
 /// `stagebook.toml` or `.git`, or else the playbook's own folder.
-pub fn project_root(playbook: &Path) -> PathBuf {
+pub(crate) fn project_root(playbook: &Path) -> PathBuf {
     let folder = playbook
         .canonicalize()
         .ok()

@@ -39,14 +39,14 @@ pub struct SpanMap {
 
 impl SpanMap {
     /// An empty map with room for `nodes` nodes.
-    pub fn with_capacity(nodes: usize) -> Self {
+    pub(crate) fn with_capacity(nodes: usize) -> Self {
         Self {
             spans: FxHashMap::with_capacity_and_hasher(nodes, rustc_hash::FxBuildHasher),
         }
     }
 
     /// The span recorded for `pointer`, or for its nearest ancestor that has one.
-    pub fn find(&self, pointer: &str) -> Option<&NodeSpan> {
+    pub(crate) fn find(&self, pointer: &str) -> Option<&NodeSpan> {
         let mut pointer = pointer;
         loop {
             if let Some(span) = self.spans.get(pointer) {
@@ -63,23 +63,18 @@ impl SpanMap {
     }
 
     /// Records where `pointer` is written.
-    pub fn insert(&mut self, pointer: String, span: NodeSpan) {
+    pub(crate) fn insert(&mut self, pointer: String, span: NodeSpan) {
         self.spans.insert(pointer, span);
-    }
-
-    /// Number of recorded nodes.
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    /// Whether nothing is recorded.
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
     }
 
     /// Moves every span of `other` into this map, re-pointing them at file `file` and
     /// renaming each pointer with `rename` (a pointer it returns `None` for is dropped).
-    pub fn graft(&mut self, other: SpanMap, file: usize, rename: impl Fn(&str) -> Option<String>) {
+    pub(crate) fn graft(
+        &mut self,
+        other: SpanMap,
+        file: usize,
+        rename: impl Fn(&str) -> Option<String>,
+    ) {
         for (pointer, mut span) in other.spans {
             if let Some(pointer) = rename(&pointer) {
                 span.file = file;
@@ -112,7 +107,7 @@ pub struct Parsed {
     /// The document root.
     pub value: Option<Value>,
     /// Where each node is written (file index 0 is the parsed file).
-    pub spans: SpanMap,
+    pub(crate) spans: SpanMap,
     /// YAML-level findings.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -175,7 +170,7 @@ struct Builder<'a> {
 
 /// Most duplicate keys reported for one file: a generated or damaged file can repeat a key on
 /// every line, and thousands of findings would help nobody.
-pub const MAX_DUPLICATE_KEY_FINDINGS: usize = 200;
+pub(crate) const MAX_DUPLICATE_KEY_FINDINGS: usize = 200;
 
 /// Why building stopped early (the diagnostic is already recorded).
 struct Stop;

@@ -13,13 +13,13 @@ const DAY: f64 = 86_400.0;
 
 /// Days, rounded to 2 decimals.
 #[allow(clippy::cast_precision_loss)]
-pub fn days(secs: i64) -> f64 {
+pub(crate) fn days(secs: i64) -> f64 {
     round(secs as f64 / DAY, 2)
 }
 
 /// A ratio rounded to 4 decimals, or `None` without a denominator.
 #[allow(clippy::cast_precision_loss)]
-pub fn ratio(part: u64, whole: u64) -> Option<f64> {
+pub(crate) fn ratio(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| round(part as f64 / whole as f64, 4))
 }
 
@@ -30,7 +30,7 @@ fn round(value: f64, decimals: i32) -> f64 {
 
 /// Median and mean (in days) of a list of seconds; the list is reordered.
 #[allow(clippy::cast_precision_loss)]
-pub fn median_mean(values: &mut [u32]) -> (Option<f64>, Option<f64>) {
+pub(crate) fn median_mean(values: &mut [u32]) -> (Option<f64>, Option<f64>) {
     if values.is_empty() {
         return (None, None);
     }
@@ -49,7 +49,7 @@ pub fn median_mean(values: &mut [u32]) -> (Option<f64>, Option<f64>) {
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss
 )]
-pub fn quantile(values: &mut [u32], q: f64) -> f64 {
+pub(crate) fn quantile(values: &mut [u32], q: f64) -> f64 {
     values.sort_unstable();
     let position = q * (values.len() - 1) as f64;
     let low = position.floor() as usize;
@@ -59,12 +59,12 @@ pub fn quantile(values: &mut [u32], q: f64) -> f64 {
 }
 
 /// Seconds (possibly fractional) as days, rounded to 2 decimals.
-pub fn days_f(secs: f64) -> f64 {
+pub(crate) fn days_f(secs: f64) -> f64 {
     round(secs / DAY, 2)
 }
 
 /// Numbers for the periods `range` taken together.
-pub fn period_report(
+pub(crate) fn period_report(
     frame: &Frame<'_>,
     tally: &Tally,
     range: std::ops::Range<usize>,
@@ -221,7 +221,7 @@ pub fn period_report(
 }
 
 /// Deals stalled at the end of the range, longest first, at most `limit` per stage.
-pub fn stalled_list(
+pub(crate) fn stalled_list(
     frame: &Frame<'_>,
     tally: &mut Tally,
     limit: usize,
@@ -251,7 +251,7 @@ pub fn stalled_list(
 }
 
 /// Summary of reading, for the report.
-pub fn unknown_sorted(stats: &InputStats) -> Vec<super::report::UnknownStage> {
+pub(crate) fn unknown_sorted(stats: &InputStats) -> Vec<super::report::UnknownStage> {
     let mut unknown: Vec<_> = stats
         .unknown
         .iter()

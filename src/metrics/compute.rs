@@ -16,78 +16,76 @@ type StalledKey = (Reverse<i64>, Box<str>, StageIx, Secs);
 
 /// A deal's visit to a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Visit {
+pub(crate) struct Visit {
     /// Stage.
-    pub stage: StageIx,
+    pub(crate) stage: StageIx,
     /// When the deal entered it.
-    pub enter: Secs,
+    pub(crate) enter: Secs,
 }
 
 /// Counters for every period and stage. Indexes: `[period * n + stage]`; flows
 /// `[(period * (n + 1) + from) * n + to]` with `from == n` for deals entering the pipeline.
 #[derive(Debug, Clone)]
-pub struct Tally {
+pub(crate) struct Tally {
     /// Stages.
-    pub n: usize,
-    /// Periods.
-    pub periods: usize,
+    pub(crate) n: usize,
     /// Entries into each stage.
-    pub entered: Vec<u64>,
+    pub(crate) entered: Vec<u64>,
     /// Deals in each stage at each boundary (start of each period, then end of the last),
     /// as a difference array until [`Tally::finish`].
-    pub inside: Vec<i64>,
+    pub(crate) inside: Vec<i64>,
     /// Stalled deals at each period's as-of instant, as a difference array until finished.
-    pub stalled: Vec<i64>,
+    pub(crate) stalled: Vec<i64>,
     /// Moves between stages.
-    pub flows: Vec<u64>,
+    pub(crate) flows: Vec<u64>,
     /// Time in stage (seconds) of visits that ended in the period.
-    pub durations: Vec<Sample>,
+    pub(crate) durations: Vec<Sample>,
     /// Visits over the stage's budget.
-    pub over_budget: Vec<u64>,
+    pub(crate) over_budget: Vec<u64>,
     /// Times a stage was jumped over.
-    pub skipped: Vec<u64>,
+    pub(crate) skipped: Vec<u64>,
     /// Cycle times (seconds) of deals won in the period.
-    pub cycles: Vec<Sample>,
+    pub(crate) cycles: Vec<Sample>,
     /// Deals entering the pipeline in the period.
-    pub new_deals: Vec<u64>,
+    pub(crate) new_deals: Vec<u64>,
     /// Of those, deals that reached a demo stage.
-    pub new_demo: Vec<u64>,
+    pub(crate) new_demo: Vec<u64>,
     /// Deals with at least one row naming a playbook stage.
-    pub deals: u64,
+    pub(crate) deals: u64,
     /// Exact duplicate rows.
-    pub duplicates: u64,
+    pub(crate) duplicates: u64,
     /// Rows repeating the stage a deal was in.
-    pub repeats: u64,
+    pub(crate) repeats: u64,
     /// Deals whose first row is won or lost.
-    pub no_open_stage: u64,
+    pub(crate) no_open_stage: u64,
     /// Deals stalled at the end of the range: (seconds in stage, deal, stage, entered), the
     /// longest [`Frame::stalled_limit`] of each stage (filled by [`Tally::finish`]).
-    pub stalled_deals: Vec<(i64, Box<str>, StageIx, Secs)>,
+    pub(crate) stalled_deals: Vec<(i64, Box<str>, StageIx, Secs)>,
     /// While folding, the longest stalled deals of each stage so far: a heap whose top is the
     /// first to leave, so memory follows the limit, not the number of stalled deals.
     stalled_top: Vec<BinaryHeap<StalledKey>>,
     /// For deals won in the range: seconds per stage, one list per stage.
-    pub won_times: Vec<Sample>,
+    pub(crate) won_times: Vec<Sample>,
     /// Deals won in the range.
-    pub won_deals: u64,
+    pub(crate) won_deals: u64,
     /// Visits of deals won in the range, kept for `--activities`.
-    pub won_timelines: HashMap<Box<str>, Vec<Visit>>,
+    pub(crate) won_timelines: HashMap<Box<str>, Vec<Visit>>,
 }
 
 /// What the fold needs to know besides the history.
-pub struct Frame<'a> {
+pub(crate) struct Frame<'a> {
     /// Stages.
-    pub stages: &'a StageMap,
+    pub(crate) stages: &'a StageMap,
     /// Periods, contiguous.
-    pub periods: &'a [Period],
+    pub(crate) periods: &'a [Period],
     /// Each period's as-of instant for stalls.
-    pub as_of: Vec<Secs>,
+    pub(crate) as_of: Vec<Secs>,
     /// `cycle_target` in seconds.
-    pub cycle_target: Option<i64>,
+    pub(crate) cycle_target: Option<i64>,
     /// Keep won deals' visits for an activities file.
-    pub keep_won_timelines: bool,
+    pub(crate) keep_won_timelines: bool,
     /// Most stalled deals kept per stage (all by default).
-    pub stalled_limit: usize,
+    pub(crate) stalled_limit: usize,
     /// Flow kind of every (from, to) pair, precomputed.
     moves: Vec<FlowKind>,
     boundaries: Vec<Secs>,
@@ -96,7 +94,7 @@ pub struct Frame<'a> {
 impl<'a> Frame<'a> {
     /// Prepares the fold. `last_change` is the last stage change in the history: stalls are
     /// measured just after it when a period ends later (the history says nothing beyond).
-    pub fn new(
+    pub(crate) fn new(
         stages: &'a StageMap,
         periods: &'a [Period],
         last_change: Secs,
@@ -131,7 +129,7 @@ impl<'a> Frame<'a> {
     }
 
     /// How a move from one stage to another reads.
-    pub fn flow_kind(&self, from: usize, to: usize) -> FlowKind {
+    pub(crate) fn flow_kind(&self, from: usize, to: usize) -> FlowKind {
         self.moves[from * self.stages.len() + to]
     }
 
@@ -154,12 +152,11 @@ impl<'a> Frame<'a> {
 
 impl Tally {
     /// Empty counters.
-    pub fn new(frame: &Frame<'_>) -> Self {
+    pub(crate) fn new(frame: &Frame<'_>) -> Self {
         let n = frame.stages.len();
         let p = frame.periods.len();
         Self {
             n,
-            periods: p,
             entered: vec![0; p * n],
             inside: vec![0; (p + 2) * n],
             stalled: vec![0; (p + 1) * n],
@@ -183,7 +180,7 @@ impl Tally {
     }
 
     /// Folds every deal of the history, one deal in memory at a time.
-    pub fn fold_all(frame: &Frame<'_>, mut history: History) -> Result<Self, Error> {
+    pub(crate) fn fold_all(frame: &Frame<'_>, mut history: History) -> Result<Self, Error> {
         let mut tally = Self::new(frame);
         let (mut deal, mut events, mut visits) = (Vec::new(), Vec::new(), Vec::new());
         while history.groups.next(&mut deal, &mut events)? {
@@ -197,7 +194,7 @@ impl Tally {
     }
 
     /// Folds one deal. `events` are packed and in any order; `visits` is scratch space.
-    pub fn fold_deal(
+    pub(crate) fn fold_deal(
         &mut self,
         frame: &Frame<'_>,
         deal: &str,
@@ -319,7 +316,7 @@ impl Tally {
     }
 
     /// Turns the difference arrays into counts.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         let n = self.n;
         for top in &mut self.stalled_top {
             self.stalled_deals.extend(
@@ -339,17 +336,17 @@ impl Tally {
     }
 
     /// Deals in stage `s` at boundary `b` (0 = start of the first period).
-    pub fn inside(&self, b: usize, s: usize) -> u64 {
+    pub(crate) fn inside(&self, b: usize, s: usize) -> u64 {
         u64::try_from(self.inside[b * self.n + s]).unwrap_or(0)
     }
 
     /// Deals stalled in stage `s` at period `p`'s as-of instant.
-    pub fn stalled(&self, p: usize, s: usize) -> u64 {
+    pub(crate) fn stalled(&self, p: usize, s: usize) -> u64 {
         u64::try_from(self.stalled[p * self.n + s]).unwrap_or(0)
     }
 
     /// Moves from `from` (`n` = entering the pipeline) to `to` in period `p`.
-    pub fn flow(&self, p: usize, from: usize, to: usize) -> u64 {
+    pub(crate) fn flow(&self, p: usize, from: usize, to: usize) -> u64 {
         self.flows[(p * (self.n + 1) + from) * self.n + to]
     }
 }

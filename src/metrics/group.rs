@@ -1,4 +1,4 @@
-//! Grouping the history's events by deal within a memory budget: the external sort between
+//! Metrics stage: grouping the history's events by deal within a memory budget: the external sort between
 //! reading ([`super::history`]) and the fold ([`super::compute`]).
 //!
 //! Rows are buffered compactly — each deal id once, each row as a deal number and a packed
@@ -23,7 +23,7 @@ use super::{Error, varint};
 /// The default memory budget. Ten million rows (0.55 GB of CSV) spill a few runs, which
 /// costs less than it saves: a smaller buffer's hash table and sorts stay closer to the CPU
 /// caches (measured with `benches/metrics.sh`: 32 MiB to 128 MiB run as fast, 256 MiB slower).
-pub const DEFAULT_MEMORY_LIMIT: usize = 128 << 20;
+pub(crate) const DEFAULT_MEMORY_LIMIT: usize = 128 << 20;
 
 /// Most runs merged at once; more are merged in passes, so few files are open.
 const FAN_IN: usize = 32;
@@ -33,7 +33,7 @@ const MIN_FAN_IN: usize = 4;
 
 /// The least memory limit the command line takes: below it runs would hold a few rows each,
 /// and a limit that small is most likely a unit left out (`100` for `100MiB`).
-pub const MIN_MEMORY_LIMIT: usize = 1 << 20;
+pub(crate) const MIN_MEMORY_LIMIT: usize = 1 << 20;
 
 /// What a buffered row costs: its deal number and event, and the event again while sorting.
 const ROW_BYTES: usize = 4 + 8 + 8;
@@ -74,7 +74,7 @@ impl Default for Budget {
 /// of the runs, where merging every run into one each time would rewrite the first rows once
 /// per merge.
 #[derive(Debug)]
-pub struct Grouper {
+pub(crate) struct Grouper {
     budget: Budget,
     /// Runs merged at once.
     fan_in: usize,
@@ -94,7 +94,7 @@ struct Run {
 
 impl Grouper {
     /// An empty grouper.
-    pub fn new(budget: Budget) -> Self {
+    pub(crate) fn new(budget: Budget) -> Self {
         Self::one_of(budget, 1)
     }
 
@@ -102,7 +102,7 @@ impl Grouper {
     /// in parallel): it takes its share of the memory, and of the files open at once — each
     /// holds fewer than its fan-in runs per level, so its share keeps the whole process
     /// within a few times [`FAN_IN`] files (the default limit is 256 on macOS).
-    pub fn one_of(budget: Budget, parts: usize) -> Self {
+    pub(crate) fn one_of(budget: Budget, parts: usize) -> Self {
         let parts = parts.max(1);
         Self {
             budget: Budget {
@@ -117,7 +117,7 @@ impl Grouper {
     }
 
     /// Adds one event of a deal.
-    pub fn push(&mut self, deal: &[u8], event: u64) -> Result<(), Error> {
+    pub(crate) fn push(&mut self, deal: &[u8], event: u64) -> Result<(), Error> {
         // An empty buffer takes a row with any shorter id.
         if deal.len() <= MAX_ID_BYTES {
             let limit = self.budget.memory_limit;
@@ -165,7 +165,7 @@ impl Grouper {
 
     /// Ends the input and sorts what is still in memory, ready for [`Groups::merge`] with
     /// other groupers' (one per part of a file read in parallel).
-    pub fn sort(self) -> Sorted {
+    pub(crate) fn sort(self) -> Sorted {
         Sorted {
             memory: (!self.buffer.is_empty()).then(|| self.buffer.into_run()),
             runs: self.levels.into_iter().flatten().collect(),
@@ -177,7 +177,7 @@ impl Grouper {
 
 /// A grouper's runs, on disk and in memory, waiting to be merged.
 #[derive(Debug)]
-pub struct Sorted {
+pub(crate) struct Sorted {
     runs: Vec<Run>,
     memory: Option<Buffer>,
     spilled: usize,
@@ -573,7 +573,7 @@ pub struct Groups {
 
 impl Groups {
     /// Merges groupers' runs: their deals, in id order, each with all its events.
-    pub fn merge(parts: Vec<Sorted>) -> Result<Self, Error> {
+    pub(crate) fn merge(parts: Vec<Sorted>) -> Result<Self, Error> {
         let temp_dir = parts
             .first()
             .map_or_else(std::env::temp_dir, |p| p.temp_dir.clone());

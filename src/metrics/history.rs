@@ -1,4 +1,4 @@
-//! Reading CRM stage history: a CSV with one row per stage change, streamed row by row.
+//! Metrics stage, input: reading CRM stage history: a CSV with one row per stage change, streamed row by row.
 //!
 //! Each row becomes a packed 8-byte event (time and stage) handed with its deal id to a
 //! [`Grouper`], which keeps memory within the budget. Rows may come in any order: the grouper
@@ -20,11 +20,11 @@ use super::{Error, MAX_EXAMPLES};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
     /// Deal id column.
-    pub deal: String,
+    pub(crate) deal: String,
     /// Stage name column.
-    pub stage: String,
+    pub(crate) stage: String,
     /// Time the deal entered the stage.
-    pub at: String,
+    pub(crate) at: String,
 }
 
 impl Default for Columns {
@@ -56,12 +56,12 @@ pub struct ReadOptions {
 const EPOCH_SHIFT: i64 = 1 << 39;
 
 /// Packs an event so that sorting the numbers sorts by time, then by playbook order.
-pub fn pack(at: Secs, stage: StageIx) -> u64 {
+pub(crate) fn pack(at: Secs, stage: StageIx) -> u64 {
     (u64::try_from(at + EPOCH_SHIFT).expect("instants are checked") << 16) | u64::from(stage)
 }
 
 /// Unpacks an event.
-pub fn unpack(event: u64) -> (Secs, StageIx) {
+pub(crate) fn unpack(event: u64) -> (Secs, StageIx) {
     let at = i64::try_from(event >> 16).expect("packed instants fit") - EPOCH_SHIFT;
     (at, (event & 0xFFFF) as StageIx)
 }
@@ -70,22 +70,22 @@ pub fn unpack(event: u64) -> (Secs, StageIx) {
 #[derive(Debug, Clone, Default)]
 pub struct InputStats {
     /// Data rows read (the header excluded).
-    pub rows: u64,
+    pub(crate) rows: u64,
     /// Rows whose stage maps to a playbook stage.
-    pub mapped: u64,
+    pub(crate) mapped: u64,
     /// Stage names that map to no stage, with their row counts: the first
     /// [`MAX_UNKNOWN_NAMES`] met.
-    pub unknown: BTreeMap<String, u64>,
+    pub(crate) unknown: BTreeMap<String, u64>,
     /// Rows naming a stage that maps to no stage, beyond the names in `unknown`.
-    pub other_unknown_rows: u64,
+    pub(crate) other_unknown_rows: u64,
     /// Malformed rows skipped (`--skip-bad-rows`).
-    pub bad_rows: u64,
+    pub(crate) bad_rows: u64,
     /// The first few malformed rows, as messages.
-    pub bad_examples: Vec<String>,
+    pub(crate) bad_examples: Vec<String>,
     /// Earliest and latest stage change.
-    pub first: Option<Secs>,
+    pub(crate) first: Option<Secs>,
     /// Latest stage change.
-    pub last: Option<Secs>,
+    pub(crate) last: Option<Secs>,
 }
 
 /// The history, grouped by deal.
@@ -98,7 +98,7 @@ pub struct History {
 }
 
 /// Finds the named columns in a header, or says which is missing and what there is.
-pub fn resolve_columns(
+pub(crate) fn resolve_columns(
     file: &Path,
     header: &csv::ByteRecord,
     wanted: &[(&str, &str)],
@@ -152,7 +152,7 @@ const SHOWN_CHARS: usize = 40;
 
 /// `text`, or its first [`SHOWN_CHARS`] characters and `…`, with control characters (which
 /// could steer the terminal) replaced by `�`.
-pub fn short(text: &str) -> String {
+pub(crate) fn short(text: &str) -> String {
     let mut out: String = text
         .chars()
         .take(SHOWN_CHARS)
@@ -168,18 +168,18 @@ pub fn short(text: &str) -> String {
 /// this long is no CRM export: most likely a quote left open has made the rest of the file one
 /// field, or the file is not a CSV at all. Reading stops there (exit 2), so one row never
 /// takes more than a few MiB of memory.
-pub const MAX_ROW_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_ROW_BYTES: u64 = 1 << 20;
 
 /// Bytes the CSV reader buffers ahead of the row it parses.
 const CSV_BUFFER: usize = 1 << 20;
 
 /// A CSV reader whose file stops giving bytes [`MAX_ROW_BYTES`] (plus what the reader buffers)
 /// past the start of the row being read; see [`next_record`].
-pub type CsvReader = csv::Reader<Bounded>;
+pub(crate) type CsvReader = csv::Reader<Bounded>;
 
 /// A file read through a window that [`next_record`] moves forward row by row.
 #[derive(Debug)]
-pub struct Bounded {
+pub(crate) struct Bounded {
     file: File,
     /// Bytes read so far.
     read: u64,
@@ -222,7 +222,7 @@ impl Read for Bounded {
 
 /// Why [`next_record`] could not give a row.
 #[derive(Debug)]
-pub enum RowError {
+pub(crate) enum RowError {
     /// The row starting at this position is longer than [`MAX_ROW_BYTES`].
     TooLong(csv::Position),
     /// Reading failed.
@@ -231,7 +231,7 @@ pub enum RowError {
 
 impl RowError {
     /// The message for people, for the file at `path` whose reader started at byte `start`.
-    pub fn describe(self, path: &Path, start: u64) -> Error {
+    pub(crate) fn describe(self, path: &Path, start: u64) -> Error {
         match self {
             Self::TooLong(at) => match record_line(path, start, &at) {
                 Ok(line) => Error::new(too_long(path, line)),
@@ -253,7 +253,10 @@ fn too_long(path: &Path, line: u64) -> String {
 
 /// Reads the next row into `record` (`false` at the end of the file), refusing a row longer
 /// than [`MAX_ROW_BYTES`] before it is read whole.
-pub fn next_record(reader: &mut CsvReader, record: &mut csv::ByteRecord) -> Result<bool, RowError> {
+pub(crate) fn next_record(
+    reader: &mut CsvReader,
+    record: &mut csv::ByteRecord,
+) -> Result<bool, RowError> {
     let start = reader.position().clone();
     reader.get_ref().allow_row_at(start.byte());
     match reader.read_byte_record(record) {
@@ -270,7 +273,7 @@ pub fn next_record(reader: &mut CsvReader, record: &mut csv::ByteRecord) -> Resu
 
 /// Reads the header line of a reader at the top of `path`, refusing one longer than
 /// [`MAX_ROW_BYTES`].
-pub fn read_header(reader: &mut CsvReader, path: &Path) -> Result<csv::ByteRecord, Error> {
+pub(crate) fn read_header(reader: &mut CsvReader, path: &Path) -> Result<csv::ByteRecord, Error> {
     let header = reader.byte_headers().cloned();
     match header {
         Ok(_) if reader.position().byte() > MAX_ROW_BYTES => Err(Error::new(too_long(path, 1))),
@@ -281,7 +284,7 @@ pub fn read_header(reader: &mut CsvReader, path: &Path) -> Result<csv::ByteRecor
 }
 
 /// Opens a CSV file, failing clearly on a missing or empty file.
-pub fn open_csv(path: &Path, delimiter: u8) -> Result<CsvReader, Error> {
+pub(crate) fn open_csv(path: &Path, delimiter: u8) -> Result<CsvReader, Error> {
     let mut file = File::open(path)
         .map_err(|e| Error::new(format!("{}: cannot read: {e}", path.display())))?;
     let mut first = [0u8; 1];
@@ -310,13 +313,18 @@ fn csv_reader(delimiter: u8, has_headers: bool, file: File) -> CsvReader {
 }
 
 /// A problem with one row: the file, line and column it is at.
-pub fn row_error(path: &Path, line: u64, column: &str, message: &str) -> String {
+pub(crate) fn row_error(path: &Path, line: u64, column: &str, message: &str) -> String {
     format!("{}:{line}: column `{column}`: {message}", path.display())
 }
 
 /// A problem with `record`, read by a reader that started at the top of the file: a
 /// [`row_error`] at the record's line.
-pub fn record_error(path: &Path, record: &csv::ByteRecord, column: &str, message: &str) -> Error {
+pub(crate) fn record_error(
+    path: &Path,
+    record: &csv::ByteRecord,
+    column: &str,
+    message: &str,
+) -> Error {
     let at = record
         .position()
         .cloned()
@@ -330,7 +338,7 @@ pub fn record_error(path: &Path, record: &csv::ByteRecord, column: &str, message
 /// Most stage names that map to no stage listed by name. More than a few dozen, and the
 /// stage column most likely holds something else (`--column stage=` naming a free-text
 /// column); listing them all would take memory for each distinct text in the file.
-pub const MAX_UNKNOWN_NAMES: usize = 1_000;
+pub(crate) const MAX_UNKNOWN_NAMES: usize = 1_000;
 
 /// Most distinct stage names whose lookup a part remembers (names past them are looked up
 /// on every row), for the same reason.

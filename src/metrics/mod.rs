@@ -7,16 +7,16 @@
 //! the [`report::Report`] — the one computation — and [`output`] prints it as a table, JSON,
 //! CSV or a self-contained HTML page with SVG charts. Time zones are handled in [`time`].
 
-pub mod build;
-pub mod compute;
+pub(crate) mod build;
+pub(crate) mod compute;
 pub mod group;
 pub mod history;
 pub mod output;
 pub mod report;
-pub mod sample;
+pub(crate) mod sample;
 pub mod stages;
 pub mod time;
-pub mod varint;
+pub(crate) mod varint;
 pub mod won;
 
 use std::fmt;
@@ -33,7 +33,7 @@ use time::PeriodKind;
 use won::ActivityColumns;
 
 /// How many malformed rows a report quotes.
-pub const MAX_EXAMPLES: usize = 5;
+pub(crate) const MAX_EXAMPLES: usize = 5;
 
 /// A failure that stops the measurement (unreadable file, malformed history, bad range).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub struct Error(String);
 
 impl Error {
     /// A failure with a message for people.
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Self(message.into())
     }
 }

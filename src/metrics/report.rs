@@ -1,4 +1,4 @@
-//! The metrics report: the one computed result that every output format prints.
+//! Metrics stage, result: the metrics report: the one computed result that every output format prints.
 //!
 //! Denominators, as the README documents them:
 //! - **conversion** of a stage = deals that left it forwards (to a later stage or won) ÷ deals
@@ -21,22 +21,22 @@ use super::stages::Kind;
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// Format version of this JSON document.
-    pub version: u32,
+    pub(crate) version: u32,
     /// The playbook measured.
-    pub playbook: PlaybookRef,
+    pub(crate) playbook: PlaybookRef,
     /// Where the history came from and what reading it found.
     pub input: Input,
     /// Zone naive times and periods are read in.
     pub time_zone: String,
     /// The stages, in playbook order.
-    pub stages: Vec<StageRef>,
+    pub(crate) stages: Vec<StageRef>,
     /// One entry per period, in order.
     pub periods: Vec<PeriodReport>,
     /// The whole range as one period.
     pub total: PeriodReport,
     /// Deals stalled at the end of the range, longest first (at most `--stalled-limit` per
     /// stage).
-    pub stalled: Vec<StalledDeal>,
+    pub(crate) stalled: Vec<StalledDeal>,
     /// What won deals looked like (`--won-profile`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub won_profile: Option<WonProfile>,
@@ -44,48 +44,48 @@ pub struct Report {
 
 /// The playbook measured.
 #[derive(Debug, Clone, Serialize)]
-pub struct PlaybookRef {
+pub(crate) struct PlaybookRef {
     /// Playbook id.
-    pub id: String,
+    pub(crate) id: String,
     /// Playbook name.
-    pub name: String,
+    pub(crate) name: String,
     /// The playbook's locale (the HTML page's `lang`).
-    pub locale: String,
+    pub(crate) locale: String,
     /// `cycle_target` in days.
-    pub cycle_target_days: Option<f64>,
+    pub(crate) cycle_target_days: Option<f64>,
 }
 
 /// A stage as the report lists it.
 #[derive(Debug, Clone, Serialize)]
-pub struct StageRef {
+pub(crate) struct StageRef {
     /// Stage id.
-    pub id: String,
+    pub(crate) id: String,
     /// Stage name.
-    pub name: String,
+    pub(crate) name: String,
     /// open, won or lost.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// `expected_duration` in days.
-    pub expected_days: Option<f64>,
+    pub(crate) expected_days: Option<f64>,
     /// Whether this stage is the demo milestone.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub demo: bool,
+    pub(crate) demo: bool,
 }
 
 /// What reading the history found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Input {
     /// The history file as given.
-    pub history: String,
+    pub(crate) history: String,
     /// Data rows read.
-    pub rows: u64,
+    pub(crate) rows: u64,
     /// Rows whose stage maps to a playbook stage.
-    pub mapped_rows: u64,
+    pub(crate) mapped_rows: u64,
     /// Deals seen.
     pub deals: u64,
     /// Rows repeating another row exactly (same deal, stage and time); counted once.
     pub duplicate_rows: u64,
     /// Rows that put a deal in the stage it was already in; the earlier entry counts.
-    pub repeated_stage_rows: u64,
+    pub(crate) repeated_stage_rows: u64,
     /// Deals whose first row is already won or lost.
     pub deals_without_open_stage: u64,
     /// Stage names no playbook stage claims, with their row counts, most rows first: the
@@ -99,11 +99,11 @@ pub struct Input {
     pub bad_rows: u64,
     /// The first malformed rows, as messages.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub bad_row_examples: Vec<String>,
+    pub(crate) bad_row_examples: Vec<String>,
     /// First stage change in the history.
-    pub first_change: Option<String>,
+    pub(crate) first_change: Option<String>,
     /// Last stage change in the history.
-    pub last_change: Option<String>,
+    pub(crate) last_change: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
@@ -122,7 +122,7 @@ pub struct UnknownStage {
 
 impl Report {
     /// The playbook name of stage `id` (the id itself when the playbook has no such stage).
-    pub fn stage_name<'r>(&'r self, id: &'r str) -> &'r str {
+    pub(crate) fn stage_name<'r>(&'r self, id: &'r str) -> &'r str {
         self.stages
             .iter()
             .find(|s| s.id == id)
@@ -131,7 +131,7 @@ impl Report {
 
     /// The moves of `period` that did not follow the process, as "`skip` A → B ×n" lines, with
     /// the printer's own words for a skip and a backward move.
-    pub fn off_process(&self, period: &PeriodReport, skip: &str, back: &str) -> Vec<String> {
+    pub(crate) fn off_process(&self, period: &PeriodReport, skip: &str, back: &str) -> Vec<String> {
         period
             .flows
             .iter()
@@ -155,17 +155,17 @@ pub struct PeriodReport {
     /// Label: `2024-03`, `2024-W09`, `2024-Q1` or `FIRST..LAST`.
     pub label: String,
     /// First day.
-    pub from: String,
+    pub(crate) from: String,
     /// Last day (inclusive).
-    pub to: String,
+    pub(crate) to: String,
     /// When stalls are measured: the period's end, or the last stage change if earlier.
-    pub as_of: String,
+    pub(crate) as_of: String,
     /// Open stages, in playbook order.
     pub stages: Vec<StageStats>,
     /// Whole-funnel numbers.
     pub funnel: Funnel,
     /// Every move between stages in the period, by count.
-    pub flows: Vec<Flow>,
+    pub(crate) flows: Vec<Flow>,
 }
 
 /// One open stage in one period.
@@ -207,15 +207,15 @@ pub struct StageStats {
 #[derive(Debug, Clone, Serialize)]
 pub struct TimeInStage {
     /// Visits measured.
-    pub visits: u64,
+    pub(crate) visits: u64,
     /// Mean, in days.
     pub mean_days: Option<f64>,
     /// Median, in days.
     pub median_days: Option<f64>,
     /// `expected_duration`, in days.
-    pub expected_days: Option<f64>,
+    pub(crate) expected_days: Option<f64>,
     /// Visits longer than expected.
-    pub over_budget: Option<u64>,
+    pub(crate) over_budget: Option<u64>,
     /// over_budget ÷ visits.
     pub over_budget_share: Option<f64>,
 }
@@ -224,65 +224,65 @@ pub struct TimeInStage {
 #[derive(Debug, Clone, Serialize)]
 pub struct Funnel {
     /// Deals whose first stage change is in the period.
-    pub new_deals: u64,
+    pub(crate) new_deals: u64,
     /// Deals won in the period.
     pub won: u64,
     /// Deals lost in the period.
     pub lost: u64,
     /// won ÷ (won + lost).
-    pub win_rate: Option<f64>,
+    pub(crate) win_rate: Option<f64>,
     /// Cycle of the deals won in the period.
     pub cycle: Cycle,
     /// Demo requests among new deals (when the playbook marks a demo stage).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub demo: Option<DemoShare>,
+    pub(crate) demo: Option<DemoShare>,
 }
 
 /// Whole-cycle time of won deals.
 #[derive(Debug, Clone, Serialize)]
 pub struct Cycle {
     /// Won deals measured.
-    pub deals: u64,
+    pub(crate) deals: u64,
     /// Median, in days.
     pub median_days: Option<f64>,
     /// Mean, in days.
-    pub mean_days: Option<f64>,
+    pub(crate) mean_days: Option<f64>,
     /// `cycle_target`, in days.
-    pub target_days: Option<f64>,
+    pub(crate) target_days: Option<f64>,
     /// Won deals slower than the target.
-    pub over_target: Option<u64>,
+    pub(crate) over_target: Option<u64>,
 }
 
 /// Share of new deals that asked for a demo.
 #[derive(Debug, Clone, Serialize)]
-pub struct DemoShare {
+pub(crate) struct DemoShare {
     /// The demo stage(s).
-    pub stages: Vec<String>,
+    pub(crate) stages: Vec<String>,
     /// Deals that entered the pipeline in the period.
-    pub new_deals: u64,
+    pub(crate) new_deals: u64,
     /// Of those, deals that reached a demo stage.
-    pub requested_demo: u64,
+    pub(crate) requested_demo: u64,
     /// requested_demo ÷ new_deals.
-    pub share: Option<f64>,
+    pub(crate) share: Option<f64>,
 }
 
 /// A count of moves from one stage to another.
 #[derive(Debug, Clone, Serialize)]
-pub struct Flow {
+pub(crate) struct Flow {
     /// Stage left; absent for deals entering the pipeline.
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
     /// Stage entered.
-    pub to: String,
+    pub(crate) to: String,
     /// How the move reads against the playbook.
-    pub kind: FlowKind,
+    pub(crate) kind: FlowKind,
     /// Number of moves.
-    pub deals: u64,
+    pub(crate) deals: u64,
 }
 
 /// How a move reads against the playbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum FlowKind {
+pub(crate) enum FlowKind {
     /// A deal entering the pipeline.
     New,
     /// Forward, as written.
@@ -299,17 +299,17 @@ pub enum FlowKind {
 
 /// A deal in a stage longer than expected.
 #[derive(Debug, Clone, Serialize)]
-pub struct StalledDeal {
+pub(crate) struct StalledDeal {
     /// Deal id.
-    pub deal: String,
+    pub(crate) deal: String,
     /// Stage id.
-    pub stage: String,
+    pub(crate) stage: String,
     /// When it entered the stage.
-    pub since: String,
+    pub(crate) since: String,
     /// Days in the stage at the end of the range.
-    pub days: f64,
+    pub(crate) days: f64,
     /// The stage's budget in days.
-    pub expected_days: f64,
+    pub(crate) expected_days: f64,
 }
 
 /// What won deals looked like.
@@ -318,7 +318,7 @@ pub struct WonProfile {
     /// Deals won in the range.
     pub won_deals: u64,
     /// Whether touchpoints come from an activities file.
-    pub activities: bool,
+    pub(crate) activities: bool,
     /// Open stages, in playbook order.
     pub stages: Vec<WonStage>,
 }
@@ -327,17 +327,17 @@ pub struct WonProfile {
 #[derive(Debug, Clone, Serialize)]
 pub struct WonStage {
     /// Stage id.
-    pub stage: String,
+    pub(crate) stage: String,
     /// Won deals that went through the stage.
-    pub deals: u64,
+    pub(crate) deals: u64,
     /// Median days in the stage.
     pub median_days: Option<f64>,
     /// 25th percentile.
-    pub p25_days: Option<f64>,
+    pub(crate) p25_days: Option<f64>,
     /// 75th percentile.
-    pub p75_days: Option<f64>,
+    pub(crate) p75_days: Option<f64>,
     /// The playbook's `expected_duration`, in days.
-    pub expected_days: Option<f64>,
+    pub(crate) expected_days: Option<f64>,
     /// A budget that 3 won deals in 4 met: the 75th percentile, rounded up.
     pub suggested_expected_duration: Option<String>,
     /// Touchpoints per channel, beside the playbook's `do` counts.
@@ -354,5 +354,5 @@ pub struct Touchpoints {
     /// Median per won deal that went through the stage.
     pub median: Option<f64>,
     /// Mean per won deal that went through the stage.
-    pub mean: Option<f64>,
+    pub(crate) mean: Option<f64>,
 }

@@ -12,7 +12,7 @@ use super::varint;
 
 /// A list of seconds, in no particular order, stored compactly.
 #[derive(Debug, Clone, Default)]
-pub struct Sample {
+pub(crate) struct Sample {
     /// Merged values in ascending order, as gaps from the previous one (LEB128).
     packed: Vec<u8>,
     /// How many values `packed` holds.
@@ -26,7 +26,7 @@ const PLAIN: usize = 256;
 
 impl Sample {
     /// Adds a value.
-    pub fn push(&mut self, value: u32) {
+    pub(crate) fn push(&mut self, value: u32) {
         self.fresh.push(value);
         if self.fresh.len() >= PLAIN.max(self.packed_len / 4) {
             self.merge();
@@ -34,17 +34,13 @@ impl Sample {
     }
 
     /// How many values there are.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.packed_len + self.fresh.len()
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Every value (in no particular order).
-    pub fn values(&self) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn values(&self) -> impl Iterator<Item = u32> + '_ {
         Gaps {
             bytes: &self.packed,
             value: 0,

@@ -1,4 +1,4 @@
-//! How CRM stage names map to the playbook's stages, and how a move between two stages reads
+//! Metrics stage: how CRM stage names map to the playbook's stages, and how a move between two stages reads
 //! against the written process (forward as written, a skip, backwards, a loss).
 
 use std::collections::HashMap;
@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use crate::model::{Milestone, PlaybookFile, Terminal};
 
 /// Index of a stage in playbook order.
-pub type StageIx = u16;
+pub(crate) type StageIx = u16;
 
 /// What a stage is for metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A deal is still being worked.
     Open,
     /// Closed won.
@@ -22,28 +22,28 @@ pub enum Kind {
 
 /// One playbook stage as metrics sees it.
 #[derive(Debug, Clone)]
-pub struct StageInfo {
+pub(crate) struct StageInfo {
     /// Stage id.
-    pub id: String,
+    pub(crate) id: String,
     /// Name shown to people.
-    pub name: String,
+    pub(crate) name: String,
     /// Open, won or lost.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// Time budget in seconds.
-    pub expected: Option<i64>,
+    pub(crate) expected: Option<i64>,
     /// Whether this is the demo milestone.
-    pub demo: bool,
+    pub(crate) demo: bool,
     /// Stages a deal moves to as written (`next`; the following stage when `next` is empty).
-    pub next: Vec<StageIx>,
+    pub(crate) next: Vec<StageIx>,
     /// Earlier stages a deal may be sent back to on purpose.
-    pub recycle: Vec<StageIx>,
+    pub(crate) recycle: Vec<StageIx>,
     /// The playbook's `do` counts per channel (`email`, `phone` …), summed.
-    pub activities: Vec<(String, u32)>,
+    pub(crate) activities: Vec<(String, u32)>,
 }
 
 /// How one move reads against the playbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Move {
+pub(crate) enum Move {
     /// To a later stage (or won), as the playbook writes it.
     Forward,
     /// To a later stage (or won), jumping over stages the playbook puts in between.
@@ -60,12 +60,12 @@ pub enum Move {
 #[derive(Debug, Clone)]
 pub struct StageMap {
     /// Stages in playbook order.
-    pub stages: Vec<StageInfo>,
+    pub(crate) stages: Vec<StageInfo>,
     names: HashMap<String, StageIx>,
 }
 
 /// Most stages a playbook may have for metrics (a stage index is 16 bits).
-pub const MAX_STAGES: usize = 4096;
+pub(crate) const MAX_STAGES: usize = 4096;
 
 impl StageMap {
     /// Builds the map from a validated playbook. CRM names are matched exactly first, then
@@ -152,7 +152,7 @@ impl StageMap {
     }
 
     /// The stage a CRM name points at.
-    pub fn lookup(&self, name: &str) -> Option<StageIx> {
+    pub(crate) fn lookup(&self, name: &str) -> Option<StageIx> {
         self.names
             .get(name)
             .or_else(|| self.names.get(&normalize(name)))
@@ -160,17 +160,12 @@ impl StageMap {
     }
 
     /// Number of stages.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.stages.len()
     }
 
-    /// Whether the playbook has no stages (never true once built).
-    pub fn is_empty(&self) -> bool {
-        self.stages.is_empty()
-    }
-
     /// How a move from `from` to `to` reads against the playbook.
-    pub fn classify(&self, from: StageIx, to: StageIx) -> Move {
+    pub(crate) fn classify(&self, from: StageIx, to: StageIx) -> Move {
         let target = &self.stages[usize::from(to)];
         let source = &self.stages[usize::from(from)];
         if target.kind == Kind::Lost {
@@ -192,7 +187,7 @@ impl StageMap {
 
     /// The open stages a forward move from `from` to `to` jumps over: the open stages between
     /// them in playbook order, unless the playbook lets `from` go straight to `to`.
-    pub fn skipped(&self, from: StageIx, to: StageIx) -> impl Iterator<Item = StageIx> + '_ {
+    pub(crate) fn skipped(&self, from: StageIx, to: StageIx) -> impl Iterator<Item = StageIx> + '_ {
         let direct = self.stages[usize::from(from)].next.contains(&to);
         (from.saturating_add(1)..to)
             .filter(move |&s| !direct && self.stages[usize::from(s)].kind == Kind::Open)

@@ -1,4 +1,4 @@
-//! Instants and periods for metrics.
+//! Metrics stage: instants and periods.
 //!
 //! Time-zone rules, in one place:
 //! - a timestamp with an offset (`2024-03-01T09:30:00+08:00`, `…Z`, `…+0000`) is that instant;
@@ -15,7 +15,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
 /// Seconds since the Unix epoch.
-pub type Secs = i64;
+pub(crate) type Secs = i64;
 
 /// The zone naive timestamps and periods are read in.
 #[derive(Debug, Clone)]
@@ -51,13 +51,13 @@ impl Zone {
     }
 
     /// The zone's name as given.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// The instant of a wall-clock time in this zone (the earlier one when clocks go back,
     /// the later one when they skip forward).
-    pub fn instant(&self, civil: CivilTime) -> Result<Secs, &'static str> {
+    pub(crate) fn instant(&self, civil: CivilTime) -> Result<Secs, &'static str> {
         let local = civil.local_secs();
         if self.utc {
             return Ok(local);
@@ -83,7 +83,7 @@ impl Zone {
     ///
     /// The history accepts years 0000–9999 but time zones are only known within about a day
     /// of that range's ends; past them (`9999-12-31`) the day is read as UTC, never as 1970.
-    pub fn midnight(&self, date: Date) -> Secs {
+    pub(crate) fn midnight(&self, date: Date) -> Secs {
         date.to_zoned(self.tz.clone()).map_or_else(
             |_| {
                 let (month, day) = (date.month().unsigned_abs(), date.day().unsigned_abs());
@@ -95,7 +95,7 @@ impl Zone {
 
     /// The calendar date of an instant in this zone (read as UTC past the ends of the time
     /// zones' range, see [`Zone::midnight`]).
-    pub fn date_of(&self, secs: Secs) -> Date {
+    pub(crate) fn date_of(&self, secs: Secs) -> Date {
         Timestamp::from_second(secs).map_or_else(
             |_| civil_from_days(secs.div_euclid(86_400)),
             |t| t.to_zoned(self.tz.clone()).date(),
@@ -103,7 +103,7 @@ impl Zone {
     }
 
     /// The first instant after `date` in this zone.
-    pub fn end_of_day(&self, date: Date) -> Secs {
+    pub(crate) fn end_of_day(&self, date: Date) -> Secs {
         date.tomorrow().map_or_else(
             |_| self.midnight(date).saturating_add(86_400),
             |next| self.midnight(next),
@@ -111,7 +111,7 @@ impl Zone {
     }
 
     /// An instant written for people: `2024-03-01 09:30` in this zone.
-    pub fn format(&self, secs: Secs) -> String {
+    pub(crate) fn format(&self, secs: Secs) -> String {
         Timestamp::from_second(secs).map_or_else(
             |_| {
                 let minutes = secs.rem_euclid(86_400) / 60;
@@ -133,7 +133,7 @@ impl Zone {
 
 /// A wall-clock date and time as written in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CivilTime {
+pub(crate) struct CivilTime {
     year: i32,
     month: u32,
     day: u32,
@@ -152,7 +152,7 @@ impl CivilTime {
 
 /// Parses a stage-change time: RFC 3339, `YYYY-MM-DD HH:MM[:SS[.fff]]` or `YYYY-MM-DD`.
 /// Hand-written because it runs once per history row.
-pub fn parse_instant(text: &[u8], zone: &Zone) -> Result<Secs, &'static str> {
+pub(crate) fn parse_instant(text: &[u8], zone: &Zone) -> Result<Secs, &'static str> {
     const EXPECTED: &str =
         "expected a date like 2024-03-01, 2024-03-01 09:30:00 or 2024-03-01T09:30:00+08:00";
     let text = text.trim_ascii();
@@ -295,25 +295,25 @@ pub enum PeriodKind {
 
 /// One reporting period: `[start, end)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Period {
+pub(crate) struct Period {
     /// Label people read: `2024-03`, `2024-W09`, `2024-Q1` or `2024-03-01..2024-03-31`.
-    pub label: String,
+    pub(crate) label: String,
     /// First day.
-    pub first_day: Date,
+    pub(crate) first_day: Date,
     /// Last day (inclusive).
-    pub last_day: Date,
+    pub(crate) last_day: Date,
     /// First instant.
-    pub start: Secs,
+    pub(crate) start: Secs,
     /// First instant after the period.
-    pub end: Secs,
+    pub(crate) end: Secs,
 }
 
 /// Most periods one report may hold: enough for ten years of weeks.
-pub const MAX_PERIODS: usize = 600;
+pub(crate) const MAX_PERIODS: usize = 600;
 
 /// Cuts `[first, last]` (days, inclusive) into periods. Without a kind it is one period.
 /// Periods are calendar units clipped to the range.
-pub fn periods(
+pub(crate) fn periods(
     first: Date,
     last: Date,
     kind: Option<PeriodKind>,

@@ -7,21 +7,21 @@
 const MAX_BYTES: usize = 10;
 
 /// A number, encoded.
-pub struct Encoded {
+pub(crate) struct Encoded {
     bytes: [u8; MAX_BYTES],
     len: usize,
 }
 
 impl Encoded {
     /// The bytes to write.
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
 }
 
 /// Encodes `value`.
 #[allow(clippy::cast_possible_truncation)] // the low seven bits
-pub fn encode(mut value: u64) -> Encoded {
+pub(crate) fn encode(mut value: u64) -> Encoded {
     let mut bytes = [0u8; MAX_BYTES];
     let mut len = 0;
     while value >= 0x80 {
@@ -38,7 +38,7 @@ pub fn encode(mut value: u64) -> Encoded {
 
 /// Decodes one number from the bytes `next` hands out, one a call; `None` when they end
 /// before the number does, or it runs past ten bytes.
-pub fn decode(mut next: impl FnMut() -> Option<u8>) -> Option<u64> {
+pub(crate) fn decode(mut next: impl FnMut() -> Option<u8>) -> Option<u64> {
     let mut value = 0u64;
     for shift in (0..64).step_by(7) {
         let byte = next()?;

@@ -1,4 +1,4 @@
-//! What won deals looked like (`--won-profile`): time per stage and, from an activities
+//! Metrics stage: what won deals looked like (`--won-profile`): time per stage and, from an activities
 //! file, touchpoints per stage set beside the playbook's `do` counts.
 
 use std::collections::{BTreeSet, HashMap};
@@ -16,11 +16,11 @@ use super::time::{Zone, parse_instant};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActivityColumns {
     /// Deal id.
-    pub deal: String,
+    pub(crate) deal: String,
     /// When it happened.
-    pub at: String,
+    pub(crate) at: String,
     /// Activity type: email, call, meeting, demo …
-    pub kind: String,
+    pub(crate) kind: String,
 }
 
 impl Default for ActivityColumns {
@@ -35,7 +35,7 @@ impl Default for ActivityColumns {
 
 /// The playbook channel an activity type counts as: CRM exports say `Call` where playbooks
 /// say `phone`.
-pub fn channel_of(kind: &str) -> String {
+pub(crate) fn channel_of(kind: &str) -> String {
     let normal: String = kind
         .trim()
         .to_lowercase()
@@ -59,7 +59,7 @@ type Counts = HashMap<(Box<str>, StageIx, String), u32>;
 /// Reads an activities file and counts each won deal's touchpoints per stage. An activity
 /// before the deal's first stage change counts for the first stage (outreach comes before the
 /// CRM record); one after the deal closed is left out.
-pub fn read_activities(
+pub(crate) fn read_activities(
     path: &Path,
     columns: &ActivityColumns,
     delimiter: u8,
@@ -129,7 +129,7 @@ pub fn read_activities(
 
 /// The won profile.
 #[allow(clippy::cast_precision_loss)]
-pub fn profile(frame: &Frame<'_>, tally: &mut Tally, counts: Option<&Counts>) -> WonProfile {
+pub(crate) fn profile(frame: &Frame<'_>, tally: &mut Tally, counts: Option<&Counts>) -> WonProfile {
     let stages = &frame.stages.stages;
     let mut out = Vec::new();
     for (s, info) in stages.iter().enumerate() {
@@ -221,7 +221,7 @@ pub fn profile(frame: &Frame<'_>, tally: &mut Tally, counts: Option<&Counts>) ->
 /// A playbook duration that covers `secs`: hours under two days, then days, then whole
 /// weeks from four weeks on.
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-pub fn suggest(secs: f64) -> String {
+pub(crate) fn suggest(secs: f64) -> String {
     let hours = (secs / 3600.0).ceil().max(1.0) as u64;
     if hours < 48 {
         return format!("{hours}h");

@@ -8,12 +8,12 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The pattern every duration matches; kept in one place for the schema and the parser.
-pub const PATTERN: &str = "^[1-9][0-9]{0,3}[hdw]$";
+pub(crate) const PATTERN: &str = "^[1-9][0-9]{0,3}[hdw]$";
 
 /// A whole number of hours, days or weeks. Kept in the unit it was written in, so the
 /// handbook says "2w" where the author wrote "2w".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Duration {
+pub(crate) struct Duration {
     amount: u32,
     unit: Unit,
 }
@@ -21,7 +21,7 @@ pub struct Duration {
 /// The unit a duration was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Unit {
+pub(crate) enum Unit {
     /// `h`
     Hours,
     /// `d`
@@ -31,23 +31,18 @@ pub enum Unit {
 }
 
 impl Duration {
-    /// A duration of `amount` units.
-    pub fn new(amount: u32, unit: Unit) -> Self {
-        Self { amount, unit }
-    }
-
     /// The number as written.
-    pub fn amount(self) -> u32 {
+    pub(crate) fn amount(self) -> u32 {
         self.amount
     }
 
     /// The unit as written.
-    pub fn unit(self) -> Unit {
+    pub(crate) fn unit(self) -> Unit {
         self.unit
     }
 
     /// The length in hours.
-    pub fn hours(self) -> u64 {
+    pub(crate) fn hours(self) -> u64 {
         u64::from(self.amount)
             * match self.unit {
                 Unit::Hours => 1,
@@ -55,17 +50,11 @@ impl Duration {
                 Unit::Weeks => 24 * 7,
             }
     }
-
-    /// The length in (possibly fractional) days.
-    #[allow(clippy::cast_precision_loss)]
-    pub fn days(self) -> f64 {
-        self.hours() as f64 / 24.0
-    }
 }
 
 /// Why a text is not a duration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseDurationError;
+pub(crate) struct ParseDurationError;
 
 impl fmt::Display for ParseDurationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,8 +1,9 @@
-//! The playbook format: the typed model every stage after loading works on. Doc comments on
+//! Between the validate stage and every later one: the playbook format, the typed model the
+//! validate stage builds and every stage after it works on. Doc comments on
 //! the fields become the JSON Schema's descriptions, which editors show on hover, so they are
 //! written for the sales-ops author, not for programmers.
 
-pub mod duration;
+pub(crate) mod duration;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -10,10 +11,10 @@ use std::fmt;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 
-pub use duration::Duration;
+pub(crate) use duration::Duration;
 
 /// The pattern every stage and content id matches.
-pub const ID_PATTERN: &str = "^[a-z0-9][a-z0-9_-]{0,63}$";
+pub(crate) const ID_PATTERN: &str = "^[a-z0-9][a-z0-9_-]{0,63}$";
 
 /// A stagebook playbook: one sales process, its stages and the content reps show buyers.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -22,86 +23,86 @@ pub const ID_PATTERN: &str = "^[a-z0-9][a-z0-9_-]{0,63}$";
 pub struct PlaybookFile {
     /// Version of the playbook format. Always `1`.
     #[schemars(range(min = 1, max = 1))]
-    pub stagebook: u32,
+    pub(crate) stagebook: u32,
     /// Who owns this playbook and what it is for.
-    pub playbook: Meta,
+    pub(crate) playbook: Meta,
     /// Other files whose `stages` and `content` are added to this playbook, in order, after its
     /// own. Paths are relative to this file and must stay inside the project folder.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub include: Vec<String>,
+    pub(crate) include: Vec<String>,
     /// The content library: case studies, videos, decks … that stages refer to by id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub content: Vec<ContentItem>,
+    pub(crate) content: Vec<ContentItem>,
     /// The stages of the process, in the order a deal normally goes through them. The first
     /// stage is where deals enter; terminal stages (won / lost) close the list.
     #[serde(default)]
-    pub stages: Vec<Stage>,
+    pub(crate) stages: Vec<Stage>,
 }
 
 /// Playbook metadata.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Meta {
+pub(crate) struct Meta {
     /// Short machine name, e.g. `midmarket`.
-    pub id: Id,
+    pub(crate) id: Id,
     /// Name shown on the handbook's cover, e.g. "Mid-market SaaS".
     #[schemars(length(min = 1))]
-    pub name: String,
+    pub(crate) name: String,
     /// Language of the handbook's labels.
     #[serde(default)]
-    pub locale: Locale,
+    pub(crate) locale: Locale,
     /// Who maintains the playbook: a team mailbox or a person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub(crate) owner: Option<String>,
     /// How long the whole cycle should take, from the first stage to a won deal, e.g. `6w`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Duration")]
-    pub cycle_target: Option<Duration>,
+    pub(crate) cycle_target: Option<Duration>,
     /// Version of this playbook, printed on the handbook, e.g. `2026.3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Date of this version (YYYY-MM-DD), printed on the handbook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
-    pub updated: Option<String>,
+    pub(crate) updated: Option<String>,
     /// One or two sentences on who this playbook is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The qualification framework the team follows (e.g. MEDDPICC), so the linter can check
     /// that stages capture every element in time (rule `methodology-gap`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Methodology")]
-    pub methodology: Option<Methodology>,
+    pub(crate) methodology: Option<Methodology>,
     /// How `stagebook crm export` names this playbook's pipeline in each CRM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "PlaybookCrm")]
-    pub crm: Option<PlaybookCrm>,
+    pub(crate) crm: Option<PlaybookCrm>,
     /// Lint findings switched off for the whole playbook, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
-    pub lint: Option<LintAllow>,
+    pub(crate) lint: Option<LintAllow>,
 }
 
 /// A qualification framework: its elements, and by which stage each must be captured. Stages
 /// say what they capture in `captures`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Methodology {
+pub(crate) struct Methodology {
     /// A well-known framework whose elements are used when `elements` is not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Framework")]
-    pub framework: Option<Framework>,
+    pub(crate) framework: Option<Framework>,
     /// The team's own list of elements, instead of a framework's, e.g. `[budget, timeline]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub elements: Vec<String>,
+    pub(crate) elements: Vec<String>,
     /// The stage by which each element must be captured, e.g. `economic-buyer: proposal`.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub required_by: std::collections::BTreeMap<String, Id>,
+    pub(crate) required_by: std::collections::BTreeMap<String, Id>,
 }
 
 impl Methodology {
     /// The elements to capture: the team's list, or else the framework's.
-    pub fn element_names(&self) -> Vec<&str> {
+    pub(crate) fn element_names(&self) -> Vec<&str> {
         if self.elements.is_empty() {
             self.framework
                 .map(Framework::elements)
@@ -116,7 +117,7 @@ impl Methodology {
 /// Well-known qualification frameworks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Framework {
+pub(crate) enum Framework {
     /// Metrics, Economic buyer, Decision criteria, Decision process, Paper process, Identify
     /// pain, Champion, Competition.
     Meddpicc,
@@ -128,7 +129,7 @@ pub enum Framework {
 
 impl Framework {
     /// The framework's elements, as written in `captures`.
-    pub fn elements(self) -> &'static [&'static str] {
+    pub(crate) fn elements(self) -> &'static [&'static str] {
         match self {
             Self::Meddpicc => &[
                 "metrics",
@@ -153,7 +154,7 @@ impl Framework {
     }
 
     /// The name as written in playbooks.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Meddpicc => "meddpicc",
             Self::Meddic => "meddic",
@@ -176,7 +177,7 @@ pub enum Locale {
 
 impl Locale {
     /// The BCP 47 tag, as written in playbooks and HTML `lang` attributes.
-    pub fn tag(self) -> &'static str {
+    pub(crate) fn tag(self) -> &'static str {
         match self {
             Self::En => "en",
             Self::ZhCn => "zh-CN",
@@ -187,34 +188,34 @@ impl Locale {
 /// A piece of content reps show buyers.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ContentItem {
+pub(crate) struct ContentItem {
     /// Id that stages use to refer to this item.
-    pub id: Id,
+    pub(crate) id: Id,
     /// Title as the buyer sees it.
     #[schemars(length(min = 1))]
-    pub title: String,
+    pub(crate) title: String,
     /// What kind of content it is.
-    pub kind: ContentKind,
+    pub(crate) kind: ContentKind,
     /// Where it lives on the web (http, https or mailto).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = "^(https?://|mailto:)"))]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Where it lives in this repository, relative to the playbook file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
     /// When to use it and what it proves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Lint findings switched off for this item, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
-    pub lint: Option<LintAllow>,
+    pub(crate) lint: Option<LintAllow>,
 }
 
 /// Kinds of content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
-pub enum ContentKind {
+pub(crate) enum ContentKind {
     /// A customer story with results.
     CaseStudy,
     /// A video: recorded demo, customer testimonial, explainer.
@@ -240,86 +241,86 @@ pub enum ContentKind {
 /// One stage of the sales process.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Stage {
+pub(crate) struct Stage {
     /// Short machine name, unique in the playbook, used by `next`, e.g. `discovery`.
-    pub id: Id,
+    pub(crate) id: Id,
     /// Name shown to reps, e.g. "Discovery".
     #[schemars(length(min = 1))]
-    pub name: String,
+    pub(crate) name: String,
     /// What this stage must achieve, from the buyer's side: "A qualified buyer agrees to a
     /// discovery call".
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goal: Option<String>,
+    pub(crate) goal: Option<String>,
     /// How long a deal should normally stay in this stage: `36h`, `10d`, `2w`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Duration")]
-    pub expected_duration: Option<Duration>,
+    pub(crate) expected_duration: Option<Duration>,
     /// How the CRM calls this stage (for metrics and CRM export), e.g. `[Appointment Scheduled]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub crm_names: Vec<String>,
+    pub(crate) crm_names: Vec<String>,
     /// The stage seen from the buyer's side: what hurts and what they ask.
     #[serde(default, skip_serializing_if = "BuyerView::is_empty")]
-    pub buyer_view: BuyerView,
+    pub(crate) buyer_view: BuyerView,
     /// What the rep must know in this stage: product points, market facts, the buyer's world.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub know: Vec<String>,
+    pub(crate) know: Vec<String>,
     /// What the rep must do in this stage: actions, with a channel and how many times.
     #[serde(rename = "do", default, skip_serializing_if = "Vec::is_empty")]
-    pub activities: Vec<Activity>,
+    pub(crate) activities: Vec<Activity>,
     /// What the rep says: talk tracks for situations, and answers to objections.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub say: Vec<Say>,
+    pub(crate) say: Vec<Say>,
     /// Ids of content-library items to show the buyer in this stage.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub content: Vec<Id>,
+    pub(crate) content: Vec<Id>,
     /// What the buyer must do before the deal moves on, and how you know it happened.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exit: Vec<ExitEvent>,
+    pub(crate) exit: Vec<ExitEvent>,
     /// The stage (or stages, for a branch) a deal moves to after this one.
     #[serde(default, skip_serializing_if = "Next::is_empty")]
-    pub next: Next,
+    pub(crate) next: Next,
     /// Earlier stages a deal may be sent back to on purpose (e.g. back to nurturing). These
     /// loops are part of the process and are not reported as cycles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub recycle: Vec<Id>,
+    pub(crate) recycle: Vec<Id>,
     /// Marks a closing stage: `won` or `lost`. Terminal stages need no guidance or exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Terminal")]
-    pub terminal: Option<Terminal>,
+    pub(crate) terminal: Option<Terminal>,
     /// Marks a stage that metrics reports on specially: `demo` is the stage where the buyer has
     /// asked for a demo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Milestone")]
-    pub milestone: Option<Milestone>,
+    pub(crate) milestone: Option<Milestone>,
     /// Chance, in percent (0–100), that a deal in this stage ends won. CRMs weigh the pipeline
     /// forecast with it. Along the main path it should only go up. Won stages count as 100 and
     /// lost stages as 0 unless written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u8", range(min = 0, max = 100))]
-    pub probability: Option<u8>,
+    pub(crate) probability: Option<u8>,
     /// Which forecast bucket deals in this stage count in: `pipeline`, `best-case`, `commit`,
     /// `closed` or `omitted`. Default: `pipeline` for open stages, `closed` for won and
     /// `omitted` for lost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "ForecastCategory")]
-    pub forecast_category: Option<ForecastCategory>,
+    pub(crate) forecast_category: Option<ForecastCategory>,
     /// Settings only one CRM understands, used by `stagebook crm export`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "StageCrm")]
-    pub crm: Option<StageCrm>,
+    pub(crate) crm: Option<StageCrm>,
     /// Qualification elements (e.g. MEDDPICC's `metrics`, `economic-buyer`) captured in this
     /// stage.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub captures: Vec<String>,
+    pub(crate) captures: Vec<String>,
     /// Lint findings switched off for this stage, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
-    pub lint: Option<LintAllow>,
+    pub(crate) lint: Option<LintAllow>,
 }
 
 impl Stage {
     /// Whether the stage closes a deal.
-    pub fn is_terminal(&self) -> bool {
+    pub(crate) fn is_terminal(&self) -> bool {
         self.terminal.is_some()
     }
 }
@@ -327,7 +328,7 @@ impl Stage {
 /// How a terminal stage closes a deal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Terminal {
+pub(crate) enum Terminal {
     /// The deal is won.
     Won,
     /// The deal is lost.
@@ -337,7 +338,7 @@ pub enum Terminal {
 /// The forecast bucket a stage's deals count in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
-pub enum ForecastCategory {
+pub(crate) enum ForecastCategory {
     /// Open deals that are not yet likely.
     Pipeline,
     /// Deals that could close this period if things go well.
@@ -353,132 +354,132 @@ pub enum ForecastCategory {
 /// Playbook-wide CRM settings, one block per CRM.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PlaybookCrm {
+pub(crate) struct PlaybookCrm {
     /// Salesforce: the Sales Path generated for opportunities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "SalesforcePlaybook")]
-    pub salesforce: Option<SalesforcePlaybook>,
+    pub(crate) salesforce: Option<SalesforcePlaybook>,
     /// HubSpot: the deal pipeline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "HubspotPlaybook")]
-    pub hubspot: Option<HubspotPlaybook>,
+    pub(crate) hubspot: Option<HubspotPlaybook>,
     /// Pipedrive: the pipeline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "PipedrivePlaybook")]
-    pub pipedrive: Option<PipedrivePlaybook>,
+    pub(crate) pipedrive: Option<PipedrivePlaybook>,
 }
 
 /// Salesforce settings for the whole playbook.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SalesforcePlaybook {
+pub(crate) struct SalesforcePlaybook {
     /// API name of the Sales Path (letters, digits and single `_`), e.g. `Midmarket_Path`.
     /// Default: built from the playbook id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]{0,39}$"))]
-    pub path_name: Option<String>,
+    pub(crate) path_name: Option<String>,
     /// Record type the path is for. Default: `__MASTER__`, the master record type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]{0,79}$"))]
-    pub record_type: Option<String>,
+    pub(crate) record_type: Option<String>,
     /// Metadata API version written in `package.xml`, e.g. `60.0` (the default). At least 38.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^(3[89]|[4-9][0-9])\.0$"))]
-    pub api_version: Option<String>,
+    pub(crate) api_version: Option<String>,
 }
 
 /// HubSpot settings for the whole playbook.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct HubspotPlaybook {
+pub(crate) struct HubspotPlaybook {
     /// Id of the deal pipeline in HubSpot, once it exists: `crm diff` picks it from the
     /// pipelines response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
-    pub pipeline_id: Option<String>,
+    pub(crate) pipeline_id: Option<String>,
     /// Position of the pipeline among the account's deal pipelines. Default: 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32")]
-    pub display_order: Option<u32>,
+    pub(crate) display_order: Option<u32>,
 }
 
 /// Pipedrive settings for the whole playbook.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PipedrivePlaybook {
+pub(crate) struct PipedrivePlaybook {
     /// Id of the pipeline in Pipedrive, once it exists: written into the stage bodies, and used
     /// by `crm diff` to pick the pipeline's stages from the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u64", range(min = 1))]
-    pub pipeline_id: Option<u64>,
+    pub(crate) pipeline_id: Option<u64>,
     /// Whether Pipedrive marks deals as rotting when they sit in a stage longer than its
     /// `expected_duration` (rounded up to whole days). Default: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
-    pub rotting: Option<bool>,
+    pub(crate) rotting: Option<bool>,
 }
 
 /// Stage settings only one CRM understands.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StageCrm {
+pub(crate) struct StageCrm {
     /// Salesforce settings for this stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "SalesforceStage")]
-    pub salesforce: Option<SalesforceStage>,
+    pub(crate) salesforce: Option<SalesforceStage>,
     /// HubSpot settings for this stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "HubspotStage")]
-    pub hubspot: Option<HubspotStage>,
+    pub(crate) hubspot: Option<HubspotStage>,
     /// Pipedrive settings for this stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "PipedriveStage")]
-    pub pipedrive: Option<PipedriveStage>,
+    pub(crate) pipedrive: Option<PipedriveStage>,
 }
 
 /// Salesforce settings for one stage.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SalesforceStage {
+pub(crate) struct SalesforceStage {
     /// Opportunity fields shown as "key fields" on this step of the Sales Path (API names, e.g.
     /// `Amount`, `NextStep`). Salesforce shows at most five.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub key_fields: Vec<SalesforceField>,
+    pub(crate) key_fields: Vec<SalesforceField>,
 }
 
 /// An API name of a Salesforce field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
-pub struct SalesforceField(
-    #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]{0,79}$"))] pub String,
+pub(crate) struct SalesforceField(
+    #[schemars(regex(pattern = r"^[A-Za-z][A-Za-z0-9_]{0,79}$"))] pub(crate) String,
 );
 
 /// HubSpot settings for one stage.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct HubspotStage {
+pub(crate) struct HubspotStage {
     /// Internal id of the stage in HubSpot, once it exists (e.g. `appointmentscheduled`).
     /// Sent as `stageId` and used by `crm diff` to recognise a renamed stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
-    pub stage_id: Option<String>,
+    pub(crate) stage_id: Option<String>,
 }
 
 /// Pipedrive settings for one stage.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PipedriveStage {
+pub(crate) struct PipedriveStage {
     /// Days without progress before Pipedrive marks a deal in this stage as rotting. Default:
     /// the stage's `expected_duration`, rounded up to whole days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u32", range(min = 1, max = 3650))]
-    pub rotten_days: Option<u32>,
+    pub(crate) rotten_days: Option<u32>,
 }
 
 /// Stages metrics reports on specially.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Milestone {
+pub(crate) enum Milestone {
     /// The buyer has asked for a demo.
     Demo,
 }
@@ -486,18 +487,18 @@ pub enum Milestone {
 /// The buyer's side of a stage.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct BuyerView {
+pub(crate) struct BuyerView {
     /// What hurts the buyer at this point, in their words.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pains: Vec<String>,
+    pub(crate) pains: Vec<String>,
     /// What the buyer asks at this point.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub questions: Vec<String>,
+    pub(crate) questions: Vec<String>,
 }
 
 impl BuyerView {
     /// Whether neither pains nor questions are written.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.pains.is_empty() && self.questions.is_empty()
     }
 }
@@ -505,28 +506,28 @@ impl BuyerView {
 /// Something the rep does in a stage.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Activity {
+pub(crate) struct Activity {
     /// The action, e.g. "Send a tailored outreach email".
     #[schemars(length(min = 1))]
-    pub action: String,
+    pub(crate) action: String,
     /// How the rep does it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Channel")]
-    pub channel: Option<Channel>,
+    pub(crate) channel: Option<Channel>,
     /// How many times, e.g. `3` calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100))]
-    pub count: Option<u32>,
+    pub(crate) count: Option<u32>,
     /// Lint findings switched off for this activity, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
-    pub lint: Option<LintAllow>,
+    pub(crate) lint: Option<LintAllow>,
 }
 
 /// How an activity reaches the buyer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
-pub enum Channel {
+pub(crate) enum Channel {
     /// Email.
     Email,
     /// Phone call.
@@ -559,64 +560,64 @@ pub enum Channel {
         { "title": "objection", "required": ["objection"] }
     ]
 ))]
-pub struct Say {
+pub(crate) struct Say {
     /// When to use this talk track, e.g. "Opening a cold call".
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub situation: Option<String>,
+    pub(crate) situation: Option<String>,
     /// What to say in that situation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub script: Option<String>,
+    pub(crate) script: Option<String>,
     /// An objection the buyer raises, in their words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub objection: Option<String>,
+    pub(crate) objection: Option<String>,
     /// How to answer the objection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<String>,
+    pub(crate) response: Option<String>,
     /// The kind of buyer this is for, e.g. "CFO" or "IT".
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audience: Option<String>,
+    pub(crate) audience: Option<String>,
     /// Lint findings switched off for this item, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
-    pub lint: Option<LintAllow>,
+    pub(crate) lint: Option<LintAllow>,
 }
 
 /// Something that must happen before a deal leaves the stage.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ExitEvent {
+pub(crate) struct ExitEvent {
     /// What the buyer does, e.g. "Buyer accepts a discovery meeting".
     #[schemars(length(min = 1))]
-    pub event: String,
+    pub(crate) event: String,
     /// How anyone can check it happened, e.g. "Meeting on the calendar, logged in the CRM".
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<String>,
+    pub(crate) evidence: Option<String>,
     /// Lint findings switched off for this exit event, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
-    pub lint: Option<LintAllow>,
+    pub(crate) lint: Option<LintAllow>,
 }
 
 /// Switches lint rules off for one place, with the reason why.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LintAllow {
+pub(crate) struct LintAllow {
     /// Ids of the rules to switch off here, e.g. `[missing-content]`.
     #[schemars(length(min = 1))]
-    pub allow: Vec<String>,
+    pub(crate) allow: Vec<String>,
     /// Why the rules do not apply here (required, so the next reader knows).
     #[schemars(length(min = 1))]
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// A stage or content id: lowercase letters, digits, `-` and `_`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Id(pub String);
+pub(crate) struct Id(pub(crate) String);
 
 impl Id {
     /// The id as text.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -645,11 +646,11 @@ impl JsonSchema for Id {
 /// The stages a deal moves to: one id, or a list of ids for a branch.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
-pub struct Next(pub Vec<Id>);
+pub(crate) struct Next(pub(crate) Vec<Id>);
 
 impl Next {
     /// Whether no next stage is written.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }

@@ -13,146 +13,146 @@ use crate::model::{Locale, PlaybookFile, Stage, Terminal};
 
 /// The whole template context, except the rendered flow diagram (added by the renderer).
 #[derive(Debug, Serialize)]
-pub struct Context {
+pub(crate) struct Context {
     /// The playbook's cover data.
-    pub playbook: PlaybookCtx,
+    pub(crate) playbook: PlaybookCtx,
     /// Stages in process order, terminal stages last.
-    pub stages: Vec<StageCtx>,
+    pub(crate) stages: Vec<StageCtx>,
     /// The whole content library, in file order.
-    pub content: Vec<ContentCtx>,
+    pub(crate) content: Vec<ContentCtx>,
     /// The label table of the chosen locale (`t.goal`).
-    pub t: BTreeMap<&'static str, &'static str>,
+    pub(crate) t: BTreeMap<&'static str, &'static str>,
     /// The chosen locale's tag: `en` or `zh-CN`.
-    pub lang: &'static str,
+    pub(crate) lang: &'static str,
     /// "stagebook 0.1.0".
-    pub generator: String,
+    pub(crate) generator: String,
 }
 
 /// Cover data.
 #[derive(Debug, Serialize)]
-pub struct PlaybookCtx {
-    pub id: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub owner: Option<String>,
+pub(crate) struct PlaybookCtx {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) owner: Option<String>,
     /// `mailto:` link for an owner that looks like an email address.
-    pub owner_href: Option<String>,
-    pub version: Option<String>,
-    pub updated: Option<String>,
-    pub cycle_target: Option<DurationCtx>,
+    pub(crate) owner_href: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) updated: Option<String>,
+    pub(crate) cycle_target: Option<DurationCtx>,
     /// The playbook's file name, e.g. `midmarket.yaml`.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// A duration, as written and in words.
 #[derive(Debug, Serialize)]
-pub struct DurationCtx {
+pub(crate) struct DurationCtx {
     /// As written: `10d`.
-    pub short: String,
+    pub(crate) short: String,
     /// In words, in the chosen locale: "10 days".
-    pub text: String,
+    pub(crate) text: String,
     /// In hours, for templates that compare durations.
-    pub hours: u64,
+    pub(crate) hours: u64,
 }
 
 /// One stage.
 #[derive(Debug, Serialize)]
-pub struct StageCtx {
+pub(crate) struct StageCtx {
     /// 1-based position in process order.
-    pub number: usize,
-    pub id: String,
+    pub(crate) number: usize,
+    pub(crate) id: String,
     /// HTML id / Markdown anchor: `stage-<id>`.
-    pub anchor: String,
-    pub name: String,
-    pub goal: Option<String>,
-    pub duration: Option<DurationCtx>,
+    pub(crate) anchor: String,
+    pub(crate) name: String,
+    pub(crate) goal: Option<String>,
+    pub(crate) duration: Option<DurationCtx>,
     /// `won`, `lost` or none.
-    pub terminal: Option<&'static str>,
+    pub(crate) terminal: Option<&'static str>,
     /// `demo` or none.
-    pub milestone: Option<&'static str>,
-    pub crm_names: Vec<String>,
-    pub pains: Vec<String>,
-    pub questions: Vec<String>,
-    pub know: Vec<String>,
-    pub activities: Vec<ActivityCtx>,
+    pub(crate) milestone: Option<&'static str>,
+    pub(crate) crm_names: Vec<String>,
+    pub(crate) pains: Vec<String>,
+    pub(crate) questions: Vec<String>,
+    pub(crate) know: Vec<String>,
+    pub(crate) activities: Vec<ActivityCtx>,
     /// `say` items with a situation (talk tracks).
-    pub talk_tracks: Vec<TalkTrackCtx>,
+    pub(crate) talk_tracks: Vec<TalkTrackCtx>,
     /// `say` items with an objection.
-    pub objections: Vec<ObjectionCtx>,
-    pub content: Vec<ContentCtx>,
-    pub exits: Vec<ExitCtx>,
-    pub next: Vec<StageRef>,
-    pub recycle: Vec<StageRef>,
-    pub captures: Vec<String>,
+    pub(crate) objections: Vec<ObjectionCtx>,
+    pub(crate) content: Vec<ContentCtx>,
+    pub(crate) exits: Vec<ExitCtx>,
+    pub(crate) next: Vec<StageRef>,
+    pub(crate) recycle: Vec<StageRef>,
+    pub(crate) captures: Vec<String>,
 }
 
 /// A link to another stage.
 #[derive(Debug, Serialize)]
-pub struct StageRef {
-    pub id: String,
-    pub anchor: String,
+pub(crate) struct StageRef {
+    pub(crate) id: String,
+    pub(crate) anchor: String,
     /// The stage's name; the id when no stage has that id.
-    pub name: String,
-    pub terminal: Option<&'static str>,
+    pub(crate) name: String,
+    pub(crate) terminal: Option<&'static str>,
 }
 
 /// Something the rep does.
 #[derive(Debug, Serialize)]
-pub struct ActivityCtx {
-    pub action: String,
+pub(crate) struct ActivityCtx {
+    pub(crate) action: String,
     /// The channel as written (`video-call`).
-    pub channel: Option<&'static str>,
+    pub(crate) channel: Option<&'static str>,
     /// The channel in words, in the chosen locale.
-    pub channel_label: Option<&'static str>,
+    pub(crate) channel_label: Option<&'static str>,
     /// How many times; 1 when not written.
-    pub count: u32,
+    pub(crate) count: u32,
     /// One entry per time, so templates can draw a check box for each (`for _ in a.boxes`).
-    pub boxes: Vec<u32>,
+    pub(crate) boxes: Vec<u32>,
 }
 
 /// A talk track.
 #[derive(Debug, Serialize)]
-pub struct TalkTrackCtx {
-    pub situation: String,
-    pub script: Option<String>,
-    pub audience: Option<String>,
+pub(crate) struct TalkTrackCtx {
+    pub(crate) situation: String,
+    pub(crate) script: Option<String>,
+    pub(crate) audience: Option<String>,
 }
 
 /// An objection and its answer.
 #[derive(Debug, Serialize)]
-pub struct ObjectionCtx {
-    pub objection: String,
-    pub response: Option<String>,
-    pub audience: Option<String>,
+pub(crate) struct ObjectionCtx {
+    pub(crate) objection: String,
+    pub(crate) response: Option<String>,
+    pub(crate) audience: Option<String>,
 }
 
 /// A content-library item.
 #[derive(Debug, Clone, Serialize)]
-pub struct ContentCtx {
-    pub id: String,
-    pub title: String,
+pub(crate) struct ContentCtx {
+    pub(crate) id: String,
+    pub(crate) title: String,
     /// As written: `case-study`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// In words, in the chosen locale.
-    pub kind_label: &'static str,
+    pub(crate) kind_label: &'static str,
     /// The URL as written (show it as text).
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// The URL when it is safe to link (http, https, mailto); none otherwise.
-    pub href: Option<String>,
-    pub path: Option<String>,
-    pub description: Option<String>,
+    pub(crate) href: Option<String>,
+    pub(crate) path: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// An exit event.
 #[derive(Debug, Serialize)]
-pub struct ExitCtx {
-    pub event: String,
-    pub evidence: Option<String>,
+pub(crate) struct ExitCtx {
+    pub(crate) event: String,
+    pub(crate) evidence: Option<String>,
 }
 
 impl Context {
     /// Builds the context for `playbook`, read from the file called `source`.
-    pub fn new(playbook: &PlaybookFile, locale: Locale, source: &str) -> Self {
+    pub(crate) fn new(playbook: &PlaybookFile, locale: Locale, source: &str) -> Self {
         let duration = |d: Option<crate::model::Duration>| {
             d.map(|d| DurationCtx {
                 short: d.to_string(),
@@ -309,13 +309,13 @@ impl Context {
 }
 
 /// Stages in process order: the file's order, with terminal stages moved (stably) to the end.
-pub fn process_order(stages: &[Stage]) -> Vec<&Stage> {
+pub(crate) fn process_order(stages: &[Stage]) -> Vec<&Stage> {
     let (open, closing): (Vec<&Stage>, Vec<&Stage>) = stages.iter().partition(|s| !s.is_terminal());
     open.into_iter().chain(closing).collect()
 }
 
 /// The HTML id of a stage's section.
-pub fn anchor(id: &str) -> String {
+pub(crate) fn anchor(id: &str) -> String {
     // Ids are validated, but an anchor lands in attributes and Markdown links unescaped by
     // some templates: keep only the id alphabet.
     let id: String = id

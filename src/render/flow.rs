@@ -168,7 +168,7 @@ fn fit(text: &str, size: f64, width: f64) -> String {
 
 /// The stage flow as an inline SVG element (already escaped; safe to insert into HTML).
 #[allow(clippy::many_single_char_names, clippy::single_match_else)]
-pub fn svg(stages: &[&Stage], locale: Locale) -> String {
+pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
     let graph = Graph::new(stages);
     let lanes = assign_lanes(&graph);
     let t = locale::labels(locale);
@@ -426,7 +426,7 @@ fn style(kind: Kind) -> (&'static str, &'static str, &'static str) {
 }
 
 /// The stage flow as a Mermaid flowchart (without the code fence).
-pub fn mermaid(stages: &[&Stage], locale: Locale) -> String {
+pub(crate) fn mermaid(stages: &[&Stage], locale: Locale) -> String {
     let graph = Graph::new(stages);
     let mut s = String::from("flowchart TD\n");
     for (row, stage) in graph.stages.iter().enumerate() {

@@ -93,7 +93,7 @@ const LABELS: &[(&str, &str, &str)] = &[
 ];
 
 /// The label table of a locale, as templates see it (`t.goal`).
-pub fn labels(locale: Locale) -> BTreeMap<&'static str, &'static str> {
+pub(crate) fn labels(locale: Locale) -> BTreeMap<&'static str, &'static str> {
     LABELS
         .iter()
         .map(|&(key, en, zh)| (key, pick(locale, en, zh)))
@@ -108,7 +108,7 @@ fn pick(locale: Locale, en: &'static str, zh: &'static str) -> &'static str {
 }
 
 /// A duration in words: "10 days", "10 天".
-pub fn duration(locale: Locale, duration: Duration) -> String {
+pub(crate) fn duration(locale: Locale, duration: Duration) -> String {
     let n = duration.amount();
     match locale {
         Locale::En => {
@@ -134,7 +134,7 @@ pub fn duration(locale: Locale, duration: Duration) -> String {
 }
 
 /// A channel in words.
-pub fn channel(locale: Locale, channel: Channel) -> &'static str {
+pub(crate) fn channel(locale: Locale, channel: Channel) -> &'static str {
     let (en, zh) = match channel {
         Channel::Email => ("email", "邮件"),
         Channel::Phone => ("phone", "电话"),
@@ -151,7 +151,7 @@ pub fn channel(locale: Locale, channel: Channel) -> &'static str {
 }
 
 /// A content kind in words.
-pub fn content_kind(locale: Locale, kind: ContentKind) -> &'static str {
+pub(crate) fn content_kind(locale: Locale, kind: ContentKind) -> &'static str {
     let (en, zh) = match kind {
         ContentKind::CaseStudy => ("case study", "客户案例"),
         ContentKind::Video => ("video", "视频"),

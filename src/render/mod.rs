@@ -9,11 +9,10 @@
 
 mod context;
 mod flow;
-pub mod locale;
-pub mod pdf;
+pub(crate) mod locale;
+pub(crate) mod pdf;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use minijinja::context;
 use minijinja::value::{Serde, Value};
@@ -33,7 +32,7 @@ pub enum Format {
 
 impl Format {
     /// The file extension: `html` or `md`.
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Self::Html => "html",
             Self::Markdown => "md",
@@ -42,10 +41,10 @@ impl Format {
 }
 
 /// The documents rendered for each format, by base name.
-pub const DOCUMENTS: [&str; 2] = ["handbook", "checklists"];
+pub(crate) const DOCUMENTS: [&str; 2] = ["handbook", "checklists"];
 
 /// A failure of the renderer itself (not a finding about the playbook).
-pub use crate::emit::templates::TemplateError as RenderError;
+pub(crate) use crate::emit::templates::TemplateError as RenderError;
 
 /// The template engine with the built-in templates and any overrides loaded.
 #[derive(Debug)]
@@ -53,21 +52,11 @@ pub struct Renderer {
     templates: Templates,
 }
 
-/// The names of the built-in templates.
-pub fn builtin_templates() -> Vec<String> {
-    crate::emit::templates::builtin_names()
-}
-
 impl Renderer {
     /// The built-in templates, with every file of `templates_dir` (if any) replacing the
     /// built-in template of the same name ([`crate::emit::templates`]).
     pub fn new(templates_dir: Option<&Path>) -> Result<Self, RenderError> {
         Templates::new(templates_dir).map(|templates| Self { templates })
-    }
-
-    /// Files of `--templates` that replace a built-in template, by name.
-    pub fn overrides(&self) -> &BTreeMap<String, PathBuf> {
-        self.templates.overrides()
     }
 
     /// Renders every document of `format` for `playbook`: `(file name, text)` pairs.

@@ -9,7 +9,7 @@ use std::process::Command;
 const CANDIDATES: [&str; 4] = ["chromium", "chromium-browser", "google-chrome", "chrome"];
 
 /// The Chromium to print with: `$CHROMIUM`, or the first candidate on `PATH`.
-pub fn find_chromium() -> Option<PathBuf> {
+pub(crate) fn find_chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path));
     }
@@ -20,7 +20,7 @@ pub fn find_chromium() -> Option<PathBuf> {
 }
 
 /// The error when no browser is found.
-pub fn missing_chromium() -> io::Error {
+pub(crate) fn missing_chromium() -> io::Error {
     io::Error::new(
         io::ErrorKind::NotFound,
         "--pdf needs a headless Chromium, and none was found: install the `chromium` package \
@@ -30,7 +30,7 @@ pub fn missing_chromium() -> io::Error {
 
 /// Prints `html` to `pdf` (both absolute paths) with `browser`. `pdf` is the empty temporary
 /// file [`crate::emit::OutDir::write_with`] made, so a browser that writes nothing fails.
-pub fn print(browser: &Path, html: &Path, pdf: &Path) -> io::Result<()> {
+pub(crate) fn print(browser: &Path, html: &Path, pdf: &Path) -> io::Result<()> {
     let profile = tempfile::tempdir()?;
     let output = Command::new(browser)
         .args([

@@ -23,7 +23,7 @@ fn scrub(text: &str) -> String {
 }
 
 /// Escapes a message (the text after `::`): `%` first, then CR and LF.
-pub fn escape_data(text: &str) -> String {
+pub(crate) fn escape_data(text: &str) -> String {
     scrub(text)
         .replace('%', "%25")
         .replace('\r', "%0D")
@@ -31,12 +31,12 @@ pub fn escape_data(text: &str) -> String {
 }
 
 /// Escapes a property value: as a message, plus `:` and `,`.
-pub fn escape_property(text: &str) -> String {
+pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// One workflow command for `diagnostic`, with `title` as the annotation's title.
-pub fn command(diagnostic: &Diagnostic, title: &str, message: &str) -> String {
+pub(crate) fn command(diagnostic: &Diagnostic, title: &str, message: &str) -> String {
     let name = match diagnostic.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -65,7 +65,7 @@ pub fn command(diagnostic: &Diagnostic, title: &str, message: &str) -> String {
 
 /// The workflow commands for `diagnostics`, then a plain summary line (GitHub shows at most
 /// 10 annotations of each kind per step, so the log keeps the count).
-pub fn render(diagnostics: &[Diagnostic], files: usize) -> String {
+pub(crate) fn render(diagnostics: &[Diagnostic], files: usize) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let mut message = d.message.clone();

@@ -23,7 +23,7 @@ pub struct Style {
 
 impl Style {
     /// Colour when stderr is a terminal and `NO_COLOR` is unset; `COLUMNS` or 100 for the width.
-    pub fn detect(is_terminal: bool) -> Self {
+    pub(crate) fn detect(is_terminal: bool) -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let width = std::env::var("COLUMNS")
             .ok()

@@ -13,7 +13,7 @@ use crate::diagnostic::codes::RuleRow;
 use crate::diagnostic::{Catalogue, Diagnostic, Label, Severity, Summary};
 
 /// Version of this document's shape.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Document<'a> {

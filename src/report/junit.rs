@@ -24,7 +24,11 @@ fn line(d: &Diagnostic) -> String {
 
 /// The JUnit document for `diagnostics`; `playbooks` are the files checked (a file with no
 /// findings still gets its passing cases); `catalogue` names one case per lint rule.
-pub fn render(diagnostics: &[Diagnostic], playbooks: &[String], catalogue: &Catalogue) -> String {
+pub(crate) fn render(
+    diagnostics: &[Diagnostic],
+    playbooks: &[String],
+    catalogue: &Catalogue,
+) -> String {
     let mut files: BTreeMap<&str, Vec<&Diagnostic>> =
         playbooks.iter().map(|p| (p.as_str(), Vec::new())).collect();
     for d in diagnostics {

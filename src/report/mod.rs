@@ -6,8 +6,8 @@
 //! [`Catalogue`](crate::diagnostic::Catalogue) the caller passes in. They import nothing from
 //! `lint`, `load`, `check` or `cli` (`benches/imports.py --check` verifies it).
 
-pub mod github;
+pub(crate) mod github;
 pub mod human;
 pub mod json;
-pub mod junit;
-pub mod sarif;
+pub(crate) mod junit;
+pub(crate) mod sarif;

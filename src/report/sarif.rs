@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::diagnostic::{Catalogue, Diagnostic, Label, Severity};
 
 /// The SARIF schema the output follows.
-pub const SCHEMA: &str =
+pub(crate) const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 fn level(severity: Severity) -> &'static str {
@@ -22,7 +22,7 @@ fn level(severity: Severity) -> &'static str {
 
 /// Percent-encodes a path for a URI reference: unreserved characters and `/` stay, the rest
 /// is UTF-8 percent-encoded. Absolute paths become `file://` URIs.
-pub fn uri(path: &str) -> String {
+pub(crate) fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
     let mut out = String::new();
     if path.starts_with('/') {
@@ -60,7 +60,7 @@ fn location(label: &Label) -> Value {
 }
 
 /// The SARIF log for `diagnostics`; `catalogue` gives the rule list.
-pub fn render(diagnostics: &[Diagnostic], catalogue: &Catalogue) -> String {
+pub(crate) fn render(diagnostics: &[Diagnostic], catalogue: &Catalogue) -> String {
     let rules: Vec<Value> = catalogue
         .rules()
         .map(|(entry, rule)| {

@@ -29,23 +29,23 @@ use tokio::sync::Semaphore;
 use tokio_io_timeout::TimeoutStream;
 
 /// Largest request head (request line and headers), in bytes.
-pub const MAX_HEAD: usize = 32 * 1024;
+pub(crate) const MAX_HEAD: usize = 32 * 1024;
 
 /// Most headers in one request.
-pub const MAX_HEADERS: usize = 100;
+pub(crate) const MAX_HEADERS: usize = 100;
 
 /// Longest request target (path and query), in bytes.
-pub const MAX_TARGET: usize = 8 * 1024;
+pub(crate) const MAX_TARGET: usize = 8 * 1024;
 
 /// How long the server waits on a client, and how many clients it holds at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Time to receive a request head.
-    pub read_timeout: Duration,
+    pub(crate) read_timeout: Duration,
     /// Time a client may take to accept the bytes of an answer.
-    pub write_timeout: Duration,
+    pub(crate) write_timeout: Duration,
     /// Connections held at once; more get `503`.
-    pub max_connections: usize,
+    pub(crate) max_connections: usize,
 }
 
 impl Default for Limits {
@@ -60,18 +60,18 @@ impl Default for Limits {
 
 /// What the application sees of a request: a `GET` or `HEAD` without a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
+pub(crate) struct Request {
     /// The path, as sent (`/`, `/checklists.html`).
-    pub path: String,
+    pub(crate) path: String,
     /// The query string without `?` (empty when there is none).
-    pub query: String,
+    pub(crate) query: String,
     /// The `Host` header, lowercased, when there is exactly one readable one.
-    pub host: Option<String>,
+    pub(crate) host: Option<String>,
 }
 
 /// An answer: a status, a content type and a body (never cached by the browser).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Response {
+pub(crate) struct Response {
     status: u16,
     content_type: &'static str,
     body: String,
@@ -80,7 +80,7 @@ pub struct Response {
 
 impl Response {
     /// A plain-text answer.
-    pub fn text(status: u16, text: &str) -> Self {
+    pub(crate) fn text(status: u16, text: &str) -> Self {
         Self {
             status,
             content_type: "text/plain; charset=utf-8",
@@ -90,7 +90,7 @@ impl Response {
     }
 
     /// A `200` HTML page.
-    pub fn html(html: String) -> Self {
+    pub(crate) fn html(html: String) -> Self {
         Self {
             status: 200,
             content_type: "text/html; charset=utf-8",
@@ -127,7 +127,7 @@ impl Response {
 
 /// Answers connections on `listener` with `handler` until accepting fails for good. Runs on the
 /// calling thread.
-pub fn serve<H, F>(listener: TcpListener, limits: Limits, handler: H) -> io::Result<()>
+pub(crate) fn serve<H, F>(listener: TcpListener, limits: Limits, handler: H) -> io::Result<()>
 where
     H: Fn(Request) -> F + Send + Sync + 'static,
     F: Future<Output = Response> + Send + 'static,

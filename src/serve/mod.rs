@@ -24,40 +24,40 @@ use crate::render::{Format, Renderer};
 use crate::report::human::{HumanPrinter, Style};
 use crate::watch;
 
-pub mod http;
+pub(crate) mod http;
 
-pub use http::Limits;
+pub(crate) use http::Limits;
 use http::{Request, Response};
 
 /// The page `/` shows.
 const INDEX: &str = "handbook.html";
 
 /// How long a reload request waits for a change before answering "no change".
-pub const LONG_POLL: Duration = Duration::from_secs(25);
+pub(crate) const LONG_POLL: Duration = Duration::from_secs(25);
 
 /// The pages of one build, by file name (`handbook.html` first), and the files they came from.
 #[derive(Debug, Clone)]
-pub struct Site {
+pub(crate) struct Site {
     /// File name → HTML, without the reload script.
-    pub pages: BTreeMap<String, String>,
+    pub(crate) pages: BTreeMap<String, String>,
     /// The page `/` shows.
-    pub index: String,
+    pub(crate) index: String,
     /// The files the playbook was read from, watched for changes.
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
 }
 
 /// What the preview is built with.
 #[derive(Debug, Clone, Default)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// How playbooks are checked.
-    pub options: check::Options,
+    pub(crate) options: check::Options,
     /// A folder of templates replacing the built-in ones (`render --templates`).
-    pub templates: Option<PathBuf>,
+    pub(crate) templates: Option<PathBuf>,
 }
 
 /// Builds the pages for `path`: the rendered handbook, or a page listing the findings when the
 /// playbook has errors or cannot be read.
-pub fn build(path: &Path, settings: &Settings) -> Site {
+pub(crate) fn build(path: &Path, settings: &Settings) -> Site {
     let mut site = build_pages(path, settings);
     if let Some(dir) = &settings.templates {
         site.inputs.push(dir.clone());
@@ -201,7 +201,7 @@ struct Shared {
 }
 
 /// A running preview server.
-pub struct Preview {
+pub(crate) struct Preview {
     listener: TcpListener,
     address: SocketAddr,
     limits: Limits,
@@ -210,7 +210,7 @@ pub struct Preview {
 
 impl Preview {
     /// Builds the pages and binds `127.0.0.1:port` (`0`: any free port).
-    pub fn bind(path: &Path, settings: &Settings, port: u16) -> io::Result<Self> {
+    pub(crate) fn bind(path: &Path, settings: &Settings, port: u16) -> io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
             io::Error::new(e.kind(), format!("cannot listen on 127.0.0.1:{port}: {e}"))
         })?;
@@ -235,18 +235,18 @@ impl Preview {
 
     /// The same server with other time and connection limits.
     #[must_use]
-    pub fn with_limits(mut self, limits: Limits) -> Self {
+    pub(crate) fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
     /// Where the server listens.
-    pub fn address(&self) -> SocketAddr {
+    pub(crate) fn address(&self) -> SocketAddr {
         self.address
     }
 
     /// Watches the playbook and answers requests until the process ends.
-    pub fn run(self, path: &Path, settings: &Settings) -> io::Result<()> {
+    pub(crate) fn run(self, path: &Path, settings: &Settings) -> io::Result<()> {
         let shared = Arc::clone(&self.shared);
         let path = path.to_path_buf();
         let settings = settings.clone();

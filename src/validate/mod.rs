@@ -2,7 +2,7 @@
 //! schema error into a diagnostic in playbook terms at the exact key or value, then builds the
 //! typed model and checks what a schema cannot express ([`structure`]).
 
-pub mod structure;
+pub(crate) mod structure;
 
 use std::sync::OnceLock;
 
@@ -15,14 +15,14 @@ use crate::load::Document;
 use crate::model::{self, PlaybookFile};
 
 /// The compiled playbook schema, built once per process and shared by every thread.
-pub struct SchemaValidator {
+pub(crate) struct SchemaValidator {
     schema: Value,
     validator: jsonschema::Validator,
 }
 
 impl SchemaValidator {
     /// The shared validator.
-    pub fn get() -> &'static Self {
+    pub(crate) fn get() -> &'static Self {
         static VALIDATOR: OnceLock<SchemaValidator> = OnceLock::new();
         VALIDATOR.get_or_init(|| {
             let schema = model::schema();
@@ -33,16 +33,11 @@ impl SchemaValidator {
             Self { schema, validator }
         })
     }
-
-    /// The JSON Schema.
-    pub fn schema(&self) -> &Value {
-        &self.schema
-    }
 }
 
 /// Most schema findings reported for one file: past this, the file is probably not a playbook
 /// at all, and a million findings would help nobody.
-pub const MAX_SCHEMA_FINDINGS: usize = 200;
+pub(crate) const MAX_SCHEMA_FINDINGS: usize = 200;
 
 /// Validates `document`; returns the typed playbook when it is well-formed, and every problem.
 pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) {
@@ -89,7 +84,7 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
 }
 
 /// Where a pointer is, in words: "stage `demo`", "content `acme-story`", "playbook".
-pub fn place(value: &Value, pointer: &str) -> String {
+pub(crate) fn place(value: &Value, pointer: &str) -> String {
     let mut parts = pointer.split('/').skip(1);
     match (parts.next(), parts.next()) {
         (Some(list @ ("stages" | "content")), Some(index)) => {
@@ -195,7 +190,7 @@ fn enum_options(schema: &Value, pointer: &str) -> Option<Vec<String>> {
 
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo; of
 /// equally close ones, the first in alphabetical order, whatever order they come in.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -15,7 +15,7 @@ use crate::load::Document;
 use super::did_you_mean;
 
 /// Most unknown references reported for one file.
-pub const MAX_REFERENCE_FINDINGS: usize = 200;
+pub(crate) const MAX_REFERENCE_FINDINGS: usize = 200;
 /// Most ids listed in the help of an unknown reference.
 const MAX_NAMES_LISTED: usize = 20;
 
@@ -33,7 +33,7 @@ fn ids_at<'a>(value: Option<&'a Value>, pointer: &str) -> Vec<(&'a str, String)>
 }
 
 /// Checks ids and references.
-pub fn check(document: &Document) -> Vec<Diagnostic> {
+pub(crate) fn check(document: &Document) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let list = |key: &str| {
         document

@@ -9,20 +9,20 @@ use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 /// One banned phrase.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Phrase {
+pub(crate) struct Phrase {
     /// The phrase, e.g. "guaranteed ROI".
-    pub phrase: String,
+    pub(crate) phrase: String,
     /// Why reps must not say it; shown in the finding.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// `[lint.banned-phrase]` in `stagebook.toml`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Options {
+pub(crate) struct Options {
     /// The banned phrases.
     #[serde(default)]
-    pub phrases: Vec<Phrase>,
+    pub(crate) phrases: Vec<Phrase>,
 }
 
 declare_rule! {

@@ -53,7 +53,7 @@ declare_rule! {
 }
 
 /// Why a URL is not acceptable, if it is not.
-pub fn url_problem(url: &str) -> Option<&'static str> {
+pub(crate) fn url_problem(url: &str) -> Option<&'static str> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Some("contains spaces or control characters");
     }

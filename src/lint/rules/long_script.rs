@@ -9,17 +9,17 @@ use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 /// `[lint.long-script]` in `stagebook.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Options {
+pub(crate) struct Options {
     /// Longest a script or response may take to say, in seconds (default 60).
     #[serde(default = "default_max_seconds")]
-    pub max_seconds: u32,
+    pub(crate) max_seconds: u32,
     /// Speaking rate for Latin-script text, in words per minute (default 150).
     #[serde(default = "default_words_per_minute")]
-    pub words_per_minute: u32,
+    pub(crate) words_per_minute: u32,
     /// Speaking rate for Chinese, Japanese and Korean text, in characters per minute
     /// (default 240).
     #[serde(default = "default_cjk_per_minute")]
-    pub cjk_chars_per_minute: u32,
+    pub(crate) cjk_chars_per_minute: u32,
 }
 
 fn default_max_seconds() -> u32 {
@@ -44,7 +44,7 @@ impl Default for Options {
 
 impl Options {
     /// Estimated seconds to say `text` aloud.
-    pub fn seconds(&self, text: &str) -> f64 {
+    pub(crate) fn seconds(&self, text: &str) -> f64 {
         let (words, cjk) = count_speech_units(text);
         let per_word = 60.0 / f64::from(self.words_per_minute.max(1));
         let per_char = 60.0 / f64::from(self.cjk_chars_per_minute.max(1));

@@ -8,48 +8,48 @@
 //! limits ([`CrmTarget`](crate::crm::CrmTarget)), so a new target needs no new rule unless it
 //! has a quirk of its own.
 
-pub mod banned_phrase;
-pub mod broken_content_link;
-pub mod crm_duplicate_crm_name;
-pub mod crm_guidance_too_long;
-pub mod crm_invalid_api_name;
-pub mod crm_missing_probability;
-pub mod crm_name_too_long;
-pub mod crm_no_stages;
-pub mod crm_probability_order;
-pub mod crm_probability_rounded;
-pub mod crm_terminal_not_a_stage;
-pub mod crm_terminal_probability;
-pub mod crm_too_many_key_fields;
-pub mod crm_too_many_stages;
-pub mod cycle_over_target;
-pub mod dead_end_stage;
-pub mod long_script;
-pub mod methodology_gap;
-pub mod missing_buyer_view;
-pub mod missing_content;
-pub mod missing_do;
-pub mod missing_duration;
-pub mod missing_evidence;
-pub mod missing_goal;
-pub mod missing_know;
-pub mod missing_say;
-pub mod no_lost_path;
-pub mod objection_without_response;
-pub mod placeholder_text;
-pub mod seller_side_exit;
-pub mod stage_cycle;
-pub mod stage_without_exit;
-pub mod unreachable_stage;
-pub mod unused_content;
-pub mod unused_suppression;
-pub mod vague_activity;
+pub(crate) mod banned_phrase;
+pub(crate) mod broken_content_link;
+pub(crate) mod crm_duplicate_crm_name;
+pub(crate) mod crm_guidance_too_long;
+pub(crate) mod crm_invalid_api_name;
+pub(crate) mod crm_missing_probability;
+pub(crate) mod crm_name_too_long;
+pub(crate) mod crm_no_stages;
+pub(crate) mod crm_probability_order;
+pub(crate) mod crm_probability_rounded;
+pub(crate) mod crm_terminal_not_a_stage;
+pub(crate) mod crm_terminal_probability;
+pub(crate) mod crm_too_many_key_fields;
+pub(crate) mod crm_too_many_stages;
+pub(crate) mod cycle_over_target;
+pub(crate) mod dead_end_stage;
+pub(crate) mod long_script;
+pub(crate) mod methodology_gap;
+pub(crate) mod missing_buyer_view;
+pub(crate) mod missing_content;
+pub(crate) mod missing_do;
+pub(crate) mod missing_duration;
+pub(crate) mod missing_evidence;
+pub(crate) mod missing_goal;
+pub(crate) mod missing_know;
+pub(crate) mod missing_say;
+pub(crate) mod no_lost_path;
+pub(crate) mod objection_without_response;
+pub(crate) mod placeholder_text;
+pub(crate) mod seller_side_exit;
+pub(crate) mod stage_cycle;
+pub(crate) mod stage_without_exit;
+pub(crate) mod unreachable_stage;
+pub(crate) mod unused_content;
+pub(crate) mod unused_suppression;
+pub(crate) mod vague_activity;
 
 use super::{Finding, LintContext, Rule, RuleMeta};
 use crate::model::Stage;
 
 /// Every rule, sorted by id.
-pub static ALL: &[&dyn Rule] = &[
+pub(crate) static ALL: &[&dyn Rule] = &[
     &banned_phrase::BannedPhrase,
     &broken_content_link::BrokenContentLink,
     &crm_duplicate_crm_name::CrmDuplicateCrmName,

@@ -10,7 +10,7 @@ use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
 /// Markers that are always placeholders (matched case-insensitively as whole words; CJK
 /// markers anywhere).
-pub const MARKERS: &[&str] = &[
+pub(crate) const MARKERS: &[&str] = &[
     "todo",
     "tbd",
     "tba",
@@ -35,10 +35,10 @@ pub const MARKERS: &[&str] = &[
 /// `[lint.placeholder-text]` in `stagebook.toml`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Options {
+pub(crate) struct Options {
     /// More markers, e.g. `["wip"]`.
     #[serde(default)]
-    pub extra: Vec<String>,
+    pub(crate) extra: Vec<String>,
     /// The built-in and extra markers, compiled once per configuration.
     #[serde(skip)]
     compiled: OnceLock<PhraseSet>,
@@ -46,7 +46,7 @@ pub struct Options {
 
 impl Options {
     /// Every marker, compiled.
-    pub fn markers(&self) -> &PhraseSet {
+    pub(crate) fn markers(&self) -> &PhraseSet {
         self.compiled.get_or_init(|| {
             PhraseSet::new(
                 MARKERS

@@ -11,22 +11,22 @@ use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 /// `[lint.seller-side-exit]` in `stagebook.toml`: words added to the built-in lists.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Options {
+pub(crate) struct Options {
     /// Who counts as the seller, e.g. `["bdr", "solutions consultant"]`.
     #[serde(default)]
-    pub seller_actors: Vec<String>,
+    pub(crate) seller_actors: Vec<String>,
     /// Who counts as the buyer, e.g. `["steering committee"]`.
     #[serde(default)]
-    pub buyer_actors: Vec<String>,
+    pub(crate) buyer_actors: Vec<String>,
     /// What only a seller does, e.g. `["demonstrate"]`.
     #[serde(default)]
-    pub seller_verbs: Vec<String>,
+    pub(crate) seller_verbs: Vec<String>,
     /// What a buyer does, or what the CRM can record, e.g. `["countersigns"]`.
     #[serde(default)]
-    pub buyer_verbs: Vec<String>,
+    pub(crate) buyer_verbs: Vec<String>,
     /// Words of opinion or perception, e.g. `["vibe"]`.
     #[serde(default)]
-    pub perception_words: Vec<String>,
+    pub(crate) perception_words: Vec<String>,
     /// The classifier for these lists, built once per configuration.
     #[serde(skip)]
     classifier: OnceLock<Classifier>,
@@ -34,13 +34,13 @@ pub struct Options {
 
 impl Options {
     /// The classifier with the built-in lists plus these.
-    pub fn classifier(&self) -> &Classifier {
+    pub(crate) fn classifier(&self) -> &Classifier {
         self.classifier.get_or_init(|| Classifier::new(self))
     }
 }
 
 /// Words of perception: an exit that needs one is an opinion, whoever holds it.
-pub const PERCEPTION: &[&str] = &[
+pub(crate) const PERCEPTION: &[&str] = &[
     "feel",
     "feels",
     "felt",
@@ -95,7 +95,7 @@ pub const PERCEPTION: &[&str] = &[
 
 /// The seller as actor. Checked before buyer actors, so `customer success manager` and
 /// `客户经理` (account manager) are the seller even though they contain "customer" / "客户".
-pub const SELLER_ACTORS: &[&str] = &[
+pub(crate) const SELLER_ACTORS: &[&str] = &[
     "rep",
     "reps",
     "sales rep",
@@ -128,7 +128,7 @@ pub const SELLER_ACTORS: &[&str] = &[
 ];
 
 /// The buyer as actor.
-pub const BUYER_ACTORS: &[&str] = &[
+pub(crate) const BUYER_ACTORS: &[&str] = &[
     "buyer",
     "buyers",
     "customer",
@@ -168,7 +168,7 @@ pub const BUYER_ACTORS: &[&str] = &[
 ];
 
 /// What a seller does: with no actor, or with the seller as actor, the exit is seller-side.
-pub const SELLER_VERBS: &[&str] = &[
+pub(crate) const SELLER_VERBS: &[&str] = &[
     "send",
     "sends",
     "sent",
@@ -240,7 +240,7 @@ pub const SELLER_VERBS: &[&str] = &[
 
 /// What a buyer does, or a record the CRM holds. Also receipts: "we receive the signed order
 /// form" is proof the buyer acted.
-pub const BUYER_VERBS: &[&str] = &[
+pub(crate) const BUYER_VERBS: &[&str] = &[
     "sign",
     "signs",
     "signed",
@@ -378,7 +378,7 @@ fn is_object(text: &str, at: usize) -> bool {
 
 /// How an exit event reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reading {
+pub(crate) enum Reading {
     /// Something the buyer does or the CRM can verify (or nothing the heuristics recognise).
     Buyer,
     /// An opinion: it contains this perception word.
@@ -391,12 +391,12 @@ pub enum Reading {
 
 impl Reading {
     /// Whether the exit is seller-side.
-    pub fn is_seller_side(&self) -> bool {
+    pub(crate) fn is_seller_side(&self) -> bool {
         *self != Self::Buyer
     }
 
     /// Why, in words.
-    pub fn why(&self) -> String {
+    pub(crate) fn why(&self) -> String {
         match self {
             Self::Buyer => String::new(),
             Self::Perception(w) => {
@@ -412,7 +412,7 @@ impl Reading {
 
 /// The word lists in use: the built-ins plus the team's, compiled.
 #[derive(Debug, Clone)]
-pub struct Classifier {
+pub(crate) struct Classifier {
     perception: PhraseSet,
     seller_actors: PhraseSet,
     buyer_actors: PhraseSet,
@@ -432,7 +432,7 @@ fn list<'a>(builtin: &'a [&'a str], extra: &'a [String]) -> PhraseSet {
 
 impl Classifier {
     /// The built-in lists plus `options`.
-    pub fn new(options: &Options) -> Self {
+    pub(crate) fn new(options: &Options) -> Self {
         Self {
             perception: list(PERCEPTION, &options.perception_words),
             seller_actors: list(SELLER_ACTORS, &options.seller_actors),
@@ -451,7 +451,7 @@ impl Classifier {
     /// 3. The first actor named is the buyer (not as an object: "to the buyer") → buyer-side.
     /// 4. No actor: a seller verb and no buyer verb ("Send proposal", "Demo delivered") →
     ///    seller-side; otherwise buyer-side ("Contract signed", "PO received").
-    pub fn classify(&self, event: &str) -> Reading {
+    pub(crate) fn classify(&self, event: &str) -> Reading {
         let text = fold(event);
         if let Some((_, word)) = self.perception.earliest(&text) {
             return Reading::Perception(word.to_string());
@@ -639,7 +639,7 @@ mod tests {
     use crate::lint::testing::{CLEAN, findings, findings_with};
 
     /// Labelled exit phrases: `true` = seller-side (should be flagged).
-    pub const TABLE: &[(&str, bool)] = &[
+    pub(crate) const TABLE: &[(&str, bool)] = &[
         // English, seller-side
         ("Rep sends the proposal", true),
         ("We feel the buyer is interested", true),

@@ -6,7 +6,7 @@ use crate::metrics::report::{PeriodReport, Report};
 use super::columns::STAGE_COLUMNS;
 
 /// Renders the CSV.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header = ["period", "from", "to"]
         .into_iter()

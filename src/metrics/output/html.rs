@@ -17,7 +17,7 @@ use crate::emit::templates::{TemplateError, Templates};
 use crate::metrics::report::{PeriodReport, Report};
 
 /// The name of the template.
-pub const TEMPLATE: &str = "metrics.html.j2";
+pub(crate) const TEMPLATE: &str = "metrics.html.j2";
 
 /// A table as the template draws it: header cells, then rows of cells.
 #[derive(Debug, Serialize)]
@@ -111,7 +111,7 @@ fn won_profile(report: &Report) -> Option<Value> {
 }
 
 /// The template's context (documented in `docs/templates.md`).
-pub fn context(report: &Report) -> Value {
+pub(crate) fn context(report: &Report) -> Value {
     let total = &report.total;
     let periods: Vec<Period<'_>> = if report.periods.len() > 1 {
         report.periods.iter().map(|p| period(report, p)).collect()
@@ -140,6 +140,6 @@ pub fn context(report: &Report) -> Value {
 }
 
 /// Renders the page with `templates` (the built-in template, or the one in `--templates`).
-pub fn render(report: &Report, templates: &Templates) -> Result<String, TemplateError> {
+pub(crate) fn render(report: &Report, templates: &Templates) -> Result<String, TemplateError> {
     templates.render(TEMPLATE, &context(report))
 }

@@ -1,10 +1,10 @@
-//! Printing the report: the same [`Report`] feeds the terminal table, JSON, CSV and HTML.
+//! Metrics stage, output: printing the report: the same [`Report`] feeds the terminal table, JSON, CSV and HTML.
 
-pub mod columns;
-pub mod csv;
-pub mod html;
-pub mod svg;
-pub mod table;
+pub(crate) mod columns;
+pub(crate) mod csv;
+pub(crate) mod html;
+pub(crate) mod svg;
+pub(crate) mod table;
 
 use super::report::Report;
 use crate::emit::templates::{TemplateError, Templates};
@@ -29,7 +29,7 @@ pub fn render(report: &Report, format: Format) -> String {
 }
 
 /// Renders the report; the HTML page with `templates` (which `--templates DIR` may override).
-pub fn render_with(
+pub(crate) fn render_with(
     report: &Report,
     format: Format,
     templates: &Templates,

@@ -53,7 +53,7 @@ fn scale(count: u64, max: u64) -> f64 {
 
 /// The funnel: deals that were in each stage during the period (there at the start or
 /// entering), with the part that advanced, then the deals won.
-pub fn funnel(report: &Report, period: &PeriodReport) -> String {
+pub(crate) fn funnel(report: &Report, period: &PeriodReport) -> String {
     let mut out = String::new();
     open(
         &mut out,
@@ -122,7 +122,7 @@ pub fn funnel(report: &Report, period: &PeriodReport) -> String {
 
 /// Median time in each stage (bar), mean (tick) and budget (dashed line).
 #[allow(clippy::cast_precision_loss)]
-pub fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
+pub(crate) fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
     let mut out = String::new();
     let height = open(
         &mut out,
@@ -198,7 +198,7 @@ pub fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
 }
 
 /// Where the deals of each stage went: advanced, lost, back, or still there.
-pub fn flows(report: &Report, period: &PeriodReport) -> String {
+pub(crate) fn flows(report: &Report, period: &PeriodReport) -> String {
     let mut out = String::new();
     open(
         &mut out,

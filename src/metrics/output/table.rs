@@ -9,17 +9,17 @@ use super::columns::{self, PeopleTable, shown_columns, shown_row};
 use crate::metrics::report::{PeriodReport, Report};
 
 /// A count, or a dash.
-pub fn opt_num(value: Option<f64>, decimals: usize) -> String {
+pub(crate) fn opt_num(value: Option<f64>, decimals: usize) -> String {
     value.map_or_else(|| "–".into(), |v| format!("{v:.decimals$}"))
 }
 
 /// A ratio as a percentage, or a dash.
-pub fn percent(value: Option<f64>) -> String {
+pub(crate) fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "–".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
 /// Lays out rows; the first column is left-aligned, the others right-aligned.
-pub fn align(rows: &[Vec<String>], out: &mut String) {
+pub(crate) fn align(rows: &[Vec<String>], out: &mut String) {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -107,7 +107,7 @@ fn period_block(report: &Report, period: &PeriodReport, title: &str, out: &mut S
 }
 
 /// Renders the table.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut out = String::new();
     let input = &report.input;
     let _ = writeln!(
