@@ -36,15 +36,43 @@ fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
     Some((metadata.len(), metadata.modified().ok()?))
 }
 
-/// Blocks until one of `paths` changes after `since` (taken before they were read, so a save
-/// made while a build was running is not missed), then returns.
-pub(crate) fn wait_for_change_since(paths: &[PathBuf], since: SystemTime) {
-    let before = Fingerprint::of(paths);
-    let touched = before
-        .0
+/// What the watched files looked like just before a build read them: the time, and the size
+/// and modification time of each file known then. A change after it — a save, a removal, a
+/// file becoming a FIFO — means a new build, even when it happened before the watcher looked.
+#[derive(Debug, Clone)]
+pub(crate) struct Seen {
+    at: SystemTime,
+    files: Fingerprint,
+}
+
+impl Seen {
+    /// Looks at `paths` now, before a build reads them.
+    pub(crate) fn now(paths: &[PathBuf]) -> Self {
+        Self {
+            at: SystemTime::now(),
+            files: Fingerprint::of(paths),
+        }
+    }
+}
+
+/// Blocks until one of `paths` (the files the last build read) differs from what `seen` saw
+/// before that build, then returns. A path the build found that `seen` did not know counts as
+/// changed when it was modified after `seen` was taken.
+pub(crate) fn wait_for_change_since(paths: &[PathBuf], seen: &Seen) {
+    let before = Fingerprint(
+        paths
+            .iter()
+            .map(|path| {
+                let known = seen.files.0.iter().find(|(p, _)| p == path);
+                (path.clone(), known.map_or_else(|| stamp(path), |(_, s)| *s))
+            })
+            .collect(),
+    );
+    let touched = paths
         .iter()
-        .any(|(_, stamp)| stamp.is_some_and(|(_, modified)| modified >= since));
-    if !touched {
+        .filter(|path| !seen.files.0.iter().any(|(p, _)| p == *path))
+        .any(|path| stamp(path).is_some_and(|(_, modified)| modified >= seen.at));
+    if !touched && Fingerprint::of(paths) == before {
         wait_for_change(&before);
     }
 }
@@ -78,9 +106,10 @@ pub(crate) fn files_in(dir: &Path) -> Vec<PathBuf> {
 /// Runs `build` now and again after every change to the files it reports having read, until
 /// the process ends. `build` returns those files (a playbook and its includes).
 pub(crate) fn rebuild_on_change(mut build: impl FnMut() -> Vec<PathBuf>) -> ! {
+    let mut inputs = Vec::new();
     loop {
-        let started = SystemTime::now();
-        let inputs = build();
-        wait_for_change_since(&inputs, started);
+        let seen = Seen::now(&inputs);
+        inputs = build();
+        wait_for_change_since(&inputs, &seen);
     }
 }

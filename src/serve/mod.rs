@@ -190,8 +190,8 @@ fn with_reload(html: &str, version: u64) -> String {
 struct State {
     version: u64,
     site: Site,
-    /// When the build of `site` started: a save after it means a new build.
-    built: std::time::SystemTime,
+    /// The watched files as they were when the build of `site` started.
+    seen: watch::Seen,
 }
 
 struct Shared {
@@ -215,7 +215,7 @@ impl Preview {
             io::Error::new(e.kind(), format!("cannot listen on 127.0.0.1:{port}: {e}"))
         })?;
         let address = listener.local_addr()?;
-        let built = std::time::SystemTime::now();
+        let seen = watch::Seen::now(&[path.to_path_buf()]);
         let site = build_if_regular(path, settings);
         let (changed, _) = tokio::sync::watch::channel(1);
         Ok(Self {
@@ -226,7 +226,7 @@ impl Preview {
                 state: Mutex::new(State {
                     version: 1,
                     site,
-                    built,
+                    seen,
                 }),
                 changed,
             }),
@@ -252,19 +252,19 @@ impl Preview {
         let settings = settings.clone();
         std::thread::spawn(move || {
             loop {
-                let (mut watched, built) = {
+                let (mut watched, seen) = {
                     let state = lock(&shared);
-                    (state.site.inputs.clone(), state.built)
+                    (state.site.inputs.clone(), state.seen.clone())
                 };
                 if !watched.contains(&path) {
                     watched.push(path.clone());
                 }
-                watch::wait_for_change_since(&watched, built);
-                let built = std::time::SystemTime::now();
+                watch::wait_for_change_since(&watched, &seen);
+                let seen = watch::Seen::now(&watched);
                 let site = build_if_regular(&path, &settings);
                 let mut state = lock(&shared);
                 state.site = site;
-                state.built = built;
+                state.seen = seen;
                 state.version += 1;
                 shared.changed.send_replace(state.version);
             }
