@@ -213,11 +213,17 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         for &format in &formats {
-            let docs = renderer
-                .render(playbook, locale, format, &source)
-                .map_err(io::Error::other)?;
-            for (name, body) in docs {
-                let written = out.write(&Path::new(id).join(&name), body.as_bytes())?;
+            // Each document goes straight into its temporary file, renamed into place only
+            // when complete: a big playbook's pages are never all held in memory.
+            let prepared = renderer.prepare(playbook, locale, format, &source);
+            for name in prepared.files() {
+                let written = out.write_with(&Path::new(id).join(&name), |file, _| {
+                    let mut buffered = io::BufWriter::with_capacity(64 * 1024, file);
+                    prepared
+                        .write(&name, &mut buffered)
+                        .map_err(io::Error::other)?;
+                    io::Write::flush(&mut buffered)
+                })?;
                 let _ = writeln!(text, "wrote {}", shown(&args.out, id, &name));
                 if let (Some(browser), Format::Html) = (&browser, format) {
                     let pdf_name = name.replace(".html", ".pdf");

@@ -210,6 +210,24 @@ impl Templates {
         &self.overrides
     }
 
+    /// Renders the template `name` with `context` straight into `out`, so a big page is
+    /// never held whole in memory (`out` should be buffered: the engine writes small pieces).
+    pub fn render_to(
+        &self,
+        name: &str,
+        context: &Value,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), TemplateError> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(&e, &self.overrides))?;
+        template
+            .render_captured_to(context, out)
+            .map(|_| ())
+            .map_err(|e| template_error(&e, &self.overrides))
+    }
+
     /// Renders the template `name` with `context`.
     pub fn render(&self, name: &str, context: &Value) -> Result<String, TemplateError> {
         let template = self
