@@ -12,7 +12,7 @@ use crate::check::{self, Checked, Refused};
 use crate::diagnostic::Summary;
 use crate::emit::OutDir;
 use crate::load::Limits;
-use crate::model::{ID_PATTERN, Locale};
+use crate::model::{ID_PATTERN, Locale, PlaybookFile};
 use crate::render::{Format, Renderer, pdf};
 use crate::report::human::{HumanPrinter, Style};
 
@@ -164,6 +164,13 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
         print_out(&text)?;
         return Ok((EXIT_FINDINGS, read));
     }
+    // Only the typed playbooks are rendered: the loaded documents, the files' text and the
+    // findings go before the pages are built, so a big playbook is not held twice.
+    drop(diagnostics);
+    let checked: Vec<(PathBuf, Option<PlaybookFile>)> = checked
+        .into_iter()
+        .map(|c| (c.file.path.clone(), c.playbook))
+        .collect();
 
     let out = OutDir::create(&args.out)?;
     let formats: BTreeSet<Format> = args
@@ -184,11 +191,11 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
     };
     debug_assert!(ID_PATTERN.starts_with("^[a-z0-9]"));
     let mut seen = BTreeSet::new();
-    for c in &checked {
-        let Some(playbook) = &c.playbook else {
+    for (path, playbook) in &checked {
+        let Some(playbook) = playbook else {
             return Err(io::Error::other(format!(
                 "{}: cannot render a playbook that does not match the playbook format, even with --allow-errors",
-                c.file.path.display()
+                path.display()
             )));
         };
         let id = playbook.playbook.id.as_str();
@@ -207,9 +214,7 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
             Some(LocaleArg::ZhCn) => Locale::ZhCn,
             None => playbook.playbook.locale,
         };
-        let source = c
-            .file
-            .path
+        let source = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         for &format in &formats {

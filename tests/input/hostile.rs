@@ -225,3 +225,29 @@ fn control_characters_in_snippets_are_not_printed_raw() {
         }
     }
 }
+
+/// A one-line error quoting a file name with an escape sequence in it shows a placeholder.
+#[cfg(unix)]
+#[test]
+fn control_characters_in_error_lines_are_not_printed_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out\u{1b}]0;owned\u{7}");
+    // A file where the output folder should be: `render` cannot create it and says so.
+    std::fs::write(&out, "").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stagebook"))
+        .args(["render", "playbooks"])
+        .arg("--out")
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("out\u{fffd}]0;owned\u{fffd}"), "{stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+}
