@@ -130,7 +130,7 @@ fn write_sixteen_mib_playbook(path: &Path) -> usize {
         .expect("python3 runs benches/generate.py");
     assert!(status.success());
     // The generator's cycle target grows with the stages; keep it a valid one.
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
     let text: String = text
         .lines()
         .map(|line| {
