@@ -33,8 +33,11 @@
 //!   [`metrics::report::Report`] it returns and [`metrics::output::render`] that prints it; the
 //!   history reader, time zones and periods the tests and the fuzz crate drive directly.
 //!
-//! The CRM exporters, `diff`, `init`, `serve`, `watch` and the shared output helpers (`emit`)
-//! are private: only the command line reaches them.
+//! - [`crm`] — only [`crm::diff::report`], `crm diff` in one call, which the fuzz crate
+//!   drives; the exporters and the targets themselves are reached through the command line.
+//!
+//! `diff`, `init`, `serve`, `watch` and the shared output helpers (`emit`) are private: only
+//! the command line reaches them.
 
 #![warn(unreachable_pub)]
 // The module docs describe the whole pipeline, private parts included; those links resolve in
@@ -43,7 +46,7 @@
 
 pub mod check;
 pub mod cli;
-mod crm;
+pub mod crm;
 pub mod diagnostic;
 mod diff;
 mod emit;

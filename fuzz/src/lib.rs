@@ -200,3 +200,90 @@ pub fn render_all(checked: &Checked) {
         }
     }
 }
+
+/// The template names a fuzzed template may replace (the first byte picks one), so it is
+/// escaped as HTML, Markdown or not at all, and is the document rendered or a partial of it.
+const TEMPLATE_NAMES: [&str; 6] = [
+    "handbook.html.j2",
+    "checklists.md.j2",
+    "macros.html.j2",
+    "style.css.j2",
+    "handbook.md.j2",
+    "checklists.html.j2",
+];
+
+/// Arbitrary bytes as a playbook and a user template (`--templates`): the first byte picks
+/// the template's name, a NUL byte splits the rest into the playbook and the template. The
+/// template folder is read by the real loader and every document rendered with its fuel
+/// limit, in both locales; a playbook that is not valid is replaced by a fixed valid one
+/// (`tests/fixtures/crm/b2b-saas.yaml`).
+/// Errors are fine; a panic is not.
+pub fn render_template_bytes(data: &[u8]) {
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    let (playbook, template) = match rest.iter().position(|&b| b == 0) {
+        Some(at) => (&rest[..at], &rest[at + 1..]),
+        None => (&[][..], rest),
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let name = TEMPLATE_NAMES[usize::from(flags) % TEMPLATE_NAMES.len()];
+    std::fs::write(dir.path().join(name), template).expect("template written");
+    let Ok(renderer) = Renderer::new(Some(dir.path())) else {
+        return;
+    };
+    let checked = check_bytes(playbook);
+    let playbook = checked
+        .as_ref()
+        .and_then(|c| c.playbook.as_ref())
+        .unwrap_or_else(|| crm_playbook());
+    for locale in [stagebook::model::Locale::En, stagebook::model::Locale::ZhCn] {
+        for format in [Format::Html, Format::Markdown] {
+            if let Ok(docs) = renderer.render(playbook, locale, format, "playbook.yaml") {
+                assert_eq!(docs.len(), 2);
+            }
+        }
+    }
+}
+
+/// The playbook CRM files are compared with (`tests/fixtures/crm/b2b-saas.yaml`).
+fn crm_playbook() -> &'static PlaybookFile {
+    static PLAYBOOK_FILE: OnceLock<PlaybookFile> = OnceLock::new();
+    PLAYBOOK_FILE.get_or_init(|| {
+        let text = include_str!("../../tests/fixtures/crm/b2b-saas.yaml");
+        let checked = check_bytes(text.as_bytes()).expect("a playbook");
+        let diagnostics = checked.diagnostics;
+        checked
+            .playbook
+            .unwrap_or_else(|| panic!("{diagnostics:?}"))
+    })
+}
+
+/// Arbitrary bytes as what `crm diff` reads: a retrieved Salesforce folder's
+/// `OpportunityStage` value set, a HubSpot pipelines response and a Pipedrive stages
+/// response, each read by `crm diff`'s reader and compared with a fixed playbook, the
+/// differences printed as text, Markdown and JSON (which must parse back).
+pub fn read_crm_bytes(data: &[u8]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sets = dir.path().join("force-app/main/default/standardValueSets");
+    std::fs::create_dir_all(&sets).expect("folders made");
+    std::fs::write(
+        sets.join("OpportunityStage.standardValueSet-meta.xml"),
+        data,
+    )
+    .expect("value set written");
+    let json = dir.path().join("response.json");
+    std::fs::write(&json, data).expect("response written");
+    let playbook = crm_playbook();
+    for (id, source) in [
+        ("salesforce", dir.path()),
+        ("hubspot", json.as_path()),
+        ("pipedrive", json.as_path()),
+    ] {
+        let report = stagebook::crm::diff::report(id, playbook, source).expect("a known CRM");
+        let Ok([_human, _markdown, json]) = report else {
+            continue;
+        };
+        serde_json::from_str::<serde_json::Value>(&json).expect("the diff JSON parses");
+    }
+}

@@ -32,6 +32,14 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
     for path in &outcome.skipped {
         let _ = writeln!(text, "skipped {} (already exists)", path.display());
     }
+    for (path, folder) in &outcome.behind_symlink {
+        let _ = writeln!(
+            text,
+            "skipped {} (`{}` is a symlink; init writes only inside the project folder)\n  help: replace the symlink with a real folder to get this file",
+            path.display(),
+            folder.display()
+        );
+    }
     let shown = args.dir.display().to_string();
     let cd = if shown == "." {
         String::new()

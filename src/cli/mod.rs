@@ -113,7 +113,10 @@ fn print_error(error: &io::Error) {
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<ConfigErrors>());
     let Some(ConfigErrors(problems)) = config else {
-        eprintln!("error: {error}");
+        // The message may quote a file name or a value: no control character of it reaches
+        // the terminal.
+        let message = error.to_string();
+        eprintln!("error: {}", crate::report::human::terminal_safe(&message));
         return;
     };
     let printer = HumanPrinter::new(Style::detect(io::stderr().is_terminal()));

@@ -13,7 +13,7 @@ use crate::check::{self, Checked, Refused};
 use crate::diagnostic::Summary;
 use crate::emit::OutDir;
 use crate::load::Limits;
-use crate::model::{ID_PATTERN, Locale};
+use crate::model::{ID_PATTERN, Locale, PlaybookFile};
 use crate::render::{Format, Renderer, pdf};
 use crate::report::human::{HumanPrinter, Style};
 
@@ -155,6 +155,13 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
         print_out(&text)?;
         return Ok((EXIT_FINDINGS, read));
     }
+    // Only the typed playbooks are rendered: the loaded documents, the files' text and the
+    // findings go before the pages are built, so a big playbook is not held twice.
+    drop(diagnostics);
+    let checked: Vec<(PathBuf, Option<PlaybookFile>)> = checked
+        .into_iter()
+        .map(|c| (c.file.path.clone(), c.playbook))
+        .collect();
 
     let out = OutDir::create(&args.out)?;
     let formats: BTreeSet<Format> = args
@@ -175,11 +182,11 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
     };
     debug_assert!(ID_PATTERN.starts_with("^[a-z0-9]"));
     let mut seen = BTreeSet::new();
-    for c in &checked {
-        let Some(playbook) = &c.playbook else {
+    for (path, playbook) in &checked {
+        let Some(playbook) = playbook else {
             return Err(io::Error::other(format!(
                 "{}: cannot render a playbook that does not match the playbook format, even with --allow-errors",
-                c.file.path.display()
+                path.display()
             )));
         };
         let id = playbook.playbook.id.as_str();
@@ -194,17 +201,21 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
             )));
         }
         let locale = args.locale.map_or(playbook.playbook.locale, Locale::from);
-        let source = c
-            .file
-            .path
+        let source = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         for &format in &formats {
-            let docs = renderer
-                .render(playbook, locale, format, &source)
-                .map_err(io::Error::other)?;
-            for (name, body) in docs {
-                let written = out.write(&Path::new(id).join(&name), body.as_bytes())?;
+            // Each document goes straight into its temporary file, renamed into place only
+            // when complete: a big playbook's pages are never all held in memory.
+            let prepared = renderer.prepare(playbook, locale, format, &source);
+            for name in prepared.files() {
+                let written = out.write_with(&Path::new(id).join(&name), |file, _| {
+                    let mut buffered = io::BufWriter::with_capacity(64 * 1024, file);
+                    prepared
+                        .write(&name, &mut buffered)
+                        .map_err(io::Error::other)?;
+                    io::Write::flush(&mut buffered)
+                })?;
                 let _ = writeln!(text, "wrote {}", shown(&args.out, id, &name));
                 if let (Some(browser), Format::Html) = (&browser, format) {
                     let pdf_name = name.replace(".html", ".pdf");

@@ -92,6 +92,27 @@ pub(crate) struct Difference {
     pub(crate) crm: Option<Value>,
 }
 
+/// `crm diff` in one call, for the fuzz crate: reads `source` as the retrieved stages of the
+/// CRM whose id is `target` (`salesforce`, `hubspot`, `pipedrive`), compares them with
+/// `playbook` and prints the differences as text, Markdown and JSON. `None` for an unknown
+/// CRM id; an error when `source` cannot be read as that CRM's stages.
+pub fn report(
+    target: &str,
+    playbook: &PlaybookFile,
+    source: &Path,
+) -> Option<io::Result<[String; 3]>> {
+    let target = Target::from_id(target)?;
+    Some(read_source(target, playbook, source).map(|actual| {
+        let differences = compare(target, playbook, &actual);
+        let shown = source.display().to_string();
+        [
+            human(&differences, target, "playbook.yaml", &shown),
+            markdown(&differences, target, "playbook.yaml", &shown),
+            json(&differences, target, "playbook.yaml", &shown),
+        ]
+    }))
+}
+
 /// Reads the CRM's stages from `source`: a retrieved Salesforce folder or value-set file, a
 /// HubSpot pipelines response, or a Pipedrive stages response.
 pub(crate) fn read_source(
@@ -115,11 +136,106 @@ pub(crate) fn read_source(
     }
     let mut input = opened.take(MAX_INPUT);
     target.read_retrieved(&mut input, playbook).map_err(|e| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{}: cannot read it as {target} stages: {e}", file.display()),
-        )
+        // A file cut short (a download or a copy that stopped) reads as a syntax error at its
+        // end: say so plainly instead.
+        let message = match cut_short(&file, target.is::<super::salesforce::Salesforce>()) {
+            Some(CutShort::Empty) => format!(
+                "{}: the file is empty, not {target} stages\n  help: retrieve it again; see \
+                 `stagebook crm diff --help` for the command",
+                file.display()
+            ),
+            Some(CutShort::At(at)) => format!(
+                "{}: the file ends early ({at}): it is truncated, so it cannot be read as \
+                 {target} stages\n  help: retrieve it again (a download or copy was cut short)",
+                file.display()
+            ),
+            None => format!("{}: cannot read it as {target} stages: {e}", file.display()),
+        };
+        io::Error::new(io::ErrorKind::InvalidData, message)
     })
+}
+
+/// How a retrieved file is cut short.
+#[derive(Debug, PartialEq, Eq)]
+enum CutShort {
+    /// Nothing in it but white space.
+    Empty,
+    /// It stops inside a value or an element; where it stops.
+    At(String),
+}
+
+/// Whether the file at `path` (XML when `xml`, else JSON) is cut short, reading at most
+/// `crm diff`'s input cap again. Called only when the file could not be read.
+fn cut_short(path: &Path, xml: bool) -> Option<CutShort> {
+    let input = fs::File::open(path).ok()?.take(MAX_INPUT);
+    let mut input = io::BufReader::new(input);
+    if xml {
+        xml_cut_short(&mut input)
+    } else {
+        json_cut_short(&mut input)
+    }
+}
+
+fn json_cut_short(input: &mut dyn io::BufRead) -> Option<CutShort> {
+    let mut values =
+        serde_json::Deserializer::from_reader(input).into_iter::<serde::de::IgnoredAny>();
+    match values.next() {
+        None => Some(CutShort::Empty),
+        Some(Err(e)) if e.is_eof() => Some(CutShort::At(format!(
+            "line {}, column {}",
+            e.line(),
+            e.column()
+        ))),
+        Some(_) => None,
+    }
+}
+
+fn xml_cut_short(input: &mut dyn io::BufRead) -> Option<CutShort> {
+    use quick_xml::errors::{Error, SyntaxError};
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(input);
+    let mut buf = Vec::new();
+    let mut open: Vec<String> = Vec::new();
+    let mut seen_element = false;
+    let mut seen_other = false;
+    loop {
+        buf.clear();
+        let position = reader.buffer_position();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(start)) => {
+                seen_element = true;
+                open.push(String::from_utf8_lossy(start.name().as_ref()).into_owned());
+            }
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Empty(_)) => seen_element = true,
+            Ok(Event::Text(text)) if text.iter().all(u8::is_ascii_whitespace) => {}
+            Ok(Event::Text(_)) if !seen_element => return None,
+            Ok(Event::Eof) => {
+                return match open.last() {
+                    Some(element) => Some(CutShort::At(format!("inside `<{element}>`"))),
+                    None if seen_element => None,
+                    None if seen_other => Some(CutShort::At("before the first element".into())),
+                    None => Some(CutShort::Empty),
+                };
+            }
+            Ok(_) => seen_other = true,
+            Err(Error::Syntax(
+                SyntaxError::UnclosedTag
+                | SyntaxError::UnclosedComment
+                | SyntaxError::UnclosedCData
+                | SyntaxError::UnclosedPIOrXmlDecl
+                | SyntaxError::UnclosedDoctype
+                | SyntaxError::InvalidBangMarkup,
+            )) => {
+                return Some(CutShort::At(format!(
+                    "in markup starting at byte {position}"
+                )));
+            }
+            Err(_) => return None,
+        }
+    }
 }
 
 fn expected(target: Target, playbook: &PlaybookFile) -> Vec<ExpectedStage> {

@@ -10,7 +10,7 @@
 //!
 //! Nothing here touches the network: pushing the files is done with the vendors' own tools.
 
-pub(crate) mod diff;
+pub mod diff;
 pub(crate) mod hubspot;
 pub(crate) mod pipedrive;
 pub(crate) mod salesforce;
@@ -115,7 +115,6 @@ pub(crate) struct Target(&'static dyn CrmTarget);
 
 impl Target {
     /// The target whose [`CrmTarget::id`] is `id`.
-    #[cfg(test)]
     pub(crate) fn from_id(id: &str) -> Option<Self> {
         TARGETS.iter().copied().find(|t| t.id() == id)
     }

@@ -199,6 +199,24 @@ impl Templates {
         Ok(Self { env, overrides })
     }
 
+    /// Renders the template `name` with `context` straight into `out`, so a big page is
+    /// never held whole in memory (`out` should be buffered: the engine writes small pieces).
+    pub(crate) fn render_to(
+        &self,
+        name: &str,
+        context: &Value,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), TemplateError> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(&e, &self.overrides))?;
+        template
+            .render_captured_to(context, out)
+            .map(|_| ())
+            .map_err(|e| template_error(&e, &self.overrides))
+    }
+
     /// Renders the template `name` with `context`.
     pub(crate) fn render(&self, name: &str, context: &Value) -> Result<String, TemplateError> {
         let template = self

@@ -66,16 +66,40 @@ pub(crate) fn files(locale: Locale) -> Vec<File> {
 pub(crate) struct Outcome {
     /// Files written.
     pub(crate) created: Vec<PathBuf>,
-    /// Files left alone because they already existed.
+    /// Files left alone because they already existed (a symlink counts, even a dangling one).
     pub(crate) skipped: Vec<PathBuf>,
+    /// Files left alone because a folder on their way is a symlink (`.github` → elsewhere):
+    /// `init` writes only inside the project folder. Each with that folder.
+    pub(crate) behind_symlink: Vec<(PathBuf, PathBuf)>,
 }
 
-/// Writes `files` under `dir` (created when missing), skipping every file that exists. A file
-/// is created with `create_new`, so even one appearing meanwhile is never overwritten.
+/// The first folder of `relative` (a file's path inside `dir`) that is a symlink, if any.
+fn symlinked_folder(dir: &Path, relative: &Path) -> Option<PathBuf> {
+    let mut folder = PathBuf::new();
+    let parent = relative.parent()?;
+    for part in parent.components() {
+        folder.push(part);
+        if fs::symlink_metadata(dir.join(&folder)).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(folder);
+        }
+    }
+    None
+}
+
+/// Writes `files` under `dir` (created when missing), skipping every file that exists,
+/// symlinks included, and every file behind a symlinked folder. A file is created with
+/// `create_new` (`O_EXCL`, which never follows a symlink), so even one appearing meanwhile is
+/// never overwritten or written through.
 pub(crate) fn write(dir: &Path, files: &[File]) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     for file in files {
         let path = dir.join(file.path);
+        if let Some(folder) = symlinked_folder(dir, Path::new(file.path)) {
+            outcome
+                .behind_symlink
+                .push((PathBuf::from(file.path), folder));
+            continue;
+        }
         if fs::symlink_metadata(&path).is_ok() {
             outcome.skipped.push(PathBuf::from(file.path));
             continue;

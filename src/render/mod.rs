@@ -59,7 +59,8 @@ impl Renderer {
         Templates::new(templates_dir).map(|templates| Self { templates })
     }
 
-    /// Renders every document of `format` for `playbook`: `(file name, text)` pairs.
+    /// Renders every document of `format` for `playbook`: `(file name, text)` pairs. Holds
+    /// every document in memory; `render` writes each to its file with [`Renderer::prepare`].
     pub fn render(
         &self,
         playbook: &PlaybookFile,
@@ -67,6 +68,28 @@ impl Renderer {
         format: Format,
         source_name: &str,
     ) -> Result<Vec<(String, String)>, RenderError> {
+        let prepared = self.prepare(playbook, locale, format, source_name);
+        prepared
+            .files()
+            .into_iter()
+            .map(|file| {
+                let mut text = Vec::new();
+                prepared.write(&file, &mut text)?;
+                let text = String::from_utf8(text).expect("templates print text");
+                Ok((file, text))
+            })
+            .collect()
+    }
+
+    /// The context of every document of `format` for `playbook`, built once, for
+    /// [`Prepared::write`] to render one document at a time into its file.
+    pub fn prepare(
+        &self,
+        playbook: &PlaybookFile,
+        locale: Locale,
+        format: Format,
+        source_name: &str,
+    ) -> Prepared<'_> {
         let ctx = context::Context::new(playbook, locale, source_name);
         let ordered = context::process_order(&playbook.stages);
         let flow = match format {
@@ -74,13 +97,34 @@ impl Renderer {
             Format::Markdown => Value::from_safe_string(flow::mermaid(&ordered, locale)),
         };
         let root = context! { flow, ..Value::from(Serde(&ctx)) };
+        Prepared {
+            templates: &self.templates,
+            format,
+            root,
+        }
+    }
+}
+
+/// The documents of one format for one playbook, ready to render ([`Renderer::prepare`]).
+pub struct Prepared<'a> {
+    templates: &'a Templates,
+    format: Format,
+    root: Value,
+}
+
+impl Prepared<'_> {
+    /// The documents' file names, in order ([`DOCUMENTS`] with the format's extension).
+    pub fn files(&self) -> Vec<String> {
         DOCUMENTS
             .iter()
-            .map(|doc| {
-                let file = format!("{doc}.{}", format.extension());
-                let text = self.templates.render(&format!("{file}.j2"), &root)?;
-                Ok((file, text))
-            })
+            .map(|doc| format!("{doc}.{}", self.format.extension()))
             .collect()
+    }
+
+    /// Renders the document `file` (one of [`Prepared::files`]) into `out` as it goes, so no
+    /// document is ever held whole in memory.
+    pub fn write(&self, file: &str, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        self.templates
+            .render_to(&format!("{file}.j2"), &self.root, out)
     }
 }

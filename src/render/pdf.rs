@@ -1,6 +1,7 @@
 //! Render stage: printing the HTML handbook to PDF with a headless Chromium, when one is
 //! installed. Chromium applies the print stylesheet, so the PDF is what a browser would print.
 
+use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -28,6 +29,21 @@ pub(crate) fn missing_chromium() -> io::Error {
     )
 }
 
+/// The `file://` URL of the absolute path `path`, every byte but the unreserved ones and `/`
+/// percent-encoded, so `#`, `%`, `?`, spaces and non-UTF-8 names reach the browser as part of
+/// the path instead of starting a fragment or a query.
+pub(crate) fn file_url(path: &Path) -> String {
+    let mut url = String::from("file://");
+    for &byte in path.as_os_str().as_encoded_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'/' | b'-' | b'.' | b'_' | b'~') {
+            url.push(char::from(byte));
+        } else {
+            let _ = write!(url, "%{byte:02X}");
+        }
+    }
+    url
+}
+
 /// Prints `html` to `pdf` (both absolute paths) with `browser`. `pdf` is the empty temporary
 /// file [`crate::emit::OutDir::write_with`] made, so a browser that writes nothing fails.
 pub(crate) fn print(browser: &Path, html: &Path, pdf: &Path) -> io::Result<()> {
@@ -46,7 +62,7 @@ pub(crate) fn print(browser: &Path, html: &Path, pdf: &Path) -> io::Result<()> {
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", html.display()))
+        .arg(file_url(html))
         .output()
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", browser.display())))?;
     let printed = std::fs::metadata(pdf).is_ok_and(|m| m.is_file() && m.len() > 0);
@@ -60,4 +76,22 @@ pub(crate) fn print(browser: &Path, html: &Path, pdf: &Path) -> io::Result<()> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_urls_encode_what_a_url_would_read_as_syntax() {
+        assert_eq!(
+            file_url(Path::new("/tmp/a#b%c?d/handbook.html")),
+            "file:///tmp/a%23b%25c%3Fd/handbook.html"
+        );
+        assert_eq!(
+            file_url(Path::new("/home/me/销售 手册/x.html")),
+            "file:///home/me/%E9%94%80%E5%94%AE%20%E6%89%8B%E5%86%8C/x.html"
+        );
+        assert_eq!(file_url(Path::new("/a-b_c.d~e")), "file:///a-b_c.d~e");
+    }
 }

@@ -36,12 +36,85 @@ impl Style {
     }
 }
 
-/// A file's text as miette reads it.
-struct Source(Arc<SourceFile>);
+/// The byte every control character of a snippet is swapped for before miette lays it out
+/// (byte for byte, so spans stay put); [`HumanPrinter::render`] then shows it as
+/// [`PLACEHOLDER`]. miette itself never prints it.
+const STAND_IN: u8 = 0x1a;
+
+/// What a control character of the user's text looks like on the terminal.
+pub const PLACEHOLDER: char = '\u{fffd}';
+
+/// Whether `c` must not reach a terminal: C0 and C1 control characters and DEL, except tab,
+/// line feed and carriage return (which end lines).
+fn is_unsafe_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// `text` with every control character but tab and line ends (an escape sequence's ESC, a
+/// bell, a C1 control) shown as [`PLACEHOLDER`], so user text printed to a terminal cannot
+/// move the cursor, change the title or hide what follows.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| if is_unsafe_control(c) { PLACEHOLDER } else { c })
+        .collect::<String>()
+        .into()
+}
+
+/// `bytes` (UTF-8) with every control byte but tab and line ends swapped for [`STAND_IN`],
+/// a C1 control (two bytes) for two of them.
+fn stand_in_controls(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        match out[i] {
+            b'\t' | b'\n' | b'\r' => {}
+            0..=0x1f | 0x7f => out[i] = STAND_IN,
+            0xc2 if out.get(i + 1).is_some_and(|b| (0x80..=0x9f).contains(b)) => {
+                out[i] = STAND_IN;
+                out[i + 1] = STAND_IN;
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether `bytes` holds a control byte [`stand_in_controls`] swaps.
+fn has_controls(bytes: &[u8]) -> bool {
+    bytes
+        .windows(2)
+        .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+        || bytes
+            .iter()
+            .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+}
+
+/// A file's text as miette reads it; control characters in it are shown as [`STAND_IN`]
+/// (a copy of the text made the first time a snippet holds one).
+struct Source {
+    file: Arc<SourceFile>,
+    name: String,
+    clean: std::sync::OnceLock<Vec<u8>>,
+}
+
+impl Source {
+    fn new(file: Arc<SourceFile>) -> Self {
+        Self {
+            name: terminal_safe(&file.name).into_owned(),
+            file,
+            clean: std::sync::OnceLock::new(),
+        }
+    }
+}
 
 impl fmt::Debug for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.name)
+        f.write_str(&self.name)
     }
 }
 
@@ -52,7 +125,7 @@ impl SourceCode for Source {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let file = &self.0;
+        let file = &self.file;
         let start = span.offset();
         let end = start + span.len();
         if start < file.start() || end > file.end() {
@@ -79,9 +152,17 @@ impl SourceCode for Source {
         let data_start = data_start.min(start);
         let line = file.line_index(data_start);
         let column = file.position(data_start).column - 1;
+        let mut data = file.slice(data_start..data_end);
+        if has_controls(data) {
+            let clean = self
+                .clean
+                .get_or_init(|| stand_in_controls(file.text().as_bytes()));
+            let range = file.clamp(data_start..data_end);
+            data = &clean[range.start - file.start()..range.end - file.start()];
+        }
         Ok(Box::new(MietteSpanContents::new_named(
-            file.name.clone(),
-            file.slice(data_start..data_end),
+            self.name.clone(),
+            data,
             (data_start, data_end - data_start).into(),
             line,
             column,
@@ -106,13 +187,13 @@ struct Related<'a> {
 
 impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&terminal_safe(&self.diagnostic.message))
     }
 }
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&terminal_safe(&self.diagnostic.message))
     }
 }
 
@@ -191,10 +272,11 @@ fn display_span(label: &Label) -> std::ops::Range<usize> {
 fn labeled(label: &Label, primary: bool) -> LabeledSpan {
     let shown = display_span(label);
     let span: SourceSpan = (shown.start, shown.len()).into();
+    let text = label.text.as_deref().map(|t| terminal_safe(t).into_owned());
     if primary {
-        LabeledSpan::new_primary_with_span(label.text.clone(), span)
+        LabeledSpan::new_primary_with_span(text, span)
     } else {
-        LabeledSpan::new_with_span(label.text.clone(), span)
+        LabeledSpan::new_with_span(text, span)
     }
 }
 
@@ -215,7 +297,7 @@ impl miette::Diagnostic for Report<'_> {
         self.diagnostic
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(terminal_safe(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -243,13 +325,17 @@ impl miette::Diagnostic for Report<'_> {
 
 impl fmt::Debug for Related<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label.text.as_deref().unwrap_or("related"))
+        f.write_str(&terminal_safe(
+            self.label.text.as_deref().unwrap_or("related"),
+        ))
     }
 }
 
 impl fmt::Display for Related<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label.text.as_deref().unwrap_or("related"))
+        f.write_str(&terminal_safe(
+            self.label.text.as_deref().unwrap_or("related"),
+        ))
     }
 }
 
@@ -301,30 +387,36 @@ impl HumanPrinter {
             } else {
                 others.push(Related {
                     label,
-                    source: Source(Arc::clone(&label.file)),
+                    source: Source::new(Arc::clone(&label.file)),
                 });
             }
         }
         let report = Report {
             diagnostic,
-            source: Source(Arc::clone(file)),
+            source: Source::new(Arc::clone(file)),
             labels,
             others,
         };
-        if self.handler.render_report(out, &report).is_err() {
+        let mut text = String::new();
+        if self.handler.render_report(&mut text, &report).is_err() {
             // Rendering into a String cannot fail on I/O; fall back to the plain facts.
             let start = diagnostic.primary.start();
             let _ = writeln!(
-                out,
+                text,
                 "{}[{}]: {}\n  --> {}:{}:{}",
                 diagnostic.severity,
                 diagnostic.code,
-                diagnostic.message,
-                file.name,
+                terminal_safe(&diagnostic.message),
+                terminal_safe(&file.name),
                 start.line,
                 start.column
             );
         }
+        // Control characters of snippets were laid out as the stand-in byte; show them.
+        if text.contains(char::from(STAND_IN)) {
+            text = text.replace(char::from(STAND_IN), &PLACEHOLDER.to_string());
+        }
+        out.push_str(&text);
         out.push('\n');
     }
 }

@@ -458,3 +458,65 @@ fn diff_refuses_a_response_over_the_cap_before_reading_it() {
         "{stderr}"
     );
 }
+
+/// A retrieved file cut short (a download that stopped) says it is truncated, with its name
+/// and a help line, for each reader; an empty one says it is empty. The readers' own syntax
+/// errors ("EOF while parsing", "tag not closed") are not what a user needs to read.
+#[test]
+fn diff_of_a_truncated_file_says_it_ends_early() {
+    let retrieved = root().join("tests/fixtures/crm/retrieved");
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = root().join("tests/fixtures/crm/b2b-saas.yaml");
+    let salesforce = fs::read(retrieved.join(
+        "salesforce-drift/force-app/main/default/standardValueSets/OpportunityStage.standardValueSet-meta.xml",
+    ))
+    .unwrap();
+    let hubspot = fs::read(retrieved.join("hubspot-drift.json")).unwrap();
+    let pipedrive = fs::read(retrieved.join("pipedrive-drift.json")).unwrap();
+    for (target, whole, name) in [
+        (
+            "salesforce",
+            &salesforce,
+            "OpportunityStage.standardValueSet-meta.xml",
+        ),
+        ("hubspot", &hubspot, "hubspot.json"),
+        ("pipedrive", &pipedrive, "pipedrive.json"),
+    ] {
+        for cut in [whole.len() / 3, whole.len() / 2, whole.len() - 2, 0] {
+            let source = dir.path().join(name);
+            fs::write(&source, &whole[..cut]).unwrap();
+            let (code, stdout, stderr) = stagebook(&[
+                "crm",
+                "diff",
+                playbook.to_str().unwrap(),
+                "--target",
+                target,
+                source.to_str().unwrap(),
+            ]);
+            assert_eq!(code, 2, "{target} cut at {cut}: {stdout}{stderr}");
+            assert!(stderr.contains(name), "{target} cut at {cut}: {stderr}");
+            let said = if cut == 0 {
+                "the file is empty"
+            } else {
+                "the file ends early"
+            };
+            assert!(stderr.contains(said), "{target} cut at {cut}: {stderr}");
+            assert!(
+                stderr.contains("\n  help: retrieve it again"),
+                "{target}: {stderr}"
+            );
+        }
+        // A whole file still reads.
+        let source = dir.path().join(name);
+        fs::write(&source, whole).unwrap();
+        let (code, _, stderr) = stagebook(&[
+            "crm",
+            "diff",
+            playbook.to_str().unwrap(),
+            "--target",
+            target,
+            source.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1, "{target}: {stderr}");
+    }
+}

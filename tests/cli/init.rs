@@ -290,3 +290,47 @@ fn the_tooling_points_at_no_placeholder_and_not_at_crates_io() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn init_never_writes_through_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    // A symlink to a file outside, a dangling one, and a symlinked folder.
+    let secret = outside.path().join("secret.toml");
+    std::fs::write(&secret, "keep me\n").unwrap();
+    std::os::unix::fs::symlink(&secret, project.join("stagebook.toml")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("new.yaml"), project.join(".gitignore"))
+        .unwrap();
+    std::os::unix::fs::symlink(outside.path(), project.join(".github")).unwrap();
+
+    let (code, stdout, stderr) = stagebook(dir.path(), &["init", "project"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("skipped stagebook.toml (already exists)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("skipped .gitignore (already exists)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "skipped .github/workflows/playbooks.yml (`.github` is a symlink; init writes only inside the project folder)\n  help: "
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("created playbooks/sales.yaml\n"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&secret).unwrap(), "keep me\n");
+    let mut left: Vec<_> = std::fs::read_dir(outside.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["secret.toml"], "init wrote outside the project");
+}

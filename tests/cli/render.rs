@@ -444,3 +444,26 @@ fn pdf_without_chromium_names_the_package() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("`chromium` package"));
 }
+
+/// `#`, `%` and `?` in the output folder are part of the path the browser opens, not a
+/// fragment or a query (needs `/usr/bin/chromium`; skipped without it).
+#[test]
+fn pdf_into_a_folder_named_like_url_syntax() {
+    let browser = Path::new("/usr/bin/chromium");
+    if !browser.is_file() {
+        eprintln!("skipped: no /usr/bin/chromium");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("a#b%c?d");
+    let output = Command::new(env!("CARGO_BIN_EXE_stagebook"))
+        .args(["render", &fixture("midmarket.yaml"), "--out"])
+        .arg(&out)
+        .arg("--pdf")
+        .env("CHROMIUM", browser)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let pdf = std::fs::read(out.join("midmarket/handbook.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+}

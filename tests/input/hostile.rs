@@ -190,3 +190,64 @@ fn tests_read_only_the_repository() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// A raw escape sequence (and other C0/C1 controls) in a file that fails to parse never
+/// reaches the terminal: the snippet shows a placeholder, with and without colour, and the
+/// underline stays under the broken token.
+#[test]
+fn control_characters_in_snippets_are_not_printed_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("esc.yaml");
+    let text = "stagebook: 1\nplaybook: \"\u{1b}]0;owned\u{7}\u{1b}[2J\u{85}x\n  - [\n";
+    std::fs::write(&path, text).unwrap();
+    for color in [false, true] {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_stagebook"));
+        command.arg("check").arg(&path).env("COLUMNS", "100");
+        if color {
+            command.env("CLICOLOR_FORCE", "1").env_remove("NO_COLOR");
+        } else {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let shown =
+            String::from_utf8(output.stdout).unwrap() + &String::from_utf8(output.stderr).unwrap();
+        assert!(shown.contains("yaml::syntax"), "{shown}");
+        assert!(shown.contains('\u{fffd}'), "{shown}");
+        assert!(!shown.contains("]0;owned\u{7}"), "{shown:?}");
+        assert!(!shown.contains("\u{1b}[2J"), "{shown:?}");
+        assert!(
+            !shown.contains('\u{85}') && !shown.contains('\u{7}'),
+            "{shown:?}"
+        );
+        if !color {
+            assert!(!shown.contains('\u{1b}'), "{shown:?}");
+        }
+    }
+}
+
+/// A one-line error quoting a file name with an escape sequence in it shows a placeholder.
+#[cfg(unix)]
+#[test]
+fn control_characters_in_error_lines_are_not_printed_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out\u{1b}]0;owned\u{7}");
+    // A file where the output folder should be: `render` cannot create it and says so.
+    std::fs::write(&out, "").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stagebook"))
+        .args(["render", "playbooks"])
+        .arg("--out")
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("out\u{fffd}]0;owned\u{fffd}"), "{stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+}
