@@ -8,13 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=..
-shared="${SHARED_DIR:-$repo/../shared}"
 
 mkdir -p corpus/load_check corpus/structured corpus/metrics_csv corpus/templates corpus/crm_readers
 
 yaml=()
 for f in "$repo"/playbooks/*.yaml "$repo"/tests/fixtures/*/*.yaml "$repo"/tests/cmd/*.in/*.yaml \
-  "$shared"/corpora/yaml-test-suite/*.yaml "$shared"/corpora/hostile/*.yaml; do
+  "$repo"/tests/data/yaml-test-suite/*.yaml "$repo"/tests/data/hostile/*.yaml; do
   [ -f "$f" ] && yaml+=("$f")
 done
 for f in "${yaml[@]}"; do
