@@ -32,7 +32,8 @@ pub(crate) enum Period {
 pub(crate) struct Args {
     /// The playbook to measure.
     pub(crate) playbook: PathBuf,
-    /// Stage-history CSV: one row per stage change (deal id, stage name, time entered).
+    /// Stage-history CSV: one row per stage change (deal id, stage name, time entered);
+    /// `-` reads it from standard input.
     #[arg(long, value_name = "FILE.csv")]
     pub(crate) history: PathBuf,
     /// Map a column: `deal=OpportunityId`, `stage=StageName`, `at=CreatedDate`.
@@ -262,7 +263,19 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
         }
     };
     let templates = Templates::new(args.templates.as_deref()).map_err(io::Error::other)?;
-    let report = metrics::measure(&playbook, &options).map_err(io::Error::other)?;
+    let (history, spooled) =
+        metrics::stdin::resolve(&options.history, &options.read.budget.temp_dir)
+            .map_err(io::Error::other)?;
+    let measured = metrics::measure(&playbook, &Options { history, ..options });
+    let report = match (measured, &spooled) {
+        (Ok(mut report), Some(spooled)) => {
+            report.input.history = spooled.rename_in(&report.input.history);
+            report
+        }
+        (Ok(report), None) => report,
+        (Err(e), Some(spooled)) => return Err(io::Error::other(spooled.rename_in(&e.to_string()))),
+        (Err(e), None) => return Err(io::Error::other(e)),
+    };
     let text = output::render_with(&report, args.format, &templates).map_err(io::Error::other)?;
     let warnings = report.warnings();
     match &args.out {

@@ -15,6 +15,7 @@ pub mod output;
 pub mod report;
 pub(crate) mod sample;
 pub mod stages;
+pub(crate) mod stdin;
 pub mod time;
 pub(crate) mod varint;
 pub mod won;
