@@ -861,6 +861,33 @@ fn earliest(a: Option<Secs>, b: Option<Secs>) -> Option<Secs> {
     }
 }
 
+/// Why no row of `path` gave a stage change, when none did, for playbook `playbook`:
+/// every row was malformed (`--skip-bad-rows` left them all out),
+/// or no stage name maps to the playbook (`names` are the first few found, with their rows).
+pub(crate) fn nothing_measured(
+    path: &Path,
+    playbook: &str,
+    stats: &InputStats,
+    names: &[String],
+) -> String {
+    let file = path.display();
+    if stats.rows > 0 && stats.bad_rows == stats.rows {
+        let plural = if stats.rows == 1 { "" } else { "s" };
+        let first = stats
+            .bad_examples
+            .first()
+            .map_or_else(String::new, |example| format!("; the first: {example}"));
+        return format!(
+            "{file}: all {} row{plural} are malformed, so none was measured{first}\n  help: check that --column deal=, stage= and at= name the export's columns, that --delimiter is its separator and that its times are in a format stagebook reads",
+            stats.rows
+        );
+    }
+    format!(
+        "{file}: no row names a stage of playbook `{playbook}` (names found: {})\n  help: add the CRM's stage names to the stages' `crm_names`, or name the column that holds them with --column stage=NAME",
+        names.join(", ")
+    )
+}
+
 /// A row's deal id (checked to be UTF-8), stage name and time.
 type Row<'r> = (&'r [u8], &'r [u8], Secs);
 

@@ -82,3 +82,30 @@ fn a_header_split_from_its_first_byte_is_still_read() {
     assert!(stdout.contains("\"history\": \"/dev/stdin\""), "{stdout}");
     assert!(stdout.contains("\"rows\": 2"), "{stdout}");
 }
+
+#[test]
+fn every_row_malformed_says_so_instead_of_listing_no_names() {
+    let output = run(
+        metrics(&["--history", "-", "--skip-bad-rows"])
+            .stdin("deal_id,stage,entered_at\nA,Prospecting,31/03/2024\nB,Discovery,31/03/2024\n"),
+        2,
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: -: all 2 rows are malformed, so none was measured; the first: -:2: column `entered_at`: `31/03/2024`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: check that --column"), "{stderr}");
+    assert!(!stderr.contains("names found"), "{stderr}");
+}
+
+#[test]
+fn unknown_stage_names_are_still_listed() {
+    let output = run(
+        metrics(&["--history", "-"]).stdin("deal_id,stage,entered_at\nA,Foo,2024-01-01\n"),
+        2,
+    );
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("(names found: `Foo` (1 row))"), "{stderr}");
+    assert!(stderr.contains("--column stage=NAME"), "{stderr}");
+}
