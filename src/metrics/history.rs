@@ -771,6 +771,15 @@ fn read_part(
                 stats.mapped += 1;
                 stats.first = Some(stats.first.map_or(at, |f| f.min(at)));
                 stats.last = Some(stats.last.map_or(at, |l| l.max(at)));
+                // A Salesforce 15-character id joins its 18-character form.
+                let long;
+                let deal = match super::sfid::to_18(deal) {
+                    Some(id) => {
+                        long = id;
+                        &long[..]
+                    }
+                    None => deal,
+                };
                 grouper.push(deal, pack(at, stage))?;
             }
             Err((column, message)) => {

@@ -14,6 +14,7 @@ pub mod history;
 pub mod output;
 pub mod report;
 pub(crate) mod sample;
+pub(crate) mod sfid;
 pub mod stages;
 pub(crate) mod stdin;
 pub mod time;

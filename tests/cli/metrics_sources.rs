@@ -109,3 +109,19 @@ fn unknown_stage_names_are_still_listed() {
     assert!(stderr.contains("(names found: `Foo` (1 row))"), "{stderr}");
     assert!(stderr.contains("--column stage=NAME"), "{stderr}");
 }
+
+#[test]
+fn a_salesforce_15_character_id_and_its_18_character_form_are_one_deal() {
+    let history = "deal_id,stage,entered_at\n\
+                   0065000000Gv7qJ,Prospecting,2024-03-01\n\
+                   0065000000Gv7qJAAR,Discovery,2024-03-04\n\
+                   0065000000Gv7qj,Prospecting,2024-03-02\n";
+    let output = run(
+        metrics(&["--history", "-", "--format", "json"]).stdin(history),
+        0,
+    );
+    let stdout = text(&output.stdout);
+    // The third id differs in case, so it is another record (another checksum suffix).
+    assert!(stdout.contains("\"deals\": 2,"), "{stdout}");
+    assert!(!stdout.contains("\"deals\": 3,"), "{stdout}");
+}
