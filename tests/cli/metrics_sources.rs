@@ -125,3 +125,34 @@ fn a_salesforce_15_character_id_and_its_18_character_form_are_one_deal() {
     assert!(stdout.contains("\"deals\": 2,"), "{stdout}");
     assert!(!stdout.contains("\"deals\": 3,"), "{stdout}");
 }
+
+#[test]
+fn activities_with_18_character_ids_join_a_history_with_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.csv");
+    let activities = dir.path().join("activities.csv");
+    std::fs::write(
+        &history,
+        "deal_id,stage,entered_at\n0065000000Gv7qJ,prospecting,2024-03-01\n0065000000Gv7qJ,won,2024-03-10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &activities,
+        "deal_id,occurred_at,type\n0065000000Gv7qJAAR,2024-03-02,call\n0065000000Gv7qJAAR,2024-03-03,email\n",
+    )
+    .unwrap();
+    let output = run(
+        metrics(&[
+            "--history",
+            &history.display().to_string(),
+            "--won-profile",
+            "--activities",
+            &activities.display().to_string(),
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("\"median\": 1.0"), "{stdout}");
+}
