@@ -90,6 +90,10 @@ pub(crate) struct Args {
     /// Folder for those temporary files. Default: the system's temporary folder.
     #[arg(long, value_name = "DIR")]
     pub(crate) temp_dir: Option<PathBuf>,
+    /// Encoding of the history when it is not UTF-8: `windows-1252`, `iso-8859-1`,
+    /// `gb18030`, `gbk`, `utf-16le`… (UTF-16 with a byte order mark is found without it).
+    #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
+    pub(crate) encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// A size in bytes: a number with an optional unit, binary (`KiB`, `MiB`, `GiB`, and `K`,
@@ -236,6 +240,13 @@ impl Args {
     }
 }
 
+/// An encoding by its WHATWG label (`windows-1252`, `latin1`, `gb18030`, `utf-16le`…).
+fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+        format!("unknown encoding `{label}`: use a label such as windows-1252, iso-8859-1, gb18030, gbk, utf-16le or utf-8")
+    })
+}
+
 pub(crate) fn run(args: &Args) -> io::Result<u8> {
     let options = args.options()?;
     let opened = check::open_playbook(&args.playbook, &check::Options::default())
@@ -263,9 +274,12 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
         }
     };
     let templates = Templates::new(args.templates.as_deref()).map_err(io::Error::other)?;
-    let (history, spooled) =
-        metrics::stdin::resolve(&options.history, &options.read.budget.temp_dir)
-            .map_err(io::Error::other)?;
+    let (history, spooled) = metrics::stdin::resolve(
+        &options.history,
+        &options.read.budget.temp_dir,
+        args.encoding,
+    )
+    .map_err(io::Error::other)?;
     let measured = metrics::measure(&playbook, &Options { history, ..options });
     let report = match (measured, &spooled) {
         (Ok(mut report), Some(spooled)) => {

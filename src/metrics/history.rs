@@ -920,7 +920,7 @@ fn parse_row<'r>(
     }
     // Most ids are ASCII, which is quicker to check than UTF-8.
     if !deal_bytes.is_ascii() && std::str::from_utf8(deal_bytes).is_err() {
-        return Err((0, "the deal id is not UTF-8 text".to_owned()));
+        return Err((0, "the deal id is not UTF-8 text; if the export is in another encoding, pass it with --encoding (for example windows-1252 or gb18030)".to_owned()));
     }
     let stage_name = field(stage, 1)?.trim_ascii();
     if stage_name.is_empty() {

@@ -156,3 +156,70 @@ fn activities_with_18_character_ids_join_a_history_with_15() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("\"median\": 1.0"), "{stdout}");
 }
+
+const SOURCES: &str = "tests/data/metrics/sources";
+
+fn source(name: &str) -> String {
+    Path::new(SOURCES).join(name).display().to_string()
+}
+
+#[test]
+fn windows_1252_is_read_with_encoding_and_refused_without() {
+    let path = source("windows-1252.csv");
+    let output = run(metrics(&["--history", &path]), 2);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("windows-1252.csv:2: column `deal_id`: the deal id is not UTF-8 text"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--encoding"), "{stderr}");
+    let output = run(
+        metrics(&[
+            "--history",
+            &path,
+            "--encoding",
+            "windows-1252",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("\"rows\": 2"), "{stdout}");
+    assert!(stdout.contains("\"deals\": 1,"), "{stdout}");
+}
+
+#[test]
+fn excel_unicode_text_is_found_by_its_byte_order_mark() {
+    let path = source("excel-unicode-text.txt");
+    let output = run(metrics(&["--history", &path, "--delimiter", "tab"]), 0);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains(&format!("2 rows, 1 deals from {path}")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bytes_invalid_in_the_encoding_name_the_line_and_the_flag() {
+    let output = run(
+        metrics(&["--history", "-", "--encoding", "gb18030"]).stdin(
+            &b"deal_id,stage,entered_at\nA,Prospecting,2024-03-01\nA,Discovery,\x81\x30\n"[..],
+        ),
+        2,
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: -:3: the file is not valid gb18030 text"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: pass the encoding the CRM exported it in with --encoding"),
+        "{stderr}"
+    );
+    let output = run(
+        metrics(&["--history", "-", "--encoding", "klingon"]).stdin(""),
+        2,
+    );
+    assert!(text(&output.stderr).contains("unknown encoding `klingon`"));
+}
