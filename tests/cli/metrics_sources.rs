@@ -223,3 +223,14 @@ fn bytes_invalid_in_the_encoding_name_the_line_and_the_flag() {
     );
     assert!(text(&output.stderr).contains("unknown encoding `klingon`"));
 }
+
+#[test]
+fn a_utf_8_byte_order_mark_is_not_part_of_the_first_column_name() {
+    let path = source("utf-8-bom.csv");
+    let output = run(metrics(&["--history", &path]), 0);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains(&format!("2 rows, 1 deals from {path}")),
+        "{stdout}"
+    );
+}
