@@ -871,8 +871,8 @@ fn earliest(a: Option<Secs>, b: Option<Secs>) -> Option<Secs> {
 }
 
 /// Why no row of `path` gave a stage change, when none did, for playbook `playbook`:
-/// every row was malformed (`--skip-bad-rows` left them all out),
-/// or no stage name maps to the playbook (`names` are the first few found, with their rows).
+/// every row was malformed (`--skip-bad-rows` left them all out), the
+/// stage column holds numbers, dates or amounts, or no stage name maps to the playbook (`names` are the first few found, with their rows).
 pub(crate) fn nothing_measured(
     path: &Path,
     playbook: &str,
@@ -889,6 +889,18 @@ pub(crate) fn nothing_measured(
         return format!(
             "{file}: all {} row{plural} are malformed, so none was measured{first}\n  help: check that --column deal=, stage= and at= name the export's columns, that --delimiter is its separator and that its times are in a format stagebook reads",
             stats.rows
+        );
+    }
+    let values = |name: &String| {
+        name.chars().any(|c| c.is_ascii_digit())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_digit() || " .,-/:+$€£¥%TZ".contains(c))
+    };
+    if !stats.unknown.is_empty() && stats.unknown.keys().all(values) {
+        return format!(
+            "{file}: the stage column holds numbers, dates or amounts, not stage names (found: {})\n  help: name the column that holds the stage names with --column stage=NAME",
+            names.join(", ")
         );
     }
     format!(

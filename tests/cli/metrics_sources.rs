@@ -234,3 +234,23 @@ fn a_utf_8_byte_order_mark_is_not_part_of_the_first_column_name() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_stage_column_of_amounts_or_dates_names_the_column_flag() {
+    let output = run(
+        metrics(&["--history", "-", "--column", "stage=amount"]).stdin(
+            "deal_id,stage,amount,entered_at\nA,Prospecting,\"12,500.00\",2024-03-01\nB,Discovery,2024-03-04,2024-03-04\n",
+        ),
+        2,
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: -: the stage column holds numbers, dates or amounts, not stage names (found: `12,500.00` (1 row), `2024-03-04` (1 row))"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("help: name the column that holds the stage names with --column stage=NAME"),
+        "{stderr}"
+    );
+}
