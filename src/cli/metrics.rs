@@ -32,7 +32,8 @@ pub(crate) enum Period {
 pub(crate) struct Args {
     /// The playbook to measure.
     pub(crate) playbook: PathBuf,
-    /// Stage-history CSV: one row per stage change (deal id, stage name, time entered).
+    /// Stage-history CSV: one row per stage change (deal id, stage name, time entered);
+    /// `-` reads it from standard input.
     #[arg(long, value_name = "FILE.csv")]
     pub(crate) history: PathBuf,
     /// Map a column: `deal=OpportunityId`, `stage=StageName`, `at=CreatedDate`.
@@ -89,6 +90,10 @@ pub(crate) struct Args {
     /// Folder for those temporary files. Default: the system's temporary folder.
     #[arg(long, value_name = "DIR")]
     pub(crate) temp_dir: Option<PathBuf>,
+    /// Encoding of the history when it is not UTF-8: `windows-1252`, `iso-8859-1`,
+    /// `gb18030`, `gbk`, `utf-16le`… (UTF-16 with a byte order mark is found without it).
+    #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
+    pub(crate) encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// A size in bytes: a number with an optional unit, binary (`KiB`, `MiB`, `GiB`, and `K`,
@@ -235,6 +240,13 @@ impl Args {
     }
 }
 
+/// An encoding by its WHATWG label (`windows-1252`, `latin1`, `gb18030`, `utf-16le`…).
+fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+        format!("unknown encoding `{label}`: use a label such as windows-1252, iso-8859-1, gb18030, gbk, utf-16le or utf-8")
+    })
+}
+
 pub(crate) fn run(args: &Args) -> io::Result<u8> {
     let options = args.options()?;
     let opened = check::open_playbook(&args.playbook, &check::Options::default())
@@ -262,7 +274,22 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
         }
     };
     let templates = Templates::new(args.templates.as_deref()).map_err(io::Error::other)?;
-    let report = metrics::measure(&playbook, &options).map_err(io::Error::other)?;
+    let (history, spooled) = metrics::stdin::resolve(
+        &options.history,
+        &options.read.budget.temp_dir,
+        args.encoding,
+    )
+    .map_err(io::Error::other)?;
+    let measured = metrics::measure(&playbook, &Options { history, ..options });
+    let report = match (measured, &spooled) {
+        (Ok(mut report), Some(spooled)) => {
+            report.input.history = spooled.rename_in(&report.input.history);
+            report
+        }
+        (Ok(report), None) => report,
+        (Err(e), Some(spooled)) => return Err(io::Error::other(spooled.rename_in(&e.to_string()))),
+        (Err(e), None) => return Err(io::Error::other(e)),
+    };
     let text = output::render_with(&report, args.format, &templates).map_err(io::Error::other)?;
     let warnings = report.warnings();
     match &args.out {

@@ -771,6 +771,15 @@ fn read_part(
                 stats.mapped += 1;
                 stats.first = Some(stats.first.map_or(at, |f| f.min(at)));
                 stats.last = Some(stats.last.map_or(at, |l| l.max(at)));
+                // A Salesforce 15-character id joins its 18-character form.
+                let long;
+                let deal = match super::sfid::to_18(deal) {
+                    Some(id) => {
+                        long = id;
+                        &long[..]
+                    }
+                    None => deal,
+                };
                 grouper.push(deal, pack(at, stage))?;
             }
             Err((column, message)) => {
@@ -861,6 +870,45 @@ fn earliest(a: Option<Secs>, b: Option<Secs>) -> Option<Secs> {
     }
 }
 
+/// Why no row of `path` gave a stage change, when none did, for playbook `playbook`:
+/// every row was malformed (`--skip-bad-rows` left them all out), the
+/// stage column holds numbers, dates or amounts, or no stage name maps to the playbook (`names` are the first few found, with their rows).
+pub(crate) fn nothing_measured(
+    path: &Path,
+    playbook: &str,
+    stats: &InputStats,
+    names: &[String],
+) -> String {
+    let file = path.display();
+    if stats.rows > 0 && stats.bad_rows == stats.rows {
+        let plural = if stats.rows == 1 { "" } else { "s" };
+        let first = stats
+            .bad_examples
+            .first()
+            .map_or_else(String::new, |example| format!("; the first: {example}"));
+        return format!(
+            "{file}: all {} row{plural} are malformed, so none was measured{first}\n  help: check that --column deal=, stage= and at= name the export's columns, that --delimiter is its separator and that its times are in a format stagebook reads",
+            stats.rows
+        );
+    }
+    let values = |name: &String| {
+        name.chars().any(|c| c.is_ascii_digit())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_digit() || " .,-/:+$€£¥%TZ".contains(c))
+    };
+    if !stats.unknown.is_empty() && stats.unknown.keys().all(values) {
+        return format!(
+            "{file}: the stage column holds numbers, dates or amounts, not stage names (found: {})\n  help: name the column that holds the stage names with --column stage=NAME",
+            names.join(", ")
+        );
+    }
+    format!(
+        "{file}: no row names a stage of playbook `{playbook}` (names found: {})\n  help: add the CRM's stage names to the stages' `crm_names`, or name the column that holds them with --column stage=NAME",
+        names.join(", ")
+    )
+}
+
 /// A row's deal id (checked to be UTF-8), stage name and time.
 type Row<'r> = (&'r [u8], &'r [u8], Secs);
 
@@ -884,7 +932,7 @@ fn parse_row<'r>(
     }
     // Most ids are ASCII, which is quicker to check than UTF-8.
     if !deal_bytes.is_ascii() && std::str::from_utf8(deal_bytes).is_err() {
-        return Err((0, "the deal id is not UTF-8 text".to_owned()));
+        return Err((0, "the deal id is not UTF-8 text; if the export is in another encoding, pass it with --encoding (for example windows-1252 or gb18030)".to_owned()));
     }
     let stage_name = field(stage, 1)?.trim_ascii();
     if stage_name.is_empty() {

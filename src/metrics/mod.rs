@@ -14,7 +14,9 @@ pub mod history;
 pub mod output;
 pub mod report;
 pub(crate) mod sample;
+pub(crate) mod sfid;
 pub mod stages;
+pub(crate) mod stdin;
 pub mod time;
 pub(crate) mod varint;
 pub mod won;
@@ -93,11 +95,11 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
                 format!("`{}` ({} row{plural})", history::short(&u.name), u.rows)
             })
             .collect();
-        return Err(Error::new(format!(
-            "{}: no row names a stage of playbook `{}` (names found: {})\n  help: add the CRM's stage names to the stages' `crm_names`, or name the column that holds them with --column stage=NAME",
-            options.history.display(),
-            playbook.playbook.id,
-            names.join(", ")
+        return Err(Error::new(history::nothing_measured(
+            &options.history,
+            &playbook.playbook.id.to_string(),
+            &stats,
+            &names,
         )));
     };
     let from = options.from.unwrap_or_else(|| zone.date_of(first));

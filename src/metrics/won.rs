@@ -102,7 +102,11 @@ pub(crate) fn read_activities(
                 })
         };
         let deal = get(0, &columns.deal)?;
-        let Some(visits) = tally.won_timelines.get(deal.as_str()) else {
+        // Joins the history's ids, whose 15-character Salesforce ids are in the 18-character form.
+        let Some(visits) = tally
+            .won_timelines
+            .get(super::sfid::normalize(&deal).as_ref())
+        else {
             continue;
         };
         let at_text = get(1, &columns.at)?;

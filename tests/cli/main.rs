@@ -15,6 +15,7 @@ mod editor;
 mod init;
 mod lint;
 mod metrics;
+mod metrics_sources;
 mod render;
 mod schema;
 mod serve;

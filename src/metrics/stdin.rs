@@ -1,0 +1,195 @@
+//! `--history -`: the history read from standard input.
+//!
+//! The CSV reader reads a file by path more than once (the empty-file check, the line of a
+//! malformed row, the cuts of a parallel read), which a pipe cannot give. Standard input is
+//! therefore copied, as it streams, into a temporary file in the budget's temporary folder
+//! (disk, not memory: a piped export of any size is held flat), which is removed when the
+//! [`Spooled`] is dropped. A file in a legacy encoding is utf8 into such a copy too. Messages and the report name it `-`, as the user typed it.
+
+use std::io::{self, BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+
+use encoding_rs::{DecoderResult, Encoding};
+
+use super::Error;
+
+/// What the user passes to read the history from standard input.
+pub(crate) const STDIN: &str = "-";
+
+/// Whether `path` means standard input.
+#[must_use]
+pub(crate) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// Standard input copied into a temporary file.
+#[derive(Debug)]
+pub(crate) struct Spooled {
+    file: tempfile::NamedTempFile,
+    /// What the user named it: `-` or the pipe's path.
+    name: String,
+}
+
+impl Spooled {
+    /// Copies `input`, which the user named `name`, whole into a new temporary file in
+    /// `temp_dir`.
+    pub(crate) fn copy(mut input: impl Read, name: &str, temp_dir: &Path) -> Result<Self, Error> {
+        let mut file = tempfile::Builder::new()
+            .prefix("stagebook-stdin-")
+            .suffix(".csv")
+            .tempfile_in(temp_dir)
+            .map_err(|e| {
+                Error::new(format!(
+                    "{}: cannot hold standard input for reading: {e}\n  help: pass a writable folder with `--temp-dir`",
+                    temp_dir.display()
+                ))
+            })?;
+        let copied = {
+            let mut writer = io::BufWriter::new(file.as_file_mut());
+            io::copy(&mut input, &mut writer).and_then(|_| writer.flush())
+        };
+        copied.map_err(|e| {
+            Error::new(format!(
+                "{name}: cannot read: {e}\n  help: check the command piped into `--history {name}`, or save the export and pass its path"
+            ))
+        })?;
+        Ok(Self {
+            file,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Decodes `input`, in `encoding` (a byte order mark, if any, wins and is dropped), into a
+    /// new temporary UTF-8 file in `temp_dir`. Bytes that are not valid in `encoding` stop it
+    /// with their line and a hint naming `--encoding`.
+    pub(crate) fn transcode(
+        mut input: impl Read,
+        encoding: &'static Encoding,
+        name: &str,
+        temp_dir: &Path,
+    ) -> Result<Self, Error> {
+        let mut spooled = Self::copy(io::empty(), name, temp_dir)?;
+        let cannot = |e: io::Error| Error::new(format!("{name}: cannot read: {e}"));
+        let mut decoder = encoding.new_decoder_with_bom_removal();
+        let mut writer = io::BufWriter::new(spooled.file.as_file_mut());
+        let (mut source, mut utf8) = (vec![0u8; 1 << 16], vec![0u8; 1 << 17]);
+        let mut line = 1u64;
+        loop {
+            let read = match input.read(&mut source) {
+                Ok(read) => read,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(cannot(e)),
+            };
+            let last = read == 0;
+            let mut from = 0;
+            loop {
+                let (result, used, written) = decoder.decode_to_utf8_without_replacement(
+                    &source[from..read],
+                    &mut utf8,
+                    last,
+                );
+                from += used;
+                line += memchr::memchr_iter(b'\n', &utf8[..written]).count() as u64;
+                writer.write_all(&utf8[..written]).map_err(cannot)?;
+                match result {
+                    DecoderResult::InputEmpty => break,
+                    DecoderResult::OutputFull => {}
+                    DecoderResult::Malformed(..) => {
+                        return Err(Error::new(format!(
+                            "{name}:{line}: the file is not valid {} text\n  help: pass the encoding the CRM exported it in with --encoding (for example windows-1252, iso-8859-1, gb18030 or utf-16)",
+                            encoding.name()
+                        )));
+                    }
+                }
+            }
+            if last {
+                break;
+            }
+        }
+        writer.flush().map_err(cannot)?;
+        drop(writer);
+        Ok(spooled)
+    }
+
+    /// The temporary file's path, to read it like any history file.
+    #[must_use]
+    pub(crate) fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    /// `text` with the temporary file's path shown as the user named it.
+    #[must_use]
+    pub(crate) fn rename_in(&self, text: &str) -> String {
+        text.replace(&self.path().display().to_string(), &self.name)
+    }
+}
+
+/// The history path to read: `path` itself, or a spooled copy of standard input (`-`), of a
+/// pipe named by path (`/dev/stdin`, a shell's `<(zcat export.csv.gz)`), which could be read
+/// only once, or of a file in another encoding than UTF-8 (`encoding`, or UTF-16 found by its
+/// byte order mark, as Excel's "Unicode text" writes it), utf8 to UTF-8.
+pub(crate) fn resolve(
+    path: &Path,
+    temp_dir: &Path,
+    encoding: Option<&'static Encoding>,
+) -> Result<(PathBuf, Option<Spooled>), Error> {
+    let name = path.display().to_string();
+    let cannot = |e: io::Error| Error::new(format!("{name}: cannot read: {e}"));
+    let input: Box<dyn Read> = if is_stdin(path) {
+        Box::new(io::stdin().lock())
+    } else {
+        let is_pipe = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if !is_pipe && encoding.is_none() && utf16_bom(path).map_err(cannot)?.is_none() {
+            return Ok((path.to_path_buf(), None));
+        }
+        Box::new(std::fs::File::open(path).map_err(cannot)?)
+    };
+    let mut input = io::BufReader::with_capacity(1 << 16, input);
+    let bom = Encoding::for_bom(input.fill_buf().map_err(cannot)?)
+        .map(|(found, _)| found)
+        .filter(|found| *found != encoding_rs::UTF_8);
+    let spooled = match encoding.or(bom) {
+        Some(encoding) => Spooled::transcode(input, encoding, &name, temp_dir)?,
+        None => Spooled::copy(input, &name, temp_dir)?,
+    };
+    Ok((spooled.path().to_path_buf(), Some(spooled)))
+}
+
+/// The UTF-16 encoding whose byte order mark starts the file at `path`, if any.
+fn utf16_bom(path: &Path) -> io::Result<Option<&'static Encoding>> {
+    let mut start = [0u8; 2];
+    let mut file = std::fs::File::open(path)?;
+    let mut read = 0;
+    while read < 2 {
+        match file.read(&mut start[read..])? {
+            0 => return Ok(None),
+            n => read += n,
+        }
+    }
+    Ok(Encoding::for_bom(&start).map(|(found, _)| found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_every_byte_and_names_the_copy_dash() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = b"deal_id,stage,entered_at\nD1,Qualify,2026-01-05\n";
+        let spooled = Spooled::copy(&input[..], STDIN, dir.path()).unwrap();
+        assert_eq!(std::fs::read(spooled.path()).unwrap(), input);
+        let message = format!("{}:2: bad row", spooled.path().display());
+        assert_eq!(spooled.rename_in(&message), "-:2: bad row");
+        let path = spooled.path().to_path_buf();
+        drop(spooled);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn only_a_dash_means_stdin() {
+        assert!(is_stdin(Path::new("-")));
+        assert!(!is_stdin(Path::new("./-")));
+        assert!(!is_stdin(Path::new("history.csv")));
+    }
+}

@@ -1,0 +1,256 @@
+//! `stagebook metrics` reading the stage history from the places exports come from:
+//! standard input (`--history -`) and a pipe named by path.
+
+use std::path::Path;
+use std::process::Output;
+
+use snapbox::cmd::Command;
+
+const FIXTURES: &str = "tests/fixtures/metrics";
+
+fn metrics(args: &[&str]) -> Command {
+    Command::new(snapbox::cmd::cargo_bin!("stagebook"))
+        .arg("metrics")
+        .arg(Path::new(FIXTURES).join("saas.yaml"))
+        .args(args)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn run(command: Command, code: i32) -> Output {
+    command.assert().code(code).get_output().clone()
+}
+
+#[test]
+fn stdin_gives_the_same_report_as_the_file_and_is_named_dash() {
+    let path = Path::new(FIXTURES).join("worked-example.csv");
+    let csv = std::fs::read(&path).unwrap();
+    let shown = path.display().to_string();
+    for format in ["table", "json"] {
+        let from_file = run(metrics(&["--history", &shown, "--format", format]), 0);
+        let from_stdin = run(
+            metrics(&["--history", "-", "--format", format]).stdin(csv.clone()),
+            0,
+        );
+        let expected = text(&from_file.stdout).replace(&shown, "-");
+        assert_eq!(text(&from_stdin.stdout), expected, "--format {format}");
+        // The report names the input as typed, never the temporary copy.
+        assert_ne!(text(&from_stdin.stdout), text(&from_file.stdout));
+    }
+}
+
+#[test]
+fn a_bad_row_on_stdin_is_located_at_dash_and_its_line() {
+    let output = run(
+        metrics(&["--history", "-"]).stdin(
+            "deal_id,stage,entered_at\nA,Prospecting,2024-03-01\nA,Qualification,31/03/2024\n",
+        ),
+        2,
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: -:3: column `entered_at`: `31/03/2024`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: "), "{stderr}");
+    assert!(!stderr.contains("stagebook-stdin-"), "{stderr}");
+}
+
+#[test]
+fn empty_stdin_says_a_header_is_expected() {
+    let output = run(metrics(&["--history", "-"]).stdin(""), 2);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: -: the file is empty; expected a CSV with a header line"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_header_split_from_its_first_byte_is_still_read() {
+    // Before `-` was read, `/dev/stdin` lost its first byte, so the header became
+    // `eal_id,...` and every run failed on a missing `deal_id` column.
+    let output = run(
+        metrics(&["--history", "/dev/stdin", "--format", "json"]).stdin(
+            "deal_id,stage,entered_at\nA,Prospecting,2024-03-01\nA,Qualification,2024-03-04\n",
+        ),
+        0,
+    );
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("\"history\": \"/dev/stdin\""), "{stdout}");
+    assert!(stdout.contains("\"rows\": 2"), "{stdout}");
+}
+
+#[test]
+fn every_row_malformed_says_so_instead_of_listing_no_names() {
+    let output = run(
+        metrics(&["--history", "-", "--skip-bad-rows"])
+            .stdin("deal_id,stage,entered_at\nA,Prospecting,31/03/2024\nB,Discovery,31/03/2024\n"),
+        2,
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: -: all 2 rows are malformed, so none was measured; the first: -:2: column `entered_at`: `31/03/2024`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: check that --column"), "{stderr}");
+    assert!(!stderr.contains("names found"), "{stderr}");
+}
+
+#[test]
+fn unknown_stage_names_are_still_listed() {
+    let output = run(
+        metrics(&["--history", "-"]).stdin("deal_id,stage,entered_at\nA,Foo,2024-01-01\n"),
+        2,
+    );
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("(names found: `Foo` (1 row))"), "{stderr}");
+    assert!(stderr.contains("--column stage=NAME"), "{stderr}");
+}
+
+#[test]
+fn a_salesforce_15_character_id_and_its_18_character_form_are_one_deal() {
+    let history = "deal_id,stage,entered_at\n\
+                   0065000000Gv7qJ,Prospecting,2024-03-01\n\
+                   0065000000Gv7qJAAR,Discovery,2024-03-04\n\
+                   0065000000Gv7qj,Prospecting,2024-03-02\n";
+    let output = run(
+        metrics(&["--history", "-", "--format", "json"]).stdin(history),
+        0,
+    );
+    let stdout = text(&output.stdout);
+    // The third id differs in case, so it is another record (another checksum suffix).
+    assert!(stdout.contains("\"deals\": 2,"), "{stdout}");
+    assert!(!stdout.contains("\"deals\": 3,"), "{stdout}");
+}
+
+#[test]
+fn activities_with_18_character_ids_join_a_history_with_15() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.csv");
+    let activities = dir.path().join("activities.csv");
+    std::fs::write(
+        &history,
+        "deal_id,stage,entered_at\n0065000000Gv7qJ,prospecting,2024-03-01\n0065000000Gv7qJ,won,2024-03-10\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &activities,
+        "deal_id,occurred_at,type\n0065000000Gv7qJAAR,2024-03-02,call\n0065000000Gv7qJAAR,2024-03-03,email\n",
+    )
+    .unwrap();
+    let output = run(
+        metrics(&[
+            "--history",
+            &history.display().to_string(),
+            "--won-profile",
+            "--activities",
+            &activities.display().to_string(),
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("\"median\": 1.0"), "{stdout}");
+}
+
+const SOURCES: &str = "tests/data/metrics/sources";
+
+fn source(name: &str) -> String {
+    Path::new(SOURCES).join(name).display().to_string()
+}
+
+#[test]
+fn windows_1252_is_read_with_encoding_and_refused_without() {
+    let path = source("windows-1252.csv");
+    let output = run(metrics(&["--history", &path]), 2);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("windows-1252.csv:2: column `deal_id`: the deal id is not UTF-8 text"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--encoding"), "{stderr}");
+    let output = run(
+        metrics(&[
+            "--history",
+            &path,
+            "--encoding",
+            "windows-1252",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("\"rows\": 2"), "{stdout}");
+    assert!(stdout.contains("\"deals\": 1,"), "{stdout}");
+}
+
+#[test]
+fn excel_unicode_text_is_found_by_its_byte_order_mark() {
+    let path = source("excel-unicode-text.txt");
+    let output = run(metrics(&["--history", &path, "--delimiter", "tab"]), 0);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains(&format!("2 rows, 1 deals from {path}")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bytes_invalid_in_the_encoding_name_the_line_and_the_flag() {
+    let output = run(
+        metrics(&["--history", "-", "--encoding", "gb18030"]).stdin(
+            &b"deal_id,stage,entered_at\nA,Prospecting,2024-03-01\nA,Discovery,\x81\x30\n"[..],
+        ),
+        2,
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: -:3: the file is not valid gb18030 text"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: pass the encoding the CRM exported it in with --encoding"),
+        "{stderr}"
+    );
+    let output = run(
+        metrics(&["--history", "-", "--encoding", "klingon"]).stdin(""),
+        2,
+    );
+    assert!(text(&output.stderr).contains("unknown encoding `klingon`"));
+}
+
+#[test]
+fn a_utf_8_byte_order_mark_is_not_part_of_the_first_column_name() {
+    let path = source("utf-8-bom.csv");
+    let output = run(metrics(&["--history", &path]), 0);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains(&format!("2 rows, 1 deals from {path}")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_stage_column_of_amounts_or_dates_names_the_column_flag() {
+    let output = run(
+        metrics(&["--history", "-", "--column", "stage=amount"]).stdin(
+            "deal_id,stage,amount,entered_at\nA,Prospecting,\"12,500.00\",2024-03-01\nB,Discovery,2024-03-04,2024-03-04\n",
+        ),
+        2,
+    );
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error: -: the stage column holds numbers, dates or amounts, not stage names (found: `12,500.00` (1 row), `2024-03-04` (1 row))"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("help: name the column that holds the stage names with --column stage=NAME"),
+        "{stderr}"
+    );
+}
