@@ -9,9 +9,9 @@ fn main() {
     commit();
 }
 
-/// Sets `STAGEBOOK_COMMIT` to the short hash and date of the commit checked out. A build from a source archive has no repository: then the variable of
-/// the same name in the build environment is used (the release workflow sets it), else
-/// `unknown commit`.
+/// Sets `STAGEBOOK_COMMIT` to the short hash and date of the commit checked out. A build from
+/// a source archive has no repository: then the variable of the same name in the build
+/// environment is used (the release workflow sets it), else `unknown commit`.
 fn commit() {
     println!("cargo::rerun-if-env-changed=STAGEBOOK_COMMIT");
     let described = git(&["log", "-1", "--format=%h %cs"]);
@@ -21,11 +21,17 @@ fn commit() {
         if head.exists() {
             println!("cargo::rerun-if-changed={}", head.display());
         }
+        // A commit moves the branch HEAD names, not HEAD itself. The branch lives in its own
+        // file or, once git has packed its refs, in `packed-refs`; in a worktree both are in
+        // the common git folder. A path that does not exist makes cargo rerun every build,
+        // so a branch not yet written to either file is never stale either.
         if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"]) {
             let common = git(&["rev-parse", "--git-common-dir"]).unwrap_or(dir);
-            let path = Path::new(&common).join(reference);
-            if path.exists() {
-                println!("cargo::rerun-if-changed={}", path.display());
+            let common = Path::new(&common);
+            println!("cargo::rerun-if-changed={}", common.join(reference).display());
+            let packed = common.join("packed-refs");
+            if packed.exists() {
+                println!("cargo::rerun-if-changed={}", packed.display());
             }
         }
     }
