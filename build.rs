@@ -28,7 +28,10 @@ fn commit() {
         if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"]) {
             let common = git(&["rev-parse", "--git-common-dir"]).unwrap_or(dir);
             let common = Path::new(&common);
-            println!("cargo::rerun-if-changed={}", common.join(reference).display());
+            println!(
+                "cargo::rerun-if-changed={}",
+                common.join(reference).display()
+            );
             let packed = common.join("packed-refs");
             if packed.exists() {
                 println!("cargo::rerun-if-changed={}", packed.display());
