@@ -31,19 +31,7 @@ fn the_shipped_playbooks_are_lint_clean_at_default_levels() {
         },
     )
     .unwrap();
-    let found: Vec<String> = outcome
-        .diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}: {} {}",
-                d.primary.file.name,
-                d.primary.start().line,
-                d.code,
-                d.message
-            )
-        })
-        .collect();
+    let found = common::findings(&outcome.diagnostics);
     assert!(found.is_empty(), "{found:#?}");
     assert!(outcome.playbooks.len() >= 2);
 }

@@ -292,27 +292,49 @@ fn fixture(name: &str) -> String {
         .to_string()
 }
 
+/// A render of the `midmarket` fixture with `--templates` pointing at a folder that holds one
+/// template, `name`, with `text`.
+struct TemplateRun {
+    /// The template written.
+    template: PathBuf,
+    /// The `--out` folder.
+    out: tempfile::TempDir,
+    output: Output,
+    _templates: tempfile::TempDir,
+}
+
+fn render_with_template(name: &str, text: &str, extra: &[&str]) -> TemplateRun {
+    let templates = tempfile::tempdir().unwrap();
+    let template = templates.path().join(name);
+    std::fs::write(&template, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "render".to_owned(),
+        fixture("midmarket.yaml"),
+        "--out".to_owned(),
+        out.path().display().to_string(),
+        "--templates".to_owned(),
+        templates.path().display().to_string(),
+    ];
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    let output = stagebook(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    TemplateRun {
+        template,
+        out,
+        output,
+        _templates: templates,
+    }
+}
+
 #[test]
 fn a_template_file_overrides_the_builtin_one_by_name() {
-    let templates = tempfile::tempdir().unwrap();
-    std::fs::write(
-        templates.path().join("checklists.md.j2"),
+    let run = render_with_template(
+        "checklists.md.j2",
         "Team brand: {{ playbook.name }} has {{ stages | length }} stages\n",
-    )
-    .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let output = stagebook(&[
-        "render",
-        &fixture("midmarket.yaml"),
-        "--out",
-        &out.path().display().to_string(),
-        "--format",
-        "md",
-        "--templates",
-        &templates.path().display().to_string(),
-    ]);
-    assert!(output.status.success(), "{output:?}");
-    let dir = out.path().join("midmarket");
+        &["--format", "md"],
+    );
+    assert!(run.output.status.success(), "{:?}", run.output);
+    let dir = run.out.path().join("midmarket");
     assert_eq!(
         std::fs::read_to_string(dir.join("checklists.md")).unwrap(),
         "Team brand: Mid-market SaaS has 6 stages\n"
@@ -331,53 +353,31 @@ fn a_template_file_overrides_the_builtin_one_by_name() {
 
 #[test]
 fn a_typo_in_a_template_fails_with_its_file_and_line() {
-    let templates = tempfile::tempdir().unwrap();
-    let path = templates.path().join("handbook.html.j2");
-    std::fs::write(
-        &path,
+    let run = render_with_template(
+        "handbook.html.j2",
         "<!DOCTYPE html>\n<title>{{ playbook.name }}</title>\n{{ playbook.nmae }}\n",
-    )
-    .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let output = stagebook(&[
-        "render",
-        &fixture("midmarket.yaml"),
-        "--out",
-        &out.path().display().to_string(),
-        "--templates",
-        &templates.path().display().to_string(),
-    ]);
+        &[],
+    );
     assert_eq!(
-        output.status.code(),
+        run.output.status.code(),
         Some(2),
         "a broken template is a tool failure"
     );
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
     assert!(
-        stderr.contains(&format!("{}:3:", path.display())) && stderr.contains("undefined"),
+        stderr.contains(&format!("{}:3:", run.template.display())) && stderr.contains("undefined"),
         "{stderr}"
     );
-    assert!(!out.path().join("midmarket/handbook.html").exists());
+    assert!(!run.out.path().join("midmarket/handbook.html").exists());
 }
 
 #[test]
 fn a_template_syntax_error_names_the_file_and_line() {
-    let templates = tempfile::tempdir().unwrap();
-    let path = templates.path().join("style.css.j2");
-    std::fs::write(&path, "body {}\n{% if %}\n").unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let output = stagebook(&[
-        "render",
-        &fixture("midmarket.yaml"),
-        "--out",
-        &out.path().display().to_string(),
-        "--templates",
-        &templates.path().display().to_string(),
-    ]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let run = render_with_template("style.css.j2", "body {}\n{% if %}\n", &[]);
+    assert_eq!(run.output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
     assert!(
-        stderr.contains(&format!("{}:2:", path.display())),
+        stderr.contains(&format!("{}:2:", run.template.display())),
         "{stderr}"
     );
 }

@@ -37,19 +37,7 @@ fn the_shipped_playbooks_check_clean() {
         &stagebook::check::Options::default(),
     )
     .unwrap();
-    let found: Vec<String> = outcome
-        .diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{}:{}: {} {}",
-                d.primary.file.name,
-                d.primary.start().line,
-                d.code,
-                d.message
-            )
-        })
-        .collect();
+    let found = common::findings(&outcome.diagnostics);
     assert!(found.is_empty(), "{found:#?}");
     assert!(outcome.files >= 2);
 }

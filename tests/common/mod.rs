@@ -3,7 +3,7 @@
 
 pub mod golden;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -156,30 +156,63 @@ pub struct Run {
 /// Runs `stagebook ARGS`, killing it after `limit`, and measures its peak memory with
 /// `/usr/bin/time` where the machine has it.
 pub fn run_bounded(args: &[&str], limit: Duration) -> Run {
-    let bin = env!("CARGO_BIN_EXE_stagebook");
-    let time = std::path::Path::new("/usr/bin/time");
-    let mut command = if time.exists() {
-        let mut c = Command::new(time);
-        c.args(["-f", "@@maxrss=%M"]).arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    };
+    run_limited(args, &Limits::time(limit))
+}
+
+/// The bounds of one run of the binary.
+pub struct Limits<'a> {
+    /// Killed after this long.
+    pub time: Duration,
+    /// Address-space cap in bytes, through `prlimit --as` where the machine has it.
+    pub address_space: Option<u64>,
+    /// A file given as standard input (none: empty input).
+    pub stdin: Option<&'a Path>,
+}
+
+impl Limits<'_> {
+    /// A time cap alone.
+    pub fn time(time: Duration) -> Self {
+        Self {
+            time,
+            address_space: None,
+            stdin: None,
+        }
+    }
+}
+
+/// Runs `stagebook ARGS` within `limits`, and measures its peak memory with `/usr/bin/time`
+/// where the machine has it.
+pub fn run_limited(args: &[&str], limits: &Limits<'_>) -> Run {
+    let mut command_line: Vec<String> = Vec::new();
+    if Path::new("/usr/bin/time").exists() {
+        command_line.extend(["/usr/bin/time".into(), "-f".into(), "@@maxrss=%M".into()]);
+    }
+    if let (Some(bytes), Some(prlimit)) = (limits.address_space, which("prlimit")) {
+        command_line.push(prlimit.to_string_lossy().into_owned());
+        command_line.push(format!("--as={bytes}"));
+        command_line.push("--".into());
+    }
+    command_line.push(env!("CARGO_BIN_EXE_stagebook").into());
+    command_line.extend(args.iter().map(|a| (*a).to_string()));
     let stdout_file = tempfile::NamedTempFile::new().expect("temp file");
     let stderr_file = tempfile::NamedTempFile::new().expect("temp file");
+    let mut command = Command::new(&command_line[0]);
     command
-        .args(args)
+        .args(&command_line[1..])
         .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
         .stdout(stdout_file.reopen().expect("reopen"))
         .stderr(stderr_file.reopen().expect("reopen"));
+    match limits.stdin {
+        Some(path) => command.stdin(std::fs::File::open(path).expect("stdin file")),
+        None => command.stdin(Stdio::null()),
+    };
     let start = Instant::now();
     let mut child = command.spawn().expect("stagebook starts");
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
             break Some(status);
         }
-        if start.elapsed() > limit {
+        if start.elapsed() > limits.time {
             let _ = child.kill();
             let _ = child.wait();
             break None;
@@ -197,11 +230,8 @@ pub fn run_bounded(args: &[&str], limit: Duration) -> Run {
         stderr = stderr
             .lines()
             .filter(|l| !l.starts_with("Command exited with non-zero status"))
-            .fold(String::new(), |mut out, l| {
-                out.push_str(l);
-                out.push('\n');
-                out
-            });
+            .flat_map(|l| [l, "\n"])
+            .collect();
     }
     Run {
         code: status.and_then(|s| s.code()),
@@ -210,6 +240,31 @@ pub fn run_bounded(args: &[&str], limit: Duration) -> Run {
         elapsed,
         max_rss_kib,
     }
+}
+
+/// The first `name` on `PATH`.
+pub fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+    })
+}
+
+/// Each finding as `file:line: code message`, for assertion messages.
+pub fn findings(diagnostics: &[stagebook::diagnostic::Diagnostic]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}: {} {}",
+                d.primary.file.name,
+                d.primary.start().line,
+                d.code,
+                d.message
+            )
+        })
+        .collect()
 }
 
 /// The codes of the diagnostics in a `--format json` document.

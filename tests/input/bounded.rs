@@ -2,11 +2,11 @@
 //! each one ends with its documented finding or error, never an abort, a hang or gigabytes of
 //! memory. Inputs are generated here, never committed.
 
-use crate::common;
+use crate::common::{self, Limits, Run};
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 /// Address-space cap for every run: far below what the unbounded versions needed (gigabytes),
 /// with room for a debug build's threads and allocator arenas.
@@ -15,74 +15,17 @@ const ADDRESS_SPACE: u64 = 1024 * 1024 * 1024;
 /// Peak resident memory allowed for any case here.
 const PEAK_KIB: u64 = 256 * 1024;
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-    max_rss_kib: Option<u64>,
-}
-
 /// Runs `stagebook ARGS` under `prlimit --as` (where installed) and `/usr/bin/time` (where
-/// installed), killing it after `limit`.
+/// installed), killing it after `limit`; fails when it was killed or passed [`PEAK_KIB`].
 fn run_capped(args: &[&str], stdin: Option<&Path>, limit: Duration) -> Run {
-    let bin = env!("CARGO_BIN_EXE_stagebook");
-    let mut command_line: Vec<String> = Vec::new();
-    if Path::new("/usr/bin/time").exists() {
-        command_line.extend(["/usr/bin/time".into(), "-f".into(), "@@maxrss=%M".into()]);
-    }
-    if let Some(prlimit) = which("prlimit") {
-        command_line.push(prlimit.to_string_lossy().into_owned());
-        command_line.push(format!("--as={ADDRESS_SPACE}"));
-        command_line.push("--".into());
-    }
-    command_line.push(bin.into());
-    command_line.extend(args.iter().map(|a| (*a).to_string()));
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let err = tempfile::NamedTempFile::new().unwrap();
-    let mut command = Command::new(&command_line[0]);
-    command
-        .args(&command_line[1..])
-        .env("NO_COLOR", "1")
-        .stdout(out.reopen().unwrap())
-        .stderr(err.reopen().unwrap());
-    match stdin {
-        Some(path) => command.stdin(std::fs::File::open(path).unwrap()),
-        None => command.stdin(Stdio::null()),
-    };
-    let start = Instant::now();
-    let mut child = command.spawn().expect("stagebook starts");
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let elapsed = start.elapsed();
-    let stdout = std::fs::read_to_string(out.path()).unwrap_or_default();
-    let mut stderr = std::fs::read_to_string(err.path()).unwrap_or_default();
-    let mut max_rss_kib = None;
-    if let Some(at) = stderr.rfind("@@maxrss=") {
-        max_rss_kib = stderr[at + 9..].trim().parse().ok();
-        stderr.truncate(at);
-        stderr = stderr
-            .lines()
-            .filter(|l| !l.starts_with("Command exited with non-zero status"))
-            .flat_map(|l| [l, "\n"])
-            .collect();
-    }
-    let run = Run {
-        code: status.and_then(|s| s.code()),
-        stdout,
-        stderr,
-        elapsed,
-        max_rss_kib,
-    };
+    let run = common::run_limited(
+        args,
+        &Limits {
+            time: limit,
+            address_space: Some(ADDRESS_SPACE),
+            stdin,
+        },
+    );
     assert!(
         run.code.is_some(),
         "`stagebook {}` was killed (signal or time cap) after {:?}: {}",
@@ -101,14 +44,6 @@ fn run_capped(args: &[&str], stdin: Option<&Path>, limit: Duration) -> Run {
         assert!(kib < PEAK_KIB, "peak memory {kib} KiB");
     }
     run
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|path| path.is_file())
-    })
 }
 
 #[test]
