@@ -87,6 +87,52 @@ impl FromStr for Duration {
     }
 }
 
+impl Duration {
+    /// What an author most likely meant by a duration written another way — `1 week`,
+    /// `10 days`, `36 Hours`, `1.5w`, `2周`, `10天` — in the form a playbook takes (`1w`, `10d`,
+    /// `36h`, `252h`). `None` when the text is not a number of hours, days or weeks (months
+    /// are refused: their length varies).
+    pub(crate) fn suggest(text: &str) -> Option<Self> {
+        let text = text.trim().to_lowercase();
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let unit = match unit.trim() {
+            "h" | "hr" | "hrs" | "hour" | "hours" | "小时" | "个小时" => Unit::Hours,
+            "d" | "day" | "days" | "天" | "日" => Unit::Days,
+            "w" | "wk" | "wks" | "week" | "weeks" | "周" | "星期" | "个星期" | "个礼拜" => {
+                Unit::Weeks
+            }
+            _ => return None,
+        };
+        let number: f64 = number.parse().ok().filter(|n: &f64| *n > 0.0)?;
+        // The unit written when the number is whole, else the largest unit that makes it whole.
+        let hours = number
+            * match unit {
+                Unit::Hours => 1.0,
+                Unit::Days => 24.0,
+                Unit::Weeks => 168.0,
+            };
+        let whole = |n: f64| (n.fract() == 0.0 && (1.0..=9999.0).contains(&n)).then_some(n);
+        [unit, Unit::Weeks, Unit::Days, Unit::Hours]
+            .into_iter()
+            .find_map(|unit| {
+                let per = match unit {
+                    Unit::Hours => 1.0,
+                    Unit::Days => 24.0,
+                    Unit::Weeks => 168.0,
+                };
+                // Amounts are at most 9999, so the cast cannot truncate.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                whole(hours / per).map(|amount| Self {
+                    amount: amount as u32,
+                    unit,
+                })
+            })
+    }
+}
+
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let unit = match self.unit {
@@ -136,6 +182,23 @@ mod tests {
         assert_eq!("10d".parse::<Duration>().unwrap().hours(), 240);
         assert_eq!("2w".parse::<Duration>().unwrap().hours(), 336);
         assert_eq!("2w".parse::<Duration>().unwrap().to_string(), "2w");
+    }
+
+    #[test]
+    fn suggests_the_form_an_author_meant() {
+        let suggest = |text| Duration::suggest(text).map(|d| d.to_string());
+        assert_eq!(suggest("1 week").as_deref(), Some("1w"));
+        assert_eq!(suggest(" 10 Days ").as_deref(), Some("10d"));
+        assert_eq!(suggest("10 d").as_deref(), Some("10d"));
+        assert_eq!(suggest("36 hours").as_deref(), Some("36h"));
+        assert_eq!(suggest("1.5w").as_deref(), Some("252h"));
+        assert_eq!(suggest("0.5 days").as_deref(), Some("12h"));
+        assert_eq!(suggest("2周").as_deref(), Some("2w"));
+        assert_eq!(suggest("10天").as_deref(), Some("10d"));
+        assert_eq!(suggest("010d").as_deref(), Some("10d"));
+        for text in ["3 months", "0d", "soon", "", "w", "99999d", "-2d"] {
+            assert_eq!(suggest(text), None, "{text}");
+        }
     }
 
     #[test]

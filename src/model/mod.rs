@@ -16,6 +16,22 @@ pub(crate) use duration::Duration;
 /// The pattern every stage and content id matches.
 pub(crate) const ID_PATTERN: &str = "^[a-z0-9][a-z0-9_-]{0,63}$";
 
+/// The id an author most likely meant by `text` (`Closed Won` → `closed-won`): lowercase ASCII
+/// letters and digits, other runs turned into one `-`. Empty when nothing of it can be an id
+/// (Chinese names need an id written by hand).
+pub(crate) fn suggest_id(text: &str) -> String {
+    let mut id = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            id.push(c.to_ascii_lowercase());
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-').trim_start_matches('_');
+    id.chars().take(64).collect()
+}
+
 /// A stagebook playbook: one sales process, its stages and the content reps show buyers.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -2,6 +2,7 @@
 //! schema error into a diagnostic in playbook terms at the exact key or value, then builds the
 //! typed model and checks what a schema cannot express ([`structure`]).
 
+mod hints;
 pub(crate) mod structure;
 
 use std::sync::OnceLock;
@@ -63,7 +64,20 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
     }
     let structural = structure::check(document);
     if !diagnostics.is_empty() || !structural.is_empty() {
-        diagnostics.extend(structural);
+        // One finding a value: `next: Pilot` is a malformed id, not also a missing stage (a
+        // repeated id that does not exist is two problems, and stays two findings).
+        let schema_spans: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| {
+                d.code == codes::schema::WRONG_TYPE || d.code == codes::schema::INVALID_VALUE
+            })
+            .map(|d| d.primary.span.clone())
+            .collect();
+        diagnostics.extend(structural.into_iter().filter(|d| {
+            !schema_spans
+                .iter()
+                .any(|span| span.start <= d.primary.span.start && d.primary.span.end <= span.end)
+        }));
         return (None, diagnostics);
     }
     match PlaybookFile::deserialize(&document.value) {
@@ -263,6 +277,128 @@ fn value_words(value: &Value) -> String {
     }
 }
 
+/// The field a pointer ends in (`probability` for `/stages/0/probability`).
+fn key_of(pointer: &str) -> String {
+    unescape(pointer.rsplit('/').next().unwrap_or_default())
+}
+
+/// The help of a value of the wrong type: the form the field takes, built from what was written
+/// when it can be (`20%` → `probability: 20`).
+fn type_help(schema: &Value, pointer: &str, kind: &TypeKind, instance: &Value) -> String {
+    use jsonschema::JsonType;
+    let key = key_of(pointer);
+    let expects = |t: JsonType| match kind {
+        TypeKind::Single(one) => *one == t,
+        TypeKind::Multiple(set) => set.iter().any(|one| one == t),
+    };
+    if expects(JsonType::Integer) || expects(JsonType::Number) {
+        if let Some(number) = instance.as_str().and_then(hints::whole_number) {
+            return format!("write `{key}: {number}`: a whole number, without `%` or words");
+        }
+        let (parent, _) = pointer.rsplit_once('/').unwrap_or_default();
+        return match field_description(schema, parent, &key) {
+            Some(description) => format!("write a whole number: {description}"),
+            None => format!("write a whole number, like `{key}: 3`"),
+        };
+    }
+    if expects(JsonType::String) && is_duration_field(&key) {
+        if let Some(number) = instance.as_u64() {
+            return format!(
+                "a duration needs its unit: `{number}d` for days, `{number}w` for weeks, `{number}h` for hours"
+            );
+        }
+    }
+    if expects(JsonType::Array) {
+        "write a list: one `- item` per line, or `[a, b]`".to_string()
+    } else if expects(JsonType::String) {
+        "put the text in quotes if YAML reads it as something else".to_string()
+    } else {
+        "see `stagebook schema` for the format of each field".to_string()
+    }
+}
+
+fn is_duration_field(key: &str) -> bool {
+    matches!(key, "expected_duration" | "cycle_target")
+}
+
+/// The help of a value that does not match its field's pattern.
+fn pattern_help(pointer: &str, pattern: &str, instance: &Value) -> String {
+    let text = instance.as_str().unwrap_or_default();
+    if pattern == model::duration::PATTERN {
+        // `two weeks`: the number written as a word.
+        let numeral = text
+            .trim()
+            .split_once(' ')
+            .and_then(|(word, unit)| hints::whole_number(word).map(|n| format!("{n} {unit}")));
+        let suggestion = model::Duration::suggest(text)
+            .or_else(|| numeral.as_deref().and_then(model::Duration::suggest));
+        return match suggestion {
+            Some(duration) => format!("write `{}: {duration}`", key_of(pointer)),
+            None if text.to_lowercase().contains("month") || text.contains('月') => {
+                "months vary in length: write days or weeks, like `30d` or `4w`".to_string()
+            }
+            None => format!(
+                "found {}; write a whole number and `h`, `d` or `w`, like `10d`",
+                value_words(instance)
+            ),
+        };
+    }
+    if pattern == model::ID_PATTERN {
+        let id = model::suggest_id(text);
+        if !id.is_empty() && id != text {
+            return format!("write `{}: {id}`", key_of(pointer));
+        }
+    }
+    format!("found {}", value_words(instance))
+}
+
+/// The help of a `next` that is neither an id nor a list of ids: the closest stage id, or the
+/// ids there are.
+fn next_help(document: &Value, instance: &Value) -> String {
+    let ids: Vec<&str> = document
+        .get("stages")
+        .and_then(Value::as_array)
+        .map(|stages| {
+            stages
+                .iter()
+                .filter_map(|s| s.get("id")?.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(items) = instance.as_array() {
+        // A list of ids, one of which is not an id: the help is about that one.
+        let wrong = items.iter().filter_map(Value::as_str).find(|item| {
+            !item.is_empty() && !ids.contains(item) && model::suggest_id(item) != *item
+        });
+        if let Some(item) = wrong {
+            return format!(
+                "`{item}` is not a stage id: {}",
+                next_help(document, &Value::String(item.to_string()))
+            );
+        }
+    }
+    let Some(written) = instance.as_str().map(str::to_lowercase) else {
+        return match ids.as_slice() {
+            [first, second, ..] => {
+                format!("write `next: {first}`, or `next: [{first}, {second}]` for a branch")
+            }
+            _ => "write a stage id, or a list of them for a branch".to_string(),
+        };
+    };
+    match did_you_mean(&written, ids.iter().copied()) {
+        Some(id) => format!("did you mean `{id}`? write `next: {id}`, or a list for a branch"),
+        None if ids.is_empty() => "write a stage id, or a list of them for a branch".to_string(),
+        None => {
+            let mut sorted = ids;
+            sorted.sort_unstable();
+            format!(
+                "no stage id is close; `next` takes stage ids: {}",
+                sorted.join(", ")
+            )
+        }
+    }
+}
+
 fn describe(
     document: &Document,
     schema: &SchemaValidator,
@@ -335,23 +471,19 @@ fn describe(
             codes::schema::WRONG_TYPE,
             format!(
                 "{place}{field} must be {}, not {}",
-                type_words(kind),
+                if is_duration_field(&key_of(pointer)) {
+                    "a duration like 10d, 2w or 36h".to_string()
+                } else {
+                    type_words(kind)
+                },
                 value_words(instance)
             ),
-            match kind {
-                TypeKind::Single(jsonschema::JsonType::Array) => {
-                    "write a list: one `- item` per line, or `[a, b]`".to_string()
-                }
-                TypeKind::Single(jsonschema::JsonType::String) => {
-                    "put the text in quotes if YAML reads it as something else".to_string()
-                }
-                _ => "see `stagebook schema` for the format of each field".to_string(),
-            },
+            type_help(&schema.schema, pointer, kind, instance),
         ),
         ValidationErrorKind::Pattern { pattern } => on_value(
             codes::schema::INVALID_VALUE,
             format!("{place}{field} {}", pattern_words(pointer, pattern)),
-            format!("found {}", value_words(instance)),
+            pattern_help(pointer, pattern, instance),
         ),
         ValidationErrorKind::Enum { options } => {
             let options: Vec<String> = options
@@ -426,7 +558,7 @@ fn describe(
                 "{place}`next` must be a stage id or a list of stage ids, not {}",
                 value_words(instance)
             ),
-            "write `next: demo`, or `next: [demo, lost]` for a branch".to_string(),
+            next_help(&document.value, instance),
         ),
         ValidationErrorKind::OneOfNotValid { .. }
         | ValidationErrorKind::OneOfMultipleValid { .. }
