@@ -301,12 +301,13 @@ fn type_help(schema: &Value, pointer: &str, kind: &TypeKind, instance: &Value) -
             None => format!("write a whole number, like `{key}: 3`"),
         };
     }
-    if expects(JsonType::String) && is_duration_field(&key) {
-        if let Some(number) = instance.as_u64() {
-            return format!(
-                "a duration needs its unit: `{number}d` for days, `{number}w` for weeks, `{number}h` for hours"
-            );
-        }
+    if let (true, Some(number)) = (
+        expects(JsonType::String) && is_duration_field(&key),
+        instance.as_u64(),
+    ) {
+        return format!(
+            "a duration needs its unit: `{number}d` for days, `{number}w` for weeks, `{number}h` for hours"
+        );
     }
     if expects(JsonType::Array) {
         "write a list: one `- item` per line, or `[a, b]`".to_string()
