@@ -94,20 +94,41 @@ fn has_controls(bytes: &[u8]) -> bool {
             .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
 }
 
-/// A file's text as miette reads it; control characters in it are shown as [`STAND_IN`]
-/// (a copy of the text made the first time a snippet holds one).
+/// A file's text as miette reads it: the whole file, or the excerpts a finding's snippets
+/// show (see [`keep_snippets_only`]); control characters in it are shown as [`STAND_IN`] (a
+/// copy of the text made the first time a snippet holds one).
 struct Source {
-    file: Arc<SourceFile>,
+    parts: Vec<Part>,
     name: String,
+    /// Snippets show the labelled lines only, no context around them.
+    compact: bool,
+}
+
+/// One stretch of the file a [`Source`] holds.
+struct Part {
+    file: Arc<SourceFile>,
     clean: std::sync::OnceLock<Vec<u8>>,
 }
 
 impl Source {
-    fn new(file: Arc<SourceFile>) -> Self {
+    /// The text of `files`: one file, or excerpts of one file.
+    fn new<'a>(files: impl IntoIterator<Item = &'a Arc<SourceFile>>) -> Self {
+        let mut parts: Vec<Part> = Vec::new();
+        for file in files {
+            if !parts.iter().any(|part| Arc::ptr_eq(&part.file, file)) {
+                parts.push(Part {
+                    file: Arc::clone(file),
+                    clean: std::sync::OnceLock::new(),
+                });
+            }
+        }
         Self {
-            name: terminal_safe(&file.name).into_owned(),
-            file,
-            clean: std::sync::OnceLock::new(),
+            name: parts
+                .first()
+                .map(|part| terminal_safe(&part.file.name).into_owned())
+                .unwrap_or_default(),
+            parts,
+            compact: false,
         }
     }
 }
@@ -125,38 +146,48 @@ impl SourceCode for Source {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let file = &self.file;
         let start = span.offset();
         let end = start + span.len();
-        if start < file.start() || end > file.end() {
+        let Some(Part { file, clean }) = self
+            .parts
+            .iter()
+            .find(|part| part.file.start() <= start && end <= part.file.end())
+        else {
             return Err(MietteError::OutOfBounds);
-        }
+        };
         let span_line = file.line_index(start);
         let last_span_line = file.line_index(end.saturating_sub(1).max(start));
-        let last_line = (last_span_line + context_lines_after).min(file.line_count() - 1);
+        // miette asks for no context when it wants where a label starts (the data must then
+        // begin at the label), and for context when it lays out a snippet: whole lines, with
+        // none around them in a compact snippet.
+        let laying_out = context_lines_before > 0;
+        let (before, after) = if laying_out && self.compact {
+            (0, 0)
+        } else {
+            (context_lines_before, context_lines_after)
+        };
+        let last_line = (last_span_line + after).min(file.line_count() - 1);
         // Long lines are shown only near the span, so a finding on a 16 MiB one-line file
         // prints a few hundred bytes, not the whole line.
         let data_end = file
             .line_start(last_line + 1)
             .min(file.end())
             .min(file.clamp(end..end + SNIPPET_MARGIN).end);
-        let data_start = if context_lines_before == 0 {
-            start
-        } else {
-            let first = span_line.saturating_sub(context_lines_before);
+        let data_start = if laying_out {
+            let first = span_line.saturating_sub(before);
             file.line_start(first).max(
                 file.clamp(start.saturating_sub(SNIPPET_MARGIN)..start)
                     .start,
             )
+        } else {
+            start
         };
         let data_start = data_start.min(start);
         let line = file.line_index(data_start);
         let column = file.position(data_start).column - 1;
         let mut data = file.slice(data_start..data_end);
         if has_controls(data) {
-            let clean = self
-                .clean
-                .get_or_init(|| stand_in_controls(file.text().as_bytes()));
+            let clean = clean.get_or_init(|| stand_in_controls(file.text().as_bytes()));
             let range = file.clamp(data_start..data_end);
             data = &clean[range.start - file.start()..range.end - file.start()];
         }
@@ -209,6 +240,34 @@ const MAX_LABEL_BYTES: usize = 400;
 const MAX_SNIPPET_DISTANCE: usize = 2048;
 /// Lines shown above and below a snippet.
 const CONTEXT_LINES: usize = 1;
+
+/// Places a finding shows at most (its own and related ones); JSON and SARIF keep them all.
+const MAX_PLACES: usize = 4;
+
+/// Places in one file from which a finding's snippet shows only their own lines, without the
+/// lines around them.
+const COMPACT_PLACES: usize = 3;
+
+/// "and 3 more: lines 208, 247 and 286", for the places past [`MAX_PLACES`], grouped by file.
+fn and_more(more: &[&Label]) -> String {
+    let mut files: Vec<(&str, Vec<usize>)> = Vec::new();
+    for label in more {
+        let line = label.start().line;
+        match files.iter_mut().find(|(name, _)| *name == label.file.name) {
+            Some((_, lines)) => lines.push(line),
+            None => files.push((&label.file.name, vec![line])),
+        }
+    }
+    let places: Vec<String> = files
+        .iter()
+        .map(|(name, lines)| {
+            let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
+            let word = if lines.len() == 1 { "line" } else { "lines" };
+            format!("{} {word} {}", terminal_safe(name), lines.join(", "))
+        })
+        .collect();
+    format!("and {} more places: {}", more.len(), places.join("; "))
+}
 
 /// Whether a related place is shown in the finding's own snippet (same file, close by) rather
 /// than in a block of its own.
@@ -379,21 +438,27 @@ impl HumanPrinter {
     /// Appends one finding to `out`.
     pub fn render(&self, diagnostic: &Diagnostic, out: &mut String) {
         let file = &diagnostic.primary.file;
-        let mut labels = vec![&diagnostic.primary];
-        let mut others = Vec::new();
+        // Places in the finding's file are labelled lines of its snippet; places in other
+        // files get a block each. Past MAX_PLACES, the rest are counted in one line.
+        let (mut labels, mut others, mut more) =
+            (vec![&diagnostic.primary], Vec::new(), Vec::new());
         for label in &diagnostic.related {
-            if shares_snippet(diagnostic, label) {
+            if labels.len() + others.len() >= MAX_PLACES {
+                more.push(label);
+            } else if label.file.path == file.path {
                 labels.push(label);
             } else {
                 others.push(Related {
                     label,
-                    source: Source::new(Arc::clone(&label.file)),
+                    source: Source::new([&label.file]),
                 });
             }
         }
+        let mut source = Source::new(labels.iter().map(|label| &label.file));
+        source.compact = labels.len() >= COMPACT_PLACES;
         let report = Report {
             diagnostic,
-            source: Source::new(Arc::clone(file)),
+            source,
             labels,
             others,
         };
@@ -417,6 +482,9 @@ impl HumanPrinter {
             text = text.replace(char::from(STAND_IN), &PLACEHOLDER.to_string());
         }
         out.push_str(&text);
+        if !more.is_empty() {
+            let _ = writeln!(out, "  {}", and_more(&more));
+        }
         out.push('\n');
     }
 }
