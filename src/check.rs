@@ -170,8 +170,16 @@ pub(crate) fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Opti
     if let Some(document) = document.as_ref().filter(|_| !unreadable) {
         let (typed, found) = validate::validate(document);
         diagnostics.extend(found);
-        if let (Some(typed), Some(config), true) = (&typed, config, diagnostics.is_empty()) {
-            diagnostics.extend(lint::lint(document, typed, config));
+        if let Some(config) = config {
+            if !diagnostics.iter().any(|d| d.severity == Severity::Error) {
+                if let Some(typed) = &typed {
+                    diagnostics.extend(lint::lint(document, typed, config));
+                }
+            } else if let Some(sound) = typed.clone().or_else(|| validate::salvage(document)) {
+                let found = lint::lint(document, &sound, config);
+                let kept = lint_beside_errors(document, &diagnostics, found);
+                diagnostics.extend(kept);
+            }
         }
         playbook = typed;
     }
@@ -181,6 +189,55 @@ pub(crate) fn check_loaded_with(loaded: Loaded, config: Option<&Config>) -> Opti
         document,
         playbook,
         diagnostics,
+    })
+}
+
+/// The lint findings of a playbook with errors that can be trusted: those of the rules that
+/// look at one stage or content item at a time (guidance, content, methodology), outside
+/// every stage and content item an error points into. Rules about the whole process (paths,
+/// cycle time, CRM limits, unused suppressions) wait until the errors are fixed, as their
+/// answer depends on the broken parts.
+fn lint_beside_errors(
+    document: &Document,
+    errors: &[Diagnostic],
+    found: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    use crate::lint::Category;
+    let broken: Vec<Label> = errors
+        .iter()
+        .filter_map(|error| enclosing_item(document, &error.primary))
+        .collect();
+    found
+        .into_iter()
+        .filter(|finding| {
+            lint::find_rule(finding.code.as_str()).is_some_and(|rule| {
+                matches!(
+                    rule.meta().category,
+                    Category::Guidance | Category::Content | Category::Methodology
+                )
+            })
+        })
+        .filter(|finding| {
+            !broken.iter().any(|item| {
+                item.file.path == finding.primary.file.path
+                    && item.span.start <= finding.primary.span.start
+                    && finding.primary.span.end <= item.span.end
+            })
+        })
+        .collect()
+}
+
+/// The stage or content item of `document` whose text holds `label`.
+fn enclosing_item(document: &Document, label: &Label) -> Option<Label> {
+    ["stages", "content"].into_iter().find_map(|list| {
+        let items = document.value.get(list)?.as_array()?;
+        (0..items.len())
+            .map(|i| document.label(&format!("/{list}/{i}"), false))
+            .find(|item| {
+                item.file.path == label.file.path
+                    && item.span.start <= label.span.start
+                    && label.span.end <= item.span.end
+            })
     })
 }
 

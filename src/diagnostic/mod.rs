@@ -158,10 +158,12 @@ impl Diagnostic {
         self
     }
 
-    /// Orders findings by file, then position, then code, so output is deterministic.
-    pub(crate) fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+    /// Orders findings by file, errors before warnings before notes, then position, then code,
+    /// so output is deterministic and what breaks the playbook comes first.
+    pub(crate) fn sort_key(&self) -> (&str, std::cmp::Reverse<Severity>, usize, usize, &str, &str) {
         (
             &self.primary.file.name,
+            std::cmp::Reverse(self.severity),
             self.primary.span.start,
             self.primary.span.end,
             &self.code,

@@ -97,6 +97,43 @@ pub fn validate(document: &Document) -> (Option<PlaybookFile>, Vec<Diagnostic>) 
     }
 }
 
+/// A typed playbook built from a document that fails the schema, so that the lint rules can
+/// still look at its sound parts: every value the schema rejects is taken out (an unknown or
+/// malformed field removed, a missing one written empty) and the rest read as usual. `None`
+/// when that does not give a playbook (a malformed list item, a stage that is not a block of
+/// fields). Which findings on such a playbook can be trusted is the caller's business (see
+/// `check`): only the broken places changed.
+pub(crate) fn salvage(document: &Document) -> Option<PlaybookFile> {
+    let schema = SchemaValidator::get();
+    let mut value = document.value.clone();
+    for error in schema
+        .validator
+        .iter_errors(&document.value)
+        .take(MAX_SCHEMA_FINDINGS)
+    {
+        let pointer = error.instance_path().as_str();
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected }
+            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                let object = value.pointer_mut(pointer)?.as_object_mut()?;
+                for key in unexpected {
+                    object.remove(key);
+                }
+            }
+            ValidationErrorKind::Required { property } => {
+                let object = value.pointer_mut(pointer)?.as_object_mut()?;
+                object.insert(property.as_str()?.to_owned(), Value::String(String::new()));
+            }
+            _ => {
+                let (parent, key) = pointer.rsplit_once('/')?;
+                let object = value.pointer_mut(parent)?.as_object_mut()?;
+                object.remove(&unescape(key));
+            }
+        }
+    }
+    PlaybookFile::deserialize(&value).ok()
+}
+
 /// Where a pointer is, in words: "stage `demo`", "content `acme-story`", "playbook".
 pub(crate) fn place(value: &Value, pointer: &str) -> String {
     let mut parts = pointer.split('/').skip(1);
