@@ -255,6 +255,14 @@ pub(crate) fn crm_findings(
     Ok(diagnostics)
 }
 
+/// How many lint findings of each level an opened playbook has, with the levels of its
+/// `stagebook.toml`: what `render` mentions, so an author knows the handbook has gaps.
+pub(crate) fn lint_summary(opened: &Opened) -> io::Result<crate::diagnostic::Summary> {
+    let config = ConfigLoader::new(Overrides::default())?.for_playbook(&opened.file.path)?;
+    let found = lint::lint(&opened.document, &opened.playbook, &config);
+    Ok(crate::diagnostic::Summary::new(&found, 1))
+}
+
 /// The outcome of checking many paths.
 #[derive(Debug, Default)]
 pub struct Outcome {

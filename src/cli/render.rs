@@ -83,6 +83,19 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
     })
 }
 
+/// "2 lint warnings", "1 lint error, 3 lint warnings".
+fn lint_counts(summary: &Summary) -> String {
+    let count = |n: usize, word: &str| format!("{n} lint {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if summary.errors > 0 {
+        parts.push(count(summary.errors, "error"));
+    }
+    if summary.warnings > 0 {
+        parts.push(count(summary.warnings, "warning"));
+    }
+    parts.join(", ")
+}
+
 /// Renders once; returns the exit code and every file read (playbooks and their includes).
 fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
     let renderer = Renderer::new(args.templates.as_deref()).map_err(io::Error::other)?;
@@ -109,11 +122,31 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
         files.extend(crate::load::discover(path)?);
     }
     let mut checked: Vec<Checked> = Vec::new();
+    // "sales.yaml: 2 lint warnings …" for each playbook whose lint rules find something: the
+    // handbook is rendered all the same, but its author should know it has gaps.
+    let mut lint_lines = String::new();
     for path in &files {
         // With `--allow-errors` a playbook with errors is rendered too, so both outcomes of
         // the gate are kept; the check below decides.
         match check::open_playbook(path, &options)? {
-            Ok(opened) => checked.push(opened.into()),
+            Ok(opened) => {
+                let lint = check::lint_summary(&opened)?;
+                if lint.errors + lint.warnings > 0 {
+                    let _ = writeln!(
+                        lint_lines,
+                        "{}: {}; `stagebook check {}` shows {}",
+                        path.display(),
+                        lint_counts(&lint),
+                        path.display(),
+                        if lint.errors + lint.warnings == 1 {
+                            "it"
+                        } else {
+                            "them"
+                        }
+                    );
+                }
+                checked.push(opened.into());
+            }
             Err(Refused::Errors(c)) => checked.push(*c),
             Err(Refused::Fragment) if args.paths.contains(path) => {
                 return Err(io::Error::new(
@@ -227,6 +260,7 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
             }
         }
     }
+    text.push_str(&lint_lines);
     print_out(&text)?;
     Ok((EXIT_OK, read))
 }

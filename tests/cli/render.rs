@@ -467,3 +467,33 @@ fn pdf_into_a_folder_named_like_url_syntax() {
     let pdf = std::fs::read(out.join("midmarket/handbook.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
 }
+
+#[test]
+fn render_counts_the_lint_findings_it_does_not_stop_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("short-cycle.yaml");
+    let text = std::fs::read_to_string(root().join("playbooks/midmarket-saas.yaml"))
+        .unwrap()
+        .replacen("cycle_target: 8w", "cycle_target: 2w", 1);
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let output = stagebook(&[
+        "render",
+        &path.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "--format",
+        "md",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.ends_with(&format!(
+            "{}: 1 lint warning; `stagebook check {}` shows it\n",
+            path.display(),
+            path.display()
+        )),
+        "{stdout}"
+    );
+    assert!(out.join("midmarket-saas/handbook.md").is_file());
+}
