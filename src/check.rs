@@ -277,6 +277,9 @@ pub struct Outcome {
     pub(crate) failed: bool,
     /// Baseline entries that matched no finding (fixed since the baseline was written).
     pub(crate) baseline_unmatched: usize,
+    /// YAML files found in a folder that are no playbook (no `stagebook`, `playbook` or
+    /// `stages` key), as shown in findings: skipped.
+    pub skipped: Vec<String>,
 }
 
 /// What checking one discovered file leaves behind.
@@ -286,7 +289,34 @@ struct PerFile {
     /// For an include fragment: its canonical path and the warning if no playbook includes it.
     fragment: Option<(PathBuf, Diagnostic)>,
     name: Option<String>,
+    /// For a YAML file found in a folder that is no playbook: its path and name.
+    skipped: Option<(PathBuf, String)>,
     fail_on: FailOn,
+}
+
+impl PerFile {
+    fn new(fail_on: FailOn) -> Self {
+        Self {
+            diagnostics: Vec::new(),
+            includes: Vec::new(),
+            fragment: None,
+            name: None,
+            skipped: None,
+            fail_on,
+        }
+    }
+}
+
+/// Whether a YAML document found in a folder is meant as a playbook: it has one of a
+/// playbook's top-level keys. Other YAML files beside playbooks (`mkdocs.yml`, CI workflows,
+/// `docker-compose.yml`) are skipped with a note; a playbook that forgot `stagebook: 1` but
+/// has `playbook:` or `stages:` is still checked, and told what it misses.
+fn looks_like_a_playbook(value: &serde_json::Value) -> bool {
+    value.as_object().is_some_and(|root| {
+        ["stagebook", "playbook", "stages"]
+            .iter()
+            .any(|key| root.contains_key(*key))
+    })
 }
 
 fn fails(diagnostics: &[Diagnostic], fail_on: FailOn) -> bool {
@@ -298,26 +328,58 @@ fn fails(diagnostics: &[Diagnostic], fail_on: FailOn) -> bool {
 
 /// Checks every playbook under `paths`, in parallel.
 pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> {
-    let mut files = Vec::new();
+    // Each file, and whether it was named (else found in a folder).
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
     for path in paths {
-        files.extend(load::discover(path).map_err(|e| with_path(&e, path))?);
+        let found = load::discover(path).map_err(|e| with_path(&e, path))?;
+        let named = found.len() == 1 && found[0] == *path;
+        files.extend(found.into_iter().map(|f| (f, named)));
     }
+    // A file listed twice is checked once, as named when it was named once.
+    let named_once: HashSet<PathBuf> = files
+        .iter()
+        .filter(|(_, named)| *named)
+        .map(|(f, _)| f.canonicalize().unwrap_or_else(|_| f.clone()))
+        .collect();
     let mut seen = HashSet::new();
-    files.retain(|f| seen.insert(f.clone()));
+    files.retain_mut(|(f, named)| {
+        let canonical = f.canonicalize().unwrap_or_else(|_| f.clone());
+        *named |= named_once.contains(&canonical);
+        seen.insert(canonical)
+    });
 
     // Configs are found before the parallel part, so a broken stagebook.toml stops the run
-    // with the same error whatever the thread order.
+    // with the same error whatever the thread order. Their `[check] exclude` applies with or
+    // without lint (unless `--no-lint` meets a broken file, whose levels it has no use for).
     let defaults = Arc::new(Config::with_overrides(&options.overrides)?);
     let default_fail_on = defaults.fail_on;
-    let configs = if options.lint {
-        let mut config_loader = ConfigLoader::new(options.overrides.clone())?;
-        files
-            .iter()
-            .map(|f| config_loader.for_playbook(f))
-            .collect::<io::Result<Vec<_>>>()?
-    } else {
-        vec![defaults; files.len()]
-    };
+    let mut config_loader = ConfigLoader::new(options.overrides.clone())?;
+    let mut configs = Vec::with_capacity(files.len());
+    files.retain(|(file, named)| {
+        let config = match config_loader.for_playbook(file) {
+            Ok(config) => config,
+            // `--no-lint` does not need the levels, so a broken file does not stop it.
+            Err(_) if !options.lint => {
+                configs.push(Ok(Arc::clone(&defaults)));
+                return true;
+            }
+            Err(error) => {
+                configs.push(Err(error));
+                return true;
+            }
+        };
+        if !named && config.exclude.excludes(file) {
+            return false;
+        }
+        configs.push(Ok(if options.lint {
+            config
+        } else {
+            Arc::clone(&defaults)
+        }));
+        true
+    });
+    let configs = configs.into_iter().collect::<io::Result<Vec<_>>>()?;
+    let (files, named): (Vec<PathBuf>, Vec<bool>) = files.into_iter().unzip();
 
     // The schema validator and the rules' word lists take a few milliseconds to build: one
     // thread builds them while the others read and parse the first files (whoever needs them
@@ -342,16 +404,24 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
     let results: Vec<PerFile> = files
         .par_iter()
         .zip(configs.par_iter())
-        .map(|(path, config)| -> io::Result<PerFile> {
+        .zip(named.par_iter())
+        .map(|((path, config), named)| -> io::Result<PerFile> {
             let loaded = load::load(path, &options.limits).map_err(|e| with_path(&e, path))?;
             let checked = match loaded {
                 Loaded::Fragment { file } => {
                     return Ok(PerFile {
-                        diagnostics: Vec::new(),
-                        includes: Vec::new(),
                         fragment: Some(orphan_include(&file, options.compact)),
-                        name: None,
-                        fail_on: default_fail_on,
+                        ..PerFile::new(default_fail_on)
+                    });
+                }
+                Loaded::Playbook {
+                    file,
+                    document: Some(document),
+                    ..
+                } if !named && !looks_like_a_playbook(&document.value) => {
+                    return Ok(PerFile {
+                        skipped: Some((path.clone(), file.name.clone())),
+                        ..PerFile::new(default_fail_on)
                     });
                 }
                 Loaded::Playbook {
@@ -384,9 +454,8 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
             Ok(PerFile {
                 diagnostics,
                 includes,
-                fragment: None,
                 name: Some(checked.file.name.clone()),
-                fail_on: config.fail_on,
+                ..PerFile::new(config.fail_on)
             })
         })
         .collect::<io::Result<_>>()?;
@@ -407,6 +476,10 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
         }
         outcome.failed |= fails(&result.diagnostics, result.fail_on);
         outcome.playbooks.extend(result.name.take());
+        if let Some((path, name)) = result.skipped.take() {
+            read.remove(&path.canonicalize().unwrap_or(path));
+            outcome.skipped.push(name);
+        }
         outcome.diagnostics.extend(result.diagnostics);
         read.extend(result.includes.iter().cloned());
         if let Some((path, orphan)) = result.fragment

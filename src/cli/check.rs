@@ -1,5 +1,6 @@
 //! `stagebook check`: load, validate and lint playbooks, and print the findings.
 
+use std::fmt::Write as _;
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
@@ -113,6 +114,22 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
         eprintln!(
             "note: {} baseline entries match nothing any more; rewrite it with --write-baseline",
             outcome.baseline_unmatched
+        );
+    }
+    if !outcome.skipped.is_empty() {
+        const SHOWN: usize = 5;
+        let mut names = outcome.skipped[..outcome.skipped.len().min(SHOWN)].join(", ");
+        if outcome.skipped.len() > SHOWN {
+            let _ = write!(names, " and {} more", outcome.skipped.len() - SHOWN);
+        }
+        eprintln!(
+            "note: skipped {} YAML {} with no `stagebook`, `playbook` or `stages` key, so no playbook: {names}; name a file to check it anyway, or list it in `[check] exclude` of stagebook.toml to skip it quietly",
+            outcome.skipped.len(),
+            if outcome.skipped.len() == 1 {
+                "file"
+            } else {
+                "files"
+            },
         );
     }
     let catalogue = crate::lint::catalogue();

@@ -414,7 +414,7 @@ mod tests {
     fn path_names_are_salesforce_api_names() {
         let named = |id: &str| {
             salesforce::path_name(&parse(&format!(
-                "stagebook: 1\nplaybook:\n  id: {id}\n  name: T\nstages: []\n"
+                "stagebook: 1\nplaybook:\n  id: {id}\n  name: T\nstages:\n  - id: won\n    name: Won\n    terminal: won\n"
             )))
         };
         assert_eq!(named("b2b-saas"), "B2b_Saas");

@@ -148,6 +148,8 @@ codes! {
         "two stages or content items share an id: rename one";
     UNKNOWN_REFERENCE = "structure::unknown-reference", Error,
         "a stage's `next`, `recycle` or `content` names an id that no stage or content item has";
+    NO_STAGES = "structure::no-stages", Error,
+        "the playbook (with its includes) has no stages: there is no process to check or render";
     TERMINAL_WITH_NEXT = "structure::terminal-with-next", Error,
         "a won or lost stage lists `next` stages: a terminal stage ends the path";
     TOO_MANY_FINDINGS = "structure::too-many-findings", Note,
@@ -171,6 +173,8 @@ codes! {
         "`[lint.levels]` names no lint rule or category: `stagebook rules` lists them";
     INVALID_LEVEL = "config::invalid-level", Error,
         "a level in `[lint.levels]` is not `allow`, `warn` or `deny`";
+    INVALID_PATTERN = "config::invalid-pattern", Error,
+        "a pattern in `[check] exclude` is not a glob such as `docs/**` or `mkdocs.yml`";
 }
 
 /// A family of codes: the prefix before `::`, and what its findings are about.

@@ -21,8 +21,17 @@
 //!
 //! Precedence, lowest first: the rule's default level, a category in the file, a rule in the
 //! file, a category on the command line, a rule on the command line. Among flags of the same
-//! kind, `-D` beats `-W` beats `-A`. Other top-level tables of `stagebook.toml` belong to
-//! other commands and are ignored here.
+//! kind, `-D` beats `-W` beats `-A`.
+//!
+//! `[check] exclude` lists the files a folder walk skips (globs relative to the folder of
+//! `stagebook.toml`; a pattern without `/` matches a file name in any folder):
+//!
+//! ```toml
+//! [check]
+//! exclude = ["mkdocs.yml", "docs/**", "drafts/*.yaml"]
+//! ```
+//!
+//! Other top-level tables of `stagebook.toml` belong to other commands and are ignored here.
 //!
 //! Problems in the file are collected as `config::` findings pointing into it ([`ConfigErrors`]),
 //! all of them, then end the command: a check with the wrong levels would mislead.
@@ -71,6 +80,50 @@ pub(crate) struct RuleOptions {
 struct TomlFile {
     #[serde(default)]
     lint: LintTable,
+    #[serde(default)]
+    check: CheckTable,
+}
+
+/// `[check]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckTable {
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+}
+
+/// The files of a folder walk that `check` skips: `[check] exclude`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Exclude {
+    /// The folder of the `stagebook.toml` the patterns are relative to (canonical).
+    root: PathBuf,
+    patterns: Vec<glob::Pattern>,
+}
+
+impl Exclude {
+    /// Whether `path` (a file found in a folder) is excluded.
+    pub(crate) fn excludes(&self, path: &Path) -> bool {
+        if self.patterns.is_empty() {
+            return false;
+        }
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let Ok(relative) = canonical.strip_prefix(&self.root) else {
+            return false;
+        };
+        let options = glob::MatchOptions {
+            require_literal_separator: true,
+            ..glob::MatchOptions::new()
+        };
+        self.patterns.iter().any(|pattern| {
+            if pattern.as_str().contains('/') {
+                pattern.matches_path_with(relative, options)
+            } else {
+                relative
+                    .file_name()
+                    .is_some_and(|name| pattern.matches_with(&name.to_string_lossy(), options))
+            }
+        })
+    }
 }
 
 /// Only `[lint.levels]`, read on its own so its problems are found even when another part of
@@ -196,6 +249,8 @@ pub struct Config {
     pub(crate) fail_on: FailOn,
     /// Rule options.
     pub(crate) options: RuleOptions,
+    /// The files a folder walk skips.
+    pub(crate) exclude: Exclude,
     levels: HashMap<&'static str, Level>,
 }
 
@@ -273,6 +328,7 @@ impl Config {
                 long_script: table.long_script,
                 placeholder_text: table.placeholder_text,
             },
+            exclude: Exclude::default(),
             levels,
         }
     }
@@ -300,7 +356,7 @@ impl Config {
         let at = |span: Option<std::ops::Range<usize>>| Label::new(file, span.unwrap_or(0..0));
         let invalid = |error: &toml::de::Error| {
             Diagnostic::of(codes::config::INVALID, error.message().trim_end(), at(error.span()))
-                .with_help("`[lint]` holds `fail-on`, `levels` and a table of options per rule; see the README's \"Lint rules\"")
+                .with_help("`[lint]` holds `fail-on`, `levels` and a table of options per rule, `[check]` holds `exclude`; see the README's \"Lint rules\"")
         };
         let mut levels = BTreeMap::new();
         match toml::from_str::<LevelsFile>(file.text()) {
@@ -346,8 +402,36 @@ impl Config {
             }
             Err(error) => problems.push(invalid(&error)),
         }
+        let mut exclude = Exclude {
+            root: file
+                .path
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .unwrap_or_default(),
+            patterns: Vec::new(),
+        };
         let table = match toml::from_str::<TomlFile>(file.text()) {
-            Ok(found) => found.lint,
+            Ok(found) => {
+                for pattern in found.check.exclude {
+                    match glob::Pattern::new(pattern.get_ref()) {
+                        Ok(compiled) => exclude.patterns.push(compiled),
+                        Err(error) => problems.push(
+                            Diagnostic::of(
+                                codes::config::INVALID_PATTERN,
+                                format!(
+                                    "`[check] exclude` pattern `{}` is not a glob: {}",
+                                    pattern.get_ref(),
+                                    error.msg
+                                ),
+                                at(Some(pattern.span())),
+                            )
+                            .with_help("write a path relative to this file's folder, with `*` for any name and `**` for any folders: `docs/**`, `drafts/*.yaml`, `mkdocs.yml`"),
+                        ),
+                    }
+                }
+                found.lint
+            }
             Err(error) => {
                 let finding = invalid(&error);
                 // A bad `[lint.levels]` value is found by both readings: report it once.
@@ -364,7 +448,10 @@ impl Config {
             problems.sort_by_key(|d| d.primary.span.start);
             return Err(ConfigErrors(problems));
         }
-        Ok(Self::build(table, &levels, overrides))
+        Ok(Self {
+            exclude,
+            ..Self::build(table, &levels, overrides)
+        })
     }
 
     /// The defaults with `overrides` applied.

@@ -43,6 +43,18 @@ pub(crate) fn check(document: &Document) -> Vec<Diagnostic> {
             .map_or(&[][..], Vec::as_slice)
     };
     let stages = list("stages");
+    let stages_written = document.value.get("stages");
+    if document.value.is_object() && stages.is_empty() && stages_written.is_none_or(Value::is_array)
+    {
+        diagnostics.push(
+            Diagnostic::of(
+                codes::structure::NO_STAGES,
+                "the playbook has no stages",
+                document.label(if stages_written.is_some() { "/stages" } else { "" }, true),
+            )
+            .with_help("add `stages:` with the stages of the process, from the first contact to won and lost (or `include:` the file that holds them)"),
+        );
+    }
     let stage_ids = unique_ids(document, stages, "stages", "stage", &mut diagnostics);
     let content_ids = unique_ids(
         document,
