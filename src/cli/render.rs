@@ -1,6 +1,6 @@
 //! `stagebook render`: compile playbooks into handbooks and checklists (HTML, Markdown, PDF).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -12,9 +12,10 @@ use super::{EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check::{self, Checked, Refused};
 use crate::diagnostic::Summary;
 use crate::emit::OutDir;
+use crate::lint::rules::broken_content_link;
 use crate::load::Limits;
 use crate::model::{ID_PATTERN, Locale, PlaybookFile};
-use crate::render::{Format, Renderer, pdf};
+use crate::render::{Attachments, Format, Renderer, pdf};
 use crate::report::human::{HumanPrinter, Style};
 
 /// Output formats on the command line.
@@ -83,6 +84,67 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
     })
 }
 
+/// A content item's local file (`path:`), copied beside the pages that link to it.
+struct ContentFile {
+    /// The content item's id.
+    id: String,
+    /// The file in the project.
+    source: PathBuf,
+    /// Where the copy goes in the playbook's output folder: `files/` and the file's path in
+    /// the project (`files/content/acme.pdf`).
+    target: String,
+}
+
+impl ContentFile {
+    /// The link to the copy from a page in the playbook's output folder, each part
+    /// percent-encoded (`files/case%20studies/acme.pdf`).
+    fn href(&self) -> String {
+        const KEEP: &[u8] = b"-._~";
+        let mut href = String::new();
+        for (i, part) in self.target.split('/').enumerate() {
+            if i > 0 {
+                href.push('/');
+            }
+            for byte in part.bytes() {
+                if byte.is_ascii_alphanumeric() || KEEP.contains(&byte) {
+                    href.push(char::from(byte));
+                } else {
+                    let _ = write!(href, "%{byte:02X}");
+                }
+            }
+        }
+        href
+    }
+}
+
+/// The local files of an opened playbook's content library that exist inside the project
+/// (the others are `broken-content-link` findings, and stay unlinked text).
+fn content_files(opened: &check::Opened) -> Vec<ContentFile> {
+    let root = crate::load::project_root(&opened.file.path);
+    let root = root.canonicalize().unwrap_or(root);
+    opened
+        .playbook
+        .content
+        .iter()
+        .enumerate()
+        .filter_map(|(k, item)| {
+            let path = item.path.as_deref()?;
+            let source =
+                broken_content_link::content_file(&opened.document, &root, k, path).ok()?;
+            let inside = source.strip_prefix(&root).ok()?;
+            let parts: Vec<String> = inside
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Some(ContentFile {
+                id: item.id.to_string(),
+                target: format!("files/{}", parts.join("/")),
+                source,
+            })
+        })
+        .collect()
+}
+
 /// "2 lint warnings", "1 lint error, 3 lint warnings".
 fn lint_counts(summary: &Summary) -> String {
     let count = |n: usize, word: &str| format!("{n} lint {word}{}", if n == 1 { "" } else { "s" });
@@ -125,6 +187,8 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
     // "sales.yaml: 2 lint warnings …" for each playbook whose lint rules find something: the
     // handbook is rendered all the same, but its author should know it has gaps.
     let mut lint_lines = String::new();
+    // The content library's local files of each playbook, copied beside its pages.
+    let mut files_of: HashMap<PathBuf, Vec<ContentFile>> = HashMap::new();
     for path in &files {
         // With `--allow-errors` a playbook with errors is rendered too, so both outcomes of
         // the gate are kept; the check below decides.
@@ -145,6 +209,7 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
                         }
                     );
                 }
+                files_of.insert(opened.file.path.clone(), content_files(&opened));
                 checked.push(opened.into());
             }
             Err(Refused::Errors(c)) => checked.push(*c),
@@ -233,6 +298,20 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
                 "two playbooks have the id `{id}`: they would be written to the same folder"
             )));
         }
+        let mut attachments = Attachments::new();
+        for file in files_of.get(path).into_iter().flatten() {
+            if attachments.values().any(|href| *href == file.href()) {
+                attachments.insert(file.id.clone(), file.href());
+                continue;
+            }
+            let target = Path::new(id).join(&file.target);
+            out.write_with(&target, |copy, _| {
+                io::copy(&mut std::fs::File::open(&file.source)?, copy).map(|_| ())
+            })
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.source.display())))?;
+            let _ = writeln!(text, "wrote {}", shown(&args.out, id, &file.target));
+            attachments.insert(file.id.clone(), file.href());
+        }
         let locale = args.locale.map_or(playbook.playbook.locale, Locale::from);
         let source = path
             .file_name()
@@ -240,7 +319,8 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
         for &format in &formats {
             // Each document goes straight into its temporary file, renamed into place only
             // when complete: a big playbook's pages are never all held in memory.
-            let prepared = renderer.prepare(playbook, locale, format, &source);
+            let prepared =
+                renderer.prepare_with_files(playbook, locale, format, &source, &attachments);
             for name in prepared.files() {
                 let written = out.write_with(&Path::new(id).join(&name), |file, _| {
                     let mut buffered = io::BufWriter::with_capacity(64 * 1024, file);

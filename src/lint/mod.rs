@@ -16,7 +16,6 @@ pub(crate) mod suppress;
 pub(crate) mod text;
 
 use std::fmt::{self, Write as _};
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -290,19 +289,6 @@ impl<'a> LintContext<'a> {
             diagnostic,
             parts: Vec::new(),
         }
-    }
-
-    /// The folder the file that defines `pointer` is in (for paths relative to it).
-    pub(crate) fn folder_of(&self, pointer: &str) -> PathBuf {
-        let file = self
-            .document
-            .spans
-            .find(pointer)
-            .map_or(0, |span| span.file);
-        self.document.files[file]
-            .path
-            .parent()
-            .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf)
     }
 }
 

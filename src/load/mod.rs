@@ -83,6 +83,16 @@ impl Document {
     pub(crate) fn file(&self) -> &Arc<SourceFile> {
         &self.files[0]
     }
+
+    /// The folder of the file that holds the node at `pointer` (the playbook's, or an
+    /// included file's): what relative paths written there are relative to.
+    pub(crate) fn folder_of(&self, pointer: &str) -> PathBuf {
+        let file = self.spans.find(pointer).map_or(0, |span| span.file);
+        self.files[file]
+            .path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
 }
 
 /// What reading one path produced.

@@ -152,7 +152,12 @@ pub(crate) struct ExitCtx {
 
 impl Context {
     /// Builds the context for `playbook`, read from the file called `source`.
-    pub(crate) fn new(playbook: &PlaybookFile, locale: Locale, source: &str) -> Self {
+    pub(crate) fn new(
+        playbook: &PlaybookFile,
+        locale: Locale,
+        source: &str,
+        attachments: &super::Attachments,
+    ) -> Self {
         let duration = |d: Option<crate::model::Duration>| {
             d.map(|d| DurationCtx {
                 short: d.to_string(),
@@ -169,7 +174,12 @@ impl Context {
                 kind: serde_plain(&item.kind),
                 kind_label: locale::content_kind(locale, item.kind),
                 url: item.url.clone(),
-                href: item.url.as_deref().and_then(safe_href),
+                // The web copy first; else the file copied beside the pages.
+                href: item
+                    .url
+                    .as_deref()
+                    .and_then(safe_href)
+                    .or_else(|| attachments.get(item.id.as_str()).cloned()),
                 path: item.path.clone(),
                 description: item.description.clone(),
             })

@@ -90,7 +90,20 @@ impl Renderer {
         format: Format,
         source_name: &str,
     ) -> Prepared<'_> {
-        let ctx = context::Context::new(playbook, locale, source_name);
+        self.prepare_with_files(playbook, locale, format, source_name, &Attachments::new())
+    }
+
+    /// [`Renderer::prepare`] for pages written beside copies of the content library's files:
+    /// an item whose file is in `attachments` links to it.
+    pub(crate) fn prepare_with_files(
+        &self,
+        playbook: &PlaybookFile,
+        locale: Locale,
+        format: Format,
+        source_name: &str,
+        attachments: &Attachments,
+    ) -> Prepared<'_> {
+        let ctx = context::Context::new(playbook, locale, source_name, attachments);
         let ordered = context::process_order(&playbook.stages);
         let flow = match format {
             Format::Html => Value::from_safe_string(flow::svg(&ordered, locale)),
@@ -104,6 +117,10 @@ impl Renderer {
         }
     }
 }
+
+/// The content library's files copied beside a playbook's pages: content id → the link the
+/// pages use, relative to the playbook's output folder (`files/content/acme.pdf`).
+pub(crate) type Attachments = std::collections::BTreeMap<String, String>;
 
 /// The documents of one format for one playbook, ready to render ([`Renderer::prepare`]).
 pub struct Prepared<'a> {

@@ -497,3 +497,58 @@ fn render_counts_the_lint_findings_it_does_not_stop_for() {
     );
     assert!(out.join("midmarket-saas/handbook.md").is_file());
 }
+
+#[test]
+fn local_content_files_are_copied_beside_the_pages_and_linked() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(project.path().join("stagebook.toml"), "").unwrap();
+    std::fs::create_dir_all(project.path().join("playbooks")).unwrap();
+    std::fs::create_dir_all(project.path().join("content/case studies")).unwrap();
+    let pdf = b"%PDF-1.4 the ACME story\n";
+    std::fs::write(project.path().join("content/case studies/acme #1.pdf"), pdf).unwrap();
+    let text = std::fs::read_to_string(root().join("playbooks/midmarket-saas.yaml"))
+        .unwrap()
+        .replacen(
+            "    url: https://northwind.example/customers/acme-logistics\n",
+            "    path: \"../content/case studies/acme #1.pdf\"\n",
+            1,
+        )
+        .replacen(
+            "    url: https://northwind.example/tour\n",
+            "    path: ../content/missing.mp4\n",
+            1,
+        );
+    let playbook = project.path().join("playbooks/sales.yaml");
+    std::fs::write(&playbook, text).unwrap();
+    let out = project.path().join("out");
+    let output = stagebook(&[
+        "render",
+        &playbook.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("midmarket-saas/files/content/case studies/acme #1.pdf"),
+        "{stdout}"
+    );
+    // The missing file is the lint error `check` reports; the page names it without a link.
+    assert!(stdout.contains("1 lint error;"), "{stdout}");
+    let dir = out.join("midmarket-saas");
+    assert_eq!(
+        std::fs::read(dir.join("files/content/case studies/acme #1.pdf")).unwrap(),
+        pdf
+    );
+    let html = std::fs::read_to_string(dir.join("handbook.html")).unwrap();
+    assert!(
+        html.contains("href=\"files/content/case%20studies/acme%20%231.pdf\""),
+        "the link is percent-encoded"
+    );
+    assert!(
+        !html.contains("missing.mp4\""),
+        "a missing file is not linked"
+    );
+    let md = std::fs::read_to_string(dir.join("handbook.md")).unwrap();
+    assert!(md.contains("](<files/content/case%20studies/acme%20%231.pdf>)"));
+}

@@ -1,10 +1,10 @@
 //! `broken-content-link`: a content item whose file is missing or whose link is unsafe.
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
-use crate::load::project_root;
+use crate::load::{Document, project_root};
 
 declare_rule! {
     /// ## What it checks
@@ -81,6 +81,36 @@ pub(crate) fn url_problem(url: &str) -> Option<&'static str> {
     Some("is not an http, https or mailto link")
 }
 
+/// The file the `path` of content item `k` names, checked as this rule checks it: relative,
+/// inside the project folder `root` (canonical), a regular file. The problem in words when it
+/// is not.
+pub(crate) fn content_file(
+    document: &Document,
+    root: &Path,
+    k: usize,
+    path: &str,
+) -> Result<PathBuf, String> {
+    let relative = Path::new(path);
+    if relative.has_root()
+        || relative
+            .components()
+            .any(|c| matches!(c, Component::Prefix(_)))
+    {
+        return Err(format!("`{path}` is an absolute path"));
+    }
+    let target = document
+        .folder_of(&format!("/content/{k}/path"))
+        .join(relative);
+    match target.canonicalize() {
+        Ok(found) if !found.starts_with(root) => {
+            Err(format!("`{path}` is outside the project folder"))
+        }
+        Ok(found) if !found.is_file() => Err(format!("`{path}` is not a file")),
+        Ok(found) => Ok(found),
+        Err(_) => Err(format!("`{path}` does not exist")),
+    }
+}
+
 impl Rule for BrokenContentLink {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -105,24 +135,7 @@ impl Rule for BrokenContentLink {
             }
             let Some(path) = &item.path else { continue };
             let pointer = format!("/content/{k}/path");
-            let relative = Path::new(path);
-            let problem = if relative.has_root()
-                || relative
-                    .components()
-                    .any(|c| matches!(c, Component::Prefix(_)))
-            {
-                Some(format!("`{path}` is an absolute path"))
-            } else {
-                let target = cx.folder_of(&pointer).join(relative);
-                match target.canonicalize() {
-                    Ok(found) if !found.starts_with(&root) => {
-                        Some(format!("`{path}` is outside the project folder"))
-                    }
-                    Ok(found) if !found.is_file() => Some(format!("`{path}` is not a file")),
-                    Ok(_) => None,
-                    Err(_) => Some(format!("`{path}` does not exist")),
-                }
-            };
+            let problem = content_file(cx.document, &root, k, path).err();
             if let Some(problem) = problem {
                 out.push(
                     cx.finding(&Self::META, pointer, false, format!("content `{}`: {problem}", item.id))
