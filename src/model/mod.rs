@@ -567,13 +567,22 @@ pub(crate) enum Channel {
 }
 
 /// A talk track (`situation` + `script`) or an objection with its answer (`objection` +
-/// `response`).
+/// `response`), never both in one item: a page shows an item as one or the other, so a mixed
+/// item would lose half of what it says.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend(
     "oneOf" = [
-        { "title": "talk track", "required": ["situation", "script"] },
-        { "title": "objection", "required": ["objection"] }
+        {
+            "title": "talk track",
+            "required": ["situation", "script"],
+            "not": { "anyOf": [{ "required": ["objection"] }, { "required": ["response"] }] }
+        },
+        {
+            "title": "objection",
+            "required": ["objection"],
+            "not": { "anyOf": [{ "required": ["situation"] }, { "required": ["script"] }] }
+        }
     ]
 ))]
 pub(crate) struct Say {
