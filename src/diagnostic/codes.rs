@@ -148,6 +148,8 @@ codes! {
         "two stages or content items share an id: rename one";
     UNKNOWN_REFERENCE = "structure::unknown-reference", Error,
         "a stage's `next`, `recycle` or `content` names an id that no stage or content item has";
+    DUPLICATE_CRM_NAME = "structure::duplicate-crm-name", Error,
+        "two stages list the same CRM stage name in `crm_names`: a deal in it would be counted in one of them without a word";
     NO_STAGES = "structure::no-stages", Error,
         "the playbook (with its includes) has no stages: there is no process to check or render";
     TERMINAL_WITH_NEXT = "structure::terminal-with-next", Error,

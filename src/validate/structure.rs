@@ -128,6 +128,7 @@ pub(crate) fn check(document: &Document) -> Vec<Diagnostic> {
             );
         }
     }
+    unique_crm_names(document, stages, &mut diagnostics);
     if unknown > MAX_REFERENCE_FINDINGS {
         diagnostics.push(
             Diagnostic::of(
@@ -141,6 +142,60 @@ pub(crate) fn check(document: &Document) -> Vec<Diagnostic> {
         );
     }
     diagnostics
+}
+
+/// Reports a CRM stage name listed in the `crm_names` of two stages, compared as `metrics`
+/// matches them (case and runs of spaces aside): a deal in that CRM stage would be counted in
+/// one of the two without a word, and the CRM export would hold two stages of one name.
+fn unique_crm_names(document: &Document, stages: &[Value], diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<String, (usize, usize)> = HashMap::new();
+    for (i, stage) in stages.iter().enumerate() {
+        let Some(names) = stage.get("crm_names").and_then(Value::as_array) else {
+            continue;
+        };
+        for (j, name) in names.iter().enumerate() {
+            let Some(name) = name.as_str() else { continue };
+            let key = name
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            match first.get(&key) {
+                Some(&(earlier, k)) if earlier != i => {
+                    let id = |at: usize| {
+                        stages[at]
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .unwrap_or("?")
+                            .to_owned()
+                    };
+                    diagnostics.push(
+                        Diagnostic::of(
+                            codes::structure::DUPLICATE_CRM_NAME,
+                            format!(
+                                "stage `{}` lists the CRM name `{name}`, which stage `{}` lists already",
+                                id(i),
+                                id(earlier)
+                            ),
+                            document
+                                .label(&format!("/stages/{i}/crm_names/{j}"), false)
+                                .with_text("listed again here"),
+                        )
+                        .with_related(
+                            document
+                                .label(&format!("/stages/{earlier}/crm_names/{k}"), false)
+                                .with_text("first listed here"),
+                        )
+                        .with_help("a CRM stage maps to one playbook stage: keep the name in the stage deals in that CRM stage are really in, and remove it from the other"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(key, (i, j));
+                }
+            }
+        }
+    }
 }
 
 /// Reports ids defined twice; returns each id with the index of its first definition.
