@@ -90,12 +90,13 @@ mod tests {
 
     #[test]
     fn flags_two_stages_with_one_crm_name_whatever_the_case() {
-        let stages = "  - id: a\n    name: A\n    crm_names: [Qualified]\n  - id: b\n    name: B\n    crm_names: [qualified]\n";
+        // Two stages' names (a `crm_names` listed twice is already a structure error).
+        let stages = "  - id: a\n    name: Qualified\n  - id: b\n    name: qualified\n";
         assert_eq!(
             crm_findings(&CrmDuplicateCrmName, "hubspot", stages),
             ["/stages/1: stages `a` and `b` would both be called `qualified` in HubSpot"]
         );
-        let distinct = stages.replace("[qualified]", "[Demo]");
+        let distinct = stages.replace("name: qualified", "name: Demo");
         assert!(crm_findings(&CrmDuplicateCrmName, "hubspot", &distinct).is_empty());
     }
 }
