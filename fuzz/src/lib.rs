@@ -109,6 +109,7 @@ pub fn measure_bytes(data: &[u8]) {
         activities,
         activity_columns: ActivityColumns::default(),
         stalled_limit: if flags & 0x80 != 0 { 0 } else { 10 },
+        as_of: None,
     };
     let Ok(report) = metrics::measure(metrics_playbook(), &options) else {
         return;

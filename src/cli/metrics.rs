@@ -64,7 +64,8 @@ pub(crate) struct Args {
     /// Folder of templates that replace the built-in ones by file name (metrics.html.j2).
     #[arg(long, value_name = "DIR")]
     pub(crate) templates: Option<PathBuf>,
-    /// Fail (exit 1) when rows name stages the playbook does not have.
+    /// Fail (exit 1) when the report has a warning: rows naming stages the playbook does not
+    /// have, no deal ever closing, changes after --as-of, rows left out…
     #[arg(long)]
     pub(crate) strict: bool,
     /// Leave malformed rows out, counted and reported, instead of failing on the first.
@@ -83,6 +84,11 @@ pub(crate) struct Args {
     /// Most stalled deals listed per stage.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub(crate) stalled_limit: usize,
+    /// When the export was taken (`2026-03-31 18:00`, with an offset, or a day alone for its
+    /// end): stalls, what is still open and cohorts are measured then. A time without an
+    /// offset is in --tz. Default: the last stage change in the history.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) as_of: Option<String>,
     /// Memory for grouping the history by deal (`512MiB`, `2GiB`, `64M`; at least 1MiB);
     /// beyond it, sorted runs go to temporary files in --temp-dir. Default: 128MiB.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
@@ -213,13 +219,14 @@ impl Args {
                 .transpose()
                 .map_err(bad_argument)
         };
+        let zone = Zone::named(&self.tz).map_err(bad_argument)?;
         Ok(Options {
             history: self.history.clone(),
             read: ReadOptions {
                 columns,
                 delimiter,
                 skip_bad_rows: self.skip_bad_rows,
-                zone: Zone::named(&self.tz).map_err(bad_argument)?,
+                zone: zone.clone(),
                 budget: Budget {
                     memory_limit: self.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT),
                     temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
@@ -236,6 +243,21 @@ impl Args {
             activities: self.activities.clone(),
             activity_columns,
             stalled_limit: self.stalled_limit,
+            as_of: self
+                .as_of
+                .as_deref()
+                .map(|text| {
+                    // A day alone means its end: the export was taken that day.
+                    if let Ok(day) = parse_date(text.trim()) {
+                        return Ok(zone.end_of_day(day) - 1);
+                    }
+                    metrics::time::parse_instant(text.trim().as_bytes(), &zone).map_err(|why| {
+                        bad_argument(format!(
+                            "--as-of `{text}` is not a time ({why}): write `2026-03-31` or `2026-03-31 18:00`"
+                        ))
+                    })
+                })
+                .transpose()?,
         })
     }
 }
@@ -305,8 +327,12 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
             eprintln!("warning: {warning}");
         }
     }
-    if args.strict && !report.input.unknown_stages.is_empty() {
-        eprintln!("error: --strict: some rows name stages the playbook does not have");
+    if args.strict && !warnings.is_empty() {
+        eprintln!(
+            "error: --strict: the report has {} warning{} (above); the numbers may not be what they seem",
+            warnings.len(),
+            if warnings.len() == 1 { "" } else { "s" }
+        );
         return Ok(EXIT_FINDINGS);
     }
     Ok(EXIT_OK)

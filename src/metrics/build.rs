@@ -4,7 +4,8 @@
 use super::compute::{Frame, Tally};
 use super::history::InputStats;
 use super::report::{
-    Cycle, DemoShare, Flow, FlowKind, Funnel, PeriodReport, StageStats, StalledDeal, TimeInStage,
+    Cohort, Cycle, DemoShare, Flow, FlowKind, Funnel, PeriodReport, StageStats, StalledDeal,
+    TimeInStage,
 };
 use super::stages::Kind;
 use super::time::Zone;
@@ -111,6 +112,7 @@ pub(crate) fn period_report(
             }
         }
         let exits = advanced + lost_to + back;
+        let entered = sum(&tally.entered, s);
         let mut durations: Vec<u32> = range
             .clone()
             .flat_map(|p| tally.durations[p * n + s].values())
@@ -121,13 +123,32 @@ pub(crate) fn period_report(
         stage_stats.push(StageStats {
             stage: info.id.clone(),
             at_start: tally.inside(range.start, s),
-            entered: sum(&tally.entered, s),
+            entered,
             advanced,
             lost: lost_to,
             moved_back: back,
             remaining: tally.inside(range.end, s),
             conversion: ratio(advanced, exits),
             loss_rate: ratio(lost_to, exits),
+            still_open_share: ratio(
+                tally.inside(range.end, s),
+                tally.inside(range.start, s) + entered,
+            ),
+            cohort: {
+                let (forwards, to_lost, backwards) = (
+                    sum(&tally.cohort_advanced, s),
+                    sum(&tally.cohort_lost, s),
+                    sum(&tally.cohort_back, s),
+                );
+                Cohort {
+                    entered,
+                    advanced: forwards,
+                    lost: to_lost,
+                    moved_back: backwards,
+                    still_open: entered.saturating_sub(forwards + to_lost + backwards),
+                    conversion: ratio(forwards, entered),
+                }
+            },
             time_in_stage: TimeInStage {
                 visits,
                 mean_days: mean,

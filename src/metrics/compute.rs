@@ -44,6 +44,19 @@ pub(crate) struct Tally {
     pub(crate) over_budget: Vec<u64>,
     /// Times a stage was jumped over.
     pub(crate) skipped: Vec<u64>,
+    /// Of the entries into each stage in each period, those that moved on by the as-of
+    /// instant: forwards, to lost, back (cohorts, by the period of entry).
+    pub(crate) cohort_advanced: Vec<u64>,
+    /// See `cohort_advanced`.
+    pub(crate) cohort_lost: Vec<u64>,
+    /// See `cohort_advanced`.
+    pub(crate) cohort_back: Vec<u64>,
+    /// Stage changes later than the as-of instant.
+    pub(crate) after_as_of: u64,
+    /// Deals that reach a won or lost stage (at any time in the history).
+    pub(crate) closed_deals: u64,
+    /// Deals whose first stage change is more than `cycle_target` before the as-of instant.
+    pub(crate) older_than_target: u64,
     /// Cycle times (seconds) of deals won in the period.
     pub(crate) cycles: Vec<Sample>,
     /// Deals entering the pipeline in the period.
@@ -78,8 +91,11 @@ pub(crate) struct Frame<'a> {
     pub(crate) stages: &'a StageMap,
     /// Periods, contiguous.
     pub(crate) periods: &'a [Period],
-    /// Each period's as-of instant for stalls.
+    /// Each period's as-of instant for stalls: its end, or [`Frame::observed`] if earlier.
     pub(crate) as_of: Vec<Secs>,
+    /// When the history was taken (exclusive): `--as-of`, or just after the last stage change.
+    /// Cohorts are followed until then.
+    pub(crate) observed: Secs,
     /// `cycle_target` in seconds.
     pub(crate) cycle_target: Option<i64>,
     /// Keep won deals' visits for an activities file.
@@ -92,12 +108,13 @@ pub(crate) struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
-    /// Prepares the fold. `last_change` is the last stage change in the history: stalls are
-    /// measured just after it when a period ends later (the history says nothing beyond).
+    /// Prepares the fold. `observed` is when the history was taken (exclusive: `--as-of`, or
+    /// just after the last stage change): stalls are measured then when a period ends later
+    /// (the history says nothing beyond).
     pub(crate) fn new(
         stages: &'a StageMap,
         periods: &'a [Period],
-        last_change: Secs,
+        observed: Secs,
         cycle_target: Option<i64>,
         keep_won_timelines: bool,
     ) -> Self {
@@ -119,7 +136,8 @@ impl<'a> Frame<'a> {
         Self {
             stages,
             periods,
-            as_of: periods.iter().map(|p| p.end.min(last_change + 1)).collect(),
+            as_of: periods.iter().map(|p| p.end.min(observed)).collect(),
+            observed,
             cycle_target,
             keep_won_timelines,
             stalled_limit: usize::MAX,
@@ -164,6 +182,12 @@ impl Tally {
             durations: vec![Sample::default(); p * n],
             over_budget: vec![0; p * n],
             skipped: vec![0; p * n],
+            cohort_advanced: vec![0; p * n],
+            cohort_lost: vec![0; p * n],
+            cohort_back: vec![0; p * n],
+            after_as_of: 0,
+            closed_deals: 0,
+            older_than_target: 0,
             cycles: vec![Sample::default(); p],
             new_deals: vec![0; p],
             new_demo: vec![0; p],
@@ -225,6 +249,18 @@ impl Tally {
         if stage_info(first.stage).kind != Kind::Open {
             self.no_open_stage += 1;
         }
+        if visits
+            .iter()
+            .any(|v| stage_info(v.stage).kind != Kind::Open)
+        {
+            self.closed_deals += 1;
+        }
+        if frame
+            .cycle_target
+            .is_some_and(|target| first.enter.saturating_add(target) < frame.observed)
+        {
+            self.older_than_target += 1;
+        }
         if let Some(p) = frame.period_of(first.enter) {
             self.new_deals[p] += 1;
             if visits.iter().any(|v| stage_info(v.stage).demo) {
@@ -239,8 +275,21 @@ impl Tally {
             let info = stage_info(visit.stage);
             let exit = visits.get(i + 1).copied();
             let exit_at = exit.map(|e| e.enter);
+            if visit.enter >= frame.observed {
+                self.after_as_of += 1;
+            }
             if let Some(p) = frame.period_of(visit.enter) {
                 self.entered[p * n + s] += 1;
+                if let Some(exit) = exit.filter(|e| e.enter < frame.observed) {
+                    let cohort = match frame.flow_kind(s, usize::from(exit.stage)) {
+                        FlowKind::Forward | FlowKind::Skip => &mut self.cohort_advanced,
+                        FlowKind::Lost => &mut self.cohort_lost,
+                        FlowKind::Recycle | FlowKind::Backward | FlowKind::New => {
+                            &mut self.cohort_back
+                        }
+                    };
+                    cohort[p * n + s] += 1;
+                }
                 if info.kind == Kind::Won {
                     self.cycles[p].push(clamp(visit.enter - first.enter));
                     if exit.is_none() {

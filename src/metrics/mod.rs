@@ -77,6 +77,9 @@ pub struct Options {
     pub activity_columns: ActivityColumns,
     /// Most stalled deals listed per stage.
     pub stalled_limit: usize,
+    /// When the history was taken (`--as-of`, seconds since the Unix epoch): stalls, what is
+    /// still open and cohorts are measured then. Default: the last stage change in the history.
+    pub as_of: Option<i64>,
 }
 
 /// Measures `playbook` against the history.
@@ -109,10 +112,11 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
         .playbook
         .cycle_target
         .map(|d| i64::try_from(d.hours()).unwrap_or(i64::MAX / 4) * 3600);
+    let observed = options.as_of.map_or(last + 1, |at| at + 1);
     let mut frame = Frame::new(
         &stages,
         &periods,
-        last,
+        observed,
         cycle_target,
         options.won_profile && options.activities.is_some(),
     );
@@ -166,8 +170,12 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
             bad_row_examples: stats.bad_examples.clone(),
             first_change: Some(zone.format(first)),
             last_change: Some(zone.format(last)),
+            changes_after_as_of: tally.after_as_of,
+            closed_deals: tally.closed_deals,
+            deals_older_than_cycle_target: tally.older_than_target,
         },
         time_zone: zone.name().to_owned(),
+        as_of: zone.format(observed - 1),
         stages: stages
             .stages
             .iter()
@@ -224,6 +232,21 @@ impl Report {
             out.push(format!(
                 "{} rows repeat another row exactly and were counted once",
                 input.duplicate_rows
+            ));
+        }
+        if input.changes_after_as_of > 0 {
+            out.push(format!(
+                "{} stage changes in {} are later than --as-of {}: was the export taken later, or are the file's times in another zone than --tz {}?",
+                input.changes_after_as_of, input.history, self.as_of, self.time_zone
+            ));
+        }
+        if input.closed_deals == 0 && input.deals_older_than_cycle_target > 0 {
+            out.push(format!(
+                "no deal in {} reaches a won or lost stage, though {} deals began more than the cycle target ({} days) before {}: win rate, cycle and losses read 0; does the export hold the closing stages (Pipedrive keeps won and lost in a deal's status, not its stage), and do the playbook's won and lost stages list their CRM names in `crm_names`?",
+                input.history,
+                input.deals_older_than_cycle_target,
+                self.playbook.cycle_target_days.unwrap_or_default(),
+                self.as_of
             ));
         }
         if input.deals_without_open_stage > 0 {

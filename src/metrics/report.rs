@@ -2,8 +2,14 @@
 //!
 //! Denominators, as the README documents them:
 //! - **conversion** of a stage = deals that left it forwards (to a later stage or won) ÷ deals
-//!   that left it in the period (forwards, lost, or back to an earlier stage);
-//! - **loss rate** = deals that left it for a lost stage ÷ the same exits;
+//!   that left it in the period (forwards, lost, or back to an earlier stage): it does not see
+//!   the deals still in the stage, so it is printed beside
+//! - **still open** = deals in the stage at the period's end ÷ deals in it during the period
+//!   (there at its start, or entering);
+//! - **cohort conversion** = of the deals that entered the stage in the period, those that
+//!   moved forwards by the as-of instant (when the history was taken) ÷ those that entered;
+//!   the cohort's lost, moved back and still open are counted the same way;
+//! - **loss rate** = deals that left it for a lost stage ÷ the same exits as conversion;
 //! - **time in stage** counts the visits that ended in the period; **over budget** is the
 //!   share of those longer than `expected_duration`;
 //! - **stalled** = deals still in the stage at the period's end (or at the last stage change
@@ -28,6 +34,9 @@ pub struct Report {
     pub input: Input,
     /// Zone naive times and periods are read in.
     pub time_zone: String,
+    /// When the history was taken (`--as-of`, or the last stage change): stalls, still-open
+    /// deals and cohorts are measured then.
+    pub as_of: String,
     /// The stages, in playbook order.
     pub(crate) stages: Vec<StageRef>,
     /// One entry per period, in order.
@@ -104,6 +113,15 @@ pub struct Input {
     pub(crate) first_change: Option<String>,
     /// Last stage change in the history.
     pub(crate) last_change: Option<String>,
+    /// Stage changes later than `--as-of`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(crate) changes_after_as_of: u64,
+    /// Deals that reach a won or lost stage, and deals that began more than the cycle target
+    /// before the as-of instant: when the first is 0 and the second is not, the history most
+    /// likely lacks its closing stages.
+    pub(crate) closed_deals: u64,
+    /// See `closed_deals`.
+    pub(crate) deals_older_than_cycle_target: u64,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
@@ -189,6 +207,11 @@ pub struct StageStats {
     pub conversion: Option<f64>,
     /// lost ÷ exits.
     pub loss_rate: Option<f64>,
+    /// remaining ÷ (at_start + entered): the share of the stage's deals still in it at the
+    /// period's end, which `conversion` does not see.
+    pub still_open_share: Option<f64>,
+    /// What became of the entries into the stage in the period, by the as-of instant.
+    pub cohort: Cohort,
     /// Time in stage for visits that ended in the period.
     pub time_in_stage: TimeInStage,
     /// Deals in the stage longer than expected at `as_of`.
@@ -201,6 +224,23 @@ pub struct StageStats {
     pub backward_moves: u64,
     /// Moves back that the playbook allows (`recycle`).
     pub recycled: u64,
+}
+
+/// The deals that entered a stage in a period, followed until the as-of instant.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cohort {
+    /// Entries into the stage in the period (`entered`).
+    pub entered: u64,
+    /// Of those, moved on to a later stage or won.
+    pub advanced: u64,
+    /// Moved to a lost stage.
+    pub lost: u64,
+    /// Moved back to an earlier stage.
+    pub moved_back: u64,
+    /// Still in the stage at the as-of instant.
+    pub still_open: u64,
+    /// advanced ÷ entered.
+    pub conversion: Option<f64>,
 }
 
 /// Time-in-stage summary.

@@ -45,6 +45,7 @@ fn options(history: PathBuf) -> Options {
         activities: None,
         activity_columns: ActivityColumns::default(),
         stalled_limit: 20,
+        as_of: None,
     }
 }
 
@@ -529,7 +530,7 @@ fn strict_fails_on_unknown_stages() {
         .code(1)
         .stderr_eq(snapbox::str![[r"
 warning: 1 rows name a stage the playbook does not have: `Mystery` (1); add them to a stage's `crm_names`
-error: --strict: some rows name stages the playbook does not have
+error: --strict: the report has 1 warning (above); the numbers may not be what they seem
 
 "]]);
 }
@@ -781,7 +782,7 @@ fn the_html_report_is_a_template_the_templates_folder_replaces() {
         .code(0)
         .stdout_eq(
             "Pipeline metrics: B2B SaaS | Stage,At start,Entered,Advanced,Lost,Back,Remaining,\
-             Conversion,Loss rate,Median days,Mean days,Budget days,Over budget,Stalled | \
+             Conversion,Loss rate,Still open,Cohort conversion,Median days,Mean days,Budget days,Over budget,Stalled | \
              Prospecting | &lt;b&gt;\n",
         );
 
@@ -797,4 +798,103 @@ fn the_html_report_is_a_template_the_templates_folder_replaces() {
         failed.starts_with("error: template ") && failed.contains("metrics.html.j2:1: "),
         "{failed}"
     );
+}
+
+/// Conversion beside what is still open, and cohorts followed until `--as-of`, on a history
+/// small enough to count by hand (prospecting, March 2024):
+///
+/// - D was there on 1 March (at start 1); A, B, C and E entered in March (entered 4);
+/// - in March A and D moved on to discovery, B was lost: conversion 2 ÷ 3 exits;
+/// - C and E are still there on 31 March: still open 2 ÷ (1 + 4) = 0.4;
+/// - of the March cohort (A, B, C, E): A advanced, B lost, C never moved, E moved on 2 April.
+///   Followed to the end of the file (1 May), 2 of 4 advanced; as of 31 March, 1 of 4, and
+///   the 3 changes after it (E on 2 April, A on 10 April, F on 1 May) are a warning.
+#[test]
+fn still_open_share_and_cohorts_as_of_the_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "deal_id,stage,entered_at\n\
+         A,Prospecting,2024-03-02\nA,Qualification,2024-03-05\nA,Closed Lost,2024-04-10\n\
+         B,Prospecting,2024-03-03\nB,Closed Lost,2024-03-20\n\
+         C,Prospecting,2024-03-04\n\
+         D,Prospecting,2024-02-20\nD,Qualification,2024-03-10\n\
+         E,Prospecting,2024-03-25\nE,Qualification,2024-04-02\n\
+         F,Prospecting,2024-05-01\n",
+    );
+    let report = measure(&playbook(), &march(options(path.clone()))).unwrap();
+    let prospecting = stage(&report, "prospecting");
+    assert_eq!(
+        (
+            prospecting.at_start,
+            prospecting.entered,
+            prospecting.advanced,
+            prospecting.lost,
+            prospecting.remaining
+        ),
+        (1, 4, 2, 1, 2)
+    );
+    assert_eq!(prospecting.conversion, Some(0.6667));
+    assert_eq!(prospecting.still_open_share, Some(0.4));
+    let cohort = &prospecting.cohort;
+    assert_eq!(
+        (
+            cohort.entered,
+            cohort.advanced,
+            cohort.lost,
+            cohort.still_open
+        ),
+        (4, 2, 1, 1)
+    );
+    assert_eq!(cohort.conversion, Some(0.5));
+    assert_eq!(report.as_of, "2024-05-01 00:00");
+    assert!(report.warnings().is_empty(), "{:?}", report.warnings());
+
+    let mut as_of = march(options(path));
+    as_of.as_of = Some(1_711_929_599); // 2024-03-31 23:59:59 UTC
+    let report = measure(&playbook(), &as_of).unwrap();
+    let cohort = &stage(&report, "prospecting").cohort;
+    assert_eq!(
+        (
+            cohort.advanced,
+            cohort.lost,
+            cohort.still_open,
+            cohort.conversion
+        ),
+        (1, 1, 2, Some(0.25))
+    );
+    assert_eq!(report.as_of, "2024-03-31 23:59");
+    let warnings = report.warnings();
+    assert!(
+        warnings.iter().any(|w| w.starts_with("3 stage changes in ")
+            && w.contains("are later than --as-of 2024-03-31 23:59")),
+        "{warnings:?}"
+    );
+}
+
+/// A history whose deals never close — a Pipedrive export keeps won and lost in the deal's
+/// status — is a warning, and `--strict` makes it a failure, instead of "0 won, 0 lost".
+#[test]
+fn no_deal_ever_closing_is_a_warning_that_strict_fails_on() {
+    let (_dir, path) = bad(
+        "h.csv",
+        "deal_id,stage,entered_at\nA,Prospecting,2024-01-01\nA,Qualification,2024-01-05\nB,Prospecting,2024-03-01\n",
+    );
+    let output = metrics(&["--history", &path, "--format", "csv", "--strict"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8(output).unwrap();
+    assert!(
+        stderr.contains("no deal in") && stderr.contains("reaches a won or lost stage, though 1 deals began more than the cycle target (42 days)"),
+        "{stderr}"
+    );
+    metrics(&["--history", &path, "--format", "csv"])
+        .assert()
+        .code(0);
+    metrics(&["--history", &path, "--as-of", "yesterday"])
+        .assert()
+        .code(2);
 }

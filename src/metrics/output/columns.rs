@@ -140,6 +140,42 @@ pub(crate) const STAGE_COLUMNS: &[Column] = &[
         value: |s| Cell::Ratio(s.loss_rate),
     },
     Column {
+        key: "still_open_share",
+        json: "/still_open_share",
+        headers: Some(shown("Open", "Still open")),
+        value: |s| Cell::Ratio(s.still_open_share),
+    },
+    Column {
+        key: "cohort_advanced",
+        json: "/cohort/advanced",
+        headers: None,
+        value: |s| Cell::Count(s.cohort.advanced),
+    },
+    Column {
+        key: "cohort_lost",
+        json: "/cohort/lost",
+        headers: None,
+        value: |s| Cell::Count(s.cohort.lost),
+    },
+    Column {
+        key: "cohort_moved_back",
+        json: "/cohort/moved_back",
+        headers: None,
+        value: |s| Cell::Count(s.cohort.moved_back),
+    },
+    Column {
+        key: "cohort_still_open",
+        json: "/cohort/still_open",
+        headers: None,
+        value: |s| Cell::Count(s.cohort.still_open),
+    },
+    Column {
+        key: "cohort_conversion",
+        json: "/cohort/conversion",
+        headers: Some(shown("Cohort", "Cohort conversion")),
+        value: |s| Cell::Ratio(s.cohort.conversion),
+    },
+    Column {
         key: "visits",
         json: "/time_in_stage/visits",
         headers: None,
@@ -321,7 +357,7 @@ pub(crate) fn touchpoints(report: &Report, profile: &WonProfile) -> Option<Peopl
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::report::TimeInStage;
+    use crate::metrics::report::{Cohort, TimeInStage};
 
     fn stage() -> StageStats {
         StageStats {
@@ -334,6 +370,15 @@ mod tests {
             remaining: 6,
             conversion: Some(0.25),
             loss_rate: None,
+            still_open_share: Some(0.5),
+            cohort: Cohort {
+                entered: 2,
+                advanced: 14,
+                lost: 15,
+                moved_back: 16,
+                still_open: 17,
+                conversion: Some(0.75),
+            },
             time_in_stage: TimeInStage {
                 visits: 7,
                 mean_days: Some(1.5),

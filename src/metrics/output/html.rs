@@ -123,6 +123,7 @@ pub(crate) fn context(report: &Report) -> Value {
         title => format!("Pipeline metrics: {}", report.playbook.name),
         input => Value::from(Serde(&report.input)),
         time_zone => &report.time_zone,
+        as_of => &report.as_of,
         warnings => report.warnings(),
         cards => Value::from(Serde(cards(report))),
         charts => context! {

@@ -112,13 +112,14 @@ pub(crate) fn render(report: &Report) -> String {
     let input = &report.input;
     let _ = writeln!(
         out,
-        "{} ({}): {} rows, {} deals from {}, times in {}\n",
+        "{} ({}): {} rows, {} deals from {}, times in {}, as of {}\n",
         report.playbook.name,
         report.playbook.id,
         input.rows,
         input.deals,
         input.history,
-        report.time_zone
+        report.time_zone,
+        report.as_of
     );
     for period in &report.periods {
         period_block(report, period, &period.label, &mut out);
