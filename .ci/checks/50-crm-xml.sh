@@ -33,4 +33,14 @@ for playbook in "${playbooks[@]}"; do
     count=$((count + ${#files[@]}))
   done
 done
-echo "crm: $count Salesforce metadata files from ${#playbooks[@]} playbooks validate against $xsd"
+# On top of a live org: the retrieved fixture itself, and the merged export, validate too.
+org=tests/fixtures/crm/retrieved/salesforce-live-org
+dir="$out/merged"
+"$bin" crm export playbooks/midmarket-saas.yaml --target salesforce --out "$dir" --merge-with "$org" >/dev/null
+mapfile -t files < <(find "$dir" "$org" -type f -name '*.xml' | sort)
+if ! report=$(xmllint --noout --schema "$xsd" "${files[@]}" 2>&1); then
+  echo "$report" >&2
+  exit 1
+fi
+count=$((count + ${#files[@]}))
+echo "crm: $count Salesforce metadata files from ${#playbooks[@]} playbooks and a merge into a live org validate against $xsd"

@@ -56,6 +56,28 @@ pub(crate) enum Command {
     /// Compare a CRM's current stages with a playbook. Exit 0 when they agree, 1 when they
     /// differ, 2 on failure.
     Diff(DiffArgs),
+    /// Show what deploying `crm export --merge-with RETRIEVED` would change in the org
+    /// (Salesforce). Exit 0 when no stage value changes, 1 when some do, 2 on failure.
+    Plan(PlanArgs),
+}
+
+/// Arguments of `crm plan`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PlanArgs {
+    /// The playbook file.
+    pub(crate) playbook: PathBuf,
+    /// The CRM.
+    #[arg(long, value_enum)]
+    pub(crate) target: Target,
+    /// What was retrieved from the org: a Salesforce metadata folder (with
+    /// standardValueSets/OpportunityStage and any pathAssistants), or the value set file.
+    pub(crate) retrieved: PathBuf,
+    /// Plan to deactivate the org's active values the playbook does not name.
+    #[arg(long)]
+    pub(crate) deactivate_missing: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub(crate) format: DiffFormat,
 }
 
 /// Arguments of `crm export`.
@@ -73,6 +95,14 @@ pub(crate) struct ExportArgs {
     /// Salesforce only: file layout.
     #[arg(long, value_enum, default_value_t = LayoutArg::Source)]
     pub(crate) layout: LayoutArg,
+    /// Salesforce only: the org as retrieved (a metadata folder): keep every value it holds,
+    /// change only what the playbook says, update its Sales Path. Without it the export is
+    /// for a new org: deploying it deactivates every value it leaves out.
+    #[arg(long, value_name = "RETRIEVED")]
+    pub(crate) merge_with: Option<PathBuf>,
+    /// With --merge-with: deactivate the org's active values the playbook does not name.
+    #[arg(long, requires = "merge_with")]
+    pub(crate) deactivate_missing: bool,
 }
 
 /// Arguments of `crm diff`.
@@ -95,7 +125,44 @@ pub(crate) fn run(command: &Command) -> io::Result<u8> {
     match command {
         Command::Export(args) => export(args),
         Command::Diff(args) => diff(args),
+        Command::Plan(args) => plan(args),
     }
+}
+
+/// The org retrieved in `source`, for `--merge-with` and `crm plan`: Salesforce only.
+fn read_org(target: Target, source: &Path) -> io::Result<crm::merge::OrgSet> {
+    if target.id() != "salesforce" {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "--merge-with and `crm plan` read Salesforce orgs so far; for {} compare the pipeline with `stagebook crm diff --target {}` before deploying",
+                target.name(),
+                target.id()
+            ),
+        ));
+    }
+    crm::merge::read_org(source)
+}
+
+fn plan(args: &PlanArgs) -> io::Result<u8> {
+    let org = read_org(args.target, &args.retrieved)?;
+    let opened = match load(&args.playbook, EXIT_FAILURE)? {
+        Ok(opened) => opened,
+        Err(exit) => return Ok(exit),
+    };
+    let merged = crm::merge::merge(&opened.playbook, &org, args.deactivate_missing);
+    let plan = &merged.plan;
+    let text = match args.format {
+        DiffFormat::Human => crm::merge::human(plan, &args.retrieved),
+        DiffFormat::Markdown => crm::merge::markdown(plan, &args.retrieved),
+        DiffFormat::Json => serde_json::to_string_pretty(plan).map_err(io::Error::other)? + "\n",
+    };
+    print_out(&text)?;
+    Ok(if plan.changes_values() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
@@ -154,8 +221,25 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         print_out(&text)?;
         return Ok(EXIT_FINDINGS);
     }
-    let files = crm::export(&opened.playbook, options);
+    let merged = match &args.merge_with {
+        Some(source) => {
+            let org = read_org(options.target, source)?;
+            Some(crm::merge::merge(
+                &opened.playbook,
+                &org,
+                args.deactivate_missing,
+            ))
+        }
+        None => None,
+    };
+    let files = match &merged {
+        Some(merged) => crm::salesforce::export_merged(&opened.playbook, options.layout, merged),
+        None => crm::export(&opened.playbook, options),
+    };
     let written = crm::write::write_all(&args.out, &files)?;
+    if let (Some(merged), Some(source)) = (&merged, &args.merge_with) {
+        text.push_str(&crm::merge::human(&merged.plan, source));
+    }
     if !diagnostics.is_empty() {
         text.push_str(&Summary::new(&diagnostics, 1).to_string());
         text.push('\n');
@@ -168,6 +252,11 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
     );
     for path in &written {
         let _ = writeln!(text, "  {}", display_name(path));
+    }
+    if merged.is_none() && options.target.id() == "salesforce" {
+        text.push_str(
+            "note: for a new org only: deploying this value set into an org that has Opportunity stages deactivates every value it leaves out; for a live org, retrieve it and export with --merge-with (see `stagebook crm plan`)\n",
+        );
     }
     print_out(&text)?;
     Ok(EXIT_OK)

@@ -121,20 +121,7 @@ pub(crate) fn read_source(
     source: &Path,
 ) -> io::Result<Vec<ActualStage>> {
     let file = target.retrieved_file(source)?;
-    let opened = fs::File::open(&file)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
-    // Said up front: cut at the cap, the file would only fail to parse, which misleads.
-    if opened.metadata().is_ok_and(|m| m.len() > MAX_INPUT) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "{}: the file is larger than the {} MiB `crm diff` reads; retrieve only this playbook's pipeline",
-                file.display(),
-                MAX_INPUT / 1024 / 1024
-            ),
-        ));
-    }
-    let mut input = opened.take(MAX_INPUT);
+    let mut input = open_capped(&file)?;
     target.read_retrieved(&mut input, playbook).map_err(|e| {
         // A file cut short (a download or a copy that stopped) reads as a syntax error at its
         // end: say so plainly instead.
@@ -153,6 +140,33 @@ pub(crate) fn read_source(
         };
         io::Error::new(io::ErrorKind::InvalidData, message)
     })
+}
+
+/// Opens a file retrieved from a CRM, refusing one over the input cap up front (cut at the
+/// cap, it would only fail to parse, which misleads).
+pub(crate) fn open_capped(file: &Path) -> io::Result<io::Take<fs::File>> {
+    let opened = fs::File::open(file)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+    if opened.metadata().is_ok_and(|m| m.len() > MAX_INPUT) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{}: the file is larger than the {} MiB stagebook reads from a CRM; retrieve only this playbook's pipeline",
+                file.display(),
+                MAX_INPUT / 1024 / 1024
+            ),
+        ));
+    }
+    Ok(opened.take(MAX_INPUT))
+}
+
+/// The text of a file retrieved from a CRM, within the input cap.
+pub(crate) fn read_capped(file: &Path) -> io::Result<String> {
+    let mut text = String::new();
+    open_capped(file)?
+        .read_to_string(&mut text)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+    Ok(text)
 }
 
 /// How a retrieved file is cut short.

@@ -12,6 +12,7 @@
 
 pub mod diff;
 pub(crate) mod hubspot;
+pub(crate) mod merge;
 pub(crate) mod pipedrive;
 pub(crate) mod salesforce;
 pub(crate) mod write;

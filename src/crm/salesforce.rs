@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::diff::ActualStage;
-use super::{CrmStage, CrmTarget, Expected, Layout, OutputFile, stages};
+use super::{CrmStage, CrmTarget, Expected, Layout, OutputFile, merge, stages};
 use crate::emit::escape::html;
 use crate::model::{
     ForecastCategory, Locale, PlaybookCrm, PlaybookFile, SalesforcePlaybook, Stage,
@@ -220,11 +220,36 @@ fn xml(value: &impl Serialize) -> String {
     text
 }
 
+/// The record type the Sales Path is for (`crm.salesforce.record_type`, else the master).
+pub(crate) fn record_type(playbook: &PlaybookFile) -> String {
+    settings(playbook)
+        .record_type
+        .unwrap_or_else(|| "__MASTER__".to_owned())
+}
+
 /// The three files of the metadata folder, in a fixed order.
 pub(crate) fn export(playbook: &PlaybookFile, layout: Layout) -> Vec<OutputFile> {
+    export_into(playbook, layout, None)
+}
+
+/// [`export`] on top of a retrieved org: the value set merged into the org's and the Sales
+/// Path under the org's name for the record type ([`merge`]).
+pub(crate) fn export_merged(
+    playbook: &PlaybookFile,
+    layout: Layout,
+    merged: &merge::Merged,
+) -> Vec<OutputFile> {
+    export_into(playbook, layout, Some(merged))
+}
+
+fn export_into(
+    playbook: &PlaybookFile,
+    layout: Layout,
+    merged: Option<&merge::Merged>,
+) -> Vec<OutputFile> {
     let settings = settings(playbook);
     let crm = stages(playbook);
-    let path_name = path_name(playbook);
+    let path_name = merged.map_or_else(|| path_name(playbook), |m| m.path_name.clone());
     let version = settings
         .api_version
         .as_deref()
@@ -292,7 +317,7 @@ pub(crate) fn export(playbook: &PlaybookFile, layout: Layout) -> Vec<OutputFile>
         OutputFile {
             path: Path::new("standardValueSets")
                 .join(format!("{STAGE_SET}.standardValueSet{suffix}")),
-            contents: xml(&values),
+            contents: merged.map_or_else(|| xml(&values), |m| m.value_set.clone()),
         },
     ]
 }

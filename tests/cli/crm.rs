@@ -454,7 +454,7 @@ fn diff_refuses_a_response_over_the_cap_before_reading_it() {
     ]);
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(
-        stderr.contains("the file is larger than the 64 MiB `crm diff` reads"),
+        stderr.contains("the file is larger than the 64 MiB stagebook reads from a CRM"),
         "{stderr}"
     );
 }
@@ -519,4 +519,237 @@ fn diff_of_a_truncated_file_says_it_ends_early() {
         ]);
         assert_eq!(code, 1, "{target}: {stderr}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A live Salesforce org: `crm plan` and `crm export --merge-with`
+
+const LIVE_ORG: &str = "tests/fixtures/crm/retrieved/salesforce-live-org";
+const LIVE_SET: &str =
+    "force-app/main/default/standardValueSets/OpportunityStage.standardValueSet-meta.xml";
+
+/// The `<standardValue>` element of `name` in a value set document.
+fn value_element<'t>(set: &'t str, name: &str) -> &'t str {
+    let start = set
+        .find(&format!("<fullName>{name}</fullName>"))
+        .unwrap_or_else(|| panic!("no value `{name}`"));
+    let end = start + set[start..].find("</standardValue>").unwrap();
+    &set[start..end]
+}
+
+#[test]
+fn plan_lists_what_deploying_changes_and_keeps_every_other_value() {
+    let (code, stdout, stderr) = stagebook(&[
+        "crm",
+        "plan",
+        "playbooks/midmarket-saas.yaml",
+        "--target",
+        "salesforce",
+        LIVE_ORG,
+    ]);
+    assert_eq!(code, 1, "changes: exit 1\n{stderr}");
+    assert_eq!(
+        stdout,
+        format!(
+            "Deploying the merged export into the org retrieved in {LIVE_ORG}:
+  update `Qualification`: probability 10 → 20
+  update `Value Proposition`: probability 50 → 40
+  update `Proposal/Price Quote`: forecast category Pipeline → BestCase, probability 75 → 70
+  update `Negotiation/Review`: forecast category Pipeline → Forecast
+  update the Sales Path `Opportunity_Path` (record type __MASTER__) with the playbook's steps
+kept as they are: 2 values the playbook lists as another CRM name of a stage (`Needs Analysis`, `Perception Analysis`)
+kept as they are: 2 active values the playbook does not name (`Renewal - Outreach`, `Renewal - Quote`); add --deactivate-missing to deactivate them
+note: `crm export` without --merge-with writes only the playbook's values, and deploying that would deactivate 4 values in every sales process: `Needs Analysis`, `Perception Analysis`, `Renewal - Outreach`, `Renewal - Quote`
+"
+        )
+    );
+    let (code, json, _) = stagebook(&[
+        "crm",
+        "plan",
+        "playbooks/midmarket-saas.yaml",
+        "--target",
+        "salesforce",
+        LIVE_ORG,
+        "--format",
+        "json",
+        "--deactivate-missing",
+    ]);
+    assert_eq!(code, 1);
+    let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let deactivated: Vec<&str> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] == "deactivate")
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        deactivated,
+        ["Renewal - Outreach", "Renewal - Quote"],
+        "another CRM name of a stage is never deactivated"
+    );
+}
+
+#[test]
+fn a_merged_export_keeps_the_org_and_plans_no_change_on_top_of_itself() {
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().to_str().unwrap();
+    let (code, stdout, stderr) = stagebook(&[
+        "crm",
+        "export",
+        "playbooks/midmarket-saas.yaml",
+        "--target",
+        "salesforce",
+        "--out",
+        out_dir,
+        "--merge-with",
+        LIVE_ORG,
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("for a new org only"), "{stdout}");
+    let org = fs::read_to_string(root().join(LIVE_ORG).join(LIVE_SET)).unwrap();
+    let merged = fs::read_to_string(
+        out.path()
+            .join("standardValueSets/OpportunityStage.standardValueSet-meta.xml"),
+    )
+    .unwrap();
+    // Every value of the org is still there, in the org's order.
+    let names = |set: &str| -> Vec<String> {
+        set.match_indices("<fullName>")
+            .map(|(i, _)| set[i + 10..i + set[i..].find("</fullName>").unwrap()].to_owned())
+            .collect()
+    };
+    assert_eq!(names(&merged), names(&org));
+    // What the playbook does not name is kept element for element, inactive values stay
+    // inactive, descriptions and the org's default stay.
+    for name in [
+        "Renewal - Quote",
+        "Discovery (retired 2024)",
+        "Needs Analysis",
+    ] {
+        assert_eq!(
+            value_element(&merged, name)
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            value_element(&org, name)
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            "{name}"
+        );
+    }
+    let prospecting = value_element(&merged, "Prospecting");
+    assert!(prospecting.contains("<default>true</default>"));
+    assert!(
+        prospecting.contains(
+            "<description>Early contact; the default of new opportunities.</description>"
+        )
+    );
+    assert!(
+        value_element(&merged, "Proposal/Price Quote").contains("<probability>70</probability>")
+    );
+    // The org's path is updated, not a second one added.
+    assert!(
+        out.path()
+            .join("pathAssistants/Opportunity_Path.pathAssistant-meta.xml")
+            .is_file()
+    );
+    assert!(
+        fs::read_to_string(out.path().join("package.xml"))
+            .unwrap()
+            .contains("<members>Opportunity_Path</members>")
+    );
+    // Deployed, then retrieved again: nothing left to change.
+    let (code, stdout, _) = stagebook(&[
+        "crm",
+        "plan",
+        "playbooks/midmarket-saas.yaml",
+        "--target",
+        "salesforce",
+        out_dir,
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(!stdout.contains("\n  update `"), "{stdout}");
+}
+
+#[test]
+fn a_stage_the_org_lacks_is_added_after_the_stage_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(root().join("playbooks/midmarket-saas.yaml"))
+        .unwrap()
+        .replacen(
+            "  - id: negotiation\n",
+            "  - id: security-review\n    name: Security review\n    probability: 80\n    next: negotiation\n  - id: negotiation\n",
+            1,
+        )
+        .replacen("next: [negotiation, lost]", "next: [security-review, lost]", 1);
+    let playbook = dir.path().join("playbook.yaml");
+    fs::write(&playbook, text).unwrap();
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = stagebook(&[
+        "crm",
+        "export",
+        playbook.to_str().unwrap(),
+        "--target",
+        "salesforce",
+        "--out",
+        out.to_str().unwrap(),
+        "--merge-with",
+        LIVE_ORG,
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("  add value `Security review` (open, 80 %, Pipeline)"),
+        "{stdout}"
+    );
+    let merged = fs::read_to_string(
+        out.join("standardValueSets/OpportunityStage.standardValueSet-meta.xml"),
+    )
+    .unwrap();
+    let at = |name: &str| {
+        merged
+            .find(&format!("<fullName>{name}</fullName>"))
+            .unwrap()
+    };
+    assert!(at("Proposal/Price Quote") < at("Security review"));
+    assert!(at("Security review") < at("Negotiation/Review"));
+    assert!(value_element(&merged, "Security review").contains("<default>false</default>"));
+}
+
+#[test]
+fn plan_refuses_what_it_cannot_read() {
+    let (code, _, stderr) = stagebook(&[
+        "crm",
+        "plan",
+        "playbooks/midmarket-saas.yaml",
+        "--target",
+        "hubspot",
+        "tests/fixtures/crm/retrieved/hubspot-drift.json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("`stagebook crm diff --target hubspot`"),
+        "{stderr}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("OpportunityStage.standardValueSet-meta.xml");
+    fs::write(
+        &path,
+        "{\"status\": \"error\", \"message\": \"INVALID_SESSION_ID\"}",
+    )
+    .unwrap();
+    let (code, _, stderr) = stagebook(&[
+        "crm",
+        "plan",
+        "playbooks/midmarket-saas.yaml",
+        "--target",
+        "salesforce",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("not a Salesforce OpportunityStage value set"),
+        "{stderr}"
+    );
 }
