@@ -139,18 +139,19 @@ pub(crate) fn open_probabilities(playbook: &PlaybookFile) -> HashMap<usize, u8> 
     super::open_probabilities(playbook, Some(PROBABILITY_STEP))
 }
 
-/// The stage's probability as HubSpot will hold it, in percent.
+/// The stage's probability as HubSpot will hold it, in percent: an open stage's never rounds
+/// to 0 or 100 ([`super::round_open_probability`]).
 pub(crate) fn stored_probability(playbook: &PlaybookFile, index: usize) -> u8 {
     let crm = &stages(playbook)[index];
-    crm.probability.map_or_else(
-        || {
-            open_probabilities(playbook)
-                .get(&index)
-                .copied()
-                .unwrap_or(0)
-        },
-        round_probability,
-    )
+    stored(crm, &open_probabilities(playbook))
+}
+
+fn stored(stage: &CrmStage, guesses: &HashMap<usize, u8>) -> u8 {
+    match (stage.probability, stage.closed()) {
+        (Some(p), true) => round_probability(p),
+        (Some(p), false) => super::round_open_probability(p, PROBABILITY_STEP),
+        (None, _) => guesses.get(&stage.index).copied().unwrap_or(0),
+    }
 }
 
 /// The pipeline body.
@@ -179,11 +180,7 @@ pub(crate) fn export(playbook: &PlaybookFile) -> OutputFile {
                     .and_then(|h| h.stage_id.as_deref()),
                 metadata: StageMetadata {
                     is_closed: s.closed().to_string(),
-                    probability: probability_string(
-                        s.probability
-                            .or_else(|| guesses.get(&s.index).copied())
-                            .unwrap_or(0),
-                    ),
+                    probability: probability_string(stored(s, &guesses)),
                 },
             })
             .collect(),

@@ -311,6 +311,16 @@ pub(crate) fn main_path(playbook: &PlaybookFile) -> Vec<usize> {
 }
 
 /// Rounds a percentage to the nearest multiple of `step`, halves up, at most 100.
+/// The probability a CRM that stores steps of `step` holds for an open stage: rounded, but
+/// never to 0 or 100 unless written so — those mean closed lost and closed won to a CRM that
+/// closes deals by probability (HubSpot), and a 3 % stage exported as 0.0 would read as lost.
+pub(crate) fn round_open_probability(percent: u8, step: u8) -> u8 {
+    if percent == 0 || percent >= 100 {
+        return percent.min(100);
+    }
+    round_probability(percent, step).clamp(step.clamp(1, 50), 100 - step.clamp(1, 50))
+}
+
 pub(crate) fn round_probability(percent: u8, step: u8) -> u8 {
     let step = u16::from(step.max(1));
     let rounded = (u16::from(percent) + step / 2) / step * step;
@@ -328,7 +338,10 @@ pub(crate) fn open_probabilities(playbook: &PlaybookFile, step: Option<u8>) -> H
         .filter(|(_, i)| playbook.stages[**i].probability.is_none())
         .map(|(position, &i)| {
             let guess = default_probability(position, open.len());
-            (i, step.map_or(guess, |step| round_probability(guess, step)))
+            (
+                i,
+                step.map_or(guess, |step| round_open_probability(guess, step)),
+            )
         })
         .collect()
 }
@@ -420,5 +433,24 @@ mod tests {
         };
         assert_eq!(named("b2b-saas"), "B2b_Saas");
         assert_eq!(named("2026_q1--plan"), "Path_2026_Q1_Plan");
+    }
+
+    #[test]
+    fn open_stages_never_round_to_closed() {
+        assert_eq!(
+            round_open_probability(3, 10),
+            10,
+            "not 0: HubSpot reads 0.0 as lost"
+        );
+        assert_eq!(round_open_probability(96, 10), 90, "not 100: read as won");
+        assert_eq!(round_open_probability(45, 10), 50);
+        assert_eq!(round_open_probability(0, 10), 0, "as written");
+        assert_eq!(round_open_probability(100, 10), 100, "as written");
+        assert_eq!(round_open_probability(1, 1), 1);
+        let playbook = parse(
+            "stagebook: 1\nplaybook:\n  id: p\n  name: P\nstages:\n  - id: a\n    name: A\n    probability: 3\n    next: won\n  - id: won\n    name: Won\n    terminal: won\n",
+        );
+        let body = hubspot::export(&playbook).contents;
+        assert!(body.contains("\"probability\": \"0.1\""), "{body}");
     }
 }

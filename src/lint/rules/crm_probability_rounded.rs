@@ -4,7 +4,7 @@ use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
 use super::stage_part_finding;
-use crate::crm::round_probability;
+use crate::crm::{round_open_probability, round_probability};
 
 declare_rule! {
     /// ## What it checks
@@ -41,7 +41,11 @@ impl Rule for CrmProbabilityRounded {
             };
             for (i, stage) in cx.playbook.stages.iter().enumerate() {
                 let Some(p) = stage.probability else { continue };
-                let rounded = round_probability(p, step);
+                let rounded = if stage.is_terminal() {
+                    round_probability(p, step)
+                } else {
+                    round_open_probability(p, step)
+                };
                 if rounded != p {
                     let message = format!(
                         "{target} stores probabilities in steps of {step}%: {p}% in `{}` becomes {rounded}%",

@@ -16,6 +16,7 @@ pub(crate) mod crm_invalid_api_name;
 pub(crate) mod crm_missing_probability;
 pub(crate) mod crm_name_too_long;
 pub(crate) mod crm_no_stages;
+pub(crate) mod crm_open_probability;
 pub(crate) mod crm_probability_order;
 pub(crate) mod crm_probability_rounded;
 pub(crate) mod crm_terminal_not_a_stage;
@@ -59,6 +60,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &crm_missing_probability::CrmMissingProbability,
     &crm_name_too_long::CrmNameTooLong,
     &crm_no_stages::CrmNoStages,
+    &crm_open_probability::CrmOpenProbability,
     &crm_probability_order::CrmProbabilityOrder,
     &crm_probability_rounded::CrmProbabilityRounded,
     &crm_terminal_not_a_stage::CrmTerminalNotAStage,
