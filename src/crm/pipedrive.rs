@@ -85,6 +85,9 @@ struct StageBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     deal_probability: Option<u8>,
     is_deal_rot_enabled: bool,
+    /// Left out when rotting is off: an optional field is accepted absent, where `null` may
+    /// not be.
+    #[serde(skip_serializing_if = "Option::is_none")]
     days_to_rotten: Option<u32>,
 }
 
