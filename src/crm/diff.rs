@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::path::Path;
 
 use serde::Serialize;
@@ -29,6 +29,8 @@ pub(crate) struct ActualStage {
     pub(crate) closed: Option<bool>,
     /// Whether the stage closes a deal as won, when the CRM says.
     pub(crate) won: Option<bool>,
+    /// The forecast category, when the CRM keeps one.
+    pub(crate) forecast: Option<String>,
 }
 
 /// A stage as the playbook says the CRM should hold it.
@@ -41,6 +43,7 @@ struct ExpectedStage {
     probability: Option<u8>,
     closed: Option<bool>,
     won: Option<bool>,
+    forecast: Option<String>,
 }
 
 /// Kinds of drift.
@@ -61,6 +64,8 @@ pub(crate) enum Kind {
     Closed,
     /// Won in one, lost in the other.
     Won,
+    /// The forecast category differs.
+    Forecast,
 }
 
 impl Kind {
@@ -73,6 +78,7 @@ impl Kind {
             Self::Probability => "probability",
             Self::Closed => "closed",
             Self::Won => "won",
+            Self::Forecast => "forecast",
         }
     }
 }
@@ -121,7 +127,11 @@ pub(crate) fn read_source(
     source: &Path,
 ) -> io::Result<Vec<ActualStage>> {
     let file = target.retrieved_file(source)?;
-    let mut input = open_capped(&file)?;
+    let mut input = io::BufReader::new(open_capped(&file)?);
+    // A byte order mark (Windows tools write one) is not part of the document.
+    if input.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
+        input.consume(3);
+    }
     target.read_retrieved(&mut input, playbook).map_err(|e| {
         // A file cut short (a download or a copy that stopped) reads as a syntax error at its
         // end: say so plainly instead.
@@ -190,7 +200,7 @@ fn cut_short(path: &Path, xml: bool) -> Option<CutShort> {
     }
 }
 
-fn json_cut_short(input: &mut dyn io::BufRead) -> Option<CutShort> {
+fn json_cut_short(input: &mut dyn BufRead) -> Option<CutShort> {
     let mut values =
         serde_json::Deserializer::from_reader(input).into_iter::<serde::de::IgnoredAny>();
     match values.next() {
@@ -204,7 +214,7 @@ fn json_cut_short(input: &mut dyn io::BufRead) -> Option<CutShort> {
     }
 }
 
-fn xml_cut_short(input: &mut dyn io::BufRead) -> Option<CutShort> {
+fn xml_cut_short(input: &mut dyn BufRead) -> Option<CutShort> {
     use quick_xml::errors::{Error, SyntaxError};
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_reader(input);
@@ -265,6 +275,7 @@ fn expected(target: Target, playbook: &PlaybookFile) -> Vec<ExpectedStage> {
                 probability,
                 closed,
                 won,
+                forecast,
             } = target.expected(playbook, &s);
             ExpectedStage {
                 stage_id: stage.id.to_string(),
@@ -274,6 +285,7 @@ fn expected(target: Target, playbook: &PlaybookFile) -> Vec<ExpectedStage> {
                 probability,
                 closed,
                 won,
+                forecast,
             }
         })
         .collect()
@@ -354,9 +366,21 @@ pub(crate) fn compare(
         {
             push(Kind::Won, json!(p), json!(q));
         }
+        if let (Some(p), Some(q)) = (&want.forecast, &got.forecast)
+            && p != q
+        {
+            push(Kind::Forecast, json!(p), json!(q));
+        }
     }
+    // A CRM stage the playbook lists as another name of a stage (`crm_names`) is not extra:
+    // `metrics` counts its deals in that stage.
+    let alias = |label: &str| {
+        expected
+            .iter()
+            .any(|w| w.aliases.iter().any(|n| n.eq_ignore_ascii_case(label)))
+    };
     for (a, got) in actual.iter().enumerate() {
-        if !taken[a] {
+        if !taken[a] && !alias(&got.label) {
             differences.push(Difference {
                 kind: Kind::Extra,
                 stage: None,
@@ -438,6 +462,10 @@ fn sentence(d: &Difference, target: Target) -> String {
         ),
         Kind::Won => format!(
             "`{}`{stage} closes as {p} in the playbook, {c} in {target}",
+            d.name
+        ),
+        Kind::Forecast => format!(
+            "`{}`{stage} counts in the forecast category {p} in the playbook, {c} in {target}",
             d.name
         ),
     }

@@ -89,6 +89,7 @@ impl CrmTarget for Hubspot {
             probability: Some(stored_probability(playbook, stage.index)),
             closed: Some(stage.closed()),
             won: Some(stage.won()),
+            forecast: None,
         }
     }
 }
@@ -379,6 +380,7 @@ pub(crate) fn read_retrieved(
                 closed,
                 // HubSpot says a closed stage is won by its probability of 1.0.
                 won: closed.map(|c| c && probability == Some(100)),
+                forecast: None,
             }
         })
         .collect())

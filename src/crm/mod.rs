@@ -100,6 +100,8 @@ pub(crate) struct Expected {
     pub(crate) closed: Option<bool>,
     /// Whether the stage closes a deal as won.
     pub(crate) won: Option<bool>,
+    /// The forecast category, as the CRM writes it (Salesforce: `Pipeline`, `Forecast`…).
+    pub(crate) forecast: Option<String>,
 }
 
 /// Every CRM target, in the order `--help` lists them. The one list: adding a line here (and

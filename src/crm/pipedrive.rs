@@ -284,6 +284,7 @@ pub(crate) fn read_retrieved(
             probability: s.deal_probability,
             closed: None,
             won: None,
+            forecast: None,
         })
         .collect())
 }

@@ -80,6 +80,7 @@ impl CrmTarget for Salesforce {
             probability: stage.probability,
             closed: Some(stage.closed()),
             won: Some(stage.won()),
+            forecast: Some(forecast_category(stage.forecast).to_owned()),
         }
     }
 }
@@ -419,6 +420,8 @@ struct RetrievedValue {
     won: Option<bool>,
     #[serde(rename = "isActive")]
     is_active: Option<bool>,
+    #[serde(rename = "forecastCategory")]
+    forecast: Option<String>,
 }
 
 /// Finds the `OpportunityStage` value set in a retrieved folder (source or mdapi format, at
@@ -431,21 +434,37 @@ pub(crate) fn find_stage_set(path: &Path) -> io::Result<PathBuf> {
         format!("{STAGE_SET}.standardValueSet-meta.xml"),
         format!("{STAGE_SET}.standardValueSet"),
     ];
-    walkdir::WalkDir::new(path)
+    let found: Vec<PathBuf> = walkdir::WalkDir::new(path)
         .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
-        .find(|e| e.file_type().is_file() && names.iter().any(|n| e.file_name() == n.as_str()))
+        .filter(|e| e.file_type().is_file() && names.iter().any(|n| e.file_name() == n.as_str()))
         .map(walkdir::DirEntry::into_path)
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::NotFound,
-                format!(
-                    "{}: no standardValueSets/{STAGE_SET}.standardValueSet(-meta.xml) in this folder; retrieve it with `sf project retrieve start --metadata StandardValueSet:{STAGE_SET}`",
-                    path.display()
-                ),
-            )
-        })
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!(
+                "{}: no standardValueSets/{STAGE_SET}.standardValueSet(-meta.xml) in this folder; retrieve it with `sf project retrieve start --metadata StandardValueSet:{STAGE_SET}`",
+                path.display()
+            ),
+        )),
+        // Two retrievals (two package folders, an old copy): taking one would compare with
+        // whichever sorts first.
+        many => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{}: {} {STAGE_SET} value sets in this folder ({}); pass the one to use as the path",
+                path.display(),
+                many.len(),
+                many.iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
 }
 
 /// Reads the Opportunity stages from a retrieved `OpportunityStage` value set. Inactive values
@@ -462,6 +481,7 @@ pub(crate) fn read_retrieved(text: &str) -> Result<Vec<ActualStage>, String> {
             probability: v.probability,
             closed: v.closed,
             won: v.won,
+            forecast: v.forecast,
         })
         .collect())
 }

@@ -753,3 +753,78 @@ fn plan_refuses_what_it_cannot_read() {
         "{stderr}"
     );
 }
+
+#[test]
+fn diff_compares_forecast_categories_and_knows_the_other_crm_names_of_a_stage() {
+    let (code, stdout, _) = stagebook(&[
+        "crm",
+        "diff",
+        "playbooks/midmarket-saas.yaml",
+        "--target",
+        "salesforce",
+        LIVE_ORG,
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("forecast    `Negotiation/Review` (stage `negotiation`) counts in the forecast category `Forecast` in the playbook, `Pipeline` in Salesforce"),
+        "{stdout}"
+    );
+    // `Needs Analysis` is the second of the discovery stage's `crm_names`: not extra.
+    assert!(!stdout.contains("`Needs Analysis`"), "{stdout}");
+    assert!(stdout.contains("extra       `Renewal - Quote`"), "{stdout}");
+}
+
+#[test]
+fn diff_reads_a_byte_order_mark_and_refuses_two_candidate_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = root().join("tests/fixtures/crm/retrieved/hubspot-drift.json");
+    let with_bom = dir.path().join("pipelines.json");
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(fs::read(&source).unwrap());
+    fs::write(&with_bom, bytes).unwrap();
+    let playbook = "tests/fixtures/crm/b2b-saas.yaml";
+    let relative = "tests/fixtures/crm/retrieved/hubspot-drift.json";
+    let plain = stagebook(&["crm", "diff", playbook, "--target", "hubspot", relative]);
+    let bom = stagebook(&[
+        "crm",
+        "diff",
+        playbook,
+        "--target",
+        "hubspot",
+        with_bom.to_str().unwrap(),
+    ]);
+    assert_eq!(plain.0, bom.0, "{}{}", bom.1, bom.2);
+    assert_eq!(
+        plain.1.replace(relative, "X"),
+        bom.1.replace(with_bom.to_str().unwrap(), "X")
+    );
+
+    let set = root().join(LIVE_ORG).join(LIVE_SET);
+    for copy in ["a", "b"] {
+        fs::create_dir_all(dir.path().join(copy)).unwrap();
+        fs::copy(
+            &set,
+            dir.path()
+                .join(copy)
+                .join("OpportunityStage.standardValueSet-meta.xml"),
+        )
+        .unwrap();
+    }
+    let (code, _, stderr) = stagebook(&[
+        "crm",
+        "diff",
+        "playbooks/midmarket-saas.yaml",
+        "--target",
+        "salesforce",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("2 OpportunityStage value sets in this folder"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("pass the one to use as the path"),
+        "{stderr}"
+    );
+}
