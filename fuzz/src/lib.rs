@@ -92,6 +92,8 @@ pub fn measure_bytes(data: &[u8]) {
             delimiter: [b',', b';', b'\t', b','][usize::from(flags >> 2 & 3)],
             skip_bad_rows: flags & 0x10 != 0,
             zone,
+            input_zone: None,
+            time_format: None,
             budget: metrics::group::Budget {
                 memory_limit: 4096,
                 temp_dir: dir.path().to_owned(),

@@ -43,9 +43,18 @@ pub(crate) struct Args {
     /// Field separator of the CSV files.
     #[arg(long, value_name = "CHAR", default_value = ",")]
     pub(crate) delimiter: String,
-    /// Time zone of times written without an offset, and of the periods (IANA name).
+    /// Time zone of the periods, and of times written without an offset (IANA name).
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub(crate) tz: String,
+    /// Time zone of the file's times written without an offset, when it is not --tz (the
+    /// exporting user's zone in a Salesforce report, say).
+    #[arg(long, value_name = "ZONE")]
+    pub(crate) input_tz: Option<String>,
+    /// How the file writes times, as a strftime pattern: `%m/%d/%Y %I:%M %p` (US),
+    /// `%d.%m.%Y %H:%M` (German), `%d/%m/%Y %H:%M` (UK). Default: found from the first rows;
+    /// day/month order that the rows do not settle is refused.
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) date_format: Option<String>,
     /// First day to report (YYYY-MM-DD). Default: the day of the first stage change.
     #[arg(long, value_name = "DATE")]
     pub(crate) from: Option<String>,
@@ -227,6 +236,18 @@ impl Args {
                 delimiter,
                 skip_bad_rows: self.skip_bad_rows,
                 zone: zone.clone(),
+                input_zone: self
+                    .input_tz
+                    .as_deref()
+                    .map(Zone::named)
+                    .transpose()
+                    .map_err(bad_argument)?,
+                time_format: self
+                    .date_format
+                    .as_deref()
+                    .map(parse_time_format)
+                    .transpose()
+                    .map_err(bad_argument)?,
                 budget: Budget {
                     memory_limit: self.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT),
                     temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
@@ -260,6 +281,20 @@ impl Args {
                 .transpose()?,
         })
     }
+}
+
+/// A `--date-format` pattern, checked to be one jiff's strftime reads and to hold a date.
+fn parse_time_format(pattern: &str) -> Result<metrics::time::TimeFormat, String> {
+    let has = |spec: &str| pattern.contains(spec);
+    if !(has("%Y") || has("%y"))
+        || !(has("%m") || has("%b") || has("%B"))
+        || !(has("%d") || has("%e"))
+    {
+        return Err(format!(
+            "--date-format `{pattern}` must hold a year (%Y), a month (%m) and a day (%d), like '%m/%d/%Y %I:%M %p'"
+        ));
+    }
+    Ok(metrics::time::TimeFormat::Pattern(pattern.to_owned()))
 }
 
 /// An encoding by its WHATWG label (`windows-1252`, `latin1`, `gb18030`, `utf-16le`…).

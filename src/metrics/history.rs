@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::group::{Budget, Grouper, Groups, Sorted};
 use super::stages::{StageIx, StageMap};
-use super::time::{Secs, Zone, parse_instant};
+use super::time::{Secs, TimeFormat, Zone};
 use super::{Error, MAX_EXAMPLES};
 
 /// Which CSV columns hold what.
@@ -46,8 +46,12 @@ pub struct ReadOptions {
     pub delimiter: u8,
     /// Count and report malformed rows instead of failing on the first.
     pub skip_bad_rows: bool,
-    /// Zone for times without an offset.
+    /// Zone of the periods, and of times without an offset unless `input_zone` is set.
     pub zone: Zone,
+    /// Zone of times without an offset, when it is not `zone` (`--input-tz`).
+    pub input_zone: Option<Zone>,
+    /// How times are written; `None`: found from the first rows ([`sample_times`]).
+    pub time_format: Option<TimeFormat>,
     /// Memory for grouping rows by deal, and where runs go beyond it.
     pub budget: Budget,
 }
@@ -95,6 +99,46 @@ pub struct History {
     pub groups: Groups,
     /// What reading found.
     pub stats: InputStats,
+}
+
+/// The times of the history's first `count` rows, with their lines, for finding how they are
+/// written ([`super::time::detect_format`]). Rows too short to have the column are skipped:
+/// reading reports them.
+pub(crate) fn sample_times(
+    path: &Path,
+    options: &ReadOptions,
+    count: usize,
+) -> Result<Vec<(u64, String)>, Error> {
+    let mut reader = open_csv(path, options.delimiter)?;
+    let header = read_header(&mut reader, path)?;
+    // All three, so that a missing column is reported as reading would report it.
+    let columns = &options.columns;
+    let at = resolve_columns(
+        path,
+        &header,
+        &[
+            ("deal", columns.deal.as_str()),
+            ("stage", columns.stage.as_str()),
+            ("at", columns.at.as_str()),
+        ],
+    )?[2];
+    let mut record = csv::ByteRecord::new();
+    let mut samples = Vec::new();
+    while samples.len() < count {
+        match next_record(&mut reader, &mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(e.describe(path, 0)),
+        }
+        if let Some(text) = record.get(at) {
+            let text = String::from_utf8_lossy(text).trim().to_owned();
+            if !text.is_empty() {
+                let line = record.position().map_or(0, csv::Position::line);
+                samples.push((line, text));
+            }
+        }
+    }
+    Ok(samples)
 }
 
 /// Finds the named columns in a header, or says which is missing and what there is.
@@ -751,7 +795,12 @@ fn read_part(
             break;
         }
         stats.rows += 1;
-        match parse_row(&record, context.columns, &options.zone) {
+        match parse_row(
+            &record,
+            context.columns,
+            options.time_format.as_ref().unwrap_or(&TimeFormat::Iso),
+            options.input_zone.as_ref().unwrap_or(&options.zone),
+        ) {
             Ok((deal, stage_name, at)) => {
                 let stage = if let Some(&found) = stage_cache.get(stage_name) {
                     found
@@ -916,6 +965,7 @@ type Row<'r> = (&'r [u8], &'r [u8], Secs);
 fn parse_row<'r>(
     record: &'r csv::ByteRecord,
     [deal, stage, at]: [usize; 3],
+    format: &TimeFormat,
     zone: &Zone,
 ) -> Result<Row<'r>, (usize, String)> {
     let field = |ix: usize, column: usize| {
@@ -939,7 +989,7 @@ fn parse_row<'r>(
         return Err((1, "the stage name is empty".into()));
     }
     let at_bytes = field(at, 2)?;
-    let when = parse_instant(at_bytes, zone).map_err(|why| {
+    let when = format.parse(at_bytes, zone).map_err(|why| {
         (
             2,
             format!(
@@ -971,6 +1021,8 @@ mod tests {
             delimiter: b',',
             skip_bad_rows,
             zone: Zone::utc(),
+            input_zone: None,
+            time_format: None,
             budget: Budget::default(),
         }
     }

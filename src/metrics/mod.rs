@@ -34,6 +34,9 @@ use stages::StageMap;
 use time::PeriodKind;
 use won::ActivityColumns;
 
+/// Rows read to find how a history writes its times.
+const TIME_SAMPLES: usize = 1000;
+
 /// How many malformed rows a report quotes.
 pub(crate) const MAX_EXAMPLES: usize = 5;
 
@@ -86,7 +89,16 @@ pub struct Options {
 pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Error> {
     let stages = StageMap::new(playbook).map_err(Error::new)?;
     let zone = &options.read.zone;
-    let history = history::read(&options.history, &stages, &options.read)?;
+    // How the times are written: as told, else found from the first rows.
+    let mut read = options.read.clone();
+    if read.time_format.is_none() {
+        let samples = history::sample_times(&options.history, &read, TIME_SAMPLES)?;
+        read.time_format = Some(
+            time::detect_format(&samples)
+                .map_err(|why| Error::new(format!("{}: {why}", options.history.display())))?,
+        );
+    }
+    let history = history::read(&options.history, &stages, &read)?;
     let stats = history.stats.clone();
     let unknown = build::unknown_sorted(&stats);
     let (Some(first), Some(last)) = (stats.first, stats.last) else {
@@ -171,6 +183,10 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
             first_change: Some(zone.format(first)),
             last_change: Some(zone.format(last)),
             changes_after_as_of: tally.after_as_of,
+            time_format: match &read.time_format {
+                Some(time::TimeFormat::Pattern(pattern)) => pattern.clone(),
+                _ => "ISO".to_owned(),
+            },
             closed_deals: tally.closed_deals,
             deals_older_than_cycle_target: tally.older_than_target,
         },

@@ -113,6 +113,8 @@ pub struct Input {
     pub(crate) first_change: Option<String>,
     /// Last stage change in the history.
     pub(crate) last_change: Option<String>,
+    /// How its times are written: `ISO`, or the strftime pattern given or found.
+    pub(crate) time_format: String,
     /// Stage changes later than `--as-of`.
     #[serde(skip_serializing_if = "is_zero")]
     pub(crate) changes_after_as_of: u64,

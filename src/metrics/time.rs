@@ -150,11 +150,132 @@ impl CivilTime {
     }
 }
 
+/// How a history writes the time of a stage change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// RFC 3339, `YYYY-MM-DD HH:MM[:SS]` or a date: read by the fast parser below.
+    #[default]
+    Iso,
+    /// A strftime pattern (`%m/%d/%Y %I:%M %p`): `--date-format`, or found in the file.
+    Pattern(String),
+}
+
+impl TimeFormat {
+    /// The instant `text` names; a time without an offset is wall-clock time in `zone`.
+    pub(crate) fn parse(&self, text: &[u8], zone: &Zone) -> Result<Secs, &'static str> {
+        match self {
+            Self::Iso => parse_instant(text, zone),
+            Self::Pattern(pattern) => parse_pattern(pattern, text, zone),
+        }
+    }
+}
+
+/// The time formats exports write besides ISO, tried when a history's times are not ISO:
+/// Salesforce and Excel in the US (`1/20/2026 3:05 PM`), the UK and France (`20/01/2026
+/// 15:05`), Germany (`20.01.2026 15:05`). Each with and without seconds, and dates alone.
+const EXPORT_FORMATS: [&str; 16] = [
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %I:%M %p",
+    "%d/%m/%Y",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%d-%m-%Y %H:%M",
+];
+
+/// How the sampled times (line, text) are written: the format that reads the most of them,
+/// ISO when it reads as many as any (the rows it cannot read are then malformed rows, reported
+/// with their line). A day-first and a month-first format that read as many (no day after the
+/// 12th decides) are refused, with both, rather than guessed.
+pub(crate) fn detect_format(samples: &[(u64, String)]) -> Result<TimeFormat, String> {
+    let zone = Zone::utc();
+    let score = |format: &TimeFormat| {
+        samples
+            .iter()
+            .filter(|(_, text)| format.parse(text.as_bytes(), &zone).is_ok())
+            .count()
+    };
+    let iso = score(&TimeFormat::Iso);
+    let scored: Vec<(&str, usize)> = EXPORT_FORMATS
+        .iter()
+        .map(|p| (*p, score(&TimeFormat::Pattern((*p).to_owned()))))
+        .collect();
+    let best = scored.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    if samples.is_empty() || iso >= best && iso > 0 {
+        return Ok(TimeFormat::Iso);
+    }
+    if best == 0 {
+        // Nothing reads: the rows are malformed, and reading them says where.
+        return Ok(TimeFormat::Iso);
+    }
+    let top = |first: &str| {
+        scored
+            .iter()
+            .find(|(p, n)| *n == best && p.starts_with(first))
+            .map(|(p, _)| *p)
+    };
+    match (top("%m"), top("%d")) {
+        (Some(month), Some(day)) => {
+            let (line, text) = &samples[0];
+            Err(format!(
+                "line {line}: `{text}` could be month/day or day/month, and no time in the first {} rows has a day after the 12th to tell; pass --date-format '{month}' (month first, as in the US) or --date-format '{day}' (day first)",
+                samples.len()
+            ))
+        }
+        _ => Ok(TimeFormat::Pattern(
+            scored
+                .iter()
+                .find(|(_, n)| *n == best)
+                .map(|(p, _)| (*p).to_owned())
+                .unwrap_or_default(),
+        )),
+    }
+}
+
+/// Parses `text` with a strftime pattern; without an offset in it, a wall-clock time in `zone`.
+fn parse_pattern(pattern: &str, text: &[u8], zone: &Zone) -> Result<Secs, &'static str> {
+    const MISMATCH: &str = "does not match the time format (--date-format)";
+    let text = std::str::from_utf8(text.trim_ascii()).map_err(|_| MISMATCH)?;
+    let parsed = jiff::fmt::strtime::parse(pattern, text).map_err(|_| MISMATCH)?;
+    if parsed.offset().is_some() {
+        return parsed
+            .to_timestamp()
+            .map(Timestamp::as_second)
+            .map_err(|_| MISMATCH);
+    }
+    let date = parsed.to_date().map_err(|_| MISMATCH)?;
+    let time = parsed.to_time().unwrap_or(jiff::civil::Time::midnight());
+    let [month, day, hour, minute, second] = [
+        date.month(),
+        date.day(),
+        time.hour(),
+        time.minute(),
+        time.second(),
+    ]
+    .map(|n| u32::try_from(n).unwrap_or(0));
+    zone.instant(CivilTime {
+        year: i32::from(date.year()),
+        month,
+        day,
+        hour,
+        minute,
+        second,
+    })
+}
+
 /// Parses a stage-change time: RFC 3339, `YYYY-MM-DD HH:MM[:SS[.fff]]` or `YYYY-MM-DD`.
 /// Hand-written because it runs once per history row.
 pub(crate) fn parse_instant(text: &[u8], zone: &Zone) -> Result<Secs, &'static str> {
-    const EXPECTED: &str =
-        "expected a date like 2024-03-01, 2024-03-01 09:30:00 or 2024-03-01T09:30:00+08:00";
+    const EXPECTED: &str = "expected a date like 2024-03-01, 2024-03-01 09:30:00 or 2024-03-01T09:30:00+08:00, or the file's format given with --date-format";
     let text = text.trim_ascii();
     if text.len() < 10 || text[4] != b'-' || text[7] != b'-' {
         return Err(EXPECTED);
@@ -493,5 +614,46 @@ mod tests {
         .unwrap();
         let labels: Vec<_> = quarters.iter().map(|p| p.label.as_str()).collect();
         assert_eq!(labels, ["2023-Q4", "2024-Q1", "2024-Q2"]);
+    }
+
+    #[test]
+    fn export_formats_are_found_and_ambiguity_is_refused() {
+        let samples = |texts: &[&str]| -> Vec<(u64, String)> {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i as u64 + 2, (*t).to_owned()))
+                .collect()
+        };
+        let found = |texts: &[&str]| detect_format(&samples(texts));
+        assert_eq!(
+            found(&["2024-03-01", "2024-03-02 10:00"]),
+            Ok(TimeFormat::Iso)
+        );
+        assert_eq!(
+            found(&["1/20/2026 3:05 PM", "2/3/2026 9:15 AM"]),
+            Ok(TimeFormat::Pattern("%m/%d/%Y %I:%M %p".into()))
+        );
+        assert_eq!(
+            found(&["20.01.2026 15:05"]),
+            Ok(TimeFormat::Pattern("%d.%m.%Y %H:%M".into()))
+        );
+        // A day after the 12th decides; without one, both are offered.
+        assert_eq!(
+            found(&["05/01/2026", "20/01/2026"]),
+            Ok(TimeFormat::Pattern("%d/%m/%Y".into()))
+        );
+        let refused = found(&["05/01/2026", "03/02/2026"]).unwrap_err();
+        assert!(
+            refused.contains("'%m/%d/%Y'") && refused.contains("'%d/%m/%Y'"),
+            "{refused}"
+        );
+        // Mostly ISO: the others are malformed rows, reported where they are.
+        assert_eq!(found(&["2024-03-01", "31/03/2024"]), Ok(TimeFormat::Iso));
+        let zone = Zone::named("America/New_York").unwrap();
+        let at = TimeFormat::Pattern("%m/%d/%Y %I:%M %p".into())
+            .parse(b"1/20/2026 3:05 PM", &zone)
+            .unwrap();
+        assert_eq!(zone.format(at), "2026-01-20 15:05");
     }
 }

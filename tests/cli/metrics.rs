@@ -36,6 +36,8 @@ fn options(history: PathBuf) -> Options {
             delimiter: b',',
             skip_bad_rows: false,
             zone: Zone::utc(),
+            input_zone: None,
+            time_format: None,
             budget: Budget::default(),
         },
         from: None,

@@ -87,12 +87,12 @@ fn a_header_split_from_its_first_byte_is_still_read() {
 fn every_row_malformed_says_so_instead_of_listing_no_names() {
     let output = run(
         metrics(&["--history", "-", "--skip-bad-rows"])
-            .stdin("deal_id,stage,entered_at\nA,Prospecting,31/03/2024\nB,Discovery,31/03/2024\n"),
+            .stdin("deal_id,stage,entered_at\nA,Prospecting,March 31\nB,Discovery,March 31\n"),
         2,
     );
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains("error: -: all 2 rows are malformed, so none was measured; the first: -:2: column `entered_at`: `31/03/2024`"),
+        stderr.contains("error: -: all 2 rows are malformed, so none was measured; the first: -:2: column `entered_at`: `March 31`"),
         "{stderr}"
     );
     assert!(stderr.contains("help: check that --column"), "{stderr}");
@@ -253,4 +253,114 @@ fn a_stage_column_of_amounts_or_dates_names_the_column_flag() {
             .contains("help: name the column that holds the stage names with --column stage=NAME"),
         "{stderr}"
     );
+}
+
+/// The report's JSON without what names the input.
+fn numbers(output: &Output) -> serde_json::Value {
+    let mut json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let input = json["input"].as_object_mut().unwrap();
+    input.remove("history");
+    input.remove("time_format");
+    json
+}
+
+#[test]
+fn us_and_german_salesforce_reports_give_the_same_report() {
+    let read = |file: &str, at: &str| {
+        run(
+            metrics(&[
+                "--history",
+                &format!("{SOURCES}/{file}"),
+                "--column",
+                &format!(
+                    "deal={}",
+                    if file.contains("-de") {
+                        "Opportunity-ID"
+                    } else {
+                        "Opportunity ID"
+                    }
+                ),
+                "--column",
+                &format!(
+                    "stage={}",
+                    if file.contains("-de") {
+                        "Zu Phase"
+                    } else {
+                        "To Stage"
+                    }
+                ),
+                "--column",
+                &format!("at={at}"),
+                "--format",
+                "json",
+            ]),
+            0,
+        )
+    };
+    let us = read("salesforce-report-us.csv", "Last Modified");
+    let de = read("salesforce-report-de.csv", "Zuletzt geändert");
+    let json: serde_json::Value = serde_json::from_slice(&us.stdout).unwrap();
+    assert_eq!(json["input"]["time_format"], "%m/%d/%Y %I:%M %p");
+    assert_eq!(json["input"]["first_change"], "2026-01-20 15:05");
+    assert_eq!(json["total"]["funnel"]["won"], 1);
+    let german: serde_json::Value = serde_json::from_slice(&de.stdout).unwrap();
+    assert_eq!(german["input"]["time_format"], "%d.%m.%Y %H:%M");
+    assert_eq!(numbers(&us), numbers(&de));
+}
+
+#[test]
+fn dates_that_could_be_either_way_round_are_refused_until_the_format_is_given() {
+    let history = format!("{SOURCES}/ambiguous-dates.csv");
+    let refused = run(metrics(&["--history", &history]), 2);
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains(
+            "ambiguous-dates.csv: line 2: `05/01/2026 15:05` could be month/day or day/month"
+        ) && stderr.contains("--date-format '%m/%d/%Y %H:%M'")
+            && stderr.contains("--date-format '%d/%m/%Y %H:%M'"),
+        "{stderr}"
+    );
+    let day_first = run(
+        metrics(&[
+            "--history",
+            &history,
+            "--date-format",
+            "%d/%m/%Y %H:%M",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&day_first.stdout).unwrap();
+    assert_eq!(json["input"]["first_change"], "2026-01-05 15:05");
+    assert_eq!(json["input"]["last_change"], "2026-02-03 09:15");
+    let bad = run(
+        metrics(&["--history", &history, "--date-format", "%H:%M"]),
+        2,
+    );
+    assert!(text(&bad.stderr).contains("must hold a year (%Y), a month (%m) and a day (%d)"));
+}
+
+#[test]
+fn input_tz_is_the_zone_of_the_file_and_tz_the_zone_of_the_report() {
+    let history = format!("{SOURCES}/ambiguous-dates.csv");
+    let output = run(
+        metrics(&[
+            "--history",
+            &history,
+            "--date-format",
+            "%d/%m/%Y %H:%M",
+            "--input-tz",
+            "America/New_York",
+            "--tz",
+            "Europe/Berlin",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // 15:05 in New York on 5 January is 21:05 in Berlin.
+    assert_eq!(json["input"]["first_change"], "2026-01-05 21:05");
+    assert_eq!(json["time_zone"], "Europe/Berlin");
 }
