@@ -55,6 +55,8 @@ pub(crate) struct Tally {
     pub(crate) after_as_of: u64,
     /// Deals that reach a won or lost stage (at any time in the history).
     pub(crate) closed_deals: u64,
+    /// Deals with one stage change only.
+    pub(crate) single_change_deals: u64,
     /// Deals whose first stage change is more than `cycle_target` before the as-of instant.
     pub(crate) older_than_target: u64,
     /// Cycle times (seconds) of deals won in the period.
@@ -187,6 +189,7 @@ impl Tally {
             cohort_back: vec![0; p * n],
             after_as_of: 0,
             closed_deals: 0,
+            single_change_deals: 0,
             older_than_target: 0,
             cycles: vec![Sample::default(); p],
             new_deals: vec![0; p],
@@ -254,6 +257,9 @@ impl Tally {
             .any(|v| stage_info(v.stage).kind != Kind::Open)
         {
             self.closed_deals += 1;
+        }
+        if visits.len() == 1 {
+            self.single_change_deals += 1;
         }
         if frame
             .cycle_target

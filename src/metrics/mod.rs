@@ -34,6 +34,9 @@ use stages::StageMap;
 use time::PeriodKind;
 use won::ActivityColumns;
 
+/// Fewest deals for the warning that a history looks like a snapshot of current stages.
+const SNAPSHOT_MIN_DEALS: u64 = 10;
+
 /// Rows read to find how a history writes its times.
 const TIME_SAMPLES: usize = 1000;
 
@@ -189,6 +192,7 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
             },
             closed_deals: tally.closed_deals,
             deals_older_than_cycle_target: tally.older_than_target,
+            single_change_deals: tally.single_change_deals,
         },
         time_zone: zone.name().to_owned(),
         as_of: zone.format(observed - 1),
@@ -263,6 +267,13 @@ impl Report {
                 input.deals_older_than_cycle_target,
                 self.playbook.cycle_target_days.unwrap_or_default(),
                 self.as_of
+            ));
+        }
+        // A snapshot (one row per deal, its stage today) reads as deals that never moved.
+        if input.deals >= SNAPSHOT_MIN_DEALS && input.single_change_deals * 2 > input.deals {
+            out.push(format!(
+                "{} of {} deals in {} have a single stage change: is it a list of current stages rather than their history? Conversions and times need every change (Salesforce: OpportunityHistory or the Opportunity History report; HubSpot: the history of `dealstage`)",
+                input.single_change_deals, input.deals, input.history
             ));
         }
         if input.deals_without_open_stage > 0 {

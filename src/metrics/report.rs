@@ -124,6 +124,9 @@ pub struct Input {
     pub(crate) closed_deals: u64,
     /// See `closed_deals`.
     pub(crate) deals_older_than_cycle_target: u64,
+    /// Deals with a single stage change: most of them means a snapshot of current stages, not
+    /// a history.
+    pub(crate) single_change_deals: u64,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference

@@ -900,3 +900,25 @@ fn no_deal_ever_closing_is_a_warning_that_strict_fails_on() {
         .assert()
         .code(2);
 }
+
+/// One row per deal — the stages deals are in today, not how they got there — reads as deals
+/// that never moved: a warning, so the empty conversions are not taken for the truth.
+#[test]
+fn a_snapshot_of_current_stages_is_a_warning() {
+    let mut text: String = std::iter::once("deal_id,stage,entered_at\n".to_owned())
+        .chain((0..12).map(|i| format!("D{i},Prospecting,2024-03-{:02}\n", i + 1)))
+        .collect();
+    text.push_str("D0,Qualification,2024-03-20\n");
+    let (_dir, path) = bad("snapshot.csv", &text);
+    let output = metrics(&["--history", &path, "--format", "csv", "--strict"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8(output).unwrap();
+    assert!(
+        stderr.contains("11 of 12 deals in ") && stderr.contains("have a single stage change"),
+        "{stderr}"
+    );
+}
