@@ -60,6 +60,9 @@ pub(crate) struct DurationCtx {
 pub(crate) struct StageCtx {
     /// 1-based position in process order.
     pub(crate) number: usize,
+    /// The name starts with a number of its own (`0-Pending Acceptance`, `3. Demo`): headings
+    /// then show the name alone, not "3. 3. Demo".
+    pub(crate) numbered_name: bool,
     pub(crate) id: String,
     /// HTML id / Markdown anchor: `stage-<id>`.
     pub(crate) anchor: String,
@@ -150,6 +153,15 @@ pub(crate) struct ExitCtx {
     pub(crate) evidence: Option<String>,
 }
 
+/// Whether a stage name starts with a number of its own: digits, then `-`, `.`, `)`, `:` or a
+/// space (`0-Pending Acceptance`, `3. Demo`, `2) Discovery`).
+fn numbered(name: &str) -> bool {
+    let rest = name
+        .trim_start()
+        .trim_start_matches(|c: char| c.is_ascii_digit());
+    rest.len() < name.trim_start().len() && rest.starts_with(['-', '.', ')', ':', ' ', '、', '．'])
+}
+
 impl Context {
     /// Builds the context for `playbook`, read from the file called `source`.
     pub(crate) fn new(
@@ -209,6 +221,7 @@ impl Context {
             .enumerate()
             .map(|(index, stage)| StageCtx {
                 number: index + 1,
+                numbered_name: numbered(&stage.name),
                 id: stage.id.to_string(),
                 anchor: anchor(stage.id.as_str()),
                 name: stage.name.clone(),
@@ -374,5 +387,26 @@ fn serde_plain_static(channel: crate::model::Channel) -> &'static str {
         Channel::Event => "event",
         Channel::Crm => "crm",
         Channel::Research => "research",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_with_their_own_number_are_not_numbered_again() {
+        for name in [
+            "0-Pending Acceptance",
+            "3. Demo",
+            "2) Discovery",
+            "10 Closed",
+            "1、初次接触",
+        ] {
+            assert!(numbered(name), "{name}");
+        }
+        for name in ["Discovery", "3M deal review", "Demo"] {
+            assert!(!numbered(name), "{name}");
+        }
     }
 }
