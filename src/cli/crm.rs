@@ -236,6 +236,15 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         Some(merged) => crm::salesforce::export_merged(&opened.playbook, options.layout, merged),
         None => crm::export(&opened.playbook, options),
     };
+    if let Some(other) = crm::write::other_export(&args.out, &files) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} already holds the export of another playbook ({other}); writing this one there would replace it: export each playbook into its own folder",
+                display_name(&args.out)
+            ),
+        ));
+    }
     let written = crm::write::write_all(&args.out, &files)?;
     if let (Some(merged), Some(source)) = (&merged, &args.merge_with) {
         text.push_str(&crm::merge::human(&merged.plan, source));

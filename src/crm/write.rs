@@ -16,6 +16,54 @@ pub(crate) fn write_all(out: &Path, files: &[OutputFile]) -> io::Result<Vec<Path
         .collect()
 }
 
+/// What `out` already holds for another playbook that writing `files` would replace: a
+/// HubSpot or Pipedrive pipeline body of another name, or another Sales Path beside ours
+/// (whose value set ours would replace). `None` when `out` holds nothing or this playbook's
+/// own earlier export.
+pub(crate) fn other_export(out: &Path, files: &[OutputFile]) -> Option<String> {
+    for file in files {
+        let existing = out.join(&file.path);
+        if file.path.extension().is_some_and(|e| e == "json") && existing.is_file() {
+            let name = |text: &str| -> Option<String> {
+                let value: serde_json::Value = serde_json::from_str(text).ok()?;
+                let value = value
+                    .as_array()
+                    .map_or(&value, |a| a.first().unwrap_or(&value));
+                ["label", "name"]
+                    .iter()
+                    .find_map(|key| value.get(key)?.as_str().map(str::to_owned))
+            };
+            let old = super::diff::read_capped(&existing)
+                .ok()
+                .and_then(|t| name(&t));
+            if let (Some(old), Some(new)) = (old, name(&file.contents))
+                && old != new
+            {
+                return Some(format!("the pipeline `{old}` in {}", file.path.display()));
+            }
+        }
+    }
+    let ours: Vec<&Path> = files
+        .iter()
+        .filter(|f| f.path.starts_with("pathAssistants"))
+        .map(|f| f.path.as_path())
+        .collect();
+    if ours.is_empty() {
+        return None;
+    }
+    let entries = std::fs::read_dir(out.join("pathAssistants")).ok()?;
+    entries.filter_map(Result::ok).find_map(|entry| {
+        let relative = Path::new("pathAssistants").join(entry.file_name());
+        let name = entry.file_name().to_string_lossy().into_owned();
+        (name.contains(".pathAssistant") && !ours.contains(&relative.as_path())).then(|| {
+            format!(
+                "the Sales Path `{}`",
+                name.split(".pathAssistant").next().unwrap_or(&name)
+            )
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

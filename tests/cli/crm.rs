@@ -828,3 +828,34 @@ fn diff_reads_a_byte_order_mark_and_refuses_two_candidate_files() {
         "{stderr}"
     );
 }
+
+#[test]
+fn export_refuses_a_folder_holding_another_playbooks_export() {
+    for target in TARGETS {
+        let out = tempfile::tempdir().unwrap();
+        let out_dir = out.path().to_str().unwrap();
+        let export = |playbook: &str| {
+            stagebook(&[
+                "crm", "export", playbook, "--target", target, "--out", out_dir,
+            ])
+        };
+        assert_eq!(export("playbooks/midmarket-saas.yaml").0, 0);
+        let before = read_tree(out.path());
+        assert_eq!(
+            export("playbooks/midmarket-saas.yaml").0,
+            0,
+            "its own export is replaced"
+        );
+        let (code, _, stderr) = export("tests/fixtures/crm/b2b-saas.yaml");
+        assert_eq!(code, 2, "{target}: {stderr}");
+        assert!(
+            stderr.contains("already holds the export of another playbook"),
+            "{stderr}"
+        );
+        assert_eq!(
+            read_tree(out.path()),
+            before,
+            "{target}: nothing was replaced"
+        );
+    }
+}
