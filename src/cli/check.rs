@@ -1,6 +1,5 @@
 //! `stagebook check`: load, validate and lint playbooks, and print the findings.
 
-use std::fmt::Write as _;
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
@@ -9,6 +8,7 @@ use clap::ValueEnum;
 use super::{EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check;
 use crate::diagnostic::Summary;
+use crate::emit::words::{capped, plural};
 use crate::lint::baseline::{self, Baseline};
 use crate::lint::config::Overrides;
 use crate::load::Limits;
@@ -117,19 +117,10 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
         );
     }
     if !outcome.skipped.is_empty() {
-        const SHOWN: usize = 5;
-        let mut names = outcome.skipped[..outcome.skipped.len().min(SHOWN)].join(", ");
-        if outcome.skipped.len() > SHOWN {
-            let _ = write!(names, " and {} more", outcome.skipped.len() - SHOWN);
-        }
         eprintln!(
-            "note: skipped {} YAML {} with no `stagebook`, `playbook` or `stages` key, so no playbook: {names}; name a file to check it anyway, or list it in `[check] exclude` of stagebook.toml to skip it quietly",
-            outcome.skipped.len(),
-            if outcome.skipped.len() == 1 {
-                "file"
-            } else {
-                "files"
-            },
+            "note: skipped {} with no `stagebook`, `playbook` or `stages` key, so no playbook: {}; name a file to check it anyway, or list it in `[check] exclude` of stagebook.toml to skip it quietly",
+            plural(outcome.skipped.len(), "YAML file"),
+            capped(&outcome.skipped, 5, String::clone),
         );
     }
     let catalogue = crate::lint::catalogue();

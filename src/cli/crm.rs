@@ -12,6 +12,7 @@ use super::{EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check::{self, Opened, Refused};
 use crate::crm::{self, ExportOptions, Layout, Target, diff};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::emit::words::plural;
 use crate::lint::config::Overrides;
 use crate::report::human::{HumanPrinter, Style};
 use crate::source::display_name;
@@ -269,10 +270,6 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
     }
     print_out(&text)?;
     Ok(EXIT_OK)
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 fn diff(args: &DiffArgs) -> io::Result<u8> {

@@ -12,6 +12,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check::{self, Checked, Refused};
 use crate::diagnostic::Summary;
 use crate::emit::OutDir;
+use crate::emit::words::plural;
 use crate::lint::rules::broken_content_link;
 use crate::load::Limits;
 use crate::model::{ID_PATTERN, Locale, PlaybookFile};
@@ -147,13 +148,12 @@ fn content_files(opened: &check::Opened) -> Vec<ContentFile> {
 
 /// "2 lint warnings", "1 lint error, 3 lint warnings".
 fn lint_counts(summary: &Summary) -> String {
-    let count = |n: usize, word: &str| format!("{n} lint {word}{}", if n == 1 { "" } else { "s" });
     let mut parts = Vec::new();
     if summary.errors > 0 {
-        parts.push(count(summary.errors, "error"));
+        parts.push(plural(summary.errors, "lint error"));
     }
     if summary.warnings > 0 {
-        parts.push(count(summary.warnings, "warning"));
+        parts.push(plural(summary.warnings, "lint warning"));
     }
     parts.join(", ")
 }

@@ -21,6 +21,7 @@ use serde::Serialize;
 use super::salesforce::{self, STAGE_SET, forecast_category};
 use super::{CrmStage, stages};
 use crate::emit::escape;
+use crate::emit::words::{capped, plural};
 use crate::model::PlaybookFile;
 
 /// The elements of a `StandardValue`, in the Metadata API's order (`CustomValue`, then
@@ -598,13 +599,8 @@ pub(crate) fn human(plan: &Plan, org: &Path) -> String {
     if !plan.kept.is_empty() {
         let _ = writeln!(
             out,
-            "kept as they are: {} active {} the playbook does not name ({}); add --deactivate-missing to deactivate them",
-            plan.kept.len(),
-            if plan.kept.len() == 1 {
-                "value"
-            } else {
-                "values"
-            },
+            "kept as they are: {} the playbook does not name ({}); add --deactivate-missing to deactivate them",
+            plural(plan.kept.len(), "active value"),
             list(&plan.kept)
         );
     }
@@ -638,22 +634,8 @@ pub(crate) fn markdown(plan: &Plan, org: &Path) -> String {
     out
 }
 
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
 fn list(names: &[String]) -> String {
-    const SHOWN: usize = 10;
-    let mut text = names
-        .iter()
-        .take(SHOWN)
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > SHOWN {
-        let _ = write!(text, " and {} more", names.len() - SHOWN);
-    }
-    text
+    capped(names, 10, |n| format!("`{n}`"))
 }
 
 /// A field's name for people.

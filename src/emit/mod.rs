@@ -5,7 +5,8 @@
 //! - [`outdir`]: the atomic writer every output file goes through ([`OutDir`]);
 //! - [`svg`]: SVG primitives and the one palette of every picture;
 //! - [`templates`]: the minijinja environment every HTML and Markdown page is rendered with,
-//!   built-in templates embedded in the binary and overridable with `--templates DIR`.
+//!   built-in templates embedded in the binary and overridable with `--templates DIR`;
+//! - [`words`]: counted nouns and capped lists for messages.
 //!
 //! This module imports nothing from the rest of the crate.
 
@@ -13,5 +14,6 @@ pub(crate) mod escape;
 pub(crate) mod outdir;
 pub(crate) mod svg;
 pub(crate) mod templates;
+pub(crate) mod words;
 
 pub(crate) use outdir::{OutDir, write_file};
