@@ -53,6 +53,7 @@ mod emit;
 mod init;
 pub mod lint;
 pub mod load;
+mod lsp;
 pub mod metrics;
 pub mod model;
 pub mod render;

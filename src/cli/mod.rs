@@ -73,6 +73,9 @@ pub(crate) enum Command {
     Schema,
     /// Preview a playbook's handbook in the browser, reloading whenever the YAML changes.
     Serve(serve::Args),
+    /// Run the language server on standard input and output, for editors: findings as you
+    /// type, completion, go to definition, rename of stage ids, quick fixes.
+    Lsp,
     /// Print a shell completion script (bash, zsh, fish, powershell).
     Completions(completions::Args),
     /// Print the man page, or write one page per command with --out DIR.
@@ -87,6 +90,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Lsp => crate::lsp::serve_stdio().map(|()| EXIT_OK),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
         Command::Rules(args) => rules::run_rules(&args),

@@ -161,6 +161,47 @@ impl Files for MemoryFiles {
     }
 }
 
+/// The disk with the editor's unsaved text over it: what `stagebook lsp` checks. A file open in
+/// the editor is read from `open` (by its absolute path), every other file from the disk, with
+/// the disk's guards.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Overlay<'a> {
+    /// Open documents: absolute path → text.
+    pub(crate) open: &'a BTreeMap<PathBuf, String>,
+}
+
+impl Files for Overlay<'_> {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        match self.open.get(&normalize(path)) {
+            Some(text) => {
+                let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+                Ok(text.as_bytes()[..text.len().min(limit)].to_vec())
+            }
+            None => Disk.read(path, limit),
+        }
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.open.contains_key(&normalize(path)) || Disk.is_file(path)
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        Disk.canonicalize(path).or_else(|error| {
+            // A new file the editor has not saved yet.
+            let path = normalize(path);
+            if self.open.contains_key(&path) {
+                Ok(path)
+            } else {
+                Err(error)
+            }
+        })
+    }
+
+    fn project_root(&self, playbook: &Path) -> PathBuf {
+        Disk.project_root(playbook)
+    }
+}
+
 /// Resolves `.` and `..` by the text of the path alone.
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();

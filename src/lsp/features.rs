@@ -1,0 +1,454 @@
+//! What the server answers: diagnostics in the protocol's terms, completion, hover,
+//! definition, references, rename, the stage outline and quick fixes.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use lsp_server::Request;
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CompletionItem,
+    CompletionItemKind, CompletionParams, DiagnosticRelatedInformation, DiagnosticSeverity,
+    DocumentSymbol, DocumentSymbolParams, GotoDefinitionParams, Hover, HoverContents, HoverParams,
+    Location, MarkupContent, MarkupKind, NumberOrString, ReferenceParams, RenameParams, SymbolKind,
+    TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+};
+use serde_json::{Value, json};
+
+use super::{State, nothing, params, text};
+use crate::check::Checked;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+
+/// The answer to one request, or why it has none.
+pub(crate) fn answer(state: &State, request: &Request) -> Result<Value, String> {
+    let value = match request.method.as_str() {
+        "textDocument/completion" => json(completion(state, &params(request)?)),
+        "textDocument/hover" => json(hover(state, &params::<HoverParams>(request)?)),
+        "textDocument/definition" => json(definition(
+            state,
+            &params::<GotoDefinitionParams>(request)?.text_document_position_params,
+        )),
+        "textDocument/references" => json(references(state, &params(request)?)),
+        "textDocument/rename" => json(rename(state, &params(request)?)?),
+        "textDocument/documentSymbol" => json(symbols(state, &params(request)?)),
+        "textDocument/codeAction" => json(actions(&params(request)?)),
+        _ => return Err(format!("stagebook does not answer `{}`", request.method)),
+    };
+    Ok(value)
+}
+
+fn json<T: serde::Serialize>(value: T) -> Value {
+    serde_json::to_value(value).unwrap_or_else(|_| nothing())
+}
+
+/// A finding as the protocol carries it; the fix its help names rides along in `data`.
+pub(crate) fn diagnostic(finding: &Diagnostic) -> lsp_types::Diagnostic {
+    let at = |label: &Label| text::range(label.file.text(), label.span.clone());
+    let related: Vec<DiagnosticRelatedInformation> = finding
+        .related
+        .iter()
+        .filter_map(|label| {
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(text::uri_of(&label.file.path).parse().ok()?, at(label)),
+                message: label.text.clone().unwrap_or_else(|| "related".into()),
+            })
+        })
+        .collect();
+    let mut message = finding.message.clone();
+    if let Some(help) = &finding.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    lsp_types::Diagnostic {
+        range: at(&finding.primary),
+        severity: Some(match finding.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Note => DiagnosticSeverity::INFORMATION,
+        }),
+        code: Some(NumberOrString::String(finding.code.clone())),
+        source: Some("stagebook".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        data: finding
+            .help
+            .as_deref()
+            .and_then(replacement)
+            .map(|replace| json!({ "replace": replace })),
+        ..lsp_types::Diagnostic::default()
+    }
+}
+
+/// The text a help line proposes for the finding's place: `did you mean `goal`?` → `goal`,
+/// `write `probability: 20`` → `20`.
+fn replacement(help: &str) -> Option<String> {
+    let quoted = |after: &str| -> Option<String> {
+        let start = help.find(after)? + after.len();
+        let end = start + help[start..].find('`')?;
+        Some(help[start..end].to_owned())
+    };
+    if let Some(word) = quoted("did you mean `") {
+        return Some(word);
+    }
+    let written = quoted("write `")?;
+    Some(
+        written
+            .split_once(": ")
+            .map_or(written.as_str(), |(_, value)| value)
+            .to_owned(),
+    )
+}
+
+/// A stage id where it is written: its definition or a `next` / `recycle` reference.
+struct Place {
+    stage: String,
+    definition: bool,
+    file: PathBuf,
+    text: std::sync::Arc<crate::source::SourceFile>,
+    span: Range<usize>,
+}
+
+impl Place {
+    fn location(&self) -> Option<Location> {
+        Some(Location::new(
+            text::uri_of(&self.file).parse().ok()?,
+            text::range(self.text.text(), self.span.clone()),
+        ))
+    }
+}
+
+/// The playbook checked for the document at `path`: its own check, or that of an open
+/// playbook that includes it.
+fn checked_for<'s>(state: &'s State, path: &Path) -> Option<&'s Checked> {
+    state.checked.get(path).or_else(|| {
+        state.checked.values().find(|c| {
+            c.document
+                .as_ref()
+                .is_some_and(|d| d.files.iter().any(|f| f.path == path))
+        })
+    })
+}
+
+/// Every stage id of the playbook, where it is defined and used.
+fn places(checked: &Checked) -> Vec<Place> {
+    let Some(document) = &checked.document else {
+        return Vec::new();
+    };
+    let stages = document
+        .value
+        .get("stages")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let mut out = Vec::new();
+    let mut push = |pointer: String, stage: &str, definition: bool| {
+        if let Some(span) = document.spans.get(&pointer) {
+            let file = &document.files[span.file];
+            out.push(Place {
+                stage: stage.to_owned(),
+                definition,
+                file: file.path.clone(),
+                text: std::sync::Arc::clone(file),
+                span: span.value.clone(),
+            });
+        }
+    };
+    for (i, stage) in stages.iter().enumerate() {
+        if let Some(id) = stage.get("id").and_then(Value::as_str) {
+            push(format!("/stages/{i}/id"), id, true);
+        }
+        for field in ["next", "recycle"] {
+            match stage.get(field) {
+                Some(Value::String(id)) => push(format!("/stages/{i}/{field}"), id, false),
+                Some(Value::Array(ids)) => {
+                    for (k, id) in ids.iter().enumerate() {
+                        if let Some(id) = id.as_str() {
+                            push(format!("/stages/{i}/{field}/{k}"), id, false);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The stage id under the cursor, and every place of the playbook.
+fn at_cursor(state: &State, at: &TextDocumentPositionParams) -> Option<(String, Vec<Place>)> {
+    let path = text::path_of(at.text_document.uri.as_str())?;
+    let checked = checked_for(state, &path)?;
+    let source = state.open.get(&path)?;
+    let offset = text::offset(source, at.position);
+    let places = places(checked);
+    let id = places
+        .iter()
+        .find(|p| p.file == path && p.span.start <= offset && offset <= p.span.end)?
+        .stage
+        .clone();
+    Some((id, places))
+}
+
+fn definition(state: &State, at: &TextDocumentPositionParams) -> Option<Location> {
+    let (id, places) = at_cursor(state, at)?;
+    places
+        .iter()
+        .find(|p| p.definition && p.stage == id)?
+        .location()
+}
+
+fn references(state: &State, request: &ReferenceParams) -> Vec<Location> {
+    let Some((id, places)) = at_cursor(state, &request.text_document_position) else {
+        return Vec::new();
+    };
+    places
+        .iter()
+        .filter(|p| p.stage == id && (request.context.include_declaration || !p.definition))
+        .filter_map(Place::location)
+        .collect()
+}
+
+// `WorkspaceEdit` keys its edits by `Uri`, which caches its parse inside: never mutated here.
+#[allow(clippy::mutable_key_type)]
+fn rename(state: &State, request: &RenameParams) -> Result<Option<WorkspaceEdit>, String> {
+    let new = request.new_name.trim();
+    let valid = !new.is_empty()
+        && new.len() <= 64
+        && new.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && new
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !valid {
+        return Err(format!(
+            "`{new}` cannot be a stage id: use lowercase letters, digits, `-` or `_`, like `discovery`"
+        ));
+    }
+    let Some((id, places)) = at_cursor(state, &request.text_document_position) else {
+        return Ok(None);
+    };
+    if places.iter().any(|p| p.definition && p.stage == new) {
+        return Err(format!("a stage with the id `{new}` exists already"));
+    }
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for place in places.iter().filter(|p| p.stage == id) {
+        let Some(location) = place.location() else {
+            continue;
+        };
+        changes
+            .entry(location.uri)
+            .or_default()
+            .push(TextEdit::new(location.range, new.to_owned()));
+    }
+    Ok(Some(WorkspaceEdit::new(changes)))
+}
+
+/// The stages of the document, in order, as its outline.
+fn symbols(state: &State, request: &DocumentSymbolParams) -> Vec<DocumentSymbol> {
+    let Some(path) = text::path_of(request.text_document.uri.as_str()) else {
+        return Vec::new();
+    };
+    let Some(document) = checked_for(state, &path).and_then(|c| c.document.as_ref()) else {
+        return Vec::new();
+    };
+    let stages = document
+        .value
+        .get("stages")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    stages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, stage)| {
+            let whole = document.spans.get(&format!("/stages/{i}"))?;
+            let id = document.spans.get(&format!("/stages/{i}/id"))?;
+            let file = &document.files[whole.file];
+            if file.path != path {
+                return None;
+            }
+            let stage_id = stage.get("id")?.as_str()?;
+            let name = stage
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(stage_id);
+            #[allow(deprecated)] // `deprecated` is a required field of the struct
+            Some(DocumentSymbol {
+                name: name.to_owned(),
+                detail: Some(stage_id.to_owned()),
+                kind: if stage.get("terminal").is_some() {
+                    SymbolKind::EVENT
+                } else {
+                    SymbolKind::CLASS
+                },
+                tags: None,
+                deprecated: None,
+                range: text::range(file.text(), whole.value.clone()),
+                selection_range: text::range(file.text(), id.value.clone()),
+                children: None,
+            })
+        })
+        .collect()
+}
+
+fn hover(state: &State, request: &HoverParams) -> Option<Hover> {
+    let (id, _) = at_cursor(state, &request.text_document_position_params)?;
+    let path = text::path_of(
+        request
+            .text_document_position_params
+            .text_document
+            .uri
+            .as_str(),
+    )?;
+    let document = checked_for(state, &path)?.document.as_ref()?;
+    let found = document
+        .value
+        .get("stages")?
+        .as_array()?
+        .iter()
+        .find(|s| s.get("id").and_then(Value::as_str) == Some(id.as_str()))?;
+    let field = |key: &str| found.get(key).and_then(Value::as_str);
+    let mut markdown = format!("**{}** (`{id}`)", field("name").unwrap_or(&id));
+    if let Some(goal) = field("goal") {
+        let _ = write!(markdown, "\n\n{goal}");
+    }
+    if let Some(duration) = field("expected_duration") {
+        let _ = write!(markdown, "\n\nExpected time: {duration}");
+    }
+    if let Some(terminal) = field("terminal") {
+        let _ = write!(markdown, "\n\nCloses the deal: {terminal}");
+    }
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: markdown,
+        }),
+        range: None,
+    })
+}
+
+/// Completion by what the line says before the cursor: stage ids after `next:` / `recycle:`,
+/// rule ids after `allow:`, durations after `expected_duration:` / `cycle_target:`.
+fn completion(state: &State, request: &CompletionParams) -> Vec<CompletionItem> {
+    let at = &request.text_document_position;
+    let Some(path) = text::path_of(at.text_document.uri.as_str()) else {
+        return Vec::new();
+    };
+    let Some(source) = state.open.get(&path) else {
+        return Vec::new();
+    };
+    let offset = text::offset(source, at.position);
+    let line = &source[source[..offset].rfind('\n').map_or(0, |i| i + 1)..offset];
+    let item = |label: String, detail: Option<String>, kind| CompletionItem {
+        label,
+        detail,
+        kind: Some(kind),
+        ..CompletionItem::default()
+    };
+    if line.contains("next:") || line.contains("recycle:") {
+        return stage_ids(state, &path, source)
+            .into_iter()
+            .map(|(id, name)| item(id, name, CompletionItemKind::ENUM_MEMBER))
+            .collect();
+    }
+    if line.contains("allow:") {
+        return crate::lint::registry()
+            .iter()
+            .map(|rule| {
+                let meta = rule.meta();
+                item(
+                    meta.id.to_owned(),
+                    Some(meta.summary.to_owned()),
+                    CompletionItemKind::CONSTANT,
+                )
+            })
+            .collect();
+    }
+    if line.contains("expected_duration:") || line.contains("cycle_target:") {
+        return [
+            ("36h", "36 hours"),
+            ("5d", "5 days"),
+            ("10d", "10 days"),
+            ("2w", "2 weeks"),
+        ]
+        .iter()
+        .map(|(form, words)| {
+            item(
+                (*form).to_owned(),
+                Some((*words).to_owned()),
+                CompletionItemKind::VALUE,
+            )
+        })
+        .collect();
+    }
+    Vec::new()
+}
+
+/// The stage ids (and names) of the playbook; read from the text itself when the last check
+/// could not parse it (the author is in the middle of typing).
+fn stage_ids(state: &State, path: &Path, source: &str) -> Vec<(String, Option<String>)> {
+    if let Some(document) = checked_for(state, path).and_then(|c| c.document.as_ref())
+        && let Some(stages) = document.value.get("stages").and_then(Value::as_array)
+    {
+        return stages
+            .iter()
+            .filter_map(|s| {
+                Some((
+                    s.get("id")?.as_str()?.to_owned(),
+                    s.get("name").and_then(Value::as_str).map(str::to_owned),
+                ))
+            })
+            .collect();
+    }
+    source
+        .lines()
+        .filter_map(|line| {
+            let rest = line
+                .trim_start()
+                .strip_prefix("- ")
+                .unwrap_or(line.trim_start());
+            let id = rest.strip_prefix("id:")?.trim();
+            (!id.is_empty()).then(|| (id.to_owned(), None))
+        })
+        .collect()
+}
+
+/// Quick fixes: the replacement a finding's help names, at the finding's place.
+#[allow(clippy::mutable_key_type)] // as in `rename`
+fn actions(request: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+    request
+        .context
+        .diagnostics
+        .iter()
+        .filter_map(|finding| {
+            let replace = finding.data.as_ref()?.get("replace")?.as_str()?;
+            let edit = TextEdit::new(finding.range, replace.to_owned());
+            let changes = HashMap::from([(request.text_document.uri.clone(), vec![edit])]);
+            Some(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Write `{replace}`"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![finding.clone()]),
+                edit: Some(WorkspaceEdit::new(changes)),
+                is_preferred: Some(true),
+                ..CodeAction::default()
+            }))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lines_name_their_fix() {
+        assert_eq!(replacement("did you mean `goal`?").as_deref(), Some("goal"));
+        assert_eq!(
+            replacement("write `probability: 20`: a whole number").as_deref(),
+            Some("20")
+        );
+        assert_eq!(replacement("write `1w`").as_deref(), Some("1w"));
+        assert_eq!(
+            replacement("add `goal:` with what the stage must achieve"),
+            None
+        );
+    }
+}
