@@ -14,6 +14,7 @@ mod diff;
 mod editor;
 mod init;
 mod lint;
+mod lsp;
 mod metrics;
 mod metrics_sources;
 mod render;
