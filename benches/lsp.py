@@ -87,7 +87,7 @@ def main():
     server.wait(timeout=10)
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
-    print(f"{len(text) / 1e6:.2f} MB, {args.stages} stages, {len(findings)} findings; "
+    print(f"{len(text.encode()) / 1e6:.2f} MB, {args.stages} stages, {len(findings)} findings; "
           f"{args.changes} changes: median {statistics.median(latencies):.1f} ms, "
           f"p95 {p95:.1f} ms, worst {latencies[-1]:.1f} ms")
 
