@@ -32,7 +32,7 @@ pub(crate) fn answer(state: &State, request: &Request) -> Result<Value, String> 
         "textDocument/references" => json(references(state, &params(request)?)),
         "textDocument/rename" => json(rename(state, &params(request)?)?),
         "textDocument/documentSymbol" => json(symbols(state, &params(request)?)),
-        "textDocument/codeAction" => json(actions(&params(request)?)),
+        "textDocument/codeAction" => json(actions(state, &params(request)?)),
         _ => return Err(format!("stagebook does not answer `{}`", request.method)),
     };
     Ok(value)
@@ -190,6 +190,32 @@ fn at_cursor(state: &State, at: &TextDocumentPositionParams) -> Option<(String, 
 }
 
 fn definition(state: &State, at: &TextDocumentPositionParams) -> Option<Location> {
+    include_at(state, at).or_else(|| stage_definition(state, at))
+}
+
+/// On an `include:` item: the file it names.
+fn include_at(state: &State, at: &TextDocumentPositionParams) -> Option<Location> {
+    let path = text::path_of(at.text_document.uri.as_str())?;
+    let document = checked_for(state, &path)?.document.as_ref()?;
+    let source = state.open.get(&path)?;
+    let offset = text::offset(source, at.position);
+    let includes = document.value.get("include")?.as_array()?;
+    includes.iter().enumerate().find_map(|(k, item)| {
+        let span = document.spans.get(&format!("/include/{k}"))?;
+        let file = &document.files[span.file];
+        if file.path != path || !(span.value.start <= offset && offset <= span.value.end) {
+            return None;
+        }
+        let target = path.parent()?.join(item.as_str()?);
+        let start = lsp_types::Position::new(0, 0);
+        Some(Location::new(
+            text::uri_of(&target).parse().ok()?,
+            lsp_types::Range::new(start, start),
+        ))
+    })
+}
+
+fn stage_definition(state: &State, at: &TextDocumentPositionParams) -> Option<Location> {
     let (id, places) = at_cursor(state, at)?;
     places
         .iter()
@@ -289,7 +315,53 @@ fn symbols(state: &State, request: &DocumentSymbolParams) -> Vec<DocumentSymbol>
         .collect()
 }
 
+fn markdown_hover(value: String) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: None,
+    }
+}
+
 fn hover(state: &State, request: &HoverParams) -> Option<Hover> {
+    stage_hover(state, request).or_else(|| word_hover(state, request))
+}
+
+/// On a rule id (in `allow:`, say): the rule's documentation; on a field name: the field's
+/// description from the schema.
+fn word_hover(state: &State, request: &HoverParams) -> Option<Hover> {
+    let at = &request.text_document_position_params;
+    let path = text::path_of(at.text_document.uri.as_str())?;
+    let source = state.open.get(&path)?;
+    let offset = text::offset(source, at.position);
+    let (word, _) = word_at(source, offset);
+    let word = word.trim_end_matches(':');
+    if let Some(rule) = crate::lint::find_rule(word) {
+        return Some(markdown_hover(format!(
+            "**{word}**\n\n{}",
+            rule.meta().markdown()
+        )));
+    }
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = source[line_start..].split('\n').next().unwrap_or("");
+    let key = line
+        .trim_start()
+        .trim_start_matches("- ")
+        .split(':')
+        .next()?
+        .trim();
+    if key != word {
+        return None;
+    }
+    let names = ancestors(source, offset);
+    let description =
+        crate::validate::description_at(&format!("{}/{key}", pseudo_pointer(&names)))?;
+    Some(markdown_hover(format!("**{key}**\n\n{description}")))
+}
+
+fn stage_hover(state: &State, request: &HoverParams) -> Option<Hover> {
     let (id, _) = at_cursor(state, &request.text_document_position_params)?;
     let path = text::path_of(
         request
@@ -316,13 +388,7 @@ fn hover(state: &State, request: &HoverParams) -> Option<Hover> {
     if let Some(terminal) = field("terminal") {
         let _ = write!(markdown, "\n\nCloses the deal: {terminal}");
     }
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: markdown,
-        }),
-        range: None,
-    })
+    Some(markdown_hover(markdown))
 }
 
 /// Completion by what the line says before the cursor: stage ids after `next:` / `recycle:`,
@@ -362,6 +428,30 @@ fn completion(state: &State, request: &CompletionParams) -> Vec<CompletionItem> 
             })
             .collect();
     }
+    let names = ancestors(source, offset);
+    let pointer = pseudo_pointer(&names);
+    if !line.contains(':') {
+        // A field name being typed: the fields the object here takes.
+        return crate::validate::fields_at(&pointer)
+            .into_iter()
+            .map(|(field, description)| CompletionItem {
+                insert_text: Some(format!("{field}: ")),
+                ..item(field, description, CompletionItemKind::FIELD)
+            })
+            .collect();
+    }
+    let key = line
+        .trim_start()
+        .trim_start_matches("- ")
+        .split(':')
+        .next()
+        .unwrap_or("");
+    if let Some(values) = crate::validate::values_at(&format!("{pointer}/{key}")) {
+        return values
+            .into_iter()
+            .map(|value| item(value, None, CompletionItemKind::ENUM_MEMBER))
+            .collect();
+    }
     if line.contains("expected_duration:") || line.contains("cycle_target:") {
         return [
             ("36h", "36 hours"),
@@ -380,6 +470,81 @@ fn completion(state: &State, request: &CompletionParams) -> Vec<CompletionItem> 
         .collect();
     }
     Vec::new()
+}
+
+/// The keys of the mappings that hold the line at `offset`, outermost first, read from the
+/// indentation of the lines above it (the text may not parse while it is being typed):
+/// `["stages", "buyer_view"]` inside a stage's `buyer_view`.
+fn ancestors(source: &str, offset: usize) -> Vec<String> {
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let current = &source[line_start..];
+    let current = current.split('\n').next().unwrap_or("");
+    // Inside a list item (`  - id: x` or a key below it), the item's fields start after `- `.
+    let mut target = indent_of(current)
+        + if current.trim_start().starts_with("- ") {
+            2
+        } else {
+            0
+        };
+    let mut names = Vec::new();
+    for line in source[..line_start].lines().rev() {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let indent = indent_of(line);
+        if let Some(item) = content.strip_prefix("- ") {
+            if indent + 2 == target || (indent < target && !item.contains(':')) {
+                target = indent;
+            }
+            continue;
+        }
+        if indent < target {
+            if let Some((key, _)) = content.split_once(':') {
+                names.push(key.trim().to_owned());
+            }
+            target = indent;
+            if target == 0 {
+                break;
+            }
+        }
+    }
+    names.reverse();
+    names
+}
+
+/// A pointer the schema helpers read from ancestor keys: the list items' numbers do not
+/// matter to them (`/stages/0/buyer_view`).
+fn pseudo_pointer(names: &[String]) -> String {
+    let mut pointer = String::new();
+    for name in names {
+        pointer.push('/');
+        pointer.push_str(name);
+        if matches!(
+            name.as_str(),
+            "stages" | "content" | "do" | "say" | "exit" | "know"
+        ) {
+            pointer.push_str("/0");
+        }
+    }
+    pointer
+}
+
+/// The word under the cursor (letters, digits, `-`, `_`, `:`), and its byte range.
+fn word_at(source: &str, offset: usize) -> (&str, Range<usize>) {
+    let is_word = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | ':');
+    let start = source[..offset]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word(*c))
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let end = source[offset..]
+        .char_indices()
+        .find(|(_, c)| !is_word(*c))
+        .map_or(source.len(), |(i, _)| offset + i);
+    (&source[start..end], start..end)
 }
 
 /// The stage ids (and names) of the playbook; read from the text itself when the last check
@@ -413,30 +578,117 @@ fn stage_ids(state: &State, path: &Path, source: &str) -> Vec<(String, Option<St
 
 /// Quick fixes: the replacement a finding's help names, at the finding's place.
 #[allow(clippy::mutable_key_type)] // as in `rename`
-fn actions(request: &CodeActionParams) -> Vec<CodeActionOrCommand> {
-    request
-        .context
-        .diagnostics
+fn actions(state: &State, request: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+    let source =
+        text::path_of(request.text_document.uri.as_str()).and_then(|path| state.open.get(&path));
+    let suppressions = request.context.diagnostics.iter().filter_map(|finding| {
+        let NumberOrString::String(code) = finding.code.as_ref()? else {
+            return None;
+        };
+        crate::lint::find_rule(code)?;
+        let (at, line) = suppression(source?, finding.range.start, code)?;
+        let edit = TextEdit::new(lsp_types::Range::new(at, at), line);
+        let changes = HashMap::from([(request.text_document.uri.clone(), vec![edit])]);
+        Some(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("Allow `{code}` in this stage, with a reason"),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![finding.clone()]),
+            edit: Some(WorkspaceEdit::new(changes)),
+            ..CodeAction::default()
+        }))
+    });
+    let fixes = request.context.diagnostics.iter().filter_map(|finding| {
+        let replace = finding.data.as_ref()?.get("replace")?.as_str()?;
+        let edit = TextEdit::new(finding.range, replace.to_owned());
+        let changes = HashMap::from([(request.text_document.uri.clone(), vec![edit])]);
+        Some(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("Write `{replace}`"),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![finding.clone()]),
+            edit: Some(WorkspaceEdit::new(changes)),
+            is_preferred: Some(true),
+            ..CodeAction::default()
+        }))
+    });
+    fixes.chain(suppressions).collect()
+}
+
+/// Where to insert a `lint:` suppression of `rule` for the stage whose item holds the line of
+/// `at`, and the line to insert (a reason to write in place of the placeholder); `None`
+/// outside a stage, or when the stage has a `lint:` already (edit that one).
+fn suppression(
+    source: &str,
+    at: lsp_types::Position,
+    rule: &str,
+) -> Option<(lsp_types::Position, String)> {
+    let lines: Vec<&str> = source.split('\n').collect();
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let here = usize::try_from(at.line).ok()?;
+    // The stage's item: the nearest `- ` line at or above the finding, under `stages:`.
+    let item = (0..=here.min(lines.len().checked_sub(1)?))
+        .rev()
+        .find(|&i| {
+            lines[i].trim_start().starts_with("- ") && indent_of(lines[i]) <= indent_of(lines[here])
+        })?;
+    let column = indent_of(lines[item]) + 2;
+    let in_stages = lines[..item]
         .iter()
-        .filter_map(|finding| {
-            let replace = finding.data.as_ref()?.get("replace")?.as_str()?;
-            let edit = TextEdit::new(finding.range, replace.to_owned());
-            let changes = HashMap::from([(request.text_document.uri.clone(), vec![edit])]);
-            Some(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("Write `{replace}`"),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![finding.clone()]),
-                edit: Some(WorkspaceEdit::new(changes)),
-                is_preferred: Some(true),
-                ..CodeAction::default()
-            }))
-        })
-        .collect()
+        .rev()
+        .find(|l| !l.trim().is_empty() && indent_of(l) < indent_of(lines[item]))
+        .is_some_and(|l| l.trim_start().starts_with("stages:"));
+    let block_end = (item + 1..lines.len())
+        .find(|&i| !lines[i].trim().is_empty() && indent_of(lines[i]) < column)
+        .unwrap_or(lines.len());
+    let has_lint = lines[item + 1..block_end]
+        .iter()
+        .any(|l| indent_of(l) == column && l.trim_start().starts_with("lint:"));
+    if !in_stages || has_lint {
+        return None;
+    }
+    let line = format!(
+        "{}lint: {{allow: [{rule}], reason: \"TODO: say why this stage needs no {rule}\"}}\n",
+        " ".repeat(column)
+    );
+    Some((
+        lsp_types::Position::new(u32::try_from(item + 1).ok()?, 0),
+        line,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ancestors_follow_the_indentation() {
+        let text = "stages:\n  - id: a\n    do:\n      - action: Call\n        ch\n    na\n  - i\n";
+        let at = |needle: &str| text.find(needle).unwrap() + needle.len();
+        assert_eq!(ancestors(text, at("        ch")), ["stages", "do"]);
+        assert_eq!(ancestors(text, at("    na")), ["stages"]);
+        assert_eq!(ancestors(text, at("  - i")), ["stages"]);
+        assert!(ancestors(text, 0).is_empty());
+        assert_eq!(
+            pseudo_pointer(&ancestors(text, at("        ch"))),
+            "/stages/0/do/0"
+        );
+    }
+
+    #[test]
+    fn suppressions_go_into_the_stage() {
+        let text =
+            "stages:\n  - id: a\n    name: A\n  - id: b\n    lint: {allow: [x], reason: y}\n";
+        let (at, line) = suppression(text, lsp_types::Position::new(1, 8), "missing-goal").unwrap();
+        assert_eq!(at, lsp_types::Position::new(2, 0));
+        assert_eq!(
+            line,
+            "    lint: {allow: [missing-goal], reason: \"TODO: say why this stage needs no missing-goal\"}\n"
+        );
+        assert_eq!(
+            suppression(text, lsp_types::Position::new(3, 8), "missing-goal"),
+            None,
+            "b has one"
+        );
+    }
 
     #[test]
     fn help_lines_name_their_fix() {

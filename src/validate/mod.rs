@@ -172,6 +172,30 @@ fn field_name(pointer: &str) -> String {
     }
 }
 
+/// What an editor offers for a place in a playbook: the fields of the object at `pointer`
+/// (`/stages/0`, numbers may be any) with their descriptions, sorted.
+pub(crate) fn fields_at(pointer: &str) -> Vec<(String, Option<String>)> {
+    let schema = &SchemaValidator::get().schema;
+    allowed_fields(schema, pointer)
+        .into_iter()
+        .map(|field| {
+            let description = field_description(schema, pointer, &field).map(str::to_owned);
+            (field, description)
+        })
+        .collect()
+}
+
+/// The values the field at `pointer` takes, when the schema lists them.
+pub(crate) fn values_at(pointer: &str) -> Option<Vec<String>> {
+    enum_options(&SchemaValidator::get().schema, pointer)
+}
+
+/// The description of the field at `pointer`.
+pub(crate) fn description_at(pointer: &str) -> Option<String> {
+    let (parent, field) = pointer.rsplit_once('/')?;
+    field_description(&SchemaValidator::get().schema, parent, field).map(str::to_owned)
+}
+
 /// The `$defs` entry describing the object at `pointer`, by the shape of the pointer.
 fn definition_for(pointer: &str) -> Option<&'static str> {
     let segments: Vec<&str> = pointer.split('/').skip(1).collect();

@@ -328,3 +328,122 @@ fn hostile_documents_never_end_the_server() {
     server.notify("exit", Value::Null);
     assert!(server.child.wait().unwrap().success());
 }
+
+/// What the schema and the rules know, offered where the author types: field names, enum
+/// values, field and rule docs on hover, a suppression for a lint finding, and the file an
+/// `include` names.
+#[test]
+fn schema_rules_and_includes_in_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("parts")).unwrap();
+    std::fs::write(
+        dir.path().join("parts/late.yaml"),
+        "stages:\n  - id: won\n    name: Won\n    terminal: won\n  - id: lost\n    name: Lost\n    terminal: lost\n",
+    )
+    .unwrap();
+    let text = "stagebook: 1
+playbook:
+  id: schema-test
+  name: Schema test
+include: [parts/late.yaml]
+stages:
+  - id: discovery
+    name: Discovery
+    goal: Find the pain
+    lint: {allow: [missing-say], reason: \"Reps ask here, they do not pitch\"}
+    next: [won, lost]
+";
+    let path = dir.path().join("playbook.yaml");
+    std::fs::write(&path, text).unwrap();
+    let uri = uri(&path);
+    let mut server = Server::start();
+    server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    server.notify("initialized", json!({}));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let diagnostics = server.diagnostics(&uri);
+
+    // A lint finding gets a suppression with a reason to write.
+    let finding = diagnostics
+        .iter()
+        .find(|d| d["code"] == "missing-do")
+        .unwrap_or_else(|| panic!("{diagnostics:#?}"));
+    let actions = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": finding["range"], "context": {"diagnostics": [finding]}}),
+    );
+    let titles: Vec<&str> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.is_empty(),
+        "the stage has a `lint:` already: {titles:?}"
+    );
+
+    // Hover: a field's description from the schema, a rule's documentation.
+    let (line, column) = find(text, "goal:");
+    let hover = server.request("textDocument/hover", at(line, column + 1, &uri));
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("**goal**\n\nWhat this stage must achieve"),
+        "{value}"
+    );
+    let (line, column) = find(text, "missing-say");
+    let hover = server.request("textDocument/hover", at(line, column + 3, &uri));
+    let value = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("## Why it matters"), "{value}");
+
+    // The include opens the file it names.
+    let late = self::uri(&dir.path().join("parts/late.yaml"));
+    let (line, column) = find(text, "parts/late.yaml");
+    let definition = server.request("textDocument/definition", at(line, column + 2, &uri));
+    assert_eq!(definition["result"]["uri"], late, "{definition}");
+
+    // Typing a new field in the stage, then a value the schema lists.
+    let typing = text.replace(
+        "    next: [won, lost]\n",
+        "    next: [won, lost]\n    expe\n",
+    );
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": typing}]}),
+    );
+    server.diagnostics(&uri);
+    let (line, column) = find(&typing, "    expe");
+    let completion = server.request("textDocument/completion", at(line, column + 8, &uri));
+    let labels: Vec<&str> = completion["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"expected_duration") && labels.contains(&"buyer_view"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.contains(&"stagebook"),
+        "top-level fields are not a stage's: {labels:?}"
+    );
+    let typing = typing.replace("    expe\n", "    milestone: \n");
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": typing}]}),
+    );
+    server.diagnostics(&uri);
+    let (line, column) = find(&typing, "milestone: ");
+    let completion = server.request("textDocument/completion", at(line, column + 11, &uri));
+    assert_eq!(completion["result"][0]["label"], "demo", "{completion}");
+
+    server.request("shutdown", Value::Null);
+    server.notify("exit", Value::Null);
+    assert!(server.child.wait().unwrap().success());
+}
