@@ -597,6 +597,22 @@ fn actions(state: &State, request: &CodeActionParams) -> Vec<CodeActionOrCommand
             ..CodeAction::default()
         }))
     });
+    let stubs = request.context.diagnostics.iter().filter_map(|finding| {
+        let NumberOrString::String(code) = finding.code.as_ref()? else {
+            return None;
+        };
+        let (field, lines) = stub(code)?;
+        let (at, text) = into_stage(source?, finding.range.start, field, lines)?;
+        let edit = TextEdit::new(lsp_types::Range::new(at, at), text);
+        let changes = HashMap::from([(request.text_document.uri.clone(), vec![edit])]);
+        Some(CodeActionOrCommand::CodeAction(CodeAction {
+            title: format!("Add `{field}` with TODOs to fill in"),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![finding.clone()]),
+            edit: Some(WorkspaceEdit::new(changes)),
+            ..CodeAction::default()
+        }))
+    });
     let fixes = request.context.diagnostics.iter().filter_map(|finding| {
         let replace = finding.data.as_ref()?.get("replace")?.as_str()?;
         let edit = TextEdit::new(finding.range, replace.to_owned());
@@ -610,7 +626,103 @@ fn actions(state: &State, request: &CodeActionParams) -> Vec<CodeActionOrCommand
             ..CodeAction::default()
         }))
     });
-    fixes.chain(suppressions).collect()
+    fixes.chain(stubs).chain(suppressions).collect()
+}
+
+/// The section a "missing" finding asks for, as a stub whose `TODO`s `placeholder-text` keeps
+/// flagging until the author writes them: the field and its lines (after `field:`), indented
+/// from the field's own column.
+fn stub(code: &str) -> Option<(&'static str, &'static [&'static str])> {
+    Some(match code {
+        "missing-goal" => (
+            "goal",
+            &[" TODO what the buyer agrees to by the end of this stage"],
+        ),
+        "missing-know" => ("know", &["", "  - TODO what the rep must know here"]),
+        "missing-do" => ("do", &["", "  - action: TODO what the rep does here"]),
+        "missing-say" => (
+            "say",
+            &[
+                "",
+                "  - situation: TODO when the rep says it",
+                "    script: TODO what the rep says",
+            ],
+        ),
+        "missing-buyer-view" => (
+            "buyer_view",
+            &["", "  pains: [TODO what hurts the buyer here]"],
+        ),
+        "stage-without-exit" => (
+            "exit",
+            &[
+                "",
+                "  - event: TODO what the buyer does to move on",
+                "    evidence: TODO the proof in the CRM",
+            ],
+        ),
+        _ => return None,
+    })
+}
+
+/// Where to insert a new `field` at the start of the stage whose item holds the line of `at`,
+/// and the text: `None` outside a stage or when the stage has the field already.
+fn into_stage(
+    source: &str,
+    at: lsp_types::Position,
+    field: &str,
+    lines: &[&str],
+) -> Option<(lsp_types::Position, String)> {
+    let (item, column, fields) = stage_item(source, at)?;
+    if fields.iter().any(|f| f == field) {
+        return None;
+    }
+    let pad = " ".repeat(column);
+    let mut text = format!("{pad}{field}:{}\n", lines.first().copied().unwrap_or(""));
+    for line in lines.iter().skip(1) {
+        text.push_str(&pad);
+        text.push_str(line);
+        text.push('\n');
+    }
+    Some((
+        lsp_types::Position::new(u32::try_from(item + 1).ok()?, 0),
+        text,
+    ))
+}
+
+/// The stage item holding the line of `at`: its line, the column of its fields, and the
+/// fields it has; `None` outside `stages`.
+fn stage_item(source: &str, at: lsp_types::Position) -> Option<(usize, usize, Vec<String>)> {
+    let lines: Vec<&str> = source.split('\n').collect();
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let here = usize::try_from(at.line)
+        .ok()?
+        .min(lines.len().checked_sub(1)?);
+    let item = (0..=here).rev().find(|&i| {
+        lines[i].trim_start().starts_with("- ") && indent_of(lines[i]) <= indent_of(lines[here])
+    })?;
+    let column = indent_of(lines[item]) + 2;
+    let in_stages = lines[..item]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty() && indent_of(l) < indent_of(lines[item]))
+        .is_some_and(|l| l.trim_start().starts_with("stages:"));
+    if !in_stages {
+        return None;
+    }
+    let end = (item + 1..lines.len())
+        .find(|&i| !lines[i].trim().is_empty() && indent_of(lines[i]) < column)
+        .unwrap_or(lines.len());
+    let first = lines[item].trim_start().trim_start_matches("- ");
+    let fields = std::iter::once(first)
+        .chain(
+            lines[item + 1..end]
+                .iter()
+                .filter(|l| indent_of(l) == column)
+                .map(|l| l.trim_start()),
+        )
+        .filter_map(|l| l.split_once(':').map(|(key, _)| key.trim().to_owned()))
+        .collect();
+    Some((item, column, fields))
 }
 
 /// Where to insert a `lint:` suppression of `rule` for the stage whose item holds the line of
@@ -621,38 +733,14 @@ fn suppression(
     at: lsp_types::Position,
     rule: &str,
 ) -> Option<(lsp_types::Position, String)> {
-    let lines: Vec<&str> = source.split('\n').collect();
-    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
-    let here = usize::try_from(at.line).ok()?;
-    // The stage's item: the nearest `- ` line at or above the finding, under `stages:`.
-    let item = (0..=here.min(lines.len().checked_sub(1)?))
-        .rev()
-        .find(|&i| {
-            lines[i].trim_start().starts_with("- ") && indent_of(lines[i]) <= indent_of(lines[here])
-        })?;
-    let column = indent_of(lines[item]) + 2;
-    let in_stages = lines[..item]
-        .iter()
-        .rev()
-        .find(|l| !l.trim().is_empty() && indent_of(l) < indent_of(lines[item]))
-        .is_some_and(|l| l.trim_start().starts_with("stages:"));
-    let block_end = (item + 1..lines.len())
-        .find(|&i| !lines[i].trim().is_empty() && indent_of(lines[i]) < column)
-        .unwrap_or(lines.len());
-    let has_lint = lines[item + 1..block_end]
-        .iter()
-        .any(|l| indent_of(l) == column && l.trim_start().starts_with("lint:"));
-    if !in_stages || has_lint {
-        return None;
-    }
-    let line = format!(
-        "{}lint: {{allow: [{rule}], reason: \"TODO: say why this stage needs no {rule}\"}}\n",
-        " ".repeat(column)
-    );
-    Some((
-        lsp_types::Position::new(u32::try_from(item + 1).ok()?, 0),
-        line,
-    ))
+    into_stage(
+        source,
+        at,
+        "lint",
+        &[&format!(
+            " {{allow: [{rule}], reason: \"TODO: say why this stage needs no {rule}\"}}"
+        )],
+    )
 }
 
 #[cfg(test)]

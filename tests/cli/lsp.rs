@@ -368,7 +368,7 @@ stages:
     );
     let diagnostics = server.diagnostics(&uri);
 
-    // A lint finding gets a suppression with a reason to write.
+    // A lint finding gets its quick fixes.
     let finding = diagnostics
         .iter()
         .find(|d| d["code"] == "missing-do")
@@ -383,9 +383,12 @@ stages:
         .iter()
         .map(|a| a["title"].as_str().unwrap())
         .collect();
-    assert!(
-        titles.is_empty(),
-        "the stage has a `lint:` already: {titles:?}"
+    // The stage has a `lint:` already: no second one, but the missing section as a stub.
+    assert_eq!(titles, ["Add `do` with TODOs to fill in"]);
+    let edit = &actions["result"][0]["edit"]["changes"][&uri][0];
+    assert_eq!(
+        edit["newText"],
+        "    do:\n      - action: TODO what the rep does here\n"
     );
 
     // Hover: a field's description from the schema, a rule's documentation.
