@@ -44,7 +44,7 @@ fn json<T: serde::Serialize>(value: T) -> Value {
 
 /// A finding as the protocol carries it; the fix its help names rides along in `data`.
 pub(crate) fn diagnostic(finding: &Diagnostic) -> lsp_types::Diagnostic {
-    let at = |label: &Label| text::range(label.file.text(), label.span.clone());
+    let at = |label: &Label| text::file_range(&label.file, label.span.clone());
     let related: Vec<DiagnosticRelatedInformation> = finding
         .related
         .iter()
@@ -113,7 +113,7 @@ impl Place {
     fn location(&self) -> Option<Location> {
         Some(Location::new(
             text::uri_of(&self.file).parse().ok()?,
-            text::range(self.text.text(), self.span.clone()),
+            text::file_range(&self.text, self.span.clone()),
         ))
     }
 }
@@ -307,8 +307,8 @@ fn symbols(state: &State, request: &DocumentSymbolParams) -> Vec<DocumentSymbol>
                 },
                 tags: None,
                 deprecated: None,
-                range: text::range(file.text(), whole.value.clone()),
-                selection_range: text::range(file.text(), id.value.clone()),
+                range: text::file_range(file, whole.value.clone()),
+                selection_range: text::file_range(file, id.value.clone()),
                 children: None,
             })
         })

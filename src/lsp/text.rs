@@ -7,25 +7,27 @@ use std::path::{Path, PathBuf};
 
 use lsp_types::{Position, Range};
 
-/// The LSP position of byte `offset` in `text` (clamped to the text, and to a character
-/// boundary).
-pub(crate) fn position(text: &str, offset: usize) -> Position {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[..line_start].bytes().filter(|&b| b == b'\n').count();
-    let character = text[line_start..offset].encode_utf16().count();
+use crate::source::SourceFile;
+
+/// The LSP position of byte `offset` of a loaded file, through its line index (a file with
+/// thousands of findings is not scanned from the top for each).
+pub(crate) fn file_position(file: &SourceFile, offset: usize) -> Position {
+    let offset = file.clamp(offset..offset).start;
+    let line = file.line_index(offset);
+    let start = file.line_start(line);
+    let before = String::from_utf8_lossy(file.slice(start..offset));
     Position::new(
         u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(character).unwrap_or(u32::MAX),
+        u32::try_from(before.encode_utf16().count()).unwrap_or(u32::MAX),
     )
 }
 
-/// The LSP range of bytes `span` in `text`.
-pub(crate) fn range(text: &str, span: std::ops::Range<usize>) -> Range {
-    Range::new(position(text, span.start), position(text, span.end))
+/// The LSP range of bytes `span` of a loaded file.
+pub(crate) fn file_range(file: &SourceFile, span: std::ops::Range<usize>) -> Range {
+    Range::new(
+        file_position(file, span.start),
+        file_position(file, span.end),
+    )
 }
 
 /// The byte offset of an LSP position in `text` (the end of the line or of the text when the
@@ -104,7 +106,8 @@ mod tests {
         let text = "id: a\nname: 客户 😀 x\n";
         let x = text.find('x').unwrap();
         // 客 户 are one unit each, 😀 two.
-        assert_eq!(position(text, x), Position::new(1, 12));
+        let file = SourceFile::new(Path::new("p.yaml"), text.to_owned());
+        assert_eq!(file_position(&file, x), Position::new(1, 12));
         assert_eq!(offset(text, Position::new(1, 12)), x);
         assert_eq!(offset(text, Position::new(9, 0)), text.len());
         assert_eq!(offset(text, Position::new(0, 99)), 5);
