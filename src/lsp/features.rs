@@ -579,54 +579,57 @@ fn stage_ids(state: &State, path: &Path, source: &str) -> Vec<(String, Option<St
 /// Quick fixes: the replacement a finding's help names, at the finding's place.
 #[allow(clippy::mutable_key_type)] // as in `rename`
 fn actions(state: &State, request: &CodeActionParams) -> Vec<CodeActionOrCommand> {
-    let source =
-        text::path_of(request.text_document.uri.as_str()).and_then(|path| state.open.get(&path));
-    let suppressions = request.context.diagnostics.iter().filter_map(|finding| {
-        let NumberOrString::String(code) = finding.code.as_ref()? else {
-            return None;
-        };
-        crate::lint::find_rule(code)?;
-        let (at, line) = suppression(source?, finding.range.start, code)?;
-        let edit = TextEdit::new(lsp_types::Range::new(at, at), line);
-        let changes = HashMap::from([(request.text_document.uri.clone(), vec![edit])]);
-        Some(CodeActionOrCommand::CodeAction(CodeAction {
-            title: format!("Allow `{code}` in this stage, with a reason"),
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![finding.clone()]),
-            edit: Some(WorkspaceEdit::new(changes)),
-            ..CodeAction::default()
-        }))
-    });
-    let stubs = request.context.diagnostics.iter().filter_map(|finding| {
-        let NumberOrString::String(code) = finding.code.as_ref()? else {
-            return None;
-        };
-        let (field, lines) = stub(code)?;
-        let (at, text) = into_stage(source?, finding.range.start, field, lines)?;
-        let edit = TextEdit::new(lsp_types::Range::new(at, at), text);
-        let changes = HashMap::from([(request.text_document.uri.clone(), vec![edit])]);
-        Some(CodeActionOrCommand::CodeAction(CodeAction {
-            title: format!("Add `{field}` with TODOs to fill in"),
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![finding.clone()]),
-            edit: Some(WorkspaceEdit::new(changes)),
-            ..CodeAction::default()
-        }))
-    });
-    let fixes = request.context.diagnostics.iter().filter_map(|finding| {
+    let uri = &request.text_document.uri;
+    let source = text::path_of(uri.as_str()).and_then(|path| state.open.get(&path));
+    let code_of = |finding: &lsp_types::Diagnostic| match finding.code.as_ref()? {
+        NumberOrString::String(code) => Some(code.clone()),
+        NumberOrString::Number(_) => None,
+    };
+    let quick_fix = |finding: &lsp_types::Diagnostic, title: String, edit: TextEdit| CodeAction {
+        title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![finding.clone()]),
+        edit: Some(WorkspaceEdit::new(HashMap::from([(
+            uri.clone(),
+            vec![edit],
+        )]))),
+        ..CodeAction::default()
+    };
+    let findings = &request.context.diagnostics;
+    let fixes = findings.iter().filter_map(|finding| {
         let replace = finding.data.as_ref()?.get("replace")?.as_str()?;
         let edit = TextEdit::new(finding.range, replace.to_owned());
-        let changes = HashMap::from([(request.text_document.uri.clone(), vec![edit])]);
-        Some(CodeActionOrCommand::CodeAction(CodeAction {
-            title: format!("Write `{replace}`"),
-            kind: Some(CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![finding.clone()]),
-            edit: Some(WorkspaceEdit::new(changes)),
+        Some(CodeAction {
             is_preferred: Some(true),
-            ..CodeAction::default()
-        }))
+            ..quick_fix(finding, format!("Write `{replace}`"), edit)
+        })
     });
-    fixes.chain(stubs).chain(suppressions).collect()
+    let stubs = findings.iter().filter_map(|finding| {
+        let (field, lines) = stub(&code_of(finding)?)?;
+        let (at, text) = into_stage(source?, finding.range.start, field, lines)?;
+        let edit = TextEdit::new(lsp_types::Range::new(at, at), text);
+        Some(quick_fix(
+            finding,
+            format!("Add `{field}` with TODOs to fill in"),
+            edit,
+        ))
+    });
+    let suppressions = findings.iter().filter_map(|finding| {
+        let code = code_of(finding)?;
+        crate::lint::find_rule(&code)?;
+        let (at, line) = suppression(source?, finding.range.start, &code)?;
+        let edit = TextEdit::new(lsp_types::Range::new(at, at), line);
+        Some(quick_fix(
+            finding,
+            format!("Allow `{code}` in this stage, with a reason"),
+            edit,
+        ))
+    });
+    fixes
+        .chain(stubs)
+        .chain(suppressions)
+        .map(CodeActionOrCommand::CodeAction)
+        .collect()
 }
 
 /// The section a "missing" finding asks for, as a stub whose `TODO`s `placeholder-text` keeps
