@@ -58,11 +58,11 @@ fn metrics_playbook() -> &'static PlaybookFile {
     })
 }
 
-/// Arbitrary bytes as a stage-history CSV (and, optionally, an activities CSV) measured
-/// against the metrics fixture playbook, every output format printed. The first byte picks the
-/// options: period, zone, delimiter, `--skip-bad-rows`, the won profile; with the won profile
-/// a NUL byte splits the rest into history and activities. A 4 KiB memory limit makes the
-/// history spill to disk.
+/// Arbitrary bytes as a history file, read in the shape its header shows (and, optionally, an
+/// activities CSV), measured against the metrics fixture playbook, every output format
+/// printed. The first byte picks the options: period, zone, delimiter, `--skip-bad-rows`, the
+/// won profile; with the won profile a NUL byte splits the rest into history and activities.
+/// A 4 KiB memory limit makes the history spill to disk.
 pub fn measure_bytes(data: &[u8]) {
     let Some((&flags, rest)) = data.split_first() else {
         return;
@@ -99,6 +99,7 @@ pub fn measure_bytes(data: &[u8]) {
                 temp_dir: dir.path().to_owned(),
             },
         },
+        shape: metrics::source::ShapeNotes::default(),
         from: None,
         to: None,
         period: [
@@ -113,7 +114,10 @@ pub fn measure_bytes(data: &[u8]) {
         stalled_limit: if flags & 0x80 != 0 { 0 } else { 10 },
         as_of: None,
     };
-    let Ok(report) = metrics::measure(metrics_playbook(), &options) else {
+    // Through the shapes: the header picks one, as it does for a user.
+    let source = metrics::source::SourceOptions::default();
+    let Ok(report) = metrics::measure_history(metrics_playbook(), &options, &source, "history")
+    else {
         return;
     };
     let _ = report.warnings();

@@ -11,6 +11,7 @@ use crate::emit::templates::Templates;
 use crate::metrics::group::{Budget, DEFAULT_MEMORY_LIMIT, MIN_MEMORY_LIMIT};
 use crate::metrics::history::{Columns, ReadOptions};
 use crate::metrics::output::{self, Format};
+use crate::metrics::source::{self, Source, SourceOptions};
 use crate::metrics::time::{PeriodKind, Zone, parse_date};
 use crate::metrics::won::ActivityColumns;
 use crate::metrics::{self, Options};
@@ -36,8 +37,17 @@ pub(crate) struct Args {
     /// `-` reads it from standard input.
     #[arg(long, value_name = "FILE.csv")]
     pub(crate) history: PathBuf,
+    /// The shape of the history file. Default: found from its header (a Salesforce report,
+    /// OpportunityHistory or OpportunityFieldHistory, a HubSpot deals export), else
+    /// stage-history.
+    #[arg(long, value_enum, value_name = "SHAPE")]
+    pub(crate) source: Option<Source>,
+    /// The HubSpot pipeline to measure, by its label, when the export holds several; other
+    /// pipelines' deals are counted and left out.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) pipeline: Option<String>,
     /// Map a column: `deal=OpportunityId`, `stage=StageName`, `at=CreatedDate`.
-    /// Defaults: deal_id, stage, entered_at.
+    /// Defaults: deal_id, stage, entered_at, or the shape's own columns.
     #[arg(long = "column", value_name = "KEY=NAME")]
     pub(crate) columns: Vec<String>,
     /// Field separator of the CSV files.
@@ -231,6 +241,7 @@ impl Args {
         let zone = Zone::named(&self.tz).map_err(bad_argument)?;
         Ok(Options {
             history: self.history.clone(),
+            shape: source::ShapeNotes::default(),
             read: ReadOptions {
                 columns,
                 delimiter,
@@ -337,13 +348,19 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
         args.encoding,
     )
     .map_err(io::Error::other)?;
-    let measured = metrics::measure(&playbook, &Options { history, ..options });
+    let name = options.history.display().to_string();
+    let measured = metrics::measure_history(
+        &playbook,
+        &Options { history, ..options },
+        &SourceOptions {
+            source: args.source,
+            pipeline: args.pipeline.clone(),
+        },
+        &name,
+    );
+    // Messages name the history as the user did, not the copy of standard input read.
     let report = match (measured, &spooled) {
-        (Ok(mut report), Some(spooled)) => {
-            report.input.history = spooled.rename_in(&report.input.history);
-            report
-        }
-        (Ok(report), None) => report,
+        (Ok(report), _) => report,
         (Err(e), Some(spooled)) => return Err(io::Error::other(spooled.rename_in(&e.to_string()))),
         (Err(e), None) => return Err(io::Error::other(e)),
     };

@@ -15,6 +15,7 @@ pub mod output;
 pub mod report;
 pub(crate) mod sample;
 pub(crate) mod sfid;
+pub mod source;
 pub mod stages;
 pub(crate) mod stdin;
 pub mod time;
@@ -38,7 +39,7 @@ use won::ActivityColumns;
 const SNAPSHOT_MIN_DEALS: u64 = 10;
 
 /// Rows read to find how a history writes its times.
-const TIME_SAMPLES: usize = 1000;
+pub(crate) const TIME_SAMPLES: usize = 1000;
 
 /// How many malformed rows a report quotes.
 pub(crate) const MAX_EXAMPLES: usize = 5;
@@ -69,6 +70,8 @@ pub struct Options {
     pub history: PathBuf,
     /// How to read it.
     pub read: ReadOptions,
+    /// The shape it was read as, and what reading it left out.
+    pub shape: source::ShapeNotes,
     /// First day of the range (default: the day of the first stage change).
     pub from: Option<Date>,
     /// Last day of the range, inclusive (default: the day of the last stage change).
@@ -86,6 +89,35 @@ pub struct Options {
     /// When the history was taken (`--as-of`, seconds since the Unix epoch): stalls, what is
     /// still open and cohorts are measured then. Default: the last stage change in the history.
     pub as_of: Option<i64>,
+}
+
+/// Reads the history at `options.history` in its shape (`source.source`, or the shape its
+/// header shows: a Salesforce report, a HubSpot deals export…) and measures `playbook`
+/// against it. Messages and the report name the history `name`, as the user gave it.
+pub fn measure_history(
+    playbook: &PlaybookFile,
+    options: &Options,
+    source: &source::SourceOptions,
+    name: &str,
+) -> Result<Report, Error> {
+    let prepared = source::prepare(&options.history, name, &options.read, source)?;
+    let measured = measure(
+        playbook,
+        &Options {
+            history: prepared.path.clone(),
+            read: prepared.read.clone(),
+            shape: prepared.shape.clone(),
+            ..options.clone()
+        },
+    );
+    match (measured, &prepared.spooled) {
+        (Ok(mut report), _) => {
+            name.clone_into(&mut report.input.history);
+            Ok(report)
+        }
+        (Err(e), Some(copy)) => Err(Error::new(copy.rename_in(&e.to_string()))),
+        (Err(e), None) => Err(e),
+    }
 }
 
 /// Measures `playbook` against the history.
@@ -173,6 +205,9 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
         },
         input: Input {
             history: options.history.display().to_string(),
+            source: options.shape.source,
+            notes: options.shape.notes.clone(),
+            left_out: options.shape.warnings.clone(),
             rows: stats.rows,
             mapped_rows: stats.mapped,
             deals: tally.deals,
@@ -218,7 +253,7 @@ impl Report {
     /// Warnings about the data, one sentence each, for stderr and the outputs.
     pub fn warnings(&self) -> Vec<String> {
         let input = &self.input;
-        let mut out = Vec::new();
+        let mut out = input.left_out.clone();
         if !input.unknown_stages.is_empty() {
             let others = input.other_unknown_stage_rows;
             let rows: u64 = input.unknown_stages.iter().map(|u| u.rows).sum::<u64>() + others;

@@ -85,6 +85,13 @@ pub(crate) struct StageRef {
 pub struct Input {
     /// The history file as given.
     pub(crate) history: String,
+    /// The shape it was read as (`--source`, or found from its header).
+    pub(crate) source: super::source::Source,
+    /// What reading the shape left out on purpose (a report's footer, other fields' rows).
+    pub(crate) notes: Vec<String>,
+    /// What it left out that changes the numbers; also among the warnings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) left_out: Vec<String>,
     /// Data rows read.
     pub(crate) rows: u64,
     /// Rows whose stage maps to a playbook stage.

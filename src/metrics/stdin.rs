@@ -111,6 +111,11 @@ impl Spooled {
         Ok(spooled)
     }
 
+    /// The temporary file, to write into.
+    pub(crate) fn file_mut(&mut self) -> &mut std::fs::File {
+        self.file.as_file_mut()
+    }
+
     /// The temporary file's path, to read it like any history file.
     #[must_use]
     pub(crate) fn path(&self) -> &Path {

@@ -40,6 +40,7 @@ fn options(history: PathBuf) -> Options {
             time_format: None,
             budget: Budget::default(),
         },
+        shape: stagebook::metrics::source::ShapeNotes::default(),
         from: None,
         to: None,
         period: None,
@@ -477,29 +478,35 @@ fn a_deal_id_that_is_not_utf8_is_a_bad_row() {
 #[test]
 fn missing_columns_and_empty_files_are_tool_failures() {
     let (dir, path) = bad(
-        "sf.csv",
-        "OpportunityId,StageName,CreatedDate\nA,Prospecting,2024-03-01\n",
+        "crm.csv",
+        "Deal,Phase,Changed\nA,Prospecting,2024-03-01\n",
     );
     metrics(&["--history", &path])
         .with_assert(golden::assert_in_temp(dir.path()))
         .assert()
         .code(2)
         .stderr_eq(snapbox::str![[r"
-error: [TMP]/sf.csv: no column `deal_id` in the header (it has: `OpportunityId`, `StageName`, `CreatedDate`); name the column that holds the deal id with --column deal=NAME
+error: [TMP]/crm.csv: no column `deal_id` in the header (it has: `Deal`, `Phase`, `Changed`); name the column that holds the deal id with --column deal=NAME
 
 "]]);
     metrics(&[
         "--history",
         &path,
         "--column",
-        "deal=OpportunityId",
+        "deal=Deal",
         "--column",
-        "stage=StageName",
+        "stage=Phase",
         "--column",
-        "at=CreatedDate",
+        "at=Changed",
     ])
     .assert()
     .code(0);
+    // OpportunityHistory's own columns are found from its header.
+    let (_sf_dir, salesforce) = bad(
+        "sf.csv",
+        "OpportunityId,StageName,CreatedDate\nA,Prospecting,2024-03-01\n",
+    );
+    metrics(&["--history", &salesforce]).assert().code(0);
     let (empty_dir, empty) = bad("empty.csv", "");
     metrics(&["--history", &empty])
         .with_assert(golden::assert_in_temp(empty_dir.path()))

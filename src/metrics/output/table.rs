@@ -7,6 +7,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::columns::{self, PeopleTable, shown_columns, shown_row};
 use crate::metrics::report::{PeriodReport, Report};
+use crate::metrics::source::Source;
 
 /// A count, or a dash.
 pub(crate) fn opt_num(value: Option<f64>, decimals: usize) -> String {
@@ -121,6 +122,13 @@ pub(crate) fn render(report: &Report) -> String {
         report.time_zone,
         report.as_of
     );
+    if input.source != Source::StageHistory || !input.notes.is_empty() {
+        let _ = writeln!(out, "Read as {}", input.source.id());
+        for note in &input.notes {
+            let _ = writeln!(out, "  note: {note}");
+        }
+        out.push('\n');
+    }
     for period in &report.periods {
         period_block(report, period, &period.label, &mut out);
     }

@@ -1,0 +1,368 @@
+//! Metrics stage, input shapes: the files CRMs really export, each read as the one stage
+//! history the reader measures (deal id, stage, time the deal entered it).
+//!
+//! | shape | what it is | how it is read |
+//! | --- | --- | --- |
+//! | `stage-history` | one row per stage change, columns named with `--column` | in place |
+//! | `salesforce-history` | OpportunityHistory (`OpportunityId`, `StageName`, `CreatedDate`) | in place, with those columns |
+//! | `salesforce-report` | the Opportunity History report, "Details Only" CSV | in place, with the report's columns; the footer cut off |
+//! | `salesforce-field-history` | OpportunityFieldHistory (`Field`, `OldValue`, `NewValue`) | converted: `StageName` rows only, the first stage from the first change's old value |
+//! | `hubspot-export` | the deals export, one row per deal, `Date entered "<stage> (<pipeline>)"` columns | converted: one change per filled cell |
+//!
+//! A shape is found from the file's header ([`detect`]) or named with `--source`. Converted
+//! shapes are written, as they are read, into a temporary long CSV with UTC times (disk, not
+//! memory); every message about their content names the original file and line.
+
+mod hubspot;
+mod salesforce;
+
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::history::{self, Columns, ReadOptions};
+use super::stdin::Spooled;
+use super::time::{self, Secs, TimeFormat, Zone};
+use super::{Error, TIME_SAMPLES};
+
+/// The shape of a history file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// One row per stage change: deal id, stage, time (`--column` names them).
+    StageHistory,
+    /// Salesforce OpportunityHistory (OpportunityId, StageName, CreatedDate), as Data Loader
+    /// or a SOQL export writes it.
+    SalesforceHistory,
+    /// Salesforce's Opportunity History report exported as "Details Only" CSV (From Stage, To
+    /// Stage, in the exporting user's language); its footer is skipped.
+    SalesforceReport,
+    /// Salesforce OpportunityFieldHistory (Field, OldValue, NewValue): the StageName rows.
+    SalesforceFieldHistory,
+    /// HubSpot's deals export: one row per deal, a `Date entered "<stage> (<pipeline>)"`
+    /// column per stage.
+    HubspotExport,
+}
+
+impl Source {
+    /// The shape's name, as `--source` takes it.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::StageHistory => "stage-history",
+            Self::SalesforceHistory => "salesforce-history",
+            Self::SalesforceReport => "salesforce-report",
+            Self::SalesforceFieldHistory => "salesforce-field-history",
+            Self::HubspotExport => "hubspot-export",
+        }
+    }
+}
+
+/// What reading the history needs to know besides the file.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOptions {
+    /// The shape, when the user named it (`--source`); found from the header otherwise.
+    pub source: Option<Source>,
+    /// The HubSpot pipeline to measure when an export holds several (`--pipeline`).
+    pub pipeline: Option<String>,
+}
+
+/// What reading a shape found besides the rows, for the report.
+#[derive(Debug, Clone)]
+pub struct ShapeNotes {
+    /// The shape the history was read as.
+    pub source: Source,
+    /// What reading left out on purpose (footer lines, other fields).
+    pub notes: Vec<String>,
+    /// What it left out that changes the numbers (deals without a known first stage):
+    /// warnings, which fail `--strict`.
+    pub warnings: Vec<String>,
+}
+
+impl Default for ShapeNotes {
+    fn default() -> Self {
+        Self {
+            source: Source::StageHistory,
+            notes: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// The history as the reader reads it.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    /// The file to read: the user's own, or a temporary one.
+    pub(crate) path: PathBuf,
+    /// The reading options for `path`: the shape's columns, and ISO times for a converted file.
+    pub(crate) read: ReadOptions,
+    /// The shape and what reading it left out.
+    pub(crate) shape: ShapeNotes,
+    /// The temporary file `path` names, removed when dropped.
+    pub(crate) spooled: Option<Spooled>,
+}
+
+/// Bytes of the file's start read to find its shape.
+const SNIFF_BYTES: u64 = 1 << 16;
+
+/// Reads the history at `path` (the user named it `name`) as `options.source`, or as the shape
+/// its header shows.
+pub(crate) fn prepare(
+    path: &Path,
+    name: &str,
+    read: &ReadOptions,
+    options: &SourceOptions,
+) -> Result<Prepared, Error> {
+    let header = sniff_header(path, name, read.delimiter)?;
+    let source = match options.source {
+        Some(source) => source,
+        None => detect(&header),
+    };
+    let mut prepared = Prepared {
+        path: path.to_path_buf(),
+        read: read.clone(),
+        shape: ShapeNotes {
+            source,
+            ..ShapeNotes::default()
+        },
+        spooled: None,
+    };
+    match source {
+        Source::StageHistory => {}
+        Source::SalesforceHistory => {
+            salesforce::history_columns(&mut prepared.read.columns);
+        }
+        Source::SalesforceReport => salesforce::report(&mut prepared, name, &header)?,
+        Source::SalesforceFieldHistory => salesforce::field_history(&mut prepared, name)?,
+        Source::HubspotExport => hubspot::export(&mut prepared, name, &header, options)?,
+    }
+    Ok(prepared)
+}
+
+/// The shape a header shows; the long stage history when it shows none.
+fn detect(header: &[String]) -> Source {
+    let has = |name: &str| header.iter().any(|h| h.eq_ignore_ascii_case(name));
+    if has("Field") && has("OldValue") && has("NewValue") {
+        Source::SalesforceFieldHistory
+    } else if header.iter().any(|h| hubspot::entered_column(h).is_some()) {
+        Source::HubspotExport
+    } else if salesforce::report_columns(header).is_some() {
+        Source::SalesforceReport
+    } else if has("StageName") && has("OpportunityId") {
+        Source::SalesforceHistory
+    } else {
+        Source::StageHistory
+    }
+}
+
+/// The header names of the CSV at `path` (trimmed; empty when the file is empty, which
+/// reading reports).
+fn sniff_header(path: &Path, name: &str, delimiter: u8) -> Result<Vec<String>, Error> {
+    let cannot = |e: io::Error| Error::new(format!("{name}: cannot read: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut start = Vec::new();
+    file.take(SNIFF_BYTES)
+        .read_to_end(&mut start)
+        .map_err(cannot)?;
+    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(start);
+    let mut record = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record).unwrap_or(false) {
+        return Ok(Vec::new());
+    }
+    Ok(record
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_owned())
+        .collect())
+}
+
+/// Replaces a column the user left at its default with the shape's own name for it.
+fn default_column(column: &mut String, default: &str, shape: &str) {
+    if column == default {
+        shape.clone_into(column);
+    }
+}
+
+/// How a converted shape reads its times: the format given or found from the first rows, in
+/// the input zone.
+pub(crate) struct Clock {
+    format: TimeFormat,
+    zone: Zone,
+}
+
+impl Clock {
+    /// The clock for `samples` (line, text) of a file the user named `name`.
+    fn new(read: &ReadOptions, name: &str, samples: &[(u64, String)]) -> Result<Self, Error> {
+        let format = match &read.time_format {
+            Some(format) => format.clone(),
+            None => {
+                time::detect_format(samples).map_err(|why| Error::new(format!("{name}: {why}")))?
+            }
+        };
+        Ok(Self {
+            format,
+            zone: read.input_zone.clone().unwrap_or_else(|| read.zone.clone()),
+        })
+    }
+
+    /// The instant `text` names, or a message for the row at `line` of `name`.
+    fn read(&self, text: &[u8], name: &str, line: u64, column: &str) -> Result<Secs, Error> {
+        self.format.parse(text, &self.zone).map_err(|why| {
+            Error::new(format!(
+                "{}\n  help: fix the row, or name the file's time format with --date-format",
+                history::row_error(
+                    Path::new(name),
+                    line,
+                    column,
+                    &format!("`{}` {why}", history::short(&String::from_utf8_lossy(text)))
+                )
+            ))
+        })
+    }
+}
+
+/// The long stage history a converted shape is written into, a row at a time.
+pub(crate) struct Canonical {
+    spooled: Spooled,
+}
+
+impl Canonical {
+    /// A new temporary history, in `temp_dir`, for the file the user named `name`.
+    fn new(name: &str, temp_dir: &Path) -> Result<Self, Error> {
+        let mut spooled = Spooled::copy(io::empty(), name, temp_dir)?;
+        spooled
+            .file_mut()
+            .write_all(b"deal_id,stage,entered_at\n")
+            .map_err(|e| Error::new(format!("{name}: cannot hold the history for reading: {e}")))?;
+        Ok(Self { spooled })
+    }
+
+    /// Writes the history through `write`, then hands it to `prepared` to read.
+    fn write(
+        prepared: &mut Prepared,
+        name: &str,
+        write: impl FnOnce(&mut dyn FnMut(&[u8], &[u8], Secs) -> Result<(), Error>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut canonical = Self::new(name, &prepared.read.budget.temp_dir)?;
+        let cannot = |e: &dyn std::fmt::Display| {
+            Error::new(format!("{name}: cannot hold the history for reading: {e}"))
+        };
+        {
+            let mut out = csv::Writer::from_writer(BufWriter::new(canonical.spooled.file_mut()));
+            write(&mut |deal: &[u8], stage: &[u8], at: Secs| {
+                let at = jiff::Timestamp::from_second(at)
+                    .map_or_else(|_| String::new(), |t| t.to_string());
+                out.write_record([deal, stage, at.as_bytes()])
+                    .map_err(|e| cannot(&e))
+            })?;
+            out.flush().map_err(|e| cannot(&e))?;
+        }
+        prepared.path = canonical.spooled.path().to_path_buf();
+        prepared.read.columns = Columns::default();
+        prepared.read.delimiter = b',';
+        prepared.read.time_format = Some(TimeFormat::Iso);
+        prepared.spooled = Some(canonical.spooled);
+        Ok(())
+    }
+}
+
+/// Up to [`TIME_SAMPLES`] non-empty texts of the `at` column of `reader`'s rows, with their
+/// lines, for finding the time format; `keep` picks the rows that hold a stage change.
+fn samples(
+    path: &Path,
+    name: &str,
+    delimiter: u8,
+    mut pick: impl FnMut(&csv::ByteRecord) -> Vec<usize>,
+) -> Result<Vec<(u64, String)>, Error> {
+    let mut reader = history::open_csv(path, delimiter)?;
+    history::read_header(&mut reader, path)?;
+    let mut record = csv::ByteRecord::new();
+    let mut samples = Vec::new();
+    while samples.len() < TIME_SAMPLES {
+        match history::next_record(&mut reader, &mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(rename(&e.describe(path, 0), path, name)),
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        for at in pick(&record) {
+            if let Some(text) = record.get(at) {
+                let text = String::from_utf8_lossy(text).trim().to_owned();
+                if !text.is_empty() {
+                    samples.push((line, text));
+                }
+            }
+        }
+    }
+    Ok(samples)
+}
+
+/// `error` with the path of the file read shown as the user named it.
+fn rename(error: &Error, path: &Path, name: &str) -> Error {
+    Error::new(error.to_string().replace(&path.display().to_string(), name))
+}
+
+/// `count` and the noun, pluralised with `s`.
+fn count(count: u64, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn finds_each_shape_from_its_header() {
+        let cases = [
+            (
+                &["deal_id", "stage", "entered_at"][..],
+                Source::StageHistory,
+            ),
+            (
+                &["ID", "OPPORTUNITYID", "STAGENAME", "CREATEDDATE"][..],
+                Source::SalesforceHistory,
+            ),
+            (
+                &["Opportunity ID", "From Stage", "To Stage", "Last Modified"][..],
+                Source::SalesforceReport,
+            ),
+            (
+                &[
+                    "Opportunity-ID",
+                    "Von Phase",
+                    "Zu Phase",
+                    "Zuletzt geändert",
+                ][..],
+                Source::SalesforceReport,
+            ),
+            (
+                &[
+                    "OpportunityId",
+                    "CreatedDate",
+                    "Field",
+                    "OldValue",
+                    "NewValue",
+                ][..],
+                Source::SalesforceFieldHistory,
+            ),
+            (
+                &[
+                    "Record ID",
+                    "Pipeline",
+                    "Date entered \"Qualified (Sales Pipeline)\"",
+                ][..],
+                Source::HubspotExport,
+            ),
+        ];
+        for (names, source) in cases {
+            assert_eq!(detect(&header(names)), source, "{names:?}");
+        }
+    }
+}
