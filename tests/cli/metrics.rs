@@ -477,10 +477,7 @@ fn a_deal_id_that_is_not_utf8_is_a_bad_row() {
 
 #[test]
 fn missing_columns_and_empty_files_are_tool_failures() {
-    let (dir, path) = bad(
-        "crm.csv",
-        "Deal,Phase,Changed\nA,Prospecting,2024-03-01\n",
-    );
+    let (dir, path) = bad("crm.csv", "Deal,Phase,Changed\nA,Prospecting,2024-03-01\n");
     metrics(&["--history", &path])
         .with_assert(golden::assert_in_temp(dir.path()))
         .assert()

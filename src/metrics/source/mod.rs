@@ -16,6 +16,7 @@
 mod hubspot;
 mod salesforce;
 
+use std::collections::HashMap;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -244,7 +245,7 @@ impl Canonical {
     fn write(
         prepared: &mut Prepared,
         name: &str,
-        write: impl FnOnce(&mut dyn FnMut(&[u8], &[u8], Secs) -> Result<(), Error>) -> Result<(), Error>,
+        write: impl FnOnce(&mut Push<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let mut canonical = Self::new(name, &prepared.read.budget.temp_dir)?;
         let cannot = |e: &dyn std::fmt::Display| {
@@ -299,6 +300,84 @@ fn samples(
     }
     Ok(samples)
 }
+
+/// Where deals began, for histories that name only changes (old and new value): a deal's
+/// first stage is the old value of its earliest change, entered when the deal was created.
+#[derive(Debug, Default)]
+pub(crate) struct FirstStages {
+    deals: HashMap<Box<[u8]>, First>,
+}
+
+/// What a deal's history says about its first stage.
+#[derive(Debug, Default)]
+struct First {
+    /// When the deal was created.
+    created: Option<Secs>,
+    /// Its earliest stage change: when, and the stage it left.
+    change: Option<(Secs, Box<[u8]>)>,
+}
+
+/// Deals whose first stage [`FirstStages`] cannot place.
+#[derive(Debug, Default)]
+pub(crate) struct Unplaced {
+    /// Deals with changes but no creation time.
+    no_creation: u64,
+    /// Deals created that never changed stage.
+    never_moved: u64,
+}
+
+impl FirstStages {
+    /// `deal` was created at `at`.
+    pub(crate) fn created(&mut self, deal: &[u8], at: Secs) {
+        let first = self.deals.entry(deal.into()).or_default();
+        first.created = Some(first.created.map_or(at, |c| c.min(at)));
+    }
+
+    /// `deal` left stage `old` at `at`.
+    pub(crate) fn changed(&mut self, deal: &[u8], at: Secs, old: &[u8]) {
+        let first = self.deals.entry(deal.into()).or_default();
+        if first.change.as_ref().is_none_or(|(t, _)| at < *t) {
+            first.change = Some((at, old.into()));
+        }
+    }
+
+    /// Writes each deal's first stage through `push`; says which deals it could not place.
+    pub(crate) fn finish(&self, push: &mut Push<'_>) -> Result<Unplaced, Error> {
+        let mut unplaced = Unplaced::default();
+        for (deal, first) in &self.deals {
+            match (first.created, &first.change) {
+                (Some(created), Some((_, stage))) => push(deal, stage, created)?,
+                (None, Some(_)) => unplaced.no_creation += 1,
+                (_, None) => unplaced.never_moved += 1,
+            }
+        }
+        Ok(unplaced)
+    }
+}
+
+impl Unplaced {
+    /// The warnings for the deals left out of `name`, whose creation is its `creation` and
+    /// whose current stages `remedy` holds.
+    fn warnings(&self, name: &str, creation: &str, remedy: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.no_creation > 0 {
+            out.push(format!(
+                "{} in {name} have stage changes but no {creation}: when they entered their first stage is unknown, so it is left out (export the whole history)",
+                count(self.no_creation, "deal")
+            ));
+        }
+        if self.never_moved > 0 {
+            out.push(format!(
+                "{} in {name} never changed stage: a history of changes does not say which stage a deal was created in, so they are left out; {remedy} holds it",
+                count(self.never_moved, "deal")
+            ));
+        }
+        out
+    }
+}
+
+/// Writes one stage change (deal, stage, instant) into the converted history.
+pub(crate) type Push<'a> = dyn FnMut(&[u8], &[u8], Secs) -> Result<(), Error> + 'a;
 
 /// `error` with the path of the file read shown as the user named it.
 fn rename(error: &Error, path: &Path, name: &str) -> Error {

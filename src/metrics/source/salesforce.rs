@@ -1,15 +1,16 @@
 //! Salesforce's shapes: OpportunityHistory, the Opportunity History report and
 //! OpportunityFieldHistory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use super::{Canonical, Clock, Prepared, count, default_column, rename, samples};
+use super::{
+    Canonical, Clock, FirstStages, Prepared, Unplaced, count, default_column, rename, samples,
+};
 use crate::metrics::Error;
 use crate::metrics::history::{self, Columns};
 use crate::metrics::stdin::Spooled;
-use crate::metrics::time::Secs;
 
 /// OpportunityHistory's columns, for those the user did not name.
 pub(super) fn history_columns(columns: &mut Columns) {
@@ -162,10 +163,10 @@ pub(super) fn field_history(prepared: &mut Prepared, name: &str) -> Result<(), E
         if is_stage { vec![at] } else { Vec::new() }
     })?;
     let clock = Clock::new(&prepared.read, name, &sampled)?;
-    let mut firsts: HashMap<Box<[u8]>, First> = HashMap::new();
+    let mut firsts = FirstStages::default();
     let mut others: BTreeMap<String, u64> = BTreeMap::new();
     let mut record = csv::ByteRecord::new();
-    let (mut unknown_start, mut never_moved) = (0u64, 0u64);
+    let mut unplaced = Unplaced::default();
     Canonical::write(prepared, name, |push| {
         loop {
             match history::next_record(&mut reader, &mut record) {
@@ -183,37 +184,21 @@ pub(super) fn field_history(prepared: &mut Prepared, name: &str) -> Result<(), E
                 continue;
             }
             let when = clock.read(value(at), name, line, &names.at)?;
-            let first = firsts.entry(value(deal).into()).or_default();
-            if !is_stage {
-                first.created = Some(first.created.map_or(when, |c| c.min(when)));
-                continue;
-            }
-            push(value(deal), value(new), when)?;
-            if first.change.as_ref().is_none_or(|(t, _)| when < *t) {
-                first.change = Some((when, value(old).into()));
+            if is_stage {
+                push(value(deal), value(new), when)?;
+                firsts.changed(value(deal), when, value(old));
+            } else {
+                firsts.created(value(deal), when);
             }
         }
-        for (deal, first) in &firsts {
-            match (first.created, &first.change) {
-                (Some(created), Some((_, stage))) => push(deal, stage, created)?,
-                (None, Some(_)) => unknown_start += 1,
-                (_, None) => never_moved += 1,
-            }
-        }
+        unplaced = firsts.finish(push)?;
         Ok(())
     })?;
-    if unknown_start > 0 {
-        prepared.shape.warnings.push(format!(
-            "{} in {name} have stage changes but no `created` row: when they entered their first stage is unknown, so it is left out (export every Field of OpportunityFieldHistory, or use OpportunityHistory)",
-            count(unknown_start, "deal")
-        ));
-    }
-    if never_moved > 0 {
-        prepared.shape.warnings.push(format!(
-            "{} in {name} never changed stage: field history does not say which stage a deal was created in, so they are left out; OpportunityHistory (--source salesforce-history) holds it",
-            count(never_moved, "deal")
-        ));
-    }
+    prepared.shape.warnings.extend(unplaced.warnings(
+        name,
+        "`created` row",
+        "OpportunityHistory (--source salesforce-history)",
+    ));
     if !others.is_empty() {
         let rows: u64 = others.values().sum();
         let kinds: Vec<&str> = others.keys().take(5).map(String::as_str).collect();
@@ -225,13 +210,4 @@ pub(super) fn field_history(prepared: &mut Prepared, name: &str) -> Result<(), E
         ));
     }
     Ok(())
-}
-
-/// What a deal's field history says about its first stage.
-#[derive(Debug, Default)]
-struct First {
-    /// When the opportunity was created (its `created` row).
-    created: Option<Secs>,
-    /// Its earliest stage change: when, and the stage it left.
-    change: Option<(Secs, Box<[u8]>)>,
 }
