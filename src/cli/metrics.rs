@@ -33,19 +33,24 @@ pub(crate) enum Period {
 pub(crate) struct Args {
     /// The playbook to measure.
     pub(crate) playbook: PathBuf,
-    /// Stage-history CSV: one row per stage change (deal id, stage name, time entered);
-    /// `-` reads it from standard input.
+    /// Stage history: one row per stage change (deal id, stage name, time entered), or a CRM's
+    /// own export (see --source); `-` reads it from standard input.
     #[arg(long, value_name = "FILE.csv")]
     pub(crate) history: PathBuf,
-    /// The shape of the history file. Default: found from its header (a Salesforce report,
-    /// OpportunityHistory or OpportunityFieldHistory, a HubSpot deals export), else
-    /// stage-history.
+    /// The shape of the history file. Default: found from its start (a Salesforce report,
+    /// OpportunityHistory or OpportunityFieldHistory, a HubSpot deals export, HubSpot or
+    /// Pipedrive API JSON), else stage-history.
     #[arg(long, value_enum, value_name = "SHAPE")]
     pub(crate) source: Option<Source>,
     /// The HubSpot pipeline to measure, by its label, when the export holds several; other
     /// pipelines' deals are counted and left out.
     #[arg(long, value_name = "NAME")]
     pub(crate) pipeline: Option<String>,
+    /// With --source hubspot-api or pipedrive-api: the vendor's stage list, to read stage ids
+    /// by name (HubSpot: the response of GET /crm/v3/pipelines/deals; Pipedrive: of GET
+    /// /v1/stages).
+    #[arg(long, value_name = "FILE.json")]
+    pub(crate) stages: Option<PathBuf>,
     /// Map a column: `deal=OpportunityId`, `stage=StageName`, `at=CreatedDate`.
     /// Defaults: deal_id, stage, entered_at, or the shape's own columns.
     #[arg(long = "column", value_name = "KEY=NAME")]
@@ -355,6 +360,7 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
         &SourceOptions {
             source: args.source,
             pipeline: args.pipeline.clone(),
+            stages: args.stages.clone(),
         },
         &name,
     );

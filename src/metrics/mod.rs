@@ -27,7 +27,7 @@ use std::path::PathBuf;
 
 use jiff::civil::Date;
 
-use crate::model::PlaybookFile;
+use crate::model::{PlaybookFile, Terminal};
 use compute::{Frame, Tally};
 use history::ReadOptions;
 use report::{Input, PlaybookRef, Report, StageRef};
@@ -100,7 +100,18 @@ pub fn measure_history(
     source: &source::SourceOptions,
     name: &str,
 ) -> Result<Report, Error> {
-    let prepared = source::prepare(&options.history, name, &options.read, source)?;
+    let closing = |kind: Terminal| {
+        playbook
+            .stages
+            .iter()
+            .find(|s| s.terminal == Some(kind))
+            .map(|s| s.id.to_string())
+    };
+    let closing = source::Closing {
+        won: closing(Terminal::Won),
+        lost: closing(Terminal::Lost),
+    };
+    let prepared = source::prepare(&options.history, name, &options.read, source, &closing)?;
     let measured = measure(
         playbook,
         &Options {

@@ -321,8 +321,120 @@ fn one_pipeline_exported_in_every_shape_gives_the_same_report() {
         json["input"]["notes"][0],
         "left out: 1 deal of other pipelines (Renewals: 1); pipeline measured: Sales Pipeline"
     );
-    assert_eq!(numbers(&report), numbers(&field_history));
-    assert_eq!(numbers(&report), numbers(&hubspot));
+    let stages = |file: &str| format!("{SOURCES}/{file}");
+    let hubspot_api = read_source(
+        "hubspot-api-deals.json",
+        &[
+            "--stages",
+            &stages("hubspot-pipelines.json"),
+            "--pipeline",
+            "Sales Pipeline",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&hubspot_api.stdout).unwrap();
+    assert_eq!(json["input"]["source"], "hubspot-api");
+    assert_eq!(
+        json["input"]["notes"][0],
+        "left out: 1 deal of other pipelines; pipeline measured: Sales Pipeline"
+    );
+    let pipedrive = read_source(
+        "pipedrive-deal-flow.json",
+        &["--stages", &stages("pipedrive-stages.json")],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&pipedrive.stdout).unwrap();
+    assert_eq!(json["input"]["source"], "pipedrive-api");
+    // Won and lost come from status changes; the lost deal never changed stage, and
+    // the flow's related deal says where it was.
+    assert_eq!(json["total"]["funnel"]["won"], 1);
+    assert_eq!(json["total"]["funnel"]["lost"], 1);
+    for other in [&field_history, &hubspot, &hubspot_api, &pipedrive] {
+        assert_eq!(numbers(&report), numbers(other));
+    }
+}
+
+#[test]
+fn api_json_is_read_as_pages_lines_or_stdin_and_broken_json_is_refused_at_its_line() {
+    let flow = std::fs::read_to_string(format!("{SOURCES}/pipedrive-deal-flow.json")).unwrap();
+    let pages: Vec<serde_json::Value> = serde_json::from_str(&flow).unwrap();
+    let lines: String = pages.iter().map(|page| page.to_string() + "\n").collect();
+    let stages = format!("{SOURCES}/pipedrive-stages.json");
+    let from_stdin = metrics(&["--history", "-", "--stages", &stages, "--format", "json"])
+        .stdin(lines.clone())
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let from_file = read_source("pipedrive-deal-flow.json", &["--stages", &stages]);
+    assert_eq!(numbers(&from_stdin), numbers(&from_file));
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("flow.json");
+    std::fs::write(&cut, &flow[..flow.len() / 2]).unwrap();
+    let cut = cut.display().to_string();
+    let refused = run(metrics(&["--history", &cut]), 2);
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains(&format!("{cut}:")) && stderr.contains("not valid JSON"),
+        "{stderr}"
+    );
+    let expired = dir.path().join("expired.json");
+    std::fs::write(
+        &expired,
+        r#"{"status":"error","message":"Authentication credentials not found.","correlationId":"3c1b","category":"INVALID_AUTHENTICATION"}"#,
+    )
+    .unwrap();
+    let expired = expired.display().to_string();
+    let refused = run(
+        metrics(&["--history", &expired, "--source", "hubspot-api"]),
+        2,
+    );
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr
+            .contains("the API's error response, not data: Authentication credentials not found."),
+        "{stderr}"
+    );
+    // JSON the shapes do not know is refused with the flag that settles it.
+    let unknown = run(metrics(&["--history", &stages]), 2);
+    assert!(
+        text(&unknown.stderr).contains("pass --source hubspot-api or --source pipedrive-api"),
+        "{}",
+        text(&unknown.stderr)
+    );
+}
+
+#[test]
+fn api_stage_ids_without_their_names_are_said_and_several_pipelines_refused() {
+    let flow = read_source("pipedrive-deal-flow.json", &[]);
+    let json: serde_json::Value = serde_json::from_slice(&flow.stdout).unwrap();
+    assert!(
+        json["input"]["notes"].to_string().contains("--stages"),
+        "{}",
+        json["input"]["notes"]
+    );
+    let unknown: Vec<&str> = json["input"]["unknown_stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(unknown, ["1", "2"]);
+    let deals = format!("{SOURCES}/hubspot-api-deals.json");
+    let refused = run(metrics(&["--history", &deals]), 2);
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("the deals are in 2 pipelines (`758796` (1 deal), `default` (2 deals))")
+            && stderr.contains("--pipeline"),
+        "{stderr}"
+    );
+    // --stages belongs to the API shapes.
+    let report = format!("{SOURCES}/salesforce-report-us.csv");
+    let stages = format!("{SOURCES}/pipedrive-stages.json");
+    let refused = run(metrics(&["--history", &report, "--stages", &stages]), 2);
+    assert!(
+        text(&refused.stderr).contains("--stages reads stage ids of the API shapes"),
+        "{}",
+        text(&refused.stderr)
+    );
 }
 
 #[test]

@@ -1,14 +1,20 @@
-//! HubSpot's deals export: one row per deal, the time it entered each stage in a column of its
-//! own, `Date entered "<stage label> (<pipeline label>)"`.
+//! HubSpot's shapes: the deals export, one row per deal with the time it entered each stage in
+//! a column of its own (`Date entered "<stage label> (<pipeline label>)"`), and the CRM API's
+//! deals with the history of their `dealstage` property.
 //!
-//! HubSpot keeps in those columns the latest time a deal entered each stage: a deal sent back
-//! and moved on again shows only its last visit.
+//! HubSpot keeps in the export's columns the latest time a deal entered each stage: a deal
+//! sent back and moved on again shows only its last visit. The API's history has every change.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
+use serde_json::Value;
+
+use super::json::{self, Entry, text_at};
 use super::{Canonical, Clock, Prepared, SourceOptions, count, default_column, rename, samples};
 use crate::metrics::Error;
 use crate::metrics::history::{self, Columns};
+use crate::metrics::time::{Zone, parse_instant};
 
 /// The stage and pipeline a `Date entered "<stage> (<pipeline>)"` column is for.
 pub(super) fn entered_column(title: &str) -> Option<(&str, &str)> {
@@ -165,6 +171,162 @@ fn choose(pipelines: &[String], asked: Option<&str>, name: &str) -> Result<Strin
             listed()
         ))),
     }
+}
+
+/// Labels of a pipelines response (`GET /crm/v3/pipelines/deals`, given with `--stages`):
+/// stage id → stage label, pipeline id → pipeline label.
+#[derive(Debug, Default)]
+struct Labels {
+    stages: HashMap<String, String>,
+    pipelines: HashMap<String, String>,
+}
+
+impl Labels {
+    /// Reads a pipelines response: `{"results": [pipeline…]}`, an array of pipelines, or one.
+    fn read(path: &Path) -> Result<Self, Error> {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::new(format!("{shown}: cannot read: {e}")))?;
+        let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+            .map_err(|e| Error::new(format!("{shown}: not valid JSON: {e}")))?;
+        let pipelines = match &value {
+            Value::Object(page) if page.contains_key("results") => page["results"].clone(),
+            Value::Array(_) => value.clone(),
+            Value::Object(_) => Value::Array(vec![value.clone()]),
+            _ => Value::Null,
+        };
+        let mut labels = Self::default();
+        for pipeline in pipelines.as_array().into_iter().flatten() {
+            let (Some(id), Some(label)) = (text_at(pipeline, "/id"), text_at(pipeline, "/label"))
+            else {
+                continue;
+            };
+            labels.pipelines.insert(id.into_owned(), label.into_owned());
+            for stage in pipeline["stages"].as_array().into_iter().flatten() {
+                if let (Some(id), Some(label)) = (text_at(stage, "/id"), text_at(stage, "/label")) {
+                    labels.stages.insert(id.into_owned(), label.into_owned());
+                }
+            }
+        }
+        if labels.stages.is_empty() {
+            return Err(Error::new(format!(
+                "{shown}: no pipeline stages in it\n  help: give --stages the response of GET /crm/v3/pipelines/deals"
+            )));
+        }
+        Ok(labels)
+    }
+}
+
+/// The CRM API's deals (`GET /crm/v3/objects/deals?propertiesWithHistory=dealstage&properties=pipeline`):
+/// every version of `dealstage` is a stage change.
+pub(super) fn api(
+    prepared: &mut Prepared,
+    name: &str,
+    options: &SourceOptions,
+) -> Result<(), Error> {
+    let labels = options.stages.as_deref().map(Labels::read).transpose()?;
+    let label = |id: &str, of: fn(&Labels) -> &HashMap<String, String>| -> String {
+        labels
+            .as_ref()
+            .and_then(|l| of(l).get(id))
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let cannot = |e: std::io::Error| Error::new(format!("{name}: cannot read: {e}"));
+    let file = std::fs::File::open(&prepared.path).map_err(cannot)?;
+    let asked = options.pipeline.as_deref().map(str::trim);
+    let mut pipelines: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut others, mut no_history, mut no_pipeline) = (0u64, 0u64, 0u64);
+    let mut measured: Option<String> = None;
+    Canonical::write(prepared, name, |push| {
+        json::read_items(file, name, &mut |entry| {
+            let Entry::Item(deal) = entry else {
+                return Ok(());
+            };
+            let Some(id) = text_at(&deal, "/id") else {
+                return Err(Error::new(
+                    "a deal without an `id`: is the file the response of GET /crm/v3/objects/deals?".to_owned(),
+                ));
+            };
+            match text_at(&deal, "/properties/pipeline") {
+                Some(pipeline) => {
+                    let shown = label(&pipeline, |l| &l.pipelines);
+                    *pipelines.entry(shown.clone()).or_default() += 1;
+                    if asked.is_some_and(|a| {
+                        !a.eq_ignore_ascii_case(&shown) && !a.eq_ignore_ascii_case(&pipeline)
+                    }) {
+                        others += 1;
+                        return Ok(());
+                    }
+                    measured.get_or_insert(shown);
+                }
+                None => no_pipeline += 1,
+            }
+            let Some(versions) = deal
+                .pointer("/propertiesWithHistory/dealstage")
+                .and_then(Value::as_array)
+            else {
+                no_history += 1;
+                return Ok(());
+            };
+            for version in versions {
+                let (Some(stage), Some(at)) =
+                    (text_at(version, "/value"), text_at(version, "/timestamp"))
+                else {
+                    continue;
+                };
+                let when = parse_instant(at.as_bytes(), &Zone::utc()).map_err(|why| {
+                    Error::new(format!(
+                        "deal {}: the `dealstage` timestamp `{}` {why}",
+                        history::short(&id),
+                        history::short(&at)
+                    ))
+                })?;
+                push(id.as_bytes(), label(&stage, |l| &l.stages).as_bytes(), when)?;
+            }
+            Ok(())
+        })
+    })?;
+    if asked.is_some() && no_pipeline > 0 && pipelines.is_empty() {
+        return Err(Error::new(format!(
+            "{name}: the deals do not say their pipeline, so --pipeline cannot pick one\n  help: request them with `properties=pipeline` as well as `propertiesWithHistory=dealstage`"
+        )));
+    }
+    if asked.is_none() && pipelines.len() > 1 {
+        let listed: Vec<String> = pipelines
+            .iter()
+            .map(|(p, n)| format!("`{p}` ({})", count(*n, "deal")))
+            .collect();
+        return Err(Error::new(format!(
+            "{name}: the deals are in {} pipelines ({}); a playbook measures one\n  help: pass --pipeline NAME{}",
+            pipelines.len(),
+            listed.join(", "),
+            if labels.is_none() {
+                " (the pipeline's id, or its label with --stages)"
+            } else {
+                ""
+            }
+        )));
+    }
+    if others > 0 {
+        prepared.shape.notes.push(format!(
+            "left out: {} of other pipelines; pipeline measured: {}",
+            count(others, "deal"),
+            measured.as_deref().or(asked).unwrap_or_default()
+        ));
+    }
+    if labels.is_none() {
+        prepared.shape.notes.push(
+            "stages are read by their HubSpot ids (`appointmentscheduled`, `closedwon`…): list them in `crm_names`, or pass the pipelines response with --stages to read them by label".to_owned(),
+        );
+    }
+    if no_history > 0 {
+        prepared.shape.warnings.push(format!(
+            "{} in {name} have no `dealstage` history and are left out: request the deals with `propertiesWithHistory=dealstage`",
+            count(no_history, "deal")
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

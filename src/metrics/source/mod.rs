@@ -8,12 +8,16 @@
 //! | `salesforce-report` | the Opportunity History report, "Details Only" CSV | in place, with the report's columns; the footer cut off |
 //! | `salesforce-field-history` | OpportunityFieldHistory (`Field`, `OldValue`, `NewValue`) | converted: `StageName` rows only, the first stage from the first change's old value |
 //! | `hubspot-export` | the deals export, one row per deal, `Date entered "<stage> (<pipeline>)"` columns | converted: one change per filled cell |
+//! | `hubspot-api` | the CRM API's deals JSON with `propertiesWithHistory=dealstage` | converted, streamed: one change per version |
+//! | `pipedrive-api` | the deal flow JSON (`GET /v1/deals/{id}/flow`) | converted, streamed: stage changes, won/lost from the status |
 //!
 //! A shape is found from the file's header ([`detect`]) or named with `--source`. Converted
 //! shapes are written, as they are read, into a temporary long CSV with UTC times (disk, not
 //! memory); every message about their content names the original file and line.
 
 mod hubspot;
+mod json;
+mod pipedrive;
 mod salesforce;
 
 use std::collections::HashMap;
@@ -42,6 +46,12 @@ pub enum Source {
     /// HubSpot's deals export: one row per deal, a `Date entered "<stage> (<pipeline>)"`
     /// column per stage.
     HubspotExport,
+    /// HubSpot's CRM API deals (`propertiesWithHistory=dealstage`): one page, an array of
+    /// pages, or JSON Lines.
+    HubspotApi,
+    /// Pipedrive's deal flow (`GET /v1/deals/{id}/flow`): stage changes, and won or lost as
+    /// status changes.
+    PipedriveApi,
 }
 
 impl Source {
@@ -54,6 +64,8 @@ impl Source {
             Self::SalesforceReport => "salesforce-report",
             Self::SalesforceFieldHistory => "salesforce-field-history",
             Self::HubspotExport => "hubspot-export",
+            Self::HubspotApi => "hubspot-api",
+            Self::PipedriveApi => "pipedrive-api",
         }
     }
 }
@@ -65,6 +77,18 @@ pub struct SourceOptions {
     pub source: Option<Source>,
     /// The HubSpot pipeline to measure when an export holds several (`--pipeline`).
     pub pipeline: Option<String>,
+    /// The vendor's stage list, to read stage ids by name (`--stages`): HubSpot's pipelines
+    /// response, Pipedrive's stages response.
+    pub stages: Option<PathBuf>,
+}
+
+/// The playbook's closing stages, for histories that close deals by a status (Pipedrive).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Closing {
+    /// The first won stage's id.
+    pub(crate) won: Option<String>,
+    /// The first lost stage's id.
+    pub(crate) lost: Option<String>,
 }
 
 /// What reading a shape found besides the rows, for the report.
@@ -106,18 +130,32 @@ pub(crate) struct Prepared {
 const SNIFF_BYTES: u64 = 1 << 16;
 
 /// Reads the history at `path` (the user named it `name`) as `options.source`, or as the shape
-/// its header shows.
+/// its start shows.
 pub(crate) fn prepare(
     path: &Path,
     name: &str,
     read: &ReadOptions,
     options: &SourceOptions,
+    closing: &Closing,
 ) -> Result<Prepared, Error> {
-    let header = sniff_header(path, name, read.delimiter)?;
-    let source = match options.source {
-        Some(source) => source,
-        None => detect(&header),
+    let start = sniff(path, name)?;
+    let json = is_json(&start);
+    let header = if json {
+        Vec::new()
+    } else {
+        header(&start, read.delimiter)
     };
+    let source = match (options.source, json) {
+        (Some(source), _) => source,
+        (None, true) => detect_json(&start, name)?,
+        (None, false) => detect(&header),
+    };
+    if options.stages.is_some() && !matches!(source, Source::HubspotApi | Source::PipedriveApi) {
+        return Err(Error::new(format!(
+            "{name}: --stages reads stage ids of the API shapes (hubspot-api, pipedrive-api), and the file was read as {}\n  help: leave --stages out, or pass --source",
+            source.id()
+        )));
+    }
     let mut prepared = Prepared {
         path: path.to_path_buf(),
         read: read.clone(),
@@ -135,8 +173,30 @@ pub(crate) fn prepare(
         Source::SalesforceReport => salesforce::report(&mut prepared, name, &header)?,
         Source::SalesforceFieldHistory => salesforce::field_history(&mut prepared, name)?,
         Source::HubspotExport => hubspot::export(&mut prepared, name, &header, options)?,
+        Source::HubspotApi => hubspot::api(&mut prepared, name, options)?,
+        Source::PipedriveApi => pipedrive::flow(&mut prepared, name, options, closing)?,
     }
     Ok(prepared)
+}
+
+/// Whether the file's start is JSON (an object or an array), not a CSV.
+fn is_json(start: &[u8]) -> bool {
+    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    matches!(start.trim_ascii_start().first(), Some(b'{' | b'['))
+}
+
+/// Which vendor's JSON the file's start is.
+fn detect_json(start: &[u8], name: &str) -> Result<Source, Error> {
+    let has = |needle: &[u8]| memchr::memmem::find(start, needle).is_some();
+    if has(b"\"propertiesWithHistory\"") {
+        Ok(Source::HubspotApi)
+    } else if has(b"\"field_key\"") || has(b"\"dealChange\"") {
+        Ok(Source::PipedriveApi)
+    } else {
+        Err(Error::new(format!(
+            "{name}: a JSON file, but neither HubSpot's deals with `propertiesWithHistory` nor Pipedrive's deal flow\n  help: pass --source hubspot-api or --source pipedrive-api, or export the stage history as CSV"
+        )))
+    }
 }
 
 /// The shape a header shows; the long stage history when it shows none.
@@ -155,16 +215,21 @@ fn detect(header: &[String]) -> Source {
     }
 }
 
-/// The header names of the CSV at `path` (trimmed; empty when the file is empty, which
-/// reading reports).
-fn sniff_header(path: &Path, name: &str, delimiter: u8) -> Result<Vec<String>, Error> {
+/// The first [`SNIFF_BYTES`] of the file at `path`.
+fn sniff(path: &Path, name: &str) -> Result<Vec<u8>, Error> {
     let cannot = |e: io::Error| Error::new(format!("{name}: cannot read: {e}"));
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut start = Vec::new();
     file.take(SNIFF_BYTES)
         .read_to_end(&mut start)
         .map_err(cannot)?;
-    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&start);
+    Ok(start)
+}
+
+/// The header names of a CSV starting with `start` (trimmed; none when it is empty, which
+/// reading reports).
+fn header(start: &[u8], delimiter: u8) -> Vec<String> {
+    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -172,12 +237,12 @@ fn sniff_header(path: &Path, name: &str, delimiter: u8) -> Result<Vec<String>, E
         .from_reader(start);
     let mut record = csv::ByteRecord::new();
     if !reader.read_byte_record(&mut record).unwrap_or(false) {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    Ok(record
+    record
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_owned())
-        .collect())
+        .collect()
 }
 
 /// Replaces a column the user left at its default with the shape's own name for it.
@@ -315,6 +380,8 @@ struct First {
     created: Option<Secs>,
     /// Its earliest stage change: when, and the stage it left.
     change: Option<(Secs, Box<[u8]>)>,
+    /// The stage it is in now, when the history says (its first, if it never moved).
+    now: Option<Box<[u8]>>,
 }
 
 /// Deals whose first stage [`FirstStages`] cannot place.
@@ -341,14 +408,21 @@ impl FirstStages {
         }
     }
 
+    /// `deal` is in stage `stage` now.
+    pub(crate) fn now_in(&mut self, deal: &[u8], stage: &[u8]) {
+        self.deals.entry(deal.into()).or_default().now = Some(stage.into());
+    }
+
     /// Writes each deal's first stage through `push`; says which deals it could not place.
     pub(crate) fn finish(&self, push: &mut Push<'_>) -> Result<Unplaced, Error> {
         let mut unplaced = Unplaced::default();
         for (deal, first) in &self.deals {
-            match (first.created, &first.change) {
-                (Some(created), Some((_, stage))) => push(deal, stage, created)?,
-                (None, Some(_)) => unplaced.no_creation += 1,
-                (_, None) => unplaced.never_moved += 1,
+            match (first.created, &first.change, &first.now) {
+                (Some(created), Some((_, stage)), _) | (Some(created), None, Some(stage)) => {
+                    push(deal, stage, created)?;
+                }
+                (None, Some(_), _) => unplaced.no_creation += 1,
+                (_, None, _) => unplaced.never_moved += 1,
             }
         }
         Ok(unplaced)
