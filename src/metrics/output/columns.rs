@@ -13,6 +13,7 @@
 //! `columns_match_the_json` fails when a column and the JSON disagree.
 
 use super::table::{opt_num, percent};
+use super::words::Words;
 use crate::metrics::report::{Report, StageStats, WonProfile};
 
 /// One per-stage number of the report.
@@ -31,13 +32,13 @@ pub(crate) struct Column {
     pub(crate) value: fn(&StageStats) -> Cell,
 }
 
-/// Column headers for people.
+/// Column headers for people, in English and Chinese.
 #[derive(Debug)]
 pub(crate) struct Headers {
     /// In the terminal table, where width is scarce.
-    pub(crate) table: &'static str,
+    pub(crate) table: Words,
     /// In the HTML report.
-    pub(crate) html: &'static str,
+    pub(crate) html: Words,
 }
 
 /// A value in a stage's row, formatted for machines ([`Cell::raw`]) or people
@@ -79,7 +80,7 @@ impl Cell {
     }
 }
 
-const fn shown(table: &'static str, html: &'static str) -> Headers {
+const fn shown(table: Words, html: Words) -> Headers {
     Headers { table, html }
 }
 
@@ -88,61 +89,61 @@ pub(crate) const STAGE_COLUMNS: &[Column] = &[
     Column {
         key: "stage",
         json: "/stage",
-        headers: Some(shown("Stage", "Stage")),
+        headers: Some(shown(["Stage", "阶段"], ["Stage", "阶段"])),
         value: |s| Cell::Stage(s.stage.clone()),
     },
     Column {
         key: "at_start",
         json: "/at_start",
-        headers: Some(shown("At start", "At start")),
+        headers: Some(shown(["At start", "期初"], ["At start", "期初在阶段"])),
         value: |s| Cell::Count(s.at_start),
     },
     Column {
         key: "entered",
         json: "/entered",
-        headers: Some(shown("Entered", "Entered")),
+        headers: Some(shown(["Entered", "进入"], ["Entered", "进入"])),
         value: |s| Cell::Count(s.entered),
     },
     Column {
         key: "advanced",
         json: "/advanced",
-        headers: Some(shown("Advanced", "Advanced")),
+        headers: Some(shown(["Advanced", "推进"], ["Advanced", "推进"])),
         value: |s| Cell::Count(s.advanced),
     },
     Column {
         key: "lost",
         json: "/lost",
-        headers: Some(shown("Lost", "Lost")),
+        headers: Some(shown(["Lost", "输单"], ["Lost", "输单"])),
         value: |s| Cell::Count(s.lost),
     },
     Column {
         key: "moved_back",
         json: "/moved_back",
-        headers: Some(shown("Back", "Back")),
+        headers: Some(shown(["Back", "退回"], ["Back", "退回"])),
         value: |s| Cell::Count(s.moved_back),
     },
     Column {
         key: "remaining",
         json: "/remaining",
-        headers: Some(shown("Remaining", "Remaining")),
+        headers: Some(shown(["Remaining", "期末"], ["Remaining", "期末仍在"])),
         value: |s| Cell::Count(s.remaining),
     },
     Column {
         key: "conversion",
         json: "/conversion",
-        headers: Some(shown("Conv.", "Conversion")),
+        headers: Some(shown(["Conv.", "转化率"], ["Conversion", "转化率"])),
         value: |s| Cell::Ratio(s.conversion),
     },
     Column {
         key: "loss_rate",
         json: "/loss_rate",
-        headers: Some(shown("Loss", "Loss rate")),
+        headers: Some(shown(["Loss", "输单率"], ["Loss rate", "输单率"])),
         value: |s| Cell::Ratio(s.loss_rate),
     },
     Column {
         key: "still_open_share",
         json: "/still_open_share",
-        headers: Some(shown("Open", "Still open")),
+        headers: Some(shown(["Open", "仍在"], ["Still open", "仍在阶段占比"])),
         value: |s| Cell::Ratio(s.still_open_share),
     },
     Column {
@@ -172,7 +173,10 @@ pub(crate) const STAGE_COLUMNS: &[Column] = &[
     Column {
         key: "cohort_conversion",
         json: "/cohort/conversion",
-        headers: Some(shown("Cohort", "Cohort conversion")),
+        headers: Some(shown(
+            ["Cohort", "同期转化"],
+            ["Cohort conversion", "同期群转化率"],
+        )),
         value: |s| Cell::Ratio(s.cohort.conversion),
     },
     Column {
@@ -184,19 +188,19 @@ pub(crate) const STAGE_COLUMNS: &[Column] = &[
     Column {
         key: "median_days",
         json: "/time_in_stage/median_days",
-        headers: Some(shown("Median d", "Median days")),
+        headers: Some(shown(["Median d", "中位天数"], ["Median days", "中位天数"])),
         value: |s| Cell::Days(s.time_in_stage.median_days),
     },
     Column {
         key: "mean_days",
         json: "/time_in_stage/mean_days",
-        headers: Some(shown("Mean d", "Mean days")),
+        headers: Some(shown(["Mean d", "平均天数"], ["Mean days", "平均天数"])),
         value: |s| Cell::Days(s.time_in_stage.mean_days),
     },
     Column {
         key: "expected_days",
         json: "/time_in_stage/expected_days",
-        headers: Some(shown("Budget d", "Budget days")),
+        headers: Some(shown(["Budget d", "预算天数"], ["Budget days", "预算天数"])),
         value: |s| Cell::Days(s.time_in_stage.expected_days),
     },
     Column {
@@ -208,13 +212,13 @@ pub(crate) const STAGE_COLUMNS: &[Column] = &[
     Column {
         key: "over_budget_share",
         json: "/time_in_stage/over_budget_share",
-        headers: Some(shown("Over", "Over budget")),
+        headers: Some(shown(["Over", "超时"], ["Over budget", "超出预算占比"])),
         value: |s| Cell::Ratio(s.time_in_stage.over_budget_share),
     },
     Column {
         key: "stalled",
         json: "/stalled",
-        headers: Some(shown("Stalled", "Stalled")),
+        headers: Some(shown(["Stalled", "停滞"], ["Stalled", "停滞"])),
         value: |s| Cell::Count(s.stalled),
     },
     Column {
@@ -256,9 +260,9 @@ pub(crate) fn shown_row(report: &Report, stage: &StageStats) -> Vec<String> {
 #[derive(Debug)]
 pub(crate) struct PeopleTable {
     /// Headers in the terminal table.
-    pub(crate) table: &'static [&'static str],
+    pub(crate) table: &'static [Words],
     /// Headers in the HTML report.
-    pub(crate) html: &'static [&'static str],
+    pub(crate) html: &'static [Words],
     /// The rows.
     pub(crate) rows: Vec<Vec<String>>,
 }
@@ -266,8 +270,20 @@ pub(crate) struct PeopleTable {
 /// The stalled deals; `None` when there are none.
 pub(crate) fn stalled(report: &Report) -> Option<PeopleTable> {
     (!report.stalled.is_empty()).then(|| PeopleTable {
-        table: &["Deal", "Stage", "Since", "Days", "Budget d"],
-        html: &["Deal", "Stage", "Since", "Days", "Budget days"],
+        table: &[
+            ["Deal", "交易"],
+            ["Stage", "阶段"],
+            ["Since", "进入时间"],
+            ["Days", "天数"],
+            ["Budget d", "预算天数"],
+        ],
+        html: &[
+            ["Deal", "交易"],
+            ["Stage", "阶段"],
+            ["Since", "进入时间"],
+            ["Days", "天数"],
+            ["Budget days", "预算天数"],
+        ],
         rows: report
             .stalled
             .iter()
@@ -288,22 +304,22 @@ pub(crate) fn stalled(report: &Report) -> Option<PeopleTable> {
 pub(crate) fn won_stages(report: &Report, profile: &WonProfile) -> PeopleTable {
     PeopleTable {
         table: &[
-            "Stage",
-            "Deals",
-            "P25 d",
-            "Median d",
-            "P75 d",
-            "Budget d",
-            "Suggested",
+            ["Stage", "阶段"],
+            ["Deals", "交易数"],
+            ["P25 d", "P25 天数"],
+            ["Median d", "中位天数"],
+            ["P75 d", "P75 天数"],
+            ["Budget d", "预算天数"],
+            ["Suggested", "建议预算"],
         ],
         html: &[
-            "Stage",
-            "Deals",
-            "P25 days",
-            "Median days",
-            "P75 days",
-            "Budget days",
-            "Suggested budget",
+            ["Stage", "阶段"],
+            ["Deals", "交易数"],
+            ["P25 days", "P25 天数"],
+            ["Median days", "中位天数"],
+            ["P75 days", "P75 天数"],
+            ["Budget days", "预算天数"],
+            ["Suggested budget", "建议预算"],
         ],
         rows: profile
             .stages
@@ -328,13 +344,19 @@ pub(crate) fn won_stages(report: &Report, profile: &WonProfile) -> PeopleTable {
 /// Touchpoints per stage and channel of the won deals; `None` without an activities file.
 pub(crate) fn touchpoints(report: &Report, profile: &WonProfile) -> Option<PeopleTable> {
     profile.activities.then(|| PeopleTable {
-        table: &["Stage", "Channel", "Median", "Mean", "Playbook"],
+        table: &[
+            ["Stage", "阶段"],
+            ["Channel", "渠道"],
+            ["Median", "中位数"],
+            ["Mean", "平均"],
+            ["Playbook", "手册"],
+        ],
         html: &[
-            "Stage",
-            "Channel",
-            "Median per deal",
-            "Mean per deal",
-            "Playbook do",
+            ["Stage", "阶段"],
+            ["Channel", "渠道"],
+            ["Median per deal", "每笔交易中位数"],
+            ["Mean per deal", "每笔交易平均"],
+            ["Playbook do", "手册 do 次数"],
         ],
         rows: profile
             .stages

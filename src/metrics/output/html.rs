@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::columns::{self, PeopleTable, shown_columns, shown_row};
 use super::svg;
 use super::table::{opt_num, percent};
+use super::words::{fill, labels, pick, t};
 use crate::emit::svg::palette::{BACK, LOST, REMAINING, WON};
 use crate::emit::templates::{TemplateError, Templates};
 use crate::metrics::report::{PeriodReport, Report};
@@ -43,7 +44,7 @@ struct Period<'r> {
 
 fn stage_table(report: &Report, period: &PeriodReport) -> Table {
     Table {
-        headers: shown_columns().map(|(_, h)| h.html).collect(),
+        headers: shown_columns().map(|(_, h)| pick(report, h.html)).collect(),
         rows: period.stages.iter().map(|s| shown_row(report, s)).collect(),
     }
 }
@@ -63,37 +64,48 @@ fn cards(report: &Report) -> Vec<Card> {
     let funnel = &total.funnel;
     let card = |value: String, what: String| Card { value, what };
     let mut cards = vec![
-        card(funnel.new_deals.to_string(), "new deals".into()),
+        card(
+            funnel.new_deals.to_string(),
+            t(report, "card_new_deals").into(),
+        ),
         card(
             percent(funnel.win_rate),
-            format!("win rate ({} won, {} lost)", funnel.won, funnel.lost),
+            fill(
+                report,
+                "card_win_rate",
+                &[("won", &funnel.won), ("lost", &funnel.lost)],
+            ),
         ),
         card(
             opt_num(funnel.cycle.median_days, 1),
             funnel.cycle.target_days.map_or_else(
-                || "median days to win".to_owned(),
-                |t| format!("median days to win (target {t:.0})"),
+                || t(report, "card_median_cycle").to_owned(),
+                |target| {
+                    fill(
+                        report,
+                        "card_median_cycle_target",
+                        &[("target", &format!("{target:.0}"))],
+                    )
+                },
             ),
         ),
     ];
     if let Some(demo) = &funnel.demo {
-        cards.push(card(
-            percent(demo.share),
-            "of new deals asked for a demo".into(),
-        ));
+        cards.push(card(percent(demo.share), t(report, "card_demo").into()));
     }
     let stalled: u64 = total.stages.iter().map(|s| s.stalled).sum();
     cards.push(card(
         stalled.to_string(),
-        format!("deals stalled at {}", total.as_of),
+        fill(report, "card_stalled", &[("as_of", &total.as_of)]),
     ));
     cards
 }
 
-impl From<PeopleTable> for Table {
-    fn from(table: PeopleTable) -> Self {
+impl Table {
+    /// A table of people for the page, headed in the report's language.
+    fn people(report: &Report, table: PeopleTable) -> Self {
         Self {
-            headers: table.html.to_vec(),
+            headers: table.html.iter().map(|h| pick(report, *h)).collect(),
             rows: table.rows,
         }
     }
@@ -101,8 +113,9 @@ impl From<PeopleTable> for Table {
 
 fn won_profile(report: &Report) -> Option<Value> {
     let profile = report.won_profile.as_ref()?;
-    let stages = Table::from(columns::won_stages(report, profile));
-    let touchpoints = columns::touchpoints(report, profile).map(Table::from);
+    let stages = Table::people(report, columns::won_stages(report, profile));
+    let touchpoints =
+        columns::touchpoints(report, profile).map(|table| Table::people(report, table));
     Some(context! {
         won_deals => profile.won_deals,
         stages => Value::from(Serde(&stages)),
@@ -120,7 +133,25 @@ pub(crate) fn context(report: &Report) -> Value {
     };
     context! {
         lang => &report.playbook.locale,
-        title => format!("Pipeline metrics: {}", report.playbook.name),
+        title => fill(report, "title", &[("name", &report.playbook.name)]),
+        t => labels(report),
+        text => context! {
+            meta => fill(report, "meta", &[
+                ("from", &total.from),
+                ("to", &total.to),
+                ("rows", &report.input.rows),
+                ("deals", &report.input.deals),
+                ("history", &report.input.history),
+                ("zone", &report.time_zone),
+                ("as_of", &report.as_of),
+            ]),
+            read_as => fill(report, "read_as", &[("source", &report.input.source.id())]),
+            all_stages => fill(report, "all_stages", &[("from", &total.from), ("to", &total.to)]),
+            stalled => fill(report, "stalled_title", &[("as_of", &total.as_of)]),
+            won_profile => report.won_profile.as_ref().map(|p| fill(report, "won_profile", &[("won", &p.won_deals)])),
+            def_cohort => fill(report, "def_cohort", &[("as_of", &report.as_of)]),
+            def_stalled => fill(report, "def_stalled", &[("as_of", &report.as_of)]),
+        },
         input => Value::from(Serde(&report.input)),
         time_zone => &report.time_zone,
         as_of => &report.as_of,
@@ -133,9 +164,9 @@ pub(crate) fn context(report: &Report) -> Value {
         },
         colours => context! { advanced => WON, lost => LOST, back => BACK, remaining => REMAINING },
         total => Value::from(Serde(period(report, total))),
-        off_process => report.off_process(total, "skipped ahead", "moved back"),
+        off_process => report.off_process(total, t(report, "skipped_ahead"), t(report, "moved_back")),
         periods => Value::from(Serde(&periods)),
-        stalled => Value::from(Serde(columns::stalled(report).map(Table::from))),
+        stalled => Value::from(Serde(columns::stalled(report).map(|table| Table::people(report, table)))),
         won_profile => won_profile(report),
     }
 }

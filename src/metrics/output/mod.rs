@@ -5,6 +5,7 @@ pub(crate) mod csv;
 pub(crate) mod html;
 pub(crate) mod svg;
 pub(crate) mod table;
+pub(crate) mod words;
 
 use super::report::Report;
 use crate::emit::templates::{TemplateError, Templates};

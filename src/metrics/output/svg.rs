@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::words::{fill, t};
 use crate::emit::svg::palette::{BACK, LOST, NEUTRAL, NEUTRAL_LIGHT, REMAINING, WON};
 use crate::emit::svg::{self, Anchor, Stroke};
 use crate::metrics::report::{PeriodReport, Report};
@@ -55,11 +56,7 @@ fn scale(count: u64, max: u64) -> f64 {
 /// entering), with the part that advanced, then the deals won.
 pub(crate) fn funnel(report: &Report, period: &PeriodReport) -> String {
     let mut out = String::new();
-    open(
-        &mut out,
-        "Funnel: deals in each stage and how many advanced",
-        period.stages.len() + 1,
-    );
+    open(&mut out, t(report, "chart_funnel"), period.stages.len() + 1);
     let max = period
         .stages
         .iter()
@@ -80,7 +77,11 @@ pub(crate) fn funnel(report: &Report, period: &PeriodReport) -> String {
             y,
             w,
             NEUTRAL_LIGHT,
-            &format!("{name}: {total} deals in the stage"),
+            &fill(
+                report,
+                "tip_in_stage",
+                &[("name", &name), ("count", &total)],
+            ),
         );
         let a = scale(s.advanced, max);
         rect(
@@ -89,7 +90,11 @@ pub(crate) fn funnel(report: &Report, period: &PeriodReport) -> String {
             y + 4.0,
             a,
             NEUTRAL,
-            &format!("{name}: {} advanced", s.advanced),
+            &fill(
+                report,
+                "tip_advanced",
+                &[("name", &name), ("count", &s.advanced)],
+            ),
         );
         value(
             &mut out,
@@ -105,7 +110,7 @@ pub(crate) fn funnel(report: &Report, period: &PeriodReport) -> String {
         .stages
         .iter()
         .find(|s| s.kind == Kind::Won)
-        .map_or("Won", |s| s.name.as_str());
+        .map_or(t(report, "won"), |s| s.name.as_str());
     label(&mut out, y, won);
     rect(
         &mut out,
@@ -113,7 +118,7 @@ pub(crate) fn funnel(report: &Report, period: &PeriodReport) -> String {
         y,
         w,
         WON,
-        &format!("won: {}", period.funnel.won),
+        &fill(report, "won_count", &[("won", &period.funnel.won)]),
     );
     value(&mut out, LABEL + PLOT, y, &period.funnel.won.to_string());
     svg::close(&mut out);
@@ -124,60 +129,68 @@ pub(crate) fn funnel(report: &Report, period: &PeriodReport) -> String {
 #[allow(clippy::cast_precision_loss)]
 pub(crate) fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
     let mut out = String::new();
-    let height = open(
-        &mut out,
-        "Median days in stage against the expected duration",
-        period.stages.len(),
-    );
+    let height = open(&mut out, t(report, "chart_time"), period.stages.len());
     let max = period
         .stages
         .iter()
         .flat_map(|s| {
-            let t = &s.time_in_stage;
-            [t.median_days, t.mean_days, t.expected_days]
+            let time = &s.time_in_stage;
+            [time.median_days, time.mean_days, time.expected_days]
         })
         .flatten()
         .fold(0.0f64, f64::max);
     let x_of = |days: f64| LABEL + if max > 0.0 { days / max * PLOT } else { 0.0 };
     let mut y = 8.0;
     for s in &period.stages {
-        let t = &s.time_in_stage;
+        let time = &s.time_in_stage;
         let name = report.stage_name(&s.stage);
         label(&mut out, y, name);
-        if let Some(median) = t.median_days {
-            let over = t.expected_days.is_some_and(|e| median > e);
+        if let Some(median) = time.median_days {
+            let over = time.expected_days.is_some_and(|e| median > e);
             rect(
                 &mut out,
                 LABEL,
                 y,
                 x_of(median) - LABEL,
                 if over { LOST } else { NEUTRAL },
-                &format!("{name}: median {median:.1} days over {} visits", t.visits),
+                &fill(
+                    report,
+                    "tip_median",
+                    &[
+                        ("name", &name),
+                        ("days", &format!("{median:.1}")),
+                        ("visits", &time.visits),
+                    ],
+                ),
             );
-            let mut text = format!("{median:.1} d");
-            if let Some(e) = t.expected_days {
+            let mut text = format!("{median:.1} {}", t(report, "days_unit"));
+            if let Some(e) = time.expected_days {
                 let _ = write!(text, " / {e:.1}");
             }
             value(&mut out, LABEL + PLOT, y, &text);
         } else {
-            value(&mut out, LABEL, y, "no exits");
+            value(&mut out, LABEL, y, t(report, "no_exits"));
         }
-        if let Some(mean) = t.mean_days {
+        if let Some(mean) = time.mean_days {
             let solid = Stroke {
                 colour: "#111",
                 width: 2,
                 dash: None,
             };
-            let tip = format!("mean {mean:.1} days");
+            let tip = fill(report, "mean_days", &[("days", &format!("{mean:.1}"))]);
             svg::vertical(&mut out, x_of(mean), (y - 2.0, y + BAR + 2.0), solid, &tip);
         }
-        if let Some(expected) = t.expected_days {
+        if let Some(expected) = time.expected_days {
             let dashed = Stroke {
                 colour: "#111",
                 width: 1,
                 dash: Some("3 2"),
             };
-            let tip = format!("expected {expected:.1} days");
+            let tip = fill(
+                report,
+                "expected_days",
+                &[("days", &format!("{expected:.1}"))],
+            );
             svg::vertical(
                 &mut out,
                 x_of(expected),
@@ -200,11 +213,7 @@ pub(crate) fn time_in_stage(report: &Report, period: &PeriodReport) -> String {
 /// Where the deals of each stage went: advanced, lost, back, or still there.
 pub(crate) fn flows(report: &Report, period: &PeriodReport) -> String {
     let mut out = String::new();
-    open(
-        &mut out,
-        "Stage flows: where the deals in each stage went",
-        period.stages.len(),
-    );
+    open(&mut out, t(report, "chart_flows"), period.stages.len());
     let max = period
         .stages
         .iter()
@@ -217,10 +226,10 @@ pub(crate) fn flows(report: &Report, period: &PeriodReport) -> String {
         label(&mut out, y, name);
         let mut x = LABEL;
         for (count, colour, what) in [
-            (s.advanced, WON, "advanced"),
-            (s.lost, LOST, "lost"),
-            (s.moved_back, BACK, "moved back"),
-            (s.remaining, REMAINING, "still in the stage"),
+            (s.advanced, WON, t(report, "advanced")),
+            (s.lost, LOST, t(report, "lost")),
+            (s.moved_back, BACK, t(report, "moved_back")),
+            (s.remaining, REMAINING, t(report, "still_in_stage")),
         ] {
             let w = scale(count, max);
             rect(
@@ -229,7 +238,11 @@ pub(crate) fn flows(report: &Report, period: &PeriodReport) -> String {
                 y,
                 w,
                 colour,
-                &format!("{name}: {count} {what}"),
+                &fill(
+                    report,
+                    "tip_flow",
+                    &[("name", &name), ("count", &count), ("what", &what)],
+                ),
             );
             x += w;
         }

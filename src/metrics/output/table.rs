@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
 use super::columns::{self, PeopleTable, shown_columns, shown_row};
+use super::words::{fill, pick, t};
 use crate::metrics::report::{PeriodReport, Report};
 use crate::metrics::source::Source;
 
@@ -49,8 +50,12 @@ pub(crate) fn align(rows: &[Vec<String>], out: &mut String) {
     }
 }
 
-fn people_table(table: &PeopleTable, out: &mut String) {
-    let header = table.table.iter().map(|h| (*h).to_owned()).collect();
+fn people_table(report: &Report, table: &PeopleTable, out: &mut String) {
+    let header = table
+        .table
+        .iter()
+        .map(|h| pick(report, *h).to_owned())
+        .collect();
     let rows: Vec<Vec<String>> = std::iter::once(header)
         .chain(table.rows.iter().cloned())
         .collect();
@@ -61,48 +66,70 @@ fn people_table(table: &PeopleTable, out: &mut String) {
 fn period_block(report: &Report, period: &PeriodReport, title: &str, out: &mut String) {
     let _ = writeln!(
         out,
-        "{title} ({} to {}; stalls as of {})",
-        period.from, period.to, period.as_of
+        "{}",
+        fill(
+            report,
+            "period",
+            &[
+                ("title", &title),
+                ("from", &period.from),
+                ("to", &period.to),
+                ("as_of", &period.as_of),
+            ]
+        )
     );
-    let mut rows = vec![shown_columns().map(|(_, h)| h.table.to_owned()).collect()];
+    let mut rows = vec![
+        shown_columns()
+            .map(|(_, h)| pick(report, h.table).to_owned())
+            .collect(),
+    ];
     for stage in &period.stages {
         rows.push(shown_row(report, stage));
     }
     align(&rows, out);
     let funnel = &period.funnel;
-    let mut line = format!(
-        "Funnel: {} new deals, {} won, {} lost, win rate {}",
-        funnel.new_deals,
-        funnel.won,
-        funnel.lost,
-        percent(funnel.win_rate)
+    let mut line = fill(
+        report,
+        "funnel_line",
+        &[
+            ("new", &funnel.new_deals),
+            ("won", &funnel.won),
+            ("lost", &funnel.lost),
+            ("rate", &percent(funnel.win_rate)),
+        ],
     );
     if funnel.cycle.deals > 0 {
-        let _ = write!(
-            line,
-            ", median cycle {} d",
-            opt_num(funnel.cycle.median_days, 1)
+        line += &fill(
+            report,
+            "funnel_cycle",
+            &[("days", &opt_num(funnel.cycle.median_days, 1))],
         );
         if let (Some(target), Some(over)) = (funnel.cycle.target_days, funnel.cycle.over_target) {
-            let _ = write!(
-                line,
-                " (target {target:.0} d, {over} of {} slower)",
-                funnel.cycle.deals
+            line += &fill(
+                report,
+                "funnel_cycle_target",
+                &[
+                    ("target", &format!("{target:.0}")),
+                    ("over", &over),
+                    ("deals", &funnel.cycle.deals),
+                ],
             );
         }
     }
     if let Some(demo) = &funnel.demo {
-        let _ = write!(
-            line,
-            ", demo requested by {} of new deals",
-            percent(demo.share)
-        );
+        line += &fill(report, "funnel_demo", &[("share", &percent(demo.share))]);
     }
     out.push_str(&line);
     out.push('\n');
-    let off_process = report.off_process(period, "skip", "back");
+    let off_process = report.off_process(period, t(report, "skip"), t(report, "back"));
     if !off_process.is_empty() {
-        let _ = writeln!(out, "Off the process: {}", off_process.join(", "));
+        let _ = writeln!(
+            out,
+            "{}{}{}",
+            t(report, "off_process"),
+            t(report, "colon"),
+            off_process.join(", ")
+        );
     }
     out.push('\n');
 }
@@ -113,19 +140,30 @@ pub(crate) fn render(report: &Report) -> String {
     let input = &report.input;
     let _ = writeln!(
         out,
-        "{} ({}): {} rows, {} deals from {}, times in {}, as of {}\n",
-        report.playbook.name,
-        report.playbook.id,
-        input.rows,
-        input.deals,
-        input.history,
-        report.time_zone,
-        report.as_of
+        "{}\n",
+        fill(
+            report,
+            "header",
+            &[
+                ("name", &report.playbook.name),
+                ("id", &report.playbook.id),
+                ("rows", &input.rows),
+                ("deals", &input.deals),
+                ("history", &input.history),
+                ("zone", &report.time_zone),
+                ("as_of", &report.as_of),
+            ]
+        )
     );
+    let colon = t(report, "colon");
     if input.source != Source::StageHistory || !input.notes.is_empty() {
-        let _ = writeln!(out, "Read as {}", input.source.id());
+        let _ = writeln!(
+            out,
+            "{}",
+            fill(report, "read_as", &[("source", &input.source.id())])
+        );
         for note in &input.notes {
-            let _ = writeln!(out, "  note: {note}");
+            let _ = writeln!(out, "  {}{colon}{note}", t(report, "note"));
         }
         out.push('\n');
     }
@@ -133,27 +171,32 @@ pub(crate) fn render(report: &Report) -> String {
         period_block(report, period, &period.label, &mut out);
     }
     if report.periods.len() > 1 {
-        period_block(report, &report.total, "All periods", &mut out);
+        period_block(report, &report.total, t(report, "all_periods"), &mut out);
     }
     if let Some(stalled) = columns::stalled(report) {
-        let _ = writeln!(out, "Stalled at {}", report.total.as_of);
-        people_table(&stalled, &mut out);
+        let _ = writeln!(
+            out,
+            "{}",
+            fill(report, "stalled_at", &[("as_of", &report.total.as_of)])
+        );
+        people_table(report, &stalled, &mut out);
         out.push('\n');
     }
     if let Some(profile) = &report.won_profile {
-        let _ = writeln!(out, "Won deals ({}): time per stage", profile.won_deals);
-        people_table(&columns::won_stages(report, profile), &mut out);
+        let _ = writeln!(
+            out,
+            "{}",
+            fill(report, "won_stages", &[("won", &profile.won_deals)])
+        );
+        people_table(report, &columns::won_stages(report, profile), &mut out);
         if let Some(touchpoints) = columns::touchpoints(report, profile) {
-            let _ = writeln!(
-                out,
-                "\nWon deals: touchpoints per stage (median per deal, playbook `do`)"
-            );
-            people_table(&touchpoints, &mut out);
+            let _ = writeln!(out, "\n{}", t(report, "won_touchpoints"));
+            people_table(report, &touchpoints, &mut out);
         }
         out.push('\n');
     }
     for warning in report.warnings() {
-        let _ = writeln!(out, "warning: {warning}");
+        let _ = writeln!(out, "{}{colon}{warning}", t(report, "warning"));
     }
     while out.ends_with("\n\n") {
         out.pop();

@@ -1,0 +1,346 @@
+//! The metrics report's words in each language a playbook is written in: the table, the HTML
+//! page and its charts speak the playbook's `locale`, so a zh-CN playbook's report is in
+//! Chinese. Sentences with numbers are templates with named slots (`{won}`), filled by
+//! [`fill`], for word order differs between the languages.
+
+use std::collections::BTreeMap;
+
+use crate::metrics::report::Report;
+use crate::model::Locale;
+
+/// A text in English and in Simplified Chinese.
+pub(crate) type Words = [&'static str; 2];
+
+/// Every label with its English and Simplified Chinese text, sorted by key.
+const LABELS: &[(&str, Words)] = &[
+    ("advanced", ["advanced", "推进"]),
+    ("all_periods", ["All periods", "全部期间"]),
+    (
+        "all_stages",
+        ["All stages, {from} to {to}", "全部阶段，{from} 至 {to}"],
+    ),
+    ("back", ["back", "退回"]),
+    (
+        "card_demo",
+        ["of new deals asked for a demo", "的新交易请求了演示"],
+    ),
+    (
+        "card_median_cycle",
+        ["median days to win", "赢单所需天数（中位数）"],
+    ),
+    (
+        "card_median_cycle_target",
+        [
+            "median days to win (target {target})",
+            "赢单所需天数（中位数，目标 {target}）",
+        ],
+    ),
+    ("card_new_deals", ["new deals", "笔新交易"]),
+    (
+        "card_stalled",
+        ["deals stalled at {as_of}", "笔交易在 {as_of} 停滞"],
+    ),
+    (
+        "card_win_rate",
+        [
+            "win rate ({won} won, {lost} lost)",
+            "赢率（赢单 {won}，输单 {lost}）",
+        ],
+    ),
+    (
+        "chart_flows",
+        [
+            "Stage flows: where the deals in each stage went",
+            "阶段流向：各阶段交易的去向",
+        ],
+    ),
+    (
+        "chart_funnel",
+        [
+            "Funnel: deals in each stage and how many advanced",
+            "漏斗：各阶段的交易及推进数量",
+        ],
+    ),
+    (
+        "chart_time",
+        [
+            "Median days in stage against the expected duration",
+            "阶段停留天数中位数与预计时长对比",
+        ],
+    ),
+    ("colon", [": ", "："]),
+    ("counted", ["How the numbers are counted", "数字的计算方法"]),
+    ("days_unit", ["d", "天"]),
+    (
+        "def_cohort",
+        [
+            "of the deals that entered the stage in the period, those that moved forward by {as_of} (when the history was taken) ÷ those that entered.",
+            "本期间进入该阶段的交易中，截至 {as_of}（导出历史的时间）已推进的 ÷ 进入的。",
+        ],
+    ),
+    ("def_cohort_term", ["Cohort conversion", "同期群转化率"]),
+    (
+        "def_conversion",
+        [
+            "deals that moved forward ÷ deals that left the stage in the period (forward, lost or back); it does not see the deals still in the stage, so read it with still open.",
+            "本期间推进的交易 ÷ 离开该阶段的交易（推进、输单或退回）；它看不到仍在阶段中的交易，请与“仍在阶段占比”一起看。",
+        ],
+    ),
+    ("def_conversion_term", ["Conversion", "转化率"]),
+    (
+        "def_loss",
+        [
+            "deals lost ÷ deals that left the stage in the period.",
+            "输单的交易 ÷ 本期间离开该阶段的交易。",
+        ],
+    ),
+    ("def_loss_term", ["Loss rate", "输单率"]),
+    (
+        "def_open",
+        [
+            "deals in the stage at the period's end ÷ deals in it during the period (there at its start, or entering).",
+            "期末仍在该阶段的交易 ÷ 本期间在该阶段的交易（期初已在或期间进入）。",
+        ],
+    ),
+    ("def_open_term", ["Still open", "仍在阶段占比"]),
+    (
+        "def_stalled",
+        [
+            "deals in the stage longer than its expected_duration at the period's end, or at {as_of} if earlier.",
+            "在期末（或更早的 {as_of}）停留超过该阶段 expected_duration 的交易。",
+        ],
+    ),
+    ("def_stalled_term", ["Stalled", "停滞"]),
+    (
+        "def_win",
+        [
+            "won ÷ (won + lost) in the period.",
+            "本期间赢单 ÷（赢单 + 输单）。",
+        ],
+    ),
+    ("def_win_term", ["Win rate", "赢率"]),
+    ("expected_days", ["expected {days} days", "预计 {days} 天"]),
+    (
+        "flows_intro",
+        ["Where the deals in each stage went:", "各阶段交易的去向："],
+    ),
+    ("flows_title", ["Stage flows", "阶段流向"]),
+    (
+        "funnel_cycle",
+        [", median cycle {days} d", "，周期中位数 {days} 天"],
+    ),
+    (
+        "funnel_cycle_target",
+        [
+            " (target {target} d, {over} of {deals} slower)",
+            "（目标 {target} 天，{deals} 笔中 {over} 笔更慢）",
+        ],
+    ),
+    (
+        "funnel_demo",
+        [
+            ", demo requested by {share} of new deals",
+            "，{share} 的新交易请求了演示",
+        ],
+    ),
+    (
+        "funnel_intro",
+        [
+            "Light bar: deals in the stage during the period; dark bar: those that advanced; last row: deals won.",
+            "浅色条：本期间在该阶段的交易；深色条：其中推进的交易；最后一行：赢单交易。",
+        ],
+    ),
+    (
+        "funnel_line",
+        [
+            "Funnel: {new} new deals, {won} won, {lost} lost, win rate {rate}",
+            "漏斗：新交易 {new} 笔，赢单 {won}，输单 {lost}，赢率 {rate}",
+        ],
+    ),
+    ("funnel_title", ["Funnel", "漏斗"]),
+    (
+        "header",
+        [
+            "{name} ({id}): {rows} rows, {deals} deals from {history}, times in {zone}, as of {as_of}",
+            "{name}（{id}）：{history} 中 {deals} 笔交易的 {rows} 条记录，时区 {zone}，截至 {as_of}",
+        ],
+    ),
+    ("lost", ["lost", "输单"]),
+    ("made_by", ["Made by stagebook.", "由 stagebook 生成。"]),
+    ("mean_days", ["mean {days} days", "平均 {days} 天"]),
+    (
+        "meta",
+        [
+            "{from} to {to} · {rows} stage changes of {deals} deals from {history} · times in {zone} · as of {as_of}",
+            "{from} 至 {to} · {history} 中 {deals} 笔交易的 {rows} 次阶段变更 · 时区 {zone} · 截至 {as_of}",
+        ],
+    ),
+    ("moved_back", ["moved back", "退回"]),
+    ("no_exits", ["no exits", "无离开"]),
+    ("note", ["note", "说明"]),
+    ("off_process", ["Off the process", "偏离流程"]),
+    (
+        "period",
+        [
+            "{title} ({from} to {to}; stalls as of {as_of})",
+            "{title}（{from} 至 {to}；停滞截至 {as_of}）",
+        ],
+    ),
+    ("period_range", ["{from} to {to}", "{from} 至 {to}"]),
+    ("read_as", ["Read as {source}", "读取格式：{source}"]),
+    ("skip", ["skip", "跳过"]),
+    ("skipped_ahead", ["skipped ahead", "跳过"]),
+    (
+        "stalled_at",
+        ["Stalled at {as_of}", "截至 {as_of} 停滞的交易"],
+    ),
+    (
+        "stalled_title",
+        ["Stalled deals at {as_of}", "截至 {as_of} 停滞的交易"],
+    ),
+    ("still_in_stage", ["still in the stage", "仍在阶段"]),
+    ("still_there", ["still there", "仍在阶段"]),
+    (
+        "time_intro",
+        [
+            "Bar: median days in the stage for deals that left it; black tick: mean; dashed line: the stage's expected_duration. Red bars are over budget.",
+            "条形：离开该阶段的交易在阶段中的天数中位数；黑色刻度：平均值；虚线：该阶段的 expected_duration。红色条形超出预算。",
+        ],
+    ),
+    (
+        "time_title",
+        ["Time in stage against the playbook", "阶段用时与手册对比"],
+    ),
+    (
+        "tip_advanced",
+        ["{name}: {count} advanced", "{name}：{count} 笔推进"],
+    ),
+    (
+        "tip_flow",
+        ["{name}: {count} {what}", "{name}：{count} 笔{what}"],
+    ),
+    (
+        "tip_in_stage",
+        [
+            "{name}: {count} deals in the stage",
+            "{name}：阶段中有 {count} 笔交易",
+        ],
+    ),
+    (
+        "tip_median",
+        [
+            "{name}: median {days} days over {visits} visits",
+            "{name}：{visits} 次停留，中位数 {days} 天",
+        ],
+    ),
+    (
+        "title",
+        ["Pipeline metrics: {name}", "销售管道指标：{name}"],
+    ),
+    ("warning", ["warning", "警告"]),
+    ("won", ["won", "赢单"]),
+    ("won_count", ["won: {won}", "赢单：{won}"]),
+    (
+        "won_profile",
+        [
+            "What the {won} won deals looked like",
+            "{won} 笔赢单交易的样子",
+        ],
+    ),
+    (
+        "won_stages",
+        [
+            "Won deals ({won}): time per stage",
+            "赢单交易（{won} 笔）：各阶段用时",
+        ],
+    ),
+    (
+        "won_touchpoints",
+        [
+            "Won deals: touchpoints per stage (median per deal, playbook `do`)",
+            "赢单交易：各阶段触点（每笔交易中位数，手册 `do`）",
+        ],
+    ),
+];
+
+/// The language of `report`: its playbook's.
+fn locale(report: &Report) -> Locale {
+    if report.playbook.locale == Locale::ZhCn.tag() {
+        Locale::ZhCn
+    } else {
+        Locale::En
+    }
+}
+
+/// `words` in the language of `report`.
+pub(crate) fn pick(report: &Report, words: Words) -> &'static str {
+    match locale(report) {
+        Locale::En => words[0],
+        Locale::ZhCn => words[1],
+    }
+}
+
+/// The label `key` in the language of `report`.
+///
+/// # Panics
+///
+/// On a key missing from the labels: a mistake the tests catch.
+pub(crate) fn t(report: &Report, key: &str) -> &'static str {
+    let at = LABELS
+        .binary_search_by(|(k, _)| (*k).cmp(key))
+        .unwrap_or_else(|_| panic!("no metrics label `{key}`"));
+    pick(report, LABELS[at].1)
+}
+
+/// Every label in the language of `report`, for templates (`t.KEY`).
+pub(crate) fn labels(report: &Report) -> BTreeMap<&'static str, &'static str> {
+    LABELS
+        .iter()
+        .map(|(key, words)| (*key, pick(report, *words)))
+        .collect()
+}
+
+/// The label `key` with its `{slot}`s filled.
+pub(crate) fn fill(report: &Report, key: &str, slots: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut text = t(report, key).to_owned();
+    for (slot, value) in slots {
+        text = text.replace(&format!("{{{slot}}}"), &value.to_string());
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_sorted_unique_and_translated_with_the_same_slots() {
+        for pair in LABELS.windows(2) {
+            assert!(pair[0].0 < pair[1].0, "{} before {}", pair[0].0, pair[1].0);
+        }
+        let slots = |text: &str| {
+            let mut found: Vec<String> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(slot, _)| slot.to_owned()))
+                .collect();
+            found.sort();
+            found
+        };
+        for (key, [en, zh]) in LABELS {
+            assert!(!en.is_empty() && !zh.is_empty(), "{key}");
+            assert_eq!(slots(en), slots(zh), "{key}");
+            let mut bare = (*zh).to_owned();
+            for slot in slots(zh) {
+                bare = bare.replace(&format!("{{{slot}}}"), "");
+            }
+            for kept in ["stagebook", "expected_duration", "`do`"] {
+                bare = bare.replace(kept, "");
+            }
+            assert!(
+                !bare.chars().any(|c| c.is_ascii_alphabetic()),
+                "{key}: English left in the Chinese: {zh}"
+            );
+        }
+    }
+}
