@@ -926,3 +926,54 @@ fn a_snapshot_of_current_stages_is_a_warning() {
         "{stderr}"
     );
 }
+
+/// The words people read on an HTML page: text between tags and the `title` and
+/// `aria-label` attributes, without the style sheet.
+fn visible_words(html: &str) -> Vec<String> {
+    let body = html.split("</style>").last().unwrap_or(html);
+    let mut words = Vec::new();
+    for (i, part) in body.split('<').enumerate() {
+        let (tag, text) = part.split_once('>').unwrap_or(("", part));
+        if i > 0 {
+            for attribute in ["title=\"", "aria-label=\""] {
+                if let Some((_, rest)) = tag.split_once(attribute) {
+                    words.push(rest.split('"').next().unwrap_or("").to_owned());
+                }
+            }
+        }
+        words.push(text.to_owned());
+    }
+    words
+}
+
+#[test]
+fn a_zh_cn_report_shows_no_english_label() {
+    let dir = "tests/cmd/metrics-zh.in";
+    let output = Command::new(snapbox::cmd::cargo_bin!("stagebook"))
+        .args(["metrics", &format!("{dir}/playbook.yaml"), "--history"])
+        .arg(format!("{dir}/history.csv"))
+        .args(["--tz", "Asia/Shanghai", "--format", "html", "--won-profile"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let html = String::from_utf8(output).unwrap();
+    // What is data or a name, not a label: the file, the zone, the field and the tool.
+    let kept = [
+        &format!("{dir}/history.csv")[..],
+        "Asia/Shanghai",
+        "expected_duration",
+        "stagebook",
+    ];
+    for text in visible_words(&html) {
+        let mut bare = text.clone();
+        for name in kept {
+            bare = bare.replace(name, "");
+        }
+        let english = bare
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .any(|word| word.len() >= 2);
+        assert!(!english, "English in the zh-CN report: {text:?}");
+    }
+}
