@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times `stagebook metrics` (release build) reading one generated history in every CRM shape
 # (benches/gen_sources.py), prints wall time, CPU time and peak memory for each, and checks
-# that the shapes that hold every change give the same CSV report as the long history.
+# that the shapes that hold every change give the same CSV report as the long history (field
+# history cannot place a deal that never changed stage: it says so in a warning).
 #
 #   benches/sources.sh [ROWS]     # default 4 000 000 rows (about 1 000 000 deals)
 #
@@ -44,6 +45,7 @@ for name in hubspot-api pipedrive-api field-history; do
   if cmp -s "$data/stage-history.out.csv" "$data/$name.out.csv"; then
     echo "== $name: the same report as the long history"
   else
-    echo "== $name: DIFFERS from the long history"; diff "$data/stage-history.out.csv" "$data/$name.out.csv" | head -5
+    echo "== $name: differs from the long history, with these warnings:"
+    grep '^warning' "$data/$name.time" || echo "   (none: a bug)"
   fi
 done

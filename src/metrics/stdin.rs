@@ -49,9 +49,14 @@ impl Spooled {
             io::copy(&mut input, &mut writer).and_then(|_| writer.flush())
         };
         copied.map_err(|e| {
-            Error::new(format!(
-                "{name}: cannot read: {e}\n  help: check the command piped into `--history {name}`, or save the export and pass its path"
-            ))
+            // Data that does not decompress says what to check itself.
+            Error::new(if e.kind() == io::ErrorKind::InvalidData {
+                format!("{name}: cannot read: {e}")
+            } else {
+                format!(
+                    "{name}: cannot read: {e}\n  help: check the command piped into `--history {name}`, or save the export and pass its path"
+                )
+            })
         })?;
         Ok(Self {
             file,
@@ -130,9 +135,10 @@ impl Spooled {
 }
 
 /// The history path to read: `path` itself, or a spooled copy of standard input (`-`), of a
-/// pipe named by path (`/dev/stdin`, a shell's `<(zcat export.csv.gz)`), which could be read
-/// only once, or of a file in another encoding than UTF-8 (`encoding`, or UTF-16 found by its
-/// byte order mark, as Excel's "Unicode text" writes it), utf8 to UTF-8.
+/// pipe named by path (`/dev/stdin`, a shell's `<(…)`), which could be read only once, of a
+/// compressed file (gzip or zstd, found by its first bytes), decompressed, or of a file in
+/// another encoding than UTF-8 (`encoding`, or UTF-16 found by its byte order mark, as Excel's
+/// "Unicode text" writes it), utf8 to UTF-8.
 pub(crate) fn resolve(
     path: &Path,
     temp_dir: &Path,
@@ -144,10 +150,20 @@ pub(crate) fn resolve(
         Box::new(io::stdin().lock())
     } else {
         let is_pipe = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
-        if !is_pipe && encoding.is_none() && utf16_bom(path).map_err(cannot)?.is_none() {
-            return Ok((path.to_path_buf(), None));
+        // A pipe is read once, whole, below: its first bytes are not taken here.
+        if !is_pipe && encoding.is_none() {
+            let start = first_bytes(path).map_err(cannot)?;
+            if Encoding::for_bom(&start).is_none() && Compression::of(&start).is_none() {
+                return Ok((path.to_path_buf(), None));
+            }
         }
         Box::new(std::fs::File::open(path).map_err(cannot)?)
+    };
+    let mut input = io::BufReader::with_capacity(1 << 16, input);
+    let compression = Compression::of(input.fill_buf().map_err(cannot)?);
+    let input: Box<dyn Read> = match compression {
+        Some(compression) => compression.decoder(input, &name)?,
+        None => Box::new(input),
     };
     let mut input = io::BufReader::with_capacity(1 << 16, input);
     let bom = Encoding::for_bom(input.fill_buf().map_err(cannot)?)
@@ -160,18 +176,68 @@ pub(crate) fn resolve(
     Ok((spooled.path().to_path_buf(), Some(spooled)))
 }
 
-/// The UTF-16 encoding whose byte order mark starts the file at `path`, if any.
-fn utf16_bom(path: &Path) -> io::Result<Option<&'static Encoding>> {
-    let mut start = [0u8; 2];
-    let mut file = std::fs::File::open(path)?;
-    let mut read = 0;
-    while read < 2 {
-        match file.read(&mut start[read..])? {
-            0 => return Ok(None),
-            n => read += n,
+/// How a history file is compressed, found by its first bytes (its magic number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    /// gzip (`.gz`): `1F 8B`.
+    Gzip,
+    /// Zstandard (`.zst`): `28 B5 2F FD`.
+    Zstd,
+}
+
+impl Compression {
+    fn of(start: &[u8]) -> Option<Self> {
+        if start.starts_with(&[0x1f, 0x8b]) {
+            Some(Self::Gzip)
+        } else if start.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Self::Zstd)
+        } else {
+            None
         }
     }
-    Ok(Encoding::for_bom(&start).map(|(found, _)| found))
+
+    /// A reader of `input` decompressed.
+    fn decoder<'a>(self, input: impl Read + 'a, name: &str) -> Result<Box<dyn Read + 'a>, Error> {
+        Ok(match self {
+            // Several members one after the other (`cat a.gz b.gz`) are one file, as for gzip -d.
+            Self::Gzip => Box::new(Decompressing {
+                inner: flate2::read::MultiGzDecoder::new(input),
+                what: "gzip",
+            }),
+            Self::Zstd => Box::new(Decompressing {
+                inner: ruzstd::decoding::StreamingDecoder::new(input)
+                    .map_err(|e| Error::new(format!("{name}: not a readable zstd file: {e}")))?,
+                what: "zstd",
+            }),
+        })
+    }
+}
+
+/// A decompressing reader whose errors say so.
+struct Decompressing<R> {
+    inner: R,
+    what: &'static str,
+}
+
+impl<R: Read> Read for Decompressing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the {} file does not decompress ({e}); was the download cut short?",
+                    self.what
+                ),
+            )
+        })
+    }
+}
+
+/// The first four bytes of the file at `path` (fewer when it is shorter).
+fn first_bytes(path: &Path) -> io::Result<Vec<u8>> {
+    let mut start = Vec::with_capacity(4);
+    std::fs::File::open(path)?.take(4).read_to_end(&mut start)?;
+    Ok(start)
 }
 
 #[cfg(test)]

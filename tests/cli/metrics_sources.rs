@@ -582,3 +582,37 @@ fn input_tz_is_the_zone_of_the_file_and_tz_the_zone_of_the_report() {
     assert_eq!(json["input"]["first_change"], "2026-01-05 21:05");
     assert_eq!(json["time_zone"], "Europe/Berlin");
 }
+
+#[test]
+fn gzip_and_zstd_exports_are_read_as_they_are_and_a_cut_one_is_refused() {
+    let plain = read_source("salesforce-field-history.csv", &[]);
+    for compressed in [
+        "salesforce-field-history.csv.gz",
+        "salesforce-field-history.csv.zst",
+    ] {
+        assert_eq!(
+            numbers(&plain),
+            numbers(&read_source(compressed, &[])),
+            "{compressed}"
+        );
+    }
+    let gzip = std::fs::read(format!("{SOURCES}/salesforce-field-history.csv.gz")).unwrap();
+    let piped = metrics(&["--history", "-", "--format", "json"])
+        .stdin(gzip.clone())
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert_eq!(numbers(&plain), numbers(&piped));
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.csv.gz");
+    std::fs::write(&cut, &gzip[..gzip.len() / 2]).unwrap();
+    let cut = cut.display().to_string();
+    let refused = run(metrics(&["--history", &cut]), 2);
+    assert_eq!(
+        text(&refused.stderr),
+        format!(
+            "error: {cut}: cannot read: the gzip file does not decompress (incomplete deflate stream); was the download cut short?\n"
+        )
+    );
+}
