@@ -98,6 +98,7 @@ pub fn measure_bytes(data: &[u8]) {
                 memory_limit: 4096,
                 temp_dir: dir.path().to_owned(),
             },
+            details: metrics::details::DetailColumns::default(),
         },
         shape: metrics::source::ShapeNotes::default(),
         from: None,
@@ -113,6 +114,7 @@ pub fn measure_bytes(data: &[u8]) {
         activity_columns: ActivityColumns::default(),
         stalled_limit: if flags & 0x80 != 0 { 0 } else { 10 },
         as_of: None,
+        deal_url: None,
     };
     // Through the shapes: the header picks one, as it does for a user.
     let source = metrics::source::SourceOptions::default();

@@ -8,6 +8,8 @@ use clap::ValueEnum;
 use super::{EXIT_FINDINGS, EXIT_OK, print_out};
 use crate::check::{self, Refused};
 use crate::emit::templates::Templates;
+use crate::lint::config::{ConfigLoader, Overrides};
+use crate::metrics::details::DetailColumns;
 use crate::metrics::group::{Budget, DEFAULT_MEMORY_LIMIT, MIN_MEMORY_LIMIT};
 use crate::metrics::history::{Columns, ReadOptions};
 use crate::metrics::output::{self, Format};
@@ -51,8 +53,9 @@ pub(crate) struct Args {
     /// /v1/stages).
     #[arg(long, value_name = "FILE.json")]
     pub(crate) stages: Option<PathBuf>,
-    /// Map a column: `deal=OpportunityId`, `stage=StageName`, `at=CreatedDate`.
-    /// Defaults: deal_id, stage, entered_at, or the shape's own columns.
+    /// Map a column: `deal=OpportunityId`, `stage=StageName`, `at=CreatedDate`; and the
+    /// stalled deals' details: `name=`, `owner=`, `amount=`. Defaults: deal_id, stage,
+    /// entered_at, or the shape's own columns.
     #[arg(long = "column", value_name = "KEY=NAME")]
     pub(crate) columns: Vec<String>,
     /// Field separator of the CSV files.
@@ -105,6 +108,11 @@ pub(crate) struct Args {
     /// Defaults: deal_id, occurred_at, type.
     #[arg(long = "activity-column", value_name = "KEY=NAME")]
     pub(crate) activity_columns: Vec<String>,
+    /// A deal's page in the CRM, `{id}` standing for its id
+    /// (`https://acme.my.salesforce.com/{id}`): the HTML report links the stalled deals to it.
+    /// Default: `[metrics] deal-url` in stagebook.toml.
+    #[arg(long, value_name = "URL")]
+    pub(crate) deal_url: Option<String>,
     /// Most stalled deals listed per stage.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub(crate) stalled_limit: usize,
@@ -211,14 +219,26 @@ fn map_columns(mappings: &[String], columns: &mut [(&str, &mut String)]) -> io::
 impl Args {
     fn options(&self) -> io::Result<Options> {
         let mut columns = Columns::default();
+        let (mut name, mut owner, mut amount) = (String::new(), String::new(), String::new());
         map_columns(
             &self.columns,
             &mut [
                 ("deal", &mut columns.deal),
                 ("stage", &mut columns.stage),
                 ("at", &mut columns.at),
+                ("name", &mut name),
+                ("owner", &mut owner),
+                ("amount", &mut amount),
             ],
         )?;
+        let given = |column: String| (!column.is_empty()).then_some(column);
+        let details = DetailColumns {
+            explicit: !(name.is_empty() && owner.is_empty() && amount.is_empty()),
+            name: given(name),
+            owner: given(owner),
+            amount: given(amount),
+            file: None,
+        };
         let mut activity_columns = ActivityColumns::default();
         map_columns(
             &self.activity_columns,
@@ -268,6 +288,7 @@ impl Args {
                     memory_limit: self.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT),
                     temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
                 },
+                details,
             },
             from: date(&self.from)?,
             to: date(&self.to)?,
@@ -280,6 +301,7 @@ impl Args {
             activities: self.activities.clone(),
             activity_columns,
             stalled_limit: self.stalled_limit,
+            deal_url: None,
             as_of: self
                 .as_of
                 .as_deref()
@@ -321,7 +343,17 @@ fn parse_encoding(label: &str) -> Result<&'static encoding_rs::Encoding, String>
 }
 
 pub(crate) fn run(args: &Args) -> io::Result<u8> {
-    let options = args.options()?;
+    let mut options = args.options()?;
+    options.deal_url = match &args.deal_url {
+        Some(url) => match crate::lint::config::deal_url_problem(url) {
+            Some(problem) => return Err(bad_argument(format!("--deal-url `{url}`: {problem}"))),
+            None => Some(url.clone()),
+        },
+        None => ConfigLoader::new(Overrides::default())?
+            .for_playbook(&args.playbook)?
+            .deal_url
+            .clone(),
+    };
     let opened = check::open_playbook(&args.playbook, &check::Options::default())
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", args.playbook.display())))?;
     let playbook = match opened {

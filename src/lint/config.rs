@@ -82,6 +82,28 @@ struct TomlFile {
     lint: LintTable,
     #[serde(default)]
     check: CheckTable,
+    #[serde(default)]
+    metrics: MetricsTable,
+}
+
+/// `[metrics]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricsTable {
+    /// A deal's page in the CRM, `{id}` standing for its id.
+    #[serde(default, rename = "deal-url", alias = "deal_url")]
+    deal_url: Option<Spanned<String>>,
+}
+
+/// What is wrong with a `deal-url` template, if anything.
+pub(crate) fn deal_url_problem(url: &str) -> Option<&'static str> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        Some("a deal URL starts with https:// (or http://)")
+    } else if !url.contains("{id}") {
+        Some("a deal URL holds `{id}`, where each deal's id goes")
+    } else {
+        None
+    }
 }
 
 /// `[check]`.
@@ -251,6 +273,8 @@ pub struct Config {
     pub(crate) options: RuleOptions,
     /// The files a folder walk skips.
     pub(crate) exclude: Exclude,
+    /// `[metrics] deal-url`: a deal's page in the CRM, `{id}` standing for its id.
+    pub(crate) deal_url: Option<String>,
     levels: HashMap<&'static str, Level>,
 }
 
@@ -329,6 +353,7 @@ impl Config {
                 placeholder_text: table.placeholder_text,
             },
             exclude: Exclude::default(),
+            deal_url: None,
             levels,
         }
     }
@@ -411,8 +436,22 @@ impl Config {
                 .unwrap_or_default(),
             patterns: Vec::new(),
         };
+        let mut deal_url = None;
         let table = match toml::from_str::<TomlFile>(file.text()) {
             Ok(found) => {
+                if let Some(url) = found.metrics.deal_url {
+                    match deal_url_problem(url.get_ref()) {
+                        Some(problem) => problems.push(
+                            Diagnostic::of(
+                                codes::config::INVALID,
+                                format!("`[metrics] deal-url` `{}`: {problem}", url.get_ref()),
+                                at(Some(url.span())),
+                            )
+                            .with_help("write the address of a deal's page in your CRM with `{id}` for its id: `https://acme.my.salesforce.com/{id}`, `https://app.hubspot.com/contacts/PORTAL/record/0-3/{id}`"),
+                        ),
+                        None => deal_url = Some(url.into_inner()),
+                    }
+                }
                 for pattern in found.check.exclude {
                     match glob::Pattern::new(pattern.get_ref()) {
                         Ok(compiled) => exclude.patterns.push(compiled),
@@ -450,6 +489,7 @@ impl Config {
         }
         Ok(Self {
             exclude,
+            deal_url,
             ..Self::build(table, &levels, overrides)
         })
     }

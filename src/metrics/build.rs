@@ -266,6 +266,8 @@ pub(crate) fn stalled_list(
             since: zone.format(*since),
             days: days(*age),
             expected_days: days(info.expected.unwrap_or(0)),
+            details: super::details::Details::default(),
+            url: None,
         });
     }
     out

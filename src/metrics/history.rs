@@ -54,6 +54,8 @@ pub struct ReadOptions {
     pub time_format: Option<TimeFormat>,
     /// Memory for grouping rows by deal, and where runs go beyond it.
     pub budget: Budget,
+    /// Where the deals' names, owners and amounts are, for the deals listed one by one.
+    pub details: super::details::DetailColumns,
 }
 
 /// Offset that makes every supported instant (years 0–9999) positive before packing.
@@ -1024,6 +1026,7 @@ mod tests {
             input_zone: None,
             time_format: None,
             budget: Budget::default(),
+            details: super::super::details::DetailColumns::default(),
         }
     }
 

@@ -9,6 +9,7 @@
 
 pub(crate) mod build;
 pub(crate) mod compute;
+pub mod details;
 pub mod group;
 pub mod history;
 pub mod output;
@@ -86,6 +87,9 @@ pub struct Options {
     pub activity_columns: ActivityColumns,
     /// Most stalled deals listed per stage.
     pub stalled_limit: usize,
+    /// A deal's page in the CRM, `{id}` standing for its id (`--deal-url`, `[metrics]
+    /// deal-url`): the stalled deals link to it.
+    pub deal_url: Option<String>,
     /// When the history was taken (`--as-of`, seconds since the Unix epoch): stalls, what is
     /// still open and cohorts are measured then. Default: the last stage change in the history.
     pub as_of: Option<i64>,
@@ -185,7 +189,24 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
         .map(|p| build::period_report(&frame, &tally, p..p + 1, zone))
         .collect();
     let total = build::period_report(&frame, &tally, 0..periods.len(), zone);
-    let stalled = build::stalled_list(&frame, &mut tally, options.stalled_limit, zone);
+    let mut stalled = build::stalled_list(&frame, &mut tally, options.stalled_limit, zone);
+    let wanted = stalled.iter().map(|s| s.deal.as_str()).collect();
+    let mut found = details::lookup(
+        &options.history,
+        read.delimiter,
+        &read.columns.deal,
+        &read.details,
+        &wanted,
+    )?;
+    for deal in &mut stalled {
+        if let Some(details) = found.remove(&deal.deal) {
+            deal.details = details;
+        }
+        deal.url = options
+            .deal_url
+            .as_deref()
+            .map(|url| details::deal_url(url, &deal.deal));
+    }
     let won_profile = if options.won_profile {
         let counts = match &options.activities {
             Some(path) => Some(

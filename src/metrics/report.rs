@@ -362,6 +362,12 @@ pub(crate) struct StalledDeal {
     pub(crate) days: f64,
     /// The stage's budget in days.
     pub(crate) expected_days: f64,
+    /// Its name, owner and amount, when the history has them.
+    #[serde(flatten)]
+    pub(crate) details: super::details::Details,
+    /// Its page in the CRM (`--deal-url`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) url: Option<String>,
 }
 
 /// What won deals looked like.

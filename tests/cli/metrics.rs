@@ -39,6 +39,7 @@ fn options(history: PathBuf) -> Options {
             input_zone: None,
             time_format: None,
             budget: Budget::default(),
+            details: stagebook::metrics::details::DetailColumns::default(),
         },
         shape: stagebook::metrics::source::ShapeNotes::default(),
         from: None,
@@ -49,6 +50,7 @@ fn options(history: PathBuf) -> Options {
         activity_columns: ActivityColumns::default(),
         stalled_limit: 20,
         as_of: None,
+        deal_url: None,
     }
 }
 

@@ -616,3 +616,131 @@ fn gzip_and_zstd_exports_are_read_as_they_are_and_a_cut_one_is_refused() {
         )
     );
 }
+
+/// A Salesforce report with one deal still open, stalled by the end of April.
+const OPEN_REPORT: &str = "\"Opportunity Owner\",\"Opportunity Name\",\"Opportunity ID\",\"From Stage\",\"To Stage\",\"Amount\",\"Last Modified\"
+\"Jane Doe\",\"Acme - 40 seats\",\"0065g00000AbCdE\",\"\",\"Prospecting\",\"12000\",\"1/20/2026 3:05 PM\"
+\"Jane Doe\",\"Acme - 40 seats\",\"0065g00000AbCdE\",\"Prospecting\",\"Closed Won\",\"14000\",\"2/3/2026 9:15 AM\"
+\"Li Wei\",\"Globex <renewal>\",\"0065g00000XyZwV\",\"\",\"Prospecting\",\"8000\",\"1/22/2026 11:00 AM\"
+";
+
+#[test]
+fn stalled_deals_carry_their_name_owner_amount_and_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("report.csv");
+    std::fs::write(&history, OPEN_REPORT).unwrap();
+    let history = history.display().to_string();
+    let url = "https://acme.my.salesforce.com/{id}";
+    let json = run(
+        metrics(&["--history", &history, "--format", "json", "--deal-url", url]),
+        0,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let stalled = &json["stalled"][0];
+    assert_eq!(stalled["deal"], "0065g00000XyZwVAAV");
+    assert_eq!(stalled["name"], "Globex <renewal>");
+    assert_eq!(stalled["owner"], "Li Wei");
+    assert_eq!(stalled["amount"], "8000");
+    assert_eq!(
+        stalled["url"],
+        "https://acme.my.salesforce.com/0065g00000XyZwVAAV"
+    );
+    let table = text(&run(metrics(&["--history", &history]), 0).stdout);
+    assert!(
+        table.contains("Deal                            Name   Owner  Amount")
+            && table.contains("0065g00000XyZwVAAV  Globex <renewal>  Li Wei    8000"),
+        "{table}"
+    );
+    let html = text(
+        &run(
+            metrics(&["--history", &history, "--format", "html", "--deal-url", url]),
+            0,
+        )
+        .stdout,
+    );
+    assert!(
+        html.contains(
+            "<td><a href=\"https://acme.my.salesforce.com/0065g00000XyZwVAAV\">0065g00000XyZwVAAV</a></td><td>Globex &lt;renewal&gt;</td>"
+        ),
+        "{html}"
+    );
+    // A column the user names must be there.
+    let refused = run(
+        metrics(&["--history", &history, "--column", "owner=Account Owner"]),
+        2,
+    );
+    assert!(
+        text(&refused.stderr).contains("no column `Account Owner` in the header"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let bad = run(
+        metrics(&["--history", &history, "--deal-url", "acme/{id}"]),
+        2,
+    );
+    assert!(text(&bad.stderr).contains("starts with https://"));
+}
+
+#[test]
+fn the_deal_url_can_live_in_stagebook_toml_and_a_bad_one_is_pointed_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = dir.path().join("saas.yaml");
+    std::fs::copy(Path::new(FIXTURES).join("saas.yaml"), &playbook).unwrap();
+    let history = dir.path().join("report.csv");
+    std::fs::write(&history, OPEN_REPORT).unwrap();
+    let config = dir.path().join("stagebook.toml");
+    std::fs::write(
+        &config,
+        "[metrics]\ndeal-url = \"https://crm.example/deals/{id}\"\n",
+    )
+    .unwrap();
+    let command = || {
+        Command::new(snapbox::cmd::cargo_bin!("stagebook"))
+            .arg("metrics")
+            .arg(&playbook)
+            .arg("--history")
+            .arg(&history)
+            .args(["--format", "json"])
+    };
+    let json = command().assert().code(0).get_output().stdout.clone();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        json["stalled"][0]["url"],
+        "https://crm.example/deals/0065g00000XyZwVAAV"
+    );
+    std::fs::write(&config, "[metrics]\ndeal-url = \"crm.example/deals\"\n").unwrap();
+    let refused = command().assert().code(2).get_output().stderr.clone();
+    let stderr = text(&refused);
+    assert!(
+        stderr
+            .contains("`[metrics] deal-url` `crm.example/deals`: a deal URL starts with https://")
+            && stderr.contains("stagebook.toml:2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn api_shapes_give_their_deals_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let deals = dir.path().join("deals.json");
+    std::fs::write(
+        &deals,
+        r#"{"results":[
+            {"id":"77","properties":{"dealname":"Initech pilot","hubspot_owner_id":"4410213","amount":"5000","pipeline":"default"},"propertiesWithHistory":{"dealstage":[{"value":"Prospecting","timestamp":"2026-01-05T10:00:00Z"}]}},
+            {"id":"78","properties":{"dealname":"Hooli","pipeline":"default"},"propertiesWithHistory":{"dealstage":[{"value":"Closed Won","timestamp":"2026-03-01T10:00:00Z"},{"value":"Prospecting","timestamp":"2026-02-20T10:00:00Z"}]}}
+        ]}"#,
+    )
+    .unwrap();
+    let deals = deals.display().to_string();
+    let json = run(metrics(&["--history", &deals, "--format", "json"]), 0);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let stalled = &json["stalled"][0];
+    assert_eq!(
+        (&stalled["name"], &stalled["owner"], &stalled["amount"]),
+        (
+            &serde_json::json!("Initech pilot"),
+            &serde_json::json!("4410213"),
+            &serde_json::json!("5000")
+        )
+    );
+}

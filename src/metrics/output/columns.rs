@@ -14,7 +14,7 @@
 
 use super::table::{opt_num, percent};
 use super::words::Words;
-use crate::metrics::report::{Report, StageStats, WonProfile};
+use crate::metrics::report::{Report, StageStats, StalledDeal, WonProfile};
 
 /// One per-stage number of the report.
 #[derive(Debug)]
@@ -260,41 +260,64 @@ pub(crate) fn shown_row(report: &Report, stage: &StageStats) -> Vec<String> {
 #[derive(Debug)]
 pub(crate) struct PeopleTable {
     /// Headers in the terminal table.
-    pub(crate) table: &'static [Words],
+    pub(crate) table: Vec<Words>,
     /// Headers in the HTML report.
-    pub(crate) html: &'static [Words],
+    pub(crate) html: Vec<Words>,
+    /// A link for each row's first cell (the HTML report's), when there are links.
+    pub(crate) links: Vec<Option<String>>,
     /// The rows.
     pub(crate) rows: Vec<Vec<String>>,
 }
 
-/// The stalled deals; `None` when there are none.
+/// The stalled deals, with their name, owner and amount when the history has them; `None`
+/// when there are none.
 pub(crate) fn stalled(report: &Report) -> Option<PeopleTable> {
-    (!report.stalled.is_empty()).then(|| PeopleTable {
-        table: &[
-            ["Deal", "交易"],
-            ["Stage", "阶段"],
-            ["Since", "进入时间"],
-            ["Days", "天数"],
-            ["Budget d", "预算天数"],
-        ],
-        html: &[
-            ["Deal", "交易"],
-            ["Stage", "阶段"],
-            ["Since", "进入时间"],
-            ["Days", "天数"],
-            ["Budget days", "预算天数"],
-        ],
+    type Detail = fn(&StalledDeal) -> Option<&String>;
+    if report.stalled.is_empty() {
+        return None;
+    }
+    // The details any deal has, as optional columns after the id.
+    let details: [(Words, Detail); 3] = [
+        (["Name", "名称"], |d| d.details.name.as_ref()),
+        (["Owner", "负责人"], |d| d.details.owner.as_ref()),
+        (["Amount", "金额"], |d| d.details.amount.as_ref()),
+    ];
+    let shown: Vec<&(Words, Detail)> = details
+        .iter()
+        .filter(|(_, get)| report.stalled.iter().any(|d| get(d).is_some()))
+        .collect();
+    let headers = |budget: Words| -> Vec<Words> {
+        std::iter::once(["Deal", "交易"])
+            .chain(shown.iter().map(|(words, _)| *words))
+            .chain([
+                ["Stage", "阶段"],
+                ["Since", "进入时间"],
+                ["Days", "天数"],
+                budget,
+            ])
+            .collect()
+    };
+    Some(PeopleTable {
+        table: headers(["Budget d", "预算天数"]),
+        html: headers(["Budget days", "预算天数"]),
+        links: report.stalled.iter().map(|d| d.url.clone()).collect(),
         rows: report
             .stalled
             .iter()
             .map(|deal| {
-                vec![
-                    deal.deal.clone(),
-                    report.stage_name(&deal.stage).to_owned(),
-                    deal.since.clone(),
-                    format!("{:.1}", deal.days),
-                    format!("{:.1}", deal.expected_days),
-                ]
+                std::iter::once(deal.deal.clone())
+                    .chain(
+                        shown
+                            .iter()
+                            .map(|(_, get)| get(deal).cloned().unwrap_or_else(|| "–".into())),
+                    )
+                    .chain([
+                        report.stage_name(&deal.stage).to_owned(),
+                        deal.since.clone(),
+                        format!("{:.1}", deal.days),
+                        format!("{:.1}", deal.expected_days),
+                    ])
+                    .collect()
             })
             .collect(),
     })
@@ -303,7 +326,8 @@ pub(crate) fn stalled(report: &Report) -> Option<PeopleTable> {
 /// Time per stage of the won deals.
 pub(crate) fn won_stages(report: &Report, profile: &WonProfile) -> PeopleTable {
     PeopleTable {
-        table: &[
+        links: Vec::new(),
+        table: vec![
             ["Stage", "阶段"],
             ["Deals", "交易数"],
             ["P25 d", "P25 天数"],
@@ -312,7 +336,7 @@ pub(crate) fn won_stages(report: &Report, profile: &WonProfile) -> PeopleTable {
             ["Budget d", "预算天数"],
             ["Suggested", "建议预算"],
         ],
-        html: &[
+        html: vec![
             ["Stage", "阶段"],
             ["Deals", "交易数"],
             ["P25 days", "P25 天数"],
@@ -344,14 +368,15 @@ pub(crate) fn won_stages(report: &Report, profile: &WonProfile) -> PeopleTable {
 /// Touchpoints per stage and channel of the won deals; `None` without an activities file.
 pub(crate) fn touchpoints(report: &Report, profile: &WonProfile) -> Option<PeopleTable> {
     profile.activities.then(|| PeopleTable {
-        table: &[
+        links: Vec::new(),
+        table: vec![
             ["Stage", "阶段"],
             ["Channel", "渠道"],
             ["Median", "中位数"],
             ["Mean", "平均"],
             ["Playbook", "手册"],
         ],
-        html: &[
+        html: vec![
             ["Stage", "阶段"],
             ["Channel", "渠道"],
             ["Median per deal", "每笔交易中位数"],

@@ -20,11 +20,13 @@ use crate::metrics::report::{PeriodReport, Report};
 /// The name of the template.
 pub(crate) const TEMPLATE: &str = "metrics.html.j2";
 
-/// A table as the template draws it: header cells, then rows of cells.
+/// A table as the template draws it: header cells, then rows of cells, and a link for each
+/// row's first cell when there are links.
 #[derive(Debug, Serialize)]
 struct Table {
     headers: Vec<&'static str>,
     rows: Vec<Vec<String>>,
+    links: Vec<Option<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -46,6 +48,7 @@ fn stage_table(report: &Report, period: &PeriodReport) -> Table {
     Table {
         headers: shown_columns().map(|(_, h)| pick(report, h.html)).collect(),
         rows: period.stages.iter().map(|s| shown_row(report, s)).collect(),
+        links: Vec::new(),
     }
 }
 
@@ -107,6 +110,7 @@ impl Table {
         Self {
             headers: table.html.iter().map(|h| pick(report, *h)).collect(),
             rows: table.rows,
+            links: table.links,
         }
     }
 }

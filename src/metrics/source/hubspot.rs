@@ -11,7 +11,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::json::{self, Entry, text_at};
-use super::{Canonical, Clock, Prepared, SourceOptions, count, default_column, rename, samples};
+use super::{
+    Canonical, Clock, DetailsFile, Prepared, SourceOptions, count, default_column, rename, samples,
+};
 use crate::metrics::Error;
 use crate::metrics::history::{self, Columns};
 use crate::metrics::time::{Zone, parse_instant};
@@ -70,6 +72,10 @@ pub(super) fn export(
         })
         .collect();
     let columns: Vec<usize> = stages.iter().map(|(i, _, _)| *i).collect();
+    // The deals' details stay in the export, one row per deal.
+    let details = &mut prepared.read.details;
+    details.file = Some((path.clone(), deal_column.clone()));
+    details.or_usual("Deal Name", "Deal owner", "Amount");
     let sampled = samples(&path, name, delimiter, |_| columns.clone())?;
     let clock = Clock::new(&prepared.read, name, &sampled)?;
     let mut others: BTreeMap<String, u64> = BTreeMap::new();
@@ -238,6 +244,7 @@ pub(super) fn api(
     let mut pipelines: BTreeMap<String, u64> = BTreeMap::new();
     let (mut others, mut no_history, mut no_pipeline) = (0u64, 0u64, 0u64);
     let mut measured: Option<String> = None;
+    let mut details = DetailsFile::new(name, &prepared.read.budget.temp_dir)?;
     Canonical::write(prepared, name, |push| {
         json::read_items(file, name, &mut |entry| {
             let Entry::Item(deal) = entry else {
@@ -262,6 +269,15 @@ pub(super) fn api(
                 }
                 None => no_pipeline += 1,
             }
+            let property = |key: &str| deal.pointer(&format!("/properties/{key}"))?.as_str();
+            details.add(
+                &id,
+                [
+                    property("dealname"),
+                    property("hubspot_owner_id"),
+                    property("amount"),
+                ],
+            )?;
             let Some(versions) = deal
                 .pointer("/propertiesWithHistory/dealstage")
                 .and_then(Value::as_array)
@@ -287,6 +303,7 @@ pub(super) fn api(
             Ok(())
         })
     })?;
+    details.finish(prepared)?;
     if asked.is_some() && no_pipeline > 0 && pipelines.is_empty() {
         return Err(Error::new(format!(
             "{name}: the deals do not say their pipeline, so --pipeline cannot pick one\n  help: request them with `properties=pipeline` as well as `propertiesWithHistory=dealstage`"

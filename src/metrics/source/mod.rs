@@ -124,6 +124,8 @@ pub(crate) struct Prepared {
     pub(crate) shape: ShapeNotes,
     /// The temporary file `path` names, removed when dropped.
     pub(crate) spooled: Option<Spooled>,
+    /// The temporary file of the deals' details a converted shape found.
+    pub(crate) details: Option<Spooled>,
 }
 
 /// Bytes of the file's start read to find its shape.
@@ -164,12 +166,11 @@ pub(crate) fn prepare(
             ..ShapeNotes::default()
         },
         spooled: None,
+        details: None,
     };
     match source {
         Source::StageHistory => {}
-        Source::SalesforceHistory => {
-            salesforce::history_columns(&mut prepared.read.columns);
-        }
+        Source::SalesforceHistory => salesforce::history_columns(&mut prepared),
         Source::SalesforceReport => salesforce::report(&mut prepared, name, &header)?,
         Source::SalesforceFieldHistory => salesforce::field_history(&mut prepared, name)?,
         Source::HubspotExport => hubspot::export(&mut prepared, name, &header, options)?,
@@ -331,6 +332,61 @@ impl Canonical {
         prepared.read.delimiter = b',';
         prepared.read.time_format = Some(TimeFormat::Iso);
         prepared.spooled = Some(canonical.spooled);
+        Ok(())
+    }
+}
+
+/// The deals' details (name, owner, amount) a converted shape finds, written apart from the
+/// stage history for the second pass that reads them ([`crate::metrics::details`]).
+pub(crate) struct DetailsFile {
+    spooled: Spooled,
+    out: csv::Writer<BufWriter<std::fs::File>>,
+    name: String,
+}
+
+impl DetailsFile {
+    /// A new temporary details file for the history the user named `name`.
+    pub(crate) fn new(name: &str, temp_dir: &Path) -> Result<Self, Error> {
+        let cannot = |e: &dyn std::fmt::Display| {
+            Error::new(format!("{name}: cannot hold the deals' details: {e}"))
+        };
+        let mut spooled = Spooled::copy(io::empty(), name, temp_dir)?;
+        let file = spooled.file_mut().try_clone().map_err(|e| cannot(&e))?;
+        let mut out = csv::Writer::from_writer(BufWriter::new(file));
+        out.write_record(["deal_id", "deal_name", "owner", "amount"])
+            .map_err(|e| cannot(&e))?;
+        Ok(Self {
+            spooled,
+            out,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Writes one deal's details.
+    pub(crate) fn add(&mut self, deal: &str, details: [Option<&str>; 3]) -> Result<(), Error> {
+        let [name, owner, amount] = details.map(Option::unwrap_or_default);
+        self.out
+            .write_record([deal, name, owner, amount])
+            .map_err(|e| {
+                Error::new(format!(
+                    "{}: cannot hold the deals' details: {e}",
+                    self.name
+                ))
+            })
+    }
+
+    /// Hands the file to `prepared`, for the report to read the details from it.
+    pub(crate) fn finish(mut self, prepared: &mut Prepared) -> Result<(), Error> {
+        self.out.flush().map_err(|e| {
+            Error::new(format!(
+                "{}: cannot hold the deals' details: {e}",
+                self.name
+            ))
+        })?;
+        let details = &mut prepared.read.details;
+        details.file = Some((self.spooled.path().to_path_buf(), "deal_id".to_owned()));
+        details.or_usual("deal_name", "owner", "amount");
+        prepared.details = Some(self.spooled);
         Ok(())
     }
 }

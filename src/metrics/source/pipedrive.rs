@@ -9,7 +9,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::json::{self, Entry, text_at};
-use super::{Canonical, Closing, FirstStages, Prepared, SourceOptions, Unplaced, count};
+use super::{
+    Canonical, Closing, DetailsFile, FirstStages, Prepared, SourceOptions, Unplaced, count,
+};
 use crate::metrics::Error;
 use crate::metrics::history;
 use crate::metrics::time::{Secs, Zone, parse_instant};
@@ -80,6 +82,7 @@ pub(super) fn flow(
     let mut firsts = FirstStages::default();
     let mut counts = Counts::default();
     let mut unplaced = Unplaced::default();
+    let mut details = DetailsFile::new(name, &prepared.read.budget.temp_dir)?;
     Canonical::write(prepared, name, |push| {
         json::read_items(file, name, &mut |entry| {
             let item = match entry {
@@ -91,6 +94,13 @@ pub(super) fn flow(
                         if let Some(now) = text_at(deal, "/stage_id") {
                             firsts.now_in(id.as_bytes(), stage(&now).as_bytes());
                         }
+                        let value =
+                            text_at(deal, "/value").map(|value| match text_at(deal, "/currency") {
+                                Some(currency) => format!("{value} {currency}"),
+                                None => value.into_owned(),
+                            });
+                        let title = text_at(deal, "/title");
+                        details.add(id, [title.as_deref(), None, value.as_deref()])?;
                     }
                     return Ok(());
                 }
@@ -150,6 +160,7 @@ pub(super) fn flow(
         unplaced = firsts.finish(push)?;
         Ok(())
     })?;
+    details.finish(prepared)?;
     let shape = &mut prepared.shape;
     shape.warnings.extend(unplaced.warnings(
         name,

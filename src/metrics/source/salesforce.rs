@@ -13,7 +13,9 @@ use crate::metrics::history::{self, Columns};
 use crate::metrics::stdin::Spooled;
 
 /// OpportunityHistory's columns, for those the user did not name.
-pub(super) fn history_columns(columns: &mut Columns) {
+pub(super) fn history_columns(prepared: &mut Prepared) {
+    prepared.read.details.or_usual("", "", "Amount");
+    let columns = &mut prepared.read.columns;
     let defaults = Columns::default();
     default_column(&mut columns.deal, &defaults.deal, "OpportunityId");
     default_column(&mut columns.stage, &defaults.stage, "StageName");
@@ -36,6 +38,12 @@ const REPORT_COLUMNS: [(&[&str], &str, &[&str]); 2] = [
     ),
 ];
 
+/// The report's name, owner and amount columns, in the same languages.
+const REPORT_DETAILS: [[&str; 3]; 2] = [
+    ["Opportunity Name", "Opportunity Owner", "Amount"],
+    ["Opportunity-Name", "Opportunity-Inhaber", "Betrag"],
+];
+
 /// The report's deal, stage and time columns in `header`, when it is the report.
 pub(super) fn report_columns(header: &[String]) -> Option<[&'static str; 3]> {
     let has = |name: &str| header.iter().any(|h| h.eq_ignore_ascii_case(name));
@@ -54,6 +62,12 @@ pub(super) fn report(prepared: &mut Prepared, name: &str, header: &[String]) -> 
     let defaults = Columns::default();
     let [deal, stage, at] =
         report_columns(header).unwrap_or(["Opportunity ID", "To Stage", "Last Modified"]);
+    let language = REPORT_COLUMNS
+        .iter()
+        .position(|(_, s, _)| *s == stage)
+        .unwrap_or(0);
+    let [deal_name, owner, amount] = REPORT_DETAILS[language];
+    prepared.read.details.or_usual(deal_name, owner, amount);
     let columns = &mut prepared.read.columns;
     default_column(&mut columns.deal, &defaults.deal, deal);
     default_column(&mut columns.stage, &defaults.stage, stage);
