@@ -16,6 +16,7 @@ mod init;
 mod lint;
 mod lsp;
 mod metrics;
+mod metrics_shapes;
 mod metrics_sources;
 mod render;
 mod schema;

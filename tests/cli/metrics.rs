@@ -18,7 +18,7 @@ use crate::common::golden;
 
 const FIXTURES: &str = "tests/fixtures/metrics";
 
-fn playbook() -> PlaybookFile {
+pub(crate) fn playbook() -> PlaybookFile {
     let checked = stagebook::check::check_file(
         &Path::new(FIXTURES).join("saas.yaml"),
         &stagebook::check::Options::default(),
@@ -28,7 +28,7 @@ fn playbook() -> PlaybookFile {
     checked.playbook.expect("the fixture playbook is valid")
 }
 
-fn options(history: PathBuf) -> Options {
+pub(crate) fn options(history: PathBuf) -> Options {
     Options {
         history,
         read: ReadOptions {
