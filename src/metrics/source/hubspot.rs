@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use super::json::{self, Entry, text_at};
 use super::{
-    Canonical, Clock, DetailsFile, Prepared, SourceOptions, count, default_column, rename, samples,
+    Canonical, Clock, DetailsFile, Prepared, SourceOptions, count, default_column, next_row,
+    rename, samples,
 };
 use crate::metrics::Error;
 use crate::metrics::history::{self, Columns};
@@ -82,12 +83,7 @@ pub(super) fn export(
     let mut undated = 0u64;
     let mut record = csv::ByteRecord::new();
     Canonical::write(prepared, name, |push| {
-        loop {
-            match history::next_record(&mut reader, &mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(rename(&e.describe(&path, 0), &path, name)),
-            }
+        while next_row(&mut reader, &mut record, &path, name)? {
             let line = record.position().map_or(0, csv::Position::line);
             let value = |i: usize| record.get(i).unwrap_or_default().trim_ascii();
             if let Some(at) = pipeline_at {

@@ -403,12 +403,7 @@ fn samples(
     history::read_header(&mut reader, path)?;
     let mut record = csv::ByteRecord::new();
     let mut samples = Vec::new();
-    while samples.len() < TIME_SAMPLES {
-        match history::next_record(&mut reader, &mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(rename(&e.describe(path, 0), path, name)),
-        }
+    while samples.len() < TIME_SAMPLES && next_row(&mut reader, &mut record, path, name)? {
         let line = record.position().map_or(0, csv::Position::line);
         for at in pick(&record) {
             if let Some(text) = record.get(at) {
@@ -508,6 +503,17 @@ impl Unplaced {
 
 /// Writes one stage change (deal, stage, instant) into the converted history.
 pub(crate) type Push<'a> = dyn FnMut(&[u8], &[u8], Secs) -> Result<(), Error> + 'a;
+
+/// Reads the next row of `reader` into `record` (`false` at the end of the file); a failure
+/// names the file as the user did.
+fn next_row(
+    reader: &mut history::CsvReader,
+    record: &mut csv::ByteRecord,
+    path: &Path,
+    name: &str,
+) -> Result<bool, Error> {
+    history::next_record(reader, record).map_err(|e| rename(&e.describe(path, 0), path, name))
+}
 
 /// `error` with the path of the file read shown as the user named it.
 fn rename(error: &Error, path: &Path, name: &str) -> Error {

@@ -6,7 +6,8 @@ use std::io::Read;
 use std::path::Path;
 
 use super::{
-    Canonical, Clock, FirstStages, Prepared, Unplaced, count, default_column, rename, samples,
+    Canonical, Clock, FirstStages, Prepared, Unplaced, count, default_column, next_row, rename,
+    samples,
 };
 use crate::metrics::Error;
 use crate::metrics::history::{self, Columns};
@@ -105,12 +106,7 @@ fn footer(path: &Path, name: &str, delimiter: u8, columns: usize) -> Result<Opti
     history::read_header(&mut reader, path)?;
     let mut record = csv::ByteRecord::new();
     let mut footer: Option<Footer> = None;
-    loop {
-        match history::next_record(&mut reader, &mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(rename(&e.describe(path, 0), path, name)),
-        }
+    while next_row(&mut reader, &mut record, path, name)? {
         let filled = record.iter().filter(|v| !v.trim_ascii().is_empty()).count();
         if filled <= 1 && record.len() <= 1 {
             let at = record
@@ -182,12 +178,7 @@ pub(super) fn field_history(prepared: &mut Prepared, name: &str) -> Result<(), E
     let mut record = csv::ByteRecord::new();
     let mut unplaced = Unplaced::default();
     Canonical::write(prepared, name, |push| {
-        loop {
-            match history::next_record(&mut reader, &mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(rename(&e.describe(&path, 0), &path, name)),
-            }
+        while next_row(&mut reader, &mut record, &path, name)? {
             let line = record.position().map_or(0, csv::Position::line);
             let value = |i: usize| record.get(i).unwrap_or_default().trim_ascii();
             let kind = value(field);
