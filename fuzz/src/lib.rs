@@ -99,6 +99,7 @@ pub fn measure_bytes(data: &[u8]) {
                 temp_dir: dir.path().to_owned(),
             },
             details: metrics::details::DetailColumns::default(),
+            only: None,
         },
         shape: metrics::source::ShapeNotes::default(),
         from: None,
@@ -115,6 +116,7 @@ pub fn measure_bytes(data: &[u8]) {
         stalled_limit: if flags & 0x80 != 0 { 0 } else { 10 },
         as_of: None,
         deal_url: None,
+        by: None,
     };
     // Through the shapes: the header picks one, as it does for a user.
     let source = metrics::source::SourceOptions::default();

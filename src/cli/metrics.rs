@@ -113,6 +113,11 @@ pub(crate) struct Args {
     /// Default: `[metrics] deal-url` in stagebook.toml.
     #[arg(long, value_name = "URL")]
     pub(crate) deal_url: Option<String>,
+    /// Add each group's funnel (new deals, won, lost, win rate, cycle, stalled): `owner` (the
+    /// deals' owner column) or any column of the history (`Region`, `Segment`). Each group is
+    /// read again, so it takes a run per group (at most 20, then "other").
+    #[arg(long, value_name = "owner|COLUMN")]
+    pub(crate) by: Option<String>,
     /// Most stalled deals listed per stage.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub(crate) stalled_limit: usize,
@@ -289,6 +294,7 @@ impl Args {
                     temp_dir: self.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
                 },
                 details,
+                only: None,
             },
             from: date(&self.from)?,
             to: date(&self.to)?,
@@ -302,6 +308,7 @@ impl Args {
             activity_columns,
             stalled_limit: self.stalled_limit,
             deal_url: None,
+            by: self.by.clone(),
             as_of: self
                 .as_of
                 .as_deref()

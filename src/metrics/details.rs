@@ -70,41 +70,138 @@ pub(crate) fn lookup(
     columns: &DetailColumns,
     wanted: &HashSet<&str>,
 ) -> Result<HashMap<String, Details>, Error> {
-    let mut found = HashMap::new();
+    let mut found: HashMap<String, Details> = HashMap::new();
     if wanted.is_empty() || !columns.any() {
         return Ok(found);
     }
-    let (path, deal) = match &columns.file {
-        Some((file, deal)) => (file.as_path(), deal.as_str()),
-        None => (path, deal),
+    let asked = [
+        ("name", columns.name.as_deref()),
+        ("owner", columns.owner.as_deref()),
+        ("amount", columns.amount.as_deref()),
+    ];
+    scan(
+        &Source::of(path, deal, columns),
+        delimiter,
+        &asked,
+        columns.explicit,
+        Some(wanted),
+        |id, slot, value| {
+            let details = found.entry(id.to_owned()).or_default();
+            let field = match slot {
+                0 => &mut details.name,
+                1 => &mut details.owner,
+                _ => &mut details.amount,
+            };
+            *field = Some(value);
+        },
+    )?;
+    Ok(found)
+}
+
+/// The deals one run reads (a group of `--by`): those listed, or all but those listed.
+#[derive(Debug, Clone, Default)]
+pub struct DealFilter {
+    /// Deal ids, as the report writes them.
+    pub(crate) deals: HashSet<String>,
+    /// Whether the listed deals are the ones read (else all others are).
+    pub(crate) keep: bool,
+}
+
+impl DealFilter {
+    /// Whether deal `id` is read.
+    pub(crate) fn admits(&self, id: &str) -> bool {
+        self.deals.contains(id) == self.keep
+    }
+}
+
+/// Most groups `--by` shows; the deals of the others are one more group.
+pub(crate) const MAX_GROUPS: usize = 20;
+
+/// Each deal's value of `by` (its last non-empty one), for `--by`: `owner` is the owner
+/// column (the shape's, or `--column owner=`), anything else a column of the history.
+pub(crate) fn groups(
+    path: &Path,
+    delimiter: u8,
+    deal: &str,
+    columns: &DetailColumns,
+    by: &str,
+) -> Result<HashMap<String, String>, Error> {
+    let (source, column) = if by.eq_ignore_ascii_case("owner") {
+        let Some(owner) = columns.owner.as_deref() else {
+            return Err(Error::new(format!(
+                "{}: --by owner needs the deals' owner, and this history has no owner column\n  help: name it with --column owner=NAME, or pass --by COLUMN",
+                path.display()
+            )));
+        };
+        (Source::of(path, deal, columns), owner)
+    } else {
+        (Source { path, deal }, by)
     };
+    let mut found = HashMap::new();
+    scan(
+        &source,
+        delimiter,
+        &[("by", Some(column))],
+        true,
+        None,
+        |id, _, value| {
+            found.insert(id.to_owned(), value);
+        },
+    )?;
+    Ok(found)
+}
+
+/// The file the details are read from, and its deal id column.
+struct Source<'a> {
+    path: &'a Path,
+    deal: &'a str,
+}
+
+impl<'a> Source<'a> {
+    /// The details' file: the history, or the file a converted shape keeps them in.
+    fn of(path: &'a Path, deal: &'a str, columns: &'a DetailColumns) -> Self {
+        match &columns.file {
+            Some((file, deal)) => Self { path: file, deal },
+            None => Self { path, deal },
+        }
+    }
+}
+
+/// Reads the `asked` columns (key, column name) of the rows of `wanted` deals (all when
+/// `None`), handing each non-empty value on with its deal (as the report writes ids) and its
+/// place in `asked`. A missing column is an error when `explicit`, else skipped.
+fn scan(
+    source: &Source<'_>,
+    delimiter: u8,
+    asked: &[(&str, Option<&str>)],
+    explicit: bool,
+    wanted: Option<&HashSet<&str>>,
+    mut each: impl FnMut(&str, usize, String),
+) -> Result<(), Error> {
+    let path = source.path;
     let mut reader = history::open_csv(path, delimiter)?;
     let header = history::read_header(&mut reader, path)?;
-    let deal_at = history::resolve_columns(path, &header, &[("deal", deal)])?[0];
-    let named: Vec<(usize, Option<usize>)> = [&columns.name, &columns.owner, &columns.amount]
-        .iter()
-        .enumerate()
-        .map(|(slot, column)| {
-            let Some(column) = column else {
-                return Ok((slot, None));
-            };
-            if columns.explicit {
-                let key = ["name", "owner", "amount"][slot];
-                return history::resolve_columns(path, &header, &[(key, column.as_str())])
-                    .map(|found| (slot, Some(found[0])));
-            }
-            Ok((
-                slot,
-                header.iter().position(|h| {
-                    String::from_utf8_lossy(h)
-                        .trim()
-                        .eq_ignore_ascii_case(column)
-                }),
-            ))
-        })
-        .collect::<Result<_, Error>>()?;
-    if named.iter().all(|(_, at)| at.is_none()) {
-        return Ok(found);
+    let deal_at = history::resolve_columns(path, &header, &[("deal", source.deal)])?[0];
+    let mut named = Vec::new();
+    for (slot, (key, column)) in asked.iter().enumerate() {
+        let Some(column) = column else { continue };
+        let at = if explicit {
+            history::resolve_columns(path, &header, &[(key, column)])?
+                .first()
+                .copied()
+        } else {
+            header.iter().position(|h| {
+                String::from_utf8_lossy(h)
+                    .trim()
+                    .eq_ignore_ascii_case(column)
+            })
+        };
+        if let Some(at) = at {
+            named.push((slot, at));
+        }
+    }
+    if named.is_empty() {
+        return Ok(());
     }
     let mut record = csv::ByteRecord::new();
     loop {
@@ -120,27 +217,20 @@ pub(crate) fn lookup(
             continue;
         };
         let id = super::sfid::normalize(id);
-        if !wanted.contains(id.as_ref()) {
+        if wanted.is_some_and(|wanted| !wanted.contains(id.as_ref())) {
             continue;
         }
-        let details: &mut Details = found.entry(id.into_owned()).or_default();
         for (slot, at) in &named {
-            let Some(value) = at
-                .and_then(|at| record.get(at))
+            let value = record
+                .get(*at)
                 .map(|v| history::short(String::from_utf8_lossy(v).trim()))
-                .filter(|v| !v.is_empty())
-            else {
-                continue;
-            };
-            let field = match slot {
-                0 => &mut details.name,
-                1 => &mut details.owner,
-                _ => &mut details.amount,
-            };
-            *field = Some(value);
+                .unwrap_or_default();
+            if !value.is_empty() {
+                each(&id, *slot, value);
+            }
         }
     }
-    Ok(found)
+    Ok(())
 }
 
 /// The page of deal `id` in the CRM: `template` with `{id}` replaced by the id, every byte of

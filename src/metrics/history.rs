@@ -56,6 +56,8 @@ pub struct ReadOptions {
     pub budget: Budget,
     /// Where the deals' names, owners and amounts are, for the deals listed one by one.
     pub details: super::details::DetailColumns,
+    /// Read only the deals this filter admits: one group of `--by`.
+    pub only: Option<std::sync::Arc<super::details::DealFilter>>,
 }
 
 /// Offset that makes every supported instant (years 0–9999) positive before packing.
@@ -804,6 +806,21 @@ fn read_part(
             options.input_zone.as_ref().unwrap_or(&options.zone),
         ) {
             Ok((deal, stage_name, at)) => {
+                // A Salesforce 15-character id joins its 18-character form.
+                let long;
+                let deal = match super::sfid::to_18(deal) {
+                    Some(id) => {
+                        long = id;
+                        &long[..]
+                    }
+                    None => deal,
+                };
+                if let Some(only) = &options.only
+                    && !std::str::from_utf8(deal).is_ok_and(|d| only.admits(d))
+                {
+                    stats.rows -= 1;
+                    continue;
+                }
                 let stage = if let Some(&found) = stage_cache.get(stage_name) {
                     found
                 } else {
@@ -822,15 +839,6 @@ fn read_part(
                 stats.mapped += 1;
                 stats.first = Some(stats.first.map_or(at, |f| f.min(at)));
                 stats.last = Some(stats.last.map_or(at, |l| l.max(at)));
-                // A Salesforce 15-character id joins its 18-character form.
-                let long;
-                let deal = match super::sfid::to_18(deal) {
-                    Some(id) => {
-                        long = id;
-                        &long[..]
-                    }
-                    None => deal,
-                };
                 grouper.push(deal, pack(at, stage))?;
             }
             Err((column, message)) => {
@@ -1027,6 +1035,7 @@ mod tests {
             time_format: None,
             budget: Budget::default(),
             details: super::super::details::DetailColumns::default(),
+            only: None,
         }
     }
 

@@ -23,6 +23,7 @@ pub mod time;
 pub(crate) mod varint;
 pub mod won;
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -90,6 +91,8 @@ pub struct Options {
     /// A deal's page in the CRM, `{id}` standing for its id (`--deal-url`, `[metrics]
     /// deal-url`): the stalled deals link to it.
     pub deal_url: Option<String>,
+    /// Group the deals by `owner` or a column, and give each group's funnel (`--by`).
+    pub by: Option<String>,
     /// When the history was taken (`--as-of`, seconds since the Unix epoch): stalls, what is
     /// still open and cohorts are measured then. Default: the last stage change in the history.
     pub as_of: Option<i64>,
@@ -125,14 +128,108 @@ pub fn measure_history(
             ..options.clone()
         },
     );
-    match (measured, &prepared.spooled) {
-        (Ok(mut report), _) => {
-            name.clone_into(&mut report.input.history);
-            Ok(report)
-        }
-        (Err(e), Some(copy)) => Err(Error::new(copy.rename_in(&e.to_string()))),
-        (Err(e), None) => Err(e),
+    let shown = |e: Error| match &prepared.spooled {
+        Some(copy) => Error::new(copy.rename_in(&e.to_string())),
+        None => e,
+    };
+    let mut report = measured.map_err(shown)?;
+    name.clone_into(&mut report.input.history);
+    if let Some(by) = &options.by {
+        report.by = Some(breakdown(playbook, options, &prepared, &report, by).map_err(shown)?);
     }
+    Ok(report)
+}
+
+/// `--by`: the history measured again for each group of deals, over the range and as of the
+/// instant of the whole report.
+fn breakdown(
+    playbook: &PlaybookFile,
+    options: &Options,
+    prepared: &source::Prepared,
+    report: &Report,
+    by: &str,
+) -> Result<report::Breakdown, Error> {
+    let read = &prepared.read;
+    let values = details::groups(
+        &prepared.path,
+        read.delimiter,
+        &read.columns.deal,
+        &read.details,
+        by,
+    )?;
+    let mut members: HashMap<String, HashSet<String>> = HashMap::new();
+    for (deal, value) in &values {
+        members
+            .entry(value.clone())
+            .or_default()
+            .insert(deal.clone());
+    }
+    let mut groups: Vec<(String, HashSet<String>)> = members.into_iter().collect();
+    groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+    let rest: HashSet<String> = groups
+        .iter()
+        .skip(details::MAX_GROUPS)
+        .flat_map(|(_, deals)| deals.iter().cloned())
+        .collect();
+    groups.truncate(details::MAX_GROUPS);
+    let listed = groups.into_iter().map(|(value, deals)| {
+        (
+            Some(value),
+            false,
+            details::DealFilter { deals, keep: true },
+        )
+    });
+    let others = (!rest.is_empty()).then(|| {
+        (
+            None,
+            true,
+            details::DealFilter {
+                deals: rest,
+                keep: true,
+            },
+        )
+    });
+    let without = details::DealFilter {
+        deals: values.into_keys().collect(),
+        keep: false,
+    };
+    let range = |text: &str| time::parse_date(text).ok();
+    let mut out = Vec::new();
+    for (value, other, filter) in listed.chain(others).chain([(None, false, without)]) {
+        let run = Options {
+            history: prepared.path.clone(),
+            read: ReadOptions {
+                only: Some(std::sync::Arc::new(filter)),
+                ..read.clone()
+            },
+            shape: prepared.shape.clone(),
+            from: range(&report.total.from),
+            to: range(&report.total.to),
+            period: None,
+            won_profile: false,
+            activities: None,
+            stalled_limit: 0,
+            as_of: Some(report.as_of_secs),
+            deal_url: None,
+            by: None,
+            ..options.clone()
+        };
+        // A group none of whose rows names a playbook stage has nothing to show.
+        let Ok(group) = measure(playbook, &run) else {
+            continue;
+        };
+        out.push(report::Group {
+            value,
+            other,
+            deals: group.input.deals,
+            funnel: group.total.funnel.clone(),
+            stalled: group.total.stages.iter().map(|s| s.stalled).sum(),
+        });
+    }
+    Ok(report::Breakdown {
+        key: by.to_owned(),
+        groups: out,
+    })
 }
 
 /// Measures `playbook` against the history.
@@ -263,6 +360,7 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
         },
         time_zone: zone.name().to_owned(),
         as_of: zone.format(observed - 1),
+        as_of_secs: observed - 1,
         stages: stages
             .stages
             .iter()
@@ -278,6 +376,7 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
         total,
         stalled,
         won_profile,
+        by: None,
     })
 }
 

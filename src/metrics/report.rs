@@ -49,6 +49,40 @@ pub struct Report {
     /// What won deals looked like (`--won-profile`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub won_profile: Option<WonProfile>,
+    /// The funnel of each group of deals (`--by`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<Breakdown>,
+    /// The as-of instant, in seconds since the Unix epoch.
+    #[serde(skip)]
+    pub(crate) as_of_secs: i64,
+}
+
+/// `--by`: the whole range's funnel for each group of deals (each owner, each value of a
+/// column), most deals first.
+#[derive(Debug, Clone, Serialize)]
+pub struct Breakdown {
+    /// What the deals are grouped by: `owner`, or a column's name.
+    pub(crate) key: String,
+    /// The groups: at most 20 values, then the deals of the others, then the deals without a
+    /// value.
+    pub(crate) groups: Vec<Group>,
+}
+
+/// One group of `--by`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// The value the deals share; `None` for the deals of the values not listed
+    /// (`other: true`) or without a value.
+    pub(crate) value: Option<String>,
+    /// Whether the group gathers the values past the first 20.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) other: bool,
+    /// Deals in the group with a stage change in the history.
+    pub(crate) deals: u64,
+    /// Its funnel over the whole range.
+    pub(crate) funnel: Funnel,
+    /// Its deals stalled at the end of the range.
+    pub(crate) stalled: u64,
 }
 
 /// The playbook measured.

@@ -40,6 +40,7 @@ pub(crate) fn options(history: PathBuf) -> Options {
             time_format: None,
             budget: Budget::default(),
             details: stagebook::metrics::details::DetailColumns::default(),
+            only: None,
         },
         shape: stagebook::metrics::source::ShapeNotes::default(),
         from: None,
@@ -51,6 +52,7 @@ pub(crate) fn options(history: PathBuf) -> Options {
         stalled_limit: 20,
         as_of: None,
         deal_url: None,
+        by: None,
     }
 }
 

@@ -744,3 +744,45 @@ fn api_shapes_give_their_deals_names() {
         )
     );
 }
+
+#[test]
+fn by_owner_gives_each_owner_their_funnel() {
+    let report = read_source("salesforce-report-us.csv", &["--by", "owner"]);
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let by = &json["by"];
+    assert_eq!(by["key"], "owner");
+    let rows: Vec<(String, u64, u64, u64)> = by["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["value"].as_str().unwrap().to_owned(),
+                g["deals"].as_u64().unwrap(),
+                g["funnel"]["won"].as_u64().unwrap(),
+                g["funnel"]["lost"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Jane Doe".to_owned(), 1, 1, 0),
+            ("Li Wei".to_owned(), 1, 0, 1)
+        ]
+    );
+    let history = format!("{SOURCES}/salesforce-report-us.csv");
+    let table = text(&run(metrics(&["--history", &history, "--by", "owner"]), 0).stdout);
+    assert!(
+        table.contains("By owner\nOwner     Deals  New  Won  Lost  Win rate  Cycle d  Stalled\nJane Doe      1    1    1     0    100.0%"),
+        "{table}"
+    );
+    // A history without owners says how to name the column.
+    let plain = format!("{SOURCES}/utf-8-bom.csv");
+    let refused = run(metrics(&["--history", &plain, "--by", "owner"]), 2);
+    assert!(
+        text(&refused.stderr).contains("help: name it with --column owner=NAME"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

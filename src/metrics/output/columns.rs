@@ -13,7 +13,7 @@
 //! `columns_match_the_json` fails when a column and the JSON disagree.
 
 use super::table::{opt_num, percent};
-use super::words::Words;
+use super::words::{Words, pick};
 use crate::metrics::report::{Report, StageStats, StalledDeal, WonProfile};
 
 /// One per-stage number of the report.
@@ -318,6 +318,64 @@ pub(crate) fn stalled(report: &Report) -> Option<PeopleTable> {
                         format!("{:.1}", deal.expected_days),
                     ])
                     .collect()
+            })
+            .collect(),
+    })
+}
+
+/// The title of the `--by` table: "By owner", "By Region", "按 负责人 分组".
+pub(crate) fn breakdown_title(report: &Report, key: &str) -> String {
+    let key = if key.eq_ignore_ascii_case("owner") {
+        pick(report, ["owner", "负责人"])
+    } else {
+        key
+    };
+    super::words::fill(report, "by", &[("key", &key)])
+}
+
+/// `--by`: each group's funnel, headed by what groups them; `None` without `--by`.
+pub(crate) fn breakdown(report: &Report) -> Option<PeopleTable> {
+    let by = report.by.as_ref()?;
+    let key: Words = if by.key.eq_ignore_ascii_case("owner") {
+        ["Owner", "负责人"]
+    } else {
+        ["Group", "分组"]
+    };
+    let headers = |cycle: Words| -> Vec<Words> {
+        vec![
+            key,
+            ["Deals", "交易数"],
+            ["New", "新交易"],
+            ["Won", "赢单"],
+            ["Lost", "输单"],
+            ["Win rate", "赢率"],
+            cycle,
+            ["Stalled", "停滞"],
+        ]
+    };
+    Some(PeopleTable {
+        table: headers(["Cycle d", "周期天数"]),
+        html: headers(["Median cycle days", "赢单周期中位天数"]),
+        links: Vec::new(),
+        rows: by
+            .groups
+            .iter()
+            .map(|group| {
+                let name = match (&group.value, group.other) {
+                    (Some(value), _) => value.clone(),
+                    (None, true) => pick(report, ["(other)", "（其他）"]).to_owned(),
+                    (None, false) => pick(report, ["(none)", "（无）"]).to_owned(),
+                };
+                vec![
+                    name,
+                    group.deals.to_string(),
+                    group.funnel.new_deals.to_string(),
+                    group.funnel.won.to_string(),
+                    group.funnel.lost.to_string(),
+                    percent(group.funnel.win_rate),
+                    opt_num(group.funnel.cycle.median_days, 1),
+                    group.stalled.to_string(),
+                ]
             })
             .collect(),
     })

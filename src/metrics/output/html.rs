@@ -171,6 +171,10 @@ pub(crate) fn context(report: &Report) -> Value {
         off_process => report.off_process(total, t(report, "skipped_ahead"), t(report, "moved_back")),
         periods => Value::from(Serde(&periods)),
         stalled => Value::from(Serde(columns::stalled(report).map(|table| Table::people(report, table)))),
+        by => report.by.as_ref().map(|by| context! {
+            title => columns::breakdown_title(report, &by.key),
+            table => Value::from(Serde(columns::breakdown(report).map(|table| Table::people(report, table)))),
+        }),
         won_profile => won_profile(report),
     }
 }

@@ -182,6 +182,11 @@ pub(crate) fn render(report: &Report) -> String {
         people_table(report, &stalled, &mut out);
         out.push('\n');
     }
+    if let (Some(table), Some(by)) = (columns::breakdown(report), &report.by) {
+        let _ = writeln!(out, "{}", columns::breakdown_title(report, &by.key));
+        people_table(report, &table, &mut out);
+        out.push('\n');
+    }
     if let Some(profile) = &report.won_profile {
         let _ = writeln!(
             out,

@@ -20,6 +20,7 @@ const LABELS: &[(&str, Words)] = &[
         ["All stages, {from} to {to}", "全部阶段，{from} 至 {to}"],
     ),
     ("back", ["back", "退回"]),
+    ("by", ["By {key}", "按{key}分组"]),
     (
         "card_demo",
         ["of new deals asked for a demo", "的新交易请求了演示"],
