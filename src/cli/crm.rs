@@ -57,8 +57,9 @@ pub(crate) enum Command {
     /// Compare a CRM's current stages with a playbook. Exit 0 when they agree, 1 when they
     /// differ, 2 on failure.
     Diff(DiffArgs),
-    /// Show what deploying `crm export --merge-with RETRIEVED` would change in the org
-    /// (Salesforce). Exit 0 when no stage value changes, 1 when some do, 2 on failure.
+    /// Show what deploying the playbook would change in the CRM as retrieved: Salesforce
+    /// (`crm export --merge-with RETRIEVED`), or a HubSpot or Pipedrive pipeline, stage by
+    /// stage. Exit 0 when no stage changes, 1 when some do, 2 on failure.
     Plan(PlanArgs),
 }
 
@@ -71,7 +72,8 @@ pub(crate) struct PlanArgs {
     #[arg(long, value_enum)]
     pub(crate) target: Target,
     /// What was retrieved from the org: a Salesforce metadata folder (with
-    /// standardValueSets/OpportunityStage and any pathAssistants), or the value set file.
+    /// standardValueSets/OpportunityStage and any pathAssistants) or the value set file; a
+    /// HubSpot pipelines response; a Pipedrive stages response.
     pub(crate) retrieved: PathBuf,
     /// Plan to deactivate the org's active values the playbook does not name.
     #[arg(long)]
@@ -146,6 +148,9 @@ fn read_org(target: Target, source: &Path) -> io::Result<crm::merge::OrgSet> {
 }
 
 fn plan(args: &PlanArgs) -> io::Result<u8> {
+    if args.target.id() != "salesforce" {
+        return pipeline_plan(args);
+    }
     let org = read_org(args.target, &args.retrieved)?;
     let opened = match load(&args.playbook, EXIT_FAILURE)? {
         Ok(opened) => opened,
@@ -163,6 +168,40 @@ fn plan(args: &PlanArgs) -> io::Result<u8> {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    })
+}
+
+/// `crm plan` for HubSpot and Pipedrive: the stages `crm diff` finds changed, as the calls that
+/// would change them, never a delete.
+fn pipeline_plan(args: &PlanArgs) -> io::Result<u8> {
+    if args.deactivate_missing {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "--deactivate-missing is for Salesforce's stage values; a {} plan never deletes a stage",
+                args.target.name()
+            ),
+        ));
+    }
+    let opened = match load(&args.playbook, EXIT_FAILURE)? {
+        Ok(opened) => opened,
+        Err(exit) => return Ok(exit),
+    };
+    let actual = diff::read_source(args.target, &opened.playbook, &args.retrieved)?;
+    let differences = diff::compare(args.target, &opened.playbook, &actual);
+    let plan = crm::plan::from_differences(args.target, &differences, actual.len());
+    let text = match args.format {
+        DiffFormat::Human => crm::merge::human(&plan, &args.retrieved),
+        DiffFormat::Markdown => crm::merge::markdown(&plan, &args.retrieved),
+        DiffFormat::Json => {
+            serde_json::to_string_pretty(&plan).map_err(io::Error::other)? + "\n"
+        }
+    };
+    print_out(&text)?;
+    Ok(if plan.changes.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
     })
 }
 

@@ -325,6 +325,13 @@ pub(crate) struct Plan {
     /// Values the playbook lists as another CRM name of a stage (`crm_names` after the
     /// first): kept as they are, never deactivated; `metrics` counts their deals in that stage.
     pub(crate) aliases: Vec<String>,
+    /// How deploying is done in this CRM, and what the plain export would do there (HubSpot,
+    /// Pipedrive): one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) notes: Vec<String>,
+    /// The CRM, for people.
+    #[serde(skip)]
+    pub(crate) crm: &'static str,
     /// Active values a file without `--merge-with` would deactivate: every active value the
     /// playbook does not name.
     pub(crate) plain_export_deactivates: Vec<String>,
@@ -339,6 +346,9 @@ impl Plan {
             .any(|c| !matches!(c, Change::UpdatePath { .. } | Change::AddPath { .. }))
     }
 }
+
+/// The plan's name for Salesforce.
+const SALESFORCE: &str = "Salesforce";
 
 /// The merged value set and path, and the plan.
 pub(crate) struct Merged {
@@ -482,6 +492,8 @@ pub(crate) fn merge(playbook: &PlaybookFile, org: &OrgSet, deactivate_missing: b
             changes,
             kept,
             aliases,
+            notes: Vec::new(),
+            crm: SALESFORCE,
             plain_export_deactivates,
         },
     }
@@ -580,13 +592,26 @@ fn write_value(value: &OrgValue, stage: Option<&CrmStage>, active: Option<bool>)
 /// The plan for people: one line a change, then what is kept.
 pub(crate) fn human(plan: &Plan, org: &Path) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Deploying the merged export into the org retrieved in {}:",
-        org.display(),
-    );
+    if plan.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "Deploying changes nothing in {} as retrieved in {}.",
+            plan.crm,
+            org.display()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Deploying the playbook into {} as retrieved in {}:",
+            plan.crm,
+            org.display(),
+        );
+    }
     for change in &plan.changes {
-        let _ = writeln!(out, "  {}", line(change));
+        let _ = writeln!(out, "  {}", line(change, plan.crm));
+    }
+    for note in &plan.notes {
+        let _ = writeln!(out, "note: {note}");
     }
     if !plan.aliases.is_empty() {
         let _ = writeln!(
@@ -596,11 +621,18 @@ pub(crate) fn human(plan: &Plan, org: &Path) -> String {
             list(&plan.aliases)
         );
     }
-    if !plan.kept.is_empty() {
+    if !plan.kept.is_empty() && plan.crm == SALESFORCE {
         let _ = writeln!(
             out,
             "kept as they are: {} the playbook does not name ({}); add --deactivate-missing to deactivate them",
             plural(plan.kept.len(), "active value"),
+            list(&plan.kept)
+        );
+    } else if !plan.kept.is_empty() {
+        let _ = writeln!(
+            out,
+            "kept as they are: {} the playbook does not name ({})",
+            plural(plan.kept.len(), "stage"),
             list(&plan.kept)
         );
     }
@@ -618,17 +650,31 @@ pub(crate) fn human(plan: &Plan, org: &Path) -> String {
 /// The plan as Markdown, for a pull-request comment.
 pub(crate) fn markdown(plan: &Plan, org: &Path) -> String {
     let mut out = format!(
-        "### Salesforce: what deploying changes in `{}`\n\n",
+        "### {}: what deploying changes in `{}`\n\n",
+        plan.crm,
         org.display()
     );
+    if plan.changes.is_empty() {
+        out.push_str("No change.\n");
+    }
     for change in &plan.changes {
-        let _ = writeln!(out, "- {}", line(change).replace('|', "\\|"));
+        let _ = writeln!(out, "- {}", line(change, plan.crm).replace('|', "\\|"));
+    }
+    for note in &plan.notes {
+        let _ = writeln!(out, "\n> {}", note.replace('|', "\\|"));
     }
     if !plan.kept.is_empty() {
         let _ = writeln!(
             out,
-            "\nKept as they are: {} active values the playbook does not name.",
-            plan.kept.len()
+            "\nKept as they are: {} the playbook does not name.",
+            plural(
+                plan.kept.len(),
+                if plan.crm == SALESFORCE {
+                    "active value"
+                } else {
+                    "stage"
+                }
+            )
         );
     }
     out
@@ -648,9 +694,11 @@ fn field_words(field: &str) -> &str {
     }
 }
 
-fn line(change: &Change) -> String {
+/// One change for people; a Salesforce stage is a picklist value, elsewhere a stage.
+fn line(change: &Change, crm: &str) -> String {
+    let noun = if crm == SALESFORCE { "value" } else { "stage" };
     match change {
-        Change::Add { value, what } => format!("add value `{value}` ({what})"),
+        Change::Add { value, what } => format!("add {noun} `{value}` ({what})"),
         Change::Update { value, fields } => format!(
             "update `{value}`: {}",
             fields

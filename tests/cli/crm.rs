@@ -551,7 +551,7 @@ fn plan_lists_what_deploying_changes_and_keeps_every_other_value() {
     assert_eq!(
         stdout,
         format!(
-            "Deploying the merged export into the org retrieved in {LIVE_ORG}:
+            "Deploying the playbook into Salesforce as retrieved in {LIVE_ORG}:
   update `Qualification`: probability 10 → 20
   update `Value Proposition`: probability 50 → 40
   update `Proposal/Price Quote`: forecast category Pipeline → BestCase, probability 75 → 70
@@ -725,9 +725,11 @@ fn plan_refuses_what_it_cannot_read() {
         "hubspot",
         "tests/fixtures/crm/retrieved/hubspot-drift.json",
     ]);
+    // A response without the playbook's pipeline is no plan.
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("`stagebook crm diff --target hubspot`"),
+        stderr.contains("no pipeline called `Mid-market SaaS — New Business` in the response")
+            && stderr.contains("set `crm.hubspot.pipeline_id`"),
         "{stderr}"
     );
     let dir = tempfile::tempdir().unwrap();
@@ -858,4 +860,62 @@ fn export_refuses_a_folder_holding_another_playbooks_export() {
             "{target}: nothing was replaced"
         );
     }
+}
+
+#[test]
+fn hubspot_and_pipedrive_plans_update_stages_by_id_and_never_delete() {
+    let plan = |target: &str, format: &str| {
+        stagebook(&[
+            "crm",
+            "plan",
+            "tests/fixtures/crm/b2b-saas.yaml",
+            "--target",
+            target,
+            &format!("tests/fixtures/crm/retrieved/{target}-drift.json"),
+            "--format",
+            format,
+        ])
+    };
+    let (code, hubspot, _) = plan("hubspot", "human");
+    assert_eq!(code, 1);
+    assert_eq!(
+        hubspot,
+        "Deploying the playbook into HubSpot as retrieved in tests/fixtures/crm/retrieved/hubspot-drift.json:
+  update `Qualified`: label Qualified → Qualified To Buy, probability 30 % → 20 %
+  add stage `Presentation Scheduled` (a new stage)
+  update `Closed Lost`: closed flag open → closing
+note: deploy stage by stage: PATCH /crm/v3/pipelines/deals/{pipelineId}/stages/{stageId} for a change, POST …/stages for a new stage; the stage ids keep deals where they are
+note: a PUT of the whole `hubspot-pipeline.json` replaces the pipeline and deletes the 1 stage it leaves out (`Decision Maker Bought-In`); if you must, add ?validateDealStageUsagesBeforeDelete=true so HubSpot refuses while deals sit in them
+kept as they are: 1 stage the playbook does not name (`Decision Maker Bought-In`)
+"
+    );
+    let (code, json, _) = plan("pipedrive", "json");
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        json["changes"],
+        serde_json::json!([
+            {"action": "update", "value": "Qualified To Buy", "fields": [{"field": "probability", "from": "25 %", "to": "20 %"}]},
+            {"action": "update", "value": "Presentation Scheduled", "fields": [{"field": "position", "from": "step 2", "to": "step 3"}]},
+            {"action": "update", "value": "Negotiation", "fields": [{"field": "label", "from": "Negotiation", "to": "Contract Sent"}]}
+        ])
+    );
+    assert_eq!(json["kept"], serde_json::json!(["On hold"]));
+    let (_, markdown, _) = plan("pipedrive", "markdown");
+    assert!(
+        markdown.starts_with("### Pipedrive: what deploying changes in `tests/fixtures/crm/retrieved/pipedrive-drift.json`"),
+        "{markdown}"
+    );
+    // Deleting is not a plan's to offer.
+    let (code, _, stderr) = stagebook(&[
+        "crm",
+        "plan",
+        "tests/fixtures/crm/b2b-saas.yaml",
+        "--target",
+        "hubspot",
+        "tests/fixtures/crm/retrieved/hubspot-drift.json",
+        "--deactivate-missing",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("never deletes a stage"), "{stderr}");
 }
