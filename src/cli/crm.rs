@@ -193,9 +193,7 @@ fn pipeline_plan(args: &PlanArgs) -> io::Result<u8> {
     let text = match args.format {
         DiffFormat::Human => crm::merge::human(&plan, &args.retrieved),
         DiffFormat::Markdown => crm::merge::markdown(&plan, &args.retrieved),
-        DiffFormat::Json => {
-            serde_json::to_string_pretty(&plan).map_err(io::Error::other)? + "\n"
-        }
+        DiffFormat::Json => serde_json::to_string_pretty(&plan).map_err(io::Error::other)? + "\n",
     };
     print_out(&text)?;
     Ok(if plan.changes.is_empty() {

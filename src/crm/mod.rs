@@ -13,8 +13,8 @@
 pub mod diff;
 pub(crate) mod hubspot;
 pub(crate) mod merge;
-pub(crate) mod plan;
 pub(crate) mod pipedrive;
+pub(crate) mod plan;
 pub(crate) mod salesforce;
 pub(crate) mod write;
 

@@ -53,7 +53,9 @@ pub(crate) fn from_differences(
         let same_stage = |change: &Change| match change {
             Change::Update { value, fields } => {
                 *value == current
-                    || fields.iter().any(|f| f.field == "label" && f.to == difference.name)
+                    || fields
+                        .iter()
+                        .any(|f| f.field == "label" && f.to == difference.name)
             }
             _ => false,
         };

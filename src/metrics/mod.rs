@@ -32,6 +32,7 @@ use jiff::civil::Date;
 use crate::model::{PlaybookFile, Terminal};
 use compute::{Frame, Tally};
 use history::ReadOptions;
+use output::words::fill;
 use report::{Input, PlaybookRef, Report, StageRef};
 use stages::StageMap;
 use time::PeriodKind;
@@ -384,6 +385,7 @@ impl Report {
     /// Warnings about the data, one sentence each, for stderr and the outputs.
     pub fn warnings(&self) -> Vec<String> {
         let input = &self.input;
+        let say = |key: &str, slots: &[(&str, &dyn fmt::Display)]| fill(self, key, slots);
         let mut out = input.left_out.clone();
         if !input.unknown_stages.is_empty() {
             let others = input.other_unknown_stage_rows;
@@ -394,58 +396,68 @@ impl Report {
                 .take(MAX_EXAMPLES)
                 .map(|u| format!("`{}` ({})", u.name, u.rows))
                 .collect();
+            let names = names.join(", ");
             let more = input.unknown_stages.len().saturating_sub(MAX_EXAMPLES);
             out.push(if others > 0 {
-                format!(
-                    "{rows} rows name a stage the playbook does not have: {} and more than {more} other names; is `--column stage=` the column of stage names?",
-                    names.join(", "),
+                say(
+                    "warn_unknown_many",
+                    &[("rows", &rows), ("names", &names), ("more", &more)],
                 )
             } else {
-                format!(
-                    "{rows} rows name a stage the playbook does not have: {}{}; add them to a stage's `crm_names`",
-                    names.join(", "),
-                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                let more = if more > 0 {
+                    say("warn_more", &[("more", &more)])
+                } else {
+                    String::new()
+                };
+                say(
+                    "warn_unknown",
+                    &[("rows", &rows), ("names", &names), ("more", &more)],
                 )
             });
         }
         if input.bad_rows > 0 {
-            out.push(format!(
-                "{} malformed rows were left out (--skip-bad-rows)",
-                input.bad_rows
-            ));
+            out.push(say("warn_bad_rows", &[("rows", &input.bad_rows)]));
         }
         if input.duplicate_rows > 0 {
-            out.push(format!(
-                "{} rows repeat another row exactly and were counted once",
-                input.duplicate_rows
-            ));
+            out.push(say("warn_duplicates", &[("rows", &input.duplicate_rows)]));
         }
         if input.changes_after_as_of > 0 {
-            out.push(format!(
-                "{} stage changes in {} are later than --as-of {}: was the export taken later, or are the file's times in another zone than --tz {}?",
-                input.changes_after_as_of, input.history, self.as_of, self.time_zone
+            out.push(say(
+                "warn_after_as_of",
+                &[
+                    ("changes", &input.changes_after_as_of),
+                    ("history", &input.history),
+                    ("as_of", &self.as_of),
+                    ("zone", &self.time_zone),
+                ],
             ));
         }
         if input.closed_deals == 0 && input.deals_older_than_cycle_target > 0 {
-            out.push(format!(
-                "no deal in {} reaches a won or lost stage, though {} deals began more than the cycle target ({} days) before {}: win rate, cycle and losses read 0; does the export hold the closing stages (Pipedrive keeps won and lost in a deal's status, not its stage), and do the playbook's won and lost stages list their CRM names in `crm_names`?",
-                input.history,
-                input.deals_older_than_cycle_target,
-                self.playbook.cycle_target_days.unwrap_or_default(),
-                self.as_of
+            out.push(say(
+                "warn_never_closed",
+                &[
+                    ("history", &input.history),
+                    ("deals", &input.deals_older_than_cycle_target),
+                    ("days", &self.playbook.cycle_target_days.unwrap_or_default()),
+                    ("as_of", &self.as_of),
+                ],
             ));
         }
         // A snapshot (one row per deal, its stage today) reads as deals that never moved.
         if input.deals >= SNAPSHOT_MIN_DEALS && input.single_change_deals * 2 > input.deals {
-            out.push(format!(
-                "{} of {} deals in {} have a single stage change: is it a list of current stages rather than their history? Conversions and times need every change (Salesforce: OpportunityHistory or the Opportunity History report; HubSpot: the history of `dealstage`)",
-                input.single_change_deals, input.deals, input.history
+            out.push(say(
+                "warn_snapshot",
+                &[
+                    ("single", &input.single_change_deals),
+                    ("deals", &input.deals),
+                    ("history", &input.history),
+                ],
             ));
         }
         if input.deals_without_open_stage > 0 {
-            out.push(format!(
-                "{} deals have no open stage before closing (their first row is won or lost)",
-                input.deals_without_open_stage
+            out.push(say(
+                "warn_no_open_stage",
+                &[("deals", &input.deals_without_open_stage)],
             ));
         }
         out

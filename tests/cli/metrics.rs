@@ -956,20 +956,26 @@ fn a_zh_cn_report_shows_no_english_label() {
     let output = Command::new(snapbox::cmd::cargo_bin!("stagebook"))
         .args(["metrics", &format!("{dir}/playbook.yaml"), "--history"])
         .arg(format!("{dir}/history.csv"))
+        // An --as-of before the last change, for a warning to be in the page too.
         .args(["--tz", "Asia/Shanghai", "--format", "html", "--won-profile"])
+        .args(["--as-of", "2026-03-01"])
         .assert()
         .code(0)
         .get_output()
         .stdout
         .clone();
     let html = String::from_utf8(output).unwrap();
-    // What is data or a name, not a label: the file, the zone, the field and the tool.
+    // What is data or a name, not a label: the file, the zone, the field, the flags and the
+    // tool.
     let kept = [
         &format!("{dir}/history.csv")[..],
         "Asia/Shanghai",
         "expected_duration",
+        "--as-of",
+        "--tz",
         "stagebook",
     ];
+    assert!(html.contains("晚于 --as-of"), "the warning is in the page");
     for text in visible_words(&html) {
         let mut bare = text.clone();
         for name in kept {

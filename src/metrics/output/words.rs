@@ -238,6 +238,63 @@ const LABELS: &[(&str, Words)] = &[
         "title",
         ["Pipeline metrics: {name}", "销售管道指标：{name}"],
     ),
+    (
+        "warn_after_as_of",
+        [
+            "{changes} stage changes in {history} are later than --as-of {as_of}: was the export taken later, or are the file's times in another zone than --tz {zone}?",
+            "{history} 中有 {changes} 次阶段变更晚于 --as-of {as_of}：导出是否更晚，还是文件的时间不在 --tz {zone} 时区？",
+        ],
+    ),
+    (
+        "warn_bad_rows",
+        [
+            "{rows} malformed rows were left out (--skip-bad-rows)",
+            "{rows} 行格式错误的记录已略过（--skip-bad-rows）",
+        ],
+    ),
+    (
+        "warn_duplicates",
+        [
+            "{rows} rows repeat another row exactly and were counted once",
+            "{rows} 行与另一行完全相同，只计一次",
+        ],
+    ),
+    ("warn_more", [" and {more} more", " 及另外 {more} 个"]),
+    (
+        "warn_never_closed",
+        [
+            "no deal in {history} reaches a won or lost stage, though {deals} deals began more than the cycle target ({days} days) before {as_of}: win rate, cycle and losses read 0; does the export hold the closing stages (Pipedrive keeps won and lost in a deal's status, not its stage), and do the playbook's won and lost stages list their CRM names in `crm_names`?",
+            "{history} 中没有交易进入赢单或输单阶段，但有 {deals} 笔交易在 {as_of} 之前超过目标周期（{days} 天）就已开始：赢率、周期和输单都显示为 0。导出是否包含结束阶段（Pipedrive 把赢单和输单记在交易状态中，而不是阶段中）？手册的赢单和输单阶段是否在 `crm_names` 中列出了 CRM 中的名称？",
+        ],
+    ),
+    (
+        "warn_no_open_stage",
+        [
+            "{deals} deals have no open stage before closing (their first row is won or lost)",
+            "{deals} 笔交易在结束前没有进行中的阶段（第一行就是赢单或输单）",
+        ],
+    ),
+    (
+        "warn_snapshot",
+        [
+            "{single} of {deals} deals in {history} have a single stage change: is it a list of current stages rather than their history? Conversions and times need every change (Salesforce: OpportunityHistory or the Opportunity History report; HubSpot: the history of `dealstage`)",
+            "{history} 中 {deals} 笔交易有 {single} 笔只有一次阶段变更：这是当前阶段的列表而不是阶段历史吗？转化率和用时需要每一次变更（Salesforce：OpportunityHistory 或 Opportunity History 报表；HubSpot：`dealstage` 的历史）",
+        ],
+    ),
+    (
+        "warn_unknown",
+        [
+            "{rows} rows name a stage the playbook does not have: {names}{more}; add them to a stage's `crm_names`",
+            "{rows} 行记录的阶段不在手册中：{names}{more}；请把它们加入某个阶段的 `crm_names`",
+        ],
+    ),
+    (
+        "warn_unknown_many",
+        [
+            "{rows} rows name a stage the playbook does not have: {names} and more than {more} other names; is `--column stage=` the column of stage names?",
+            "{rows} 行记录的阶段不在手册中：{names} 以及超过 {more} 个其他名称；`--column stage=` 指定的是阶段名称列吗？",
+        ],
+    ),
     ("warning", ["warning", "警告"]),
     ("won", ["won", "赢单"]),
     ("won_count", ["won: {won}", "赢单：{won}"]),
@@ -335,7 +392,24 @@ mod tests {
             for slot in slots(zh) {
                 bare = bare.replace(&format!("{{{slot}}}"), "");
             }
-            for kept in ["stagebook", "expected_duration", "`do`"] {
+            // Names, not words: the tool, fields, flags, CRMs and their objects.
+            for kept in [
+                "stagebook",
+                "expected_duration",
+                "`do`",
+                "`crm_names`",
+                "`dealstage`",
+                "--skip-bad-rows",
+                "--as-of",
+                "--tz",
+                "`--column stage=`",
+                "OpportunityHistory",
+                "Opportunity History",
+                "Salesforce",
+                "HubSpot",
+                "Pipedrive",
+                "CRM",
+            ] {
                 bare = bare.replace(kept, "");
             }
             assert!(
