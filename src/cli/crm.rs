@@ -14,6 +14,7 @@ use crate::crm::{self, ExportOptions, Layout, Target, diff};
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use crate::emit::words::plural;
 use crate::lint::config::Overrides;
+use crate::model::PlaybookFile;
 use crate::report::human::{HumanPrinter, Style};
 use crate::source::display_name;
 
@@ -259,6 +260,9 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         print_out(&text)?;
         return Ok(EXIT_FINDINGS);
     }
+    if let (Some(source), false) = (&args.merge_with, options.target.id() == "salesforce") {
+        return export_calls(args, &opened.playbook, source, text);
+    }
     let merged = match &args.merge_with {
         Some(source) => {
             let org = read_org(options.target, source)?;
@@ -304,7 +308,71 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         text.push_str(
             "note: for a new org only: deploying this value set into an org that has Opportunity stages deactivates every value it leaves out; for a live org, retrieve it and export with --merge-with (see `stagebook crm plan`)\n",
         );
+    } else if merged.is_none() {
+        let _ = writeln!(
+            text,
+            "note: for a new pipeline only: into a live one, these bodies would replace or duplicate its stages; fetch its stages and export with --merge-with for stage-by-stage calls (see `stagebook crm plan`)"
+        );
     }
+    print_out(&text)?;
+    Ok(EXIT_OK)
+}
+
+/// `crm export --merge-with` for HubSpot and Pipedrive: the plan, and the API calls that carry
+/// it out stage by stage (never a delete), written to the `--out` folder.
+fn export_calls(
+    args: &ExportArgs,
+    playbook: &PlaybookFile,
+    source: &Path,
+    mut text: String,
+) -> io::Result<u8> {
+    if args.deactivate_missing {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "--deactivate-missing is for Salesforce's stage values; {} stages the playbook does not name are kept",
+                args.target.name()
+            ),
+        ));
+    }
+    let actual = diff::read_source(args.target, playbook, source)?;
+    let differences = diff::compare(args.target, playbook, &actual);
+    let plan = crm::plan::from_differences(args.target, &differences, actual.len());
+    let (file, left) =
+        crm::calls::calls(args.target, playbook, &actual, &differences).map_err(|why| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {why}", display_name(source)),
+            )
+        })?;
+    let files = vec![file];
+    if let Some(other) = crm::write::other_export(&args.out, &files) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} already holds the export of another playbook ({other}); writing this one there would replace it: export each playbook into its own folder",
+                display_name(&args.out)
+            ),
+        ));
+    }
+    let written = crm::write::write_all(&args.out, &files)?;
+    text.push_str(&crm::merge::human(&plan, source));
+    let _ = writeln!(
+        text,
+        "wrote {} for {}:",
+        plural(written.len(), "file"),
+        args.target
+    );
+    for path in &written {
+        let _ = writeln!(text, "  {}", display_name(path));
+    }
+    for note in left {
+        let _ = writeln!(text, "note: {note}");
+    }
+    let _ = writeln!(
+        text,
+        "send each call in order with your token (see the README, \"Deploy\"); nothing is deleted"
+    );
     print_out(&text)?;
     Ok(EXIT_OK)
 }

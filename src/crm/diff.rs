@@ -31,11 +31,15 @@ pub(crate) struct ActualStage {
     pub(crate) won: Option<bool>,
     /// The forecast category, when the CRM keeps one.
     pub(crate) forecast: Option<String>,
+    /// The id of the pipeline the stage belongs to (HubSpot, Pipedrive).
+    pub(crate) pipeline: Option<String>,
 }
 
 /// A stage as the playbook says the CRM should hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ExpectedStage {
+    /// Index of the stage in the playbook's `stages`.
+    index: usize,
     stage_id: String,
     id: Option<String>,
     label: String,
@@ -278,6 +282,7 @@ fn expected(target: Target, playbook: &PlaybookFile) -> Vec<ExpectedStage> {
                 forecast,
             } = target.expected(playbook, &s);
             ExpectedStage {
+                index: s.index,
                 stage_id: stage.id.to_string(),
                 id,
                 label: s.label,
@@ -298,29 +303,7 @@ pub(crate) fn compare(
     actual: &[ActualStage],
 ) -> Vec<Difference> {
     let expected = expected(target, playbook);
-    let mut pair: Vec<Option<usize>> = vec![None; expected.len()];
-    let mut taken = vec![false; actual.len()];
-    let mut try_match = |matches: &dyn Fn(&ExpectedStage, &ActualStage, usize, usize) -> bool| {
-        for (e, want) in expected.iter().enumerate() {
-            if pair[e].is_some() {
-                continue;
-            }
-            if let Some(a) =
-                (0..actual.len()).find(|&a| !taken[a] && matches(want, &actual[a], e, a))
-            {
-                pair[e] = Some(a);
-                taken[a] = true;
-            }
-        }
-    };
-    // The CRM's own id first, then the name, then another name of the stage; what is left is
-    // taken as renamed when it sits at the same position (unless the CRM's ids say otherwise).
-    try_match(&|w, a, _, _| w.id.is_some() && w.id == a.id);
-    try_match(&|w, a, _, _| w.label == a.label);
-    try_match(&|w, a, _, _| w.label.to_lowercase() == a.label.to_lowercase());
-    try_match(&|w, a, _, _| w.aliases.contains(&a.label));
-    try_match(&|w, a, e, i| e == i && !(w.id.is_some() && a.id.is_some() && w.id != a.id));
-
+    let pair = pair(&expected, actual);
     let mut differences = Vec::new();
     let in_order = longest_increasing(&pair);
     for (e, want) in expected.iter().enumerate() {
@@ -380,7 +363,7 @@ pub(crate) fn compare(
             .any(|w| w.aliases.iter().any(|n| n.eq_ignore_ascii_case(label)))
     };
     for (a, got) in actual.iter().enumerate() {
-        if !taken[a] && !alias(&got.label) {
+        if !pair.contains(&Some(a)) && !alias(&got.label) {
             differences.push(Difference {
                 kind: Kind::Extra,
                 stage: None,
@@ -391,6 +374,45 @@ pub(crate) fn compare(
         }
     }
     differences
+}
+
+/// Each playbook stage `target` holds (its index in `stages`) with the CRM stage it is
+/// (`actual`'s index), matched as `crm diff` matches them; `None` for a stage the CRM lacks.
+pub(crate) fn matched(
+    target: Target,
+    playbook: &PlaybookFile,
+    actual: &[ActualStage],
+) -> Vec<(usize, Option<usize>)> {
+    let expected = expected(target, playbook);
+    let pair = pair(&expected, actual);
+    expected.iter().map(|e| e.index).zip(pair).collect()
+}
+
+/// Pairs each expected stage with the CRM stage it is, at most one each.
+fn pair(expected: &[ExpectedStage], actual: &[ActualStage]) -> Vec<Option<usize>> {
+    let mut pair: Vec<Option<usize>> = vec![None; expected.len()];
+    let mut taken = vec![false; actual.len()];
+    let mut try_match = |matches: &dyn Fn(&ExpectedStage, &ActualStage, usize, usize) -> bool| {
+        for (e, want) in expected.iter().enumerate() {
+            if pair[e].is_some() {
+                continue;
+            }
+            if let Some(a) =
+                (0..actual.len()).find(|&a| !taken[a] && matches(want, &actual[a], e, a))
+            {
+                pair[e] = Some(a);
+                taken[a] = true;
+            }
+        }
+    };
+    // The CRM's own id first, then the name, then another name of the stage; what is left is
+    // taken as renamed when it sits at the same position (unless the CRM's ids say otherwise).
+    try_match(&|w, a, _, _| w.id.is_some() && w.id == a.id);
+    try_match(&|w, a, _, _| w.label == a.label);
+    try_match(&|w, a, _, _| w.label.to_lowercase() == a.label.to_lowercase());
+    try_match(&|w, a, _, _| w.aliases.contains(&a.label));
+    try_match(&|w, a, e, i| e == i && !(w.id.is_some() && a.id.is_some() && w.id != a.id));
+    pair
 }
 
 /// The expected indexes whose matched CRM positions form the longest increasing run: those

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::diff::ActualStage;
 use super::{CrmStage, CrmTarget, Expected, Layout, OutputFile, stages};
@@ -153,6 +154,22 @@ fn stored(stage: &CrmStage, guesses: &HashMap<usize, u8>) -> u8 {
         (Some(p), false) => super::round_open_probability(p, PROBABILITY_STEP),
         (None, _) => guesses.get(&stage.index).copied().unwrap_or(0),
     }
+}
+
+/// One stage's body for the stages API (`PipelineStageInput`, also the body of a PATCH): its
+/// label, position and closed flag and probability as HubSpot will hold them.
+pub(crate) fn stage_body(playbook: &PlaybookFile, stage: &CrmStage, order: usize) -> Value {
+    let guesses = open_probabilities(playbook);
+    serde_json::to_value(StageInput {
+        label: &stage.label,
+        display_order: order,
+        stage_id: None,
+        metadata: StageMetadata {
+            is_closed: stage.closed().to_string(),
+            probability: probability_string(stored(stage, &guesses)),
+        },
+    })
+    .expect("a stage serializes")
 }
 
 /// The pipeline body.
@@ -381,6 +398,7 @@ pub(crate) fn read_retrieved(
                 // HubSpot says a closed stage is won by its probability of 1.0.
                 won: closed.map(|c| c && probability == Some(100)),
                 forecast: None,
+                pipeline: pipeline.id.clone(),
             }
         })
         .collect())

@@ -10,6 +10,7 @@
 //!
 //! Nothing here touches the network: pushing the files is done with the vendors' own tools.
 
+pub(crate) mod calls;
 pub mod diff;
 pub(crate) mod hubspot;
 pub(crate) mod merge;

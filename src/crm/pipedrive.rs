@@ -118,6 +118,23 @@ pub(crate) fn rotten_days(playbook: &PlaybookFile, stage: &Stage) -> Option<u32>
     })
 }
 
+/// One stage's body for the stages API (`AddStageRequest`, also the body of an update).
+pub(crate) fn stage_body(
+    playbook: &PlaybookFile,
+    stage: &Stage,
+    pipeline_id: Option<u64>,
+) -> Value {
+    let days = rotten_days(playbook, stage);
+    serde_json::to_value(StageBody {
+        name: super::crm_label(stage),
+        pipeline_id,
+        deal_probability: stage.probability,
+        is_deal_rot_enabled: days.is_some(),
+        days_to_rotten: days,
+    })
+    .expect("a stage serializes")
+}
+
 /// The pipeline body and the ordered stage bodies.
 pub(crate) fn export(playbook: &PlaybookFile) -> Vec<OutputFile> {
     let settings = settings(playbook);
@@ -285,6 +302,7 @@ pub(crate) fn read_retrieved(
             closed: None,
             won: None,
             forecast: None,
+            pipeline: s.pipeline_id.map(|id| id.to_string()),
         })
         .collect())
 }

@@ -85,7 +85,7 @@ fn notes(target: Target, kept: &[String], matched: usize) -> Vec<String> {
     match target.id() {
         "hubspot" => {
             let mut notes = vec![
-                "deploy stage by stage: PATCH /crm/v3/pipelines/deals/{pipelineId}/stages/{stageId} for a change, POST …/stages for a new stage; the stage ids keep deals where they are".to_owned(),
+                "deploy stage by stage: PATCH /crm/v3/pipelines/deals/{pipelineId}/stages/{stageId} for a change, POST …/stages for a new stage (`crm export --merge-with` writes those calls); the stage ids keep deals where they are".to_owned(),
             ];
             if !kept.is_empty() {
                 notes.push(format!(
@@ -96,7 +96,7 @@ fn notes(target: Target, kept: &[String], matched: usize) -> Vec<String> {
             notes
         }
         "pipedrive" if matched > 0 => vec![format!(
-            "deploy stage by stage: PUT /v1/stages/{{id}} for a change, POST /v1/stages for a new stage; posting every body of the export would add a second copy of the {} the pipeline already has",
+            "deploy stage by stage: PATCH /api/v2/stages/{{id}} for a change, POST /api/v2/stages for a new stage (`crm export --merge-with` writes those calls); posting every body of the plain export would add a second copy of the {} the pipeline already has",
             plural(matched, "stage")
         )],
         _ => Vec::new(),

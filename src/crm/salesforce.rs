@@ -482,6 +482,7 @@ pub(crate) fn read_retrieved(text: &str) -> Result<Vec<ActualStage>, String> {
             closed: v.closed,
             won: v.won,
             forecast: v.forecast,
+            pipeline: None,
         })
         .collect())
 }

@@ -884,7 +884,7 @@ fn hubspot_and_pipedrive_plans_update_stages_by_id_and_never_delete() {
   update `Qualified`: label Qualified → Qualified To Buy, probability 30 % → 20 %
   add stage `Presentation Scheduled` (a new stage)
   update `Closed Lost`: closed flag open → closing
-note: deploy stage by stage: PATCH /crm/v3/pipelines/deals/{pipelineId}/stages/{stageId} for a change, POST …/stages for a new stage; the stage ids keep deals where they are
+note: deploy stage by stage: PATCH /crm/v3/pipelines/deals/{pipelineId}/stages/{stageId} for a change, POST …/stages for a new stage (`crm export --merge-with` writes those calls); the stage ids keep deals where they are
 note: a PUT of the whole `hubspot-pipeline.json` replaces the pipeline and deletes the 1 stage it leaves out (`Decision Maker Bought-In`); if you must, add ?validateDealStageUsagesBeforeDelete=true so HubSpot refuses while deals sit in them
 kept as they are: 1 stage the playbook does not name (`Decision Maker Bought-In`)
 "
@@ -918,4 +918,79 @@ kept as they are: 1 stage the playbook does not name (`Decision Maker Bought-In`
     ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("never deletes a stage"), "{stderr}");
+}
+
+#[test]
+fn merge_with_a_live_pipeline_writes_stage_calls_that_delete_nothing() {
+    let schema = |file: &str| -> jsonschema::Validator {
+        let text = fs::read_to_string(root().join("tests/schemas").join(file)).unwrap();
+        jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    };
+    for target in ["hubspot", "pipedrive"] {
+        let out = tempfile::tempdir().unwrap();
+        let out_dir = out.path().display().to_string();
+        let (code, stdout, stderr) = stagebook(&[
+            "crm",
+            "export",
+            "tests/fixtures/crm/b2b-saas.yaml",
+            "--target",
+            target,
+            "--merge-with",
+            &format!("tests/fixtures/crm/retrieved/{target}-drift.json"),
+            "--out",
+            &out_dir,
+        ]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(stdout.contains("nothing is deleted"), "{stdout}");
+        let file = out.path().join(format!("{target}-stage-calls.json"));
+        let calls: Vec<serde_json::Value> =
+            serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+        let summary: Vec<(String, String)> = calls
+            .iter()
+            .map(|c| {
+                (
+                    c["method"].as_str().unwrap().to_owned(),
+                    c["path"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let expected: &[(&str, &str)] = if target == "hubspot" {
+            &[
+                ("PATCH", "/crm/v3/pipelines/deals/default/stages/qualifiedtobuy"),
+                ("POST", "/crm/v3/pipelines/deals/default/stages"),
+                ("PATCH", "/crm/v3/pipelines/deals/default/stages/closedlost"),
+            ]
+        } else {
+            &[
+                ("PATCH", "/api/v2/stages/33"),
+                ("PATCH", "/api/v2/stages/32"),
+                ("PATCH", "/api/v2/stages/34"),
+            ]
+        };
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+            .collect();
+        assert_eq!(summary, expected, "{target}");
+        // Each body is what the vendor's stage API takes.
+        for call in &calls {
+            let body = &call["body"];
+            let (validator, value) = if target == "hubspot" {
+                (
+                    schema("hubspot-pipeline-input.json"),
+                    serde_json::json!({"label": "p", "displayOrder": 0, "stages": [body]}),
+                )
+            } else {
+                (schema("pipedrive-stages-v2.json"), serde_json::json!([body]))
+            };
+            let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{target} {call}: {errors:?}");
+        }
+        if target == "pipedrive" {
+            assert!(
+                stdout.contains("drag `Presentation Scheduled` into place"),
+                "{stdout}"
+            );
+        }
+    }
 }
