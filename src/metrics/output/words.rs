@@ -371,6 +371,57 @@ pub(crate) fn fill(report: &Report, key: &str, slots: &[(&str, &dyn std::fmt::Di
 mod tests {
     use super::*;
 
+    /// The string after each `prefix` (skipping spaces and line breaks) that is a quoted key.
+    fn keys_after<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
+        text.match_indices(prefix)
+            .filter_map(|(at, _)| {
+                let rest = text[at + prefix.len()..].trim_start().strip_prefix('"')?;
+                let key = &rest[..rest.find('"')?];
+                key.chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_')
+                    .then_some(key)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_key_the_outputs_use_is_a_label() {
+        let code = [
+            include_str!("../mod.rs"),
+            include_str!("table.rs"),
+            include_str!("html.rs"),
+            include_str!("svg.rs"),
+            include_str!("columns.rs"),
+        ];
+        let mut used: Vec<&str> = code
+            .iter()
+            .flat_map(|text| {
+                let mut keys = keys_after(text, "report,");
+                keys.extend(keys_after(text, "say("));
+                keys
+            })
+            .collect();
+        let template = include_str!("../../../templates/metrics.html.j2");
+        // `t` in the table macro is the table; everywhere else the labels.
+        used.extend(template.match_indices("t.").filter_map(|(at, _)| {
+            let key: &str = template[at + 2..]
+                .split(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                .next()?;
+            let before = template[..at].chars().last();
+            (!key.is_empty()
+                && !matches!(key, "headers" | "rows" | "links")
+                && !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then_some(key)
+        }));
+        assert!(used.len() > 60, "found {} uses", used.len());
+        for key in used {
+            assert!(
+                LABELS.binary_search_by(|(k, _)| (*k).cmp(key)).is_ok(),
+                "`{key}` is used but is no label"
+            );
+        }
+    }
+
     #[test]
     fn keys_are_sorted_unique_and_translated_with_the_same_slots() {
         for pair in LABELS.windows(2) {
