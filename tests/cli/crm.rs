@@ -956,7 +956,10 @@ fn merge_with_a_live_pipeline_writes_stage_calls_that_delete_nothing() {
             .collect();
         let expected: &[(&str, &str)] = if target == "hubspot" {
             &[
-                ("PATCH", "/crm/v3/pipelines/deals/default/stages/qualifiedtobuy"),
+                (
+                    "PATCH",
+                    "/crm/v3/pipelines/deals/default/stages/qualifiedtobuy",
+                ),
                 ("POST", "/crm/v3/pipelines/deals/default/stages"),
                 ("PATCH", "/crm/v3/pipelines/deals/default/stages/closedlost"),
             ]
@@ -981,9 +984,15 @@ fn merge_with_a_live_pipeline_writes_stage_calls_that_delete_nothing() {
                     serde_json::json!({"label": "p", "displayOrder": 0, "stages": [body]}),
                 )
             } else {
-                (schema("pipedrive-stages-v2.json"), serde_json::json!([body]))
+                (
+                    schema("pipedrive-stages-v2.json"),
+                    serde_json::json!([body]),
+                )
             };
-            let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+            let errors: Vec<String> = validator
+                .iter_errors(&value)
+                .map(|e| e.to_string())
+                .collect();
             assert!(errors.is_empty(), "{target} {call}: {errors:?}");
         }
         if target == "pipedrive" {
