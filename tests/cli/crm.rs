@@ -1003,3 +1003,103 @@ fn merge_with_a_live_pipeline_writes_stage_calls_that_delete_nothing() {
         }
     }
 }
+
+/// A random org's `OpportunityStage` value set: some of the playbook's stage names, some of
+/// the org's own, with random probabilities, flags and active states.
+fn org_value_set(values: &[(String, u8, u8, bool)]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<StandardValueSet xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <sorted>false</sorted>\n",
+    );
+    for (i, (name, probability, kind, active)) in values.iter().enumerate() {
+        let (closed, won, forecast) = match kind {
+            0 => (false, false, "Pipeline"),
+            1 => (true, true, "Closed"),
+            _ => (true, false, "Omitted"),
+        };
+        let probability = match kind {
+            1 => 100,
+            2 => 0,
+            _ => *probability,
+        };
+        let _ = write!(
+            xml,
+            "    <standardValue>\n        <fullName>{name}</fullName>\n        <default>{}</default>\n        <label>{name}</label>\n        <closed>{closed}</closed>\n        <forecastCategory>{forecast}</forecastCategory>\n        <probability>{probability}</probability>\n        <reviewed>false</reviewed>\n        <won>{won}</won>\n{}    </standardValue>\n",
+            i == 0,
+            if *active {
+                ""
+            } else {
+                "        <isActive>false</isActive>\n"
+            }
+        );
+    }
+    xml.push_str("</StandardValueSet>\n");
+    xml
+}
+
+/// The API names and active flags of a value set file.
+fn values_of(file: &Path) -> Vec<(String, bool)> {
+    let text = fs::read_to_string(file).unwrap();
+    text.split("<standardValue>")
+        .skip(1)
+        .map(|value| {
+            let name = value
+                .split("<fullName>")
+                .nth(1)
+                .and_then(|rest| rest.split("</fullName>").next())
+                .unwrap()
+                .to_owned();
+            (name, !value.contains("<isActive>false</isActive>"))
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Exporting with `--merge-with` an org, then planning against what was written, finds
+    /// nothing left to change; every value of the org is kept, and none is deactivated.
+    #[test]
+    fn a_merged_export_keeps_the_org_and_leaves_nothing_to_plan(
+        picks in proptest::collection::vec(
+            (0usize..12, 0u8..=20, 0u8..3, proptest::bool::ANY),
+            1..10,
+        )
+    ) {
+        // Half the names are the playbook's CRM names, half the org's own.
+        const NAMES: [&str; 12] = [
+            "Prospecting", "Qualification", "Value Proposition", "Proposal/Price Quote",
+            "Negotiation/Review", "Closed Won", "Renewal - Quote", "Legacy Stage",
+            "On Hold", "Closed Lost", "Partner Review", "Needs Analysis",
+        ];
+        let mut seen = std::collections::HashSet::new();
+        let values: Vec<(String, u8, u8, bool)> = picks
+            .into_iter()
+            .filter(|(n, ..)| seen.insert(*n))
+            .map(|(n, p, kind, active)| (NAMES[n].to_owned(), p * 5, kind, active))
+            .collect();
+        let org = tempfile::tempdir().unwrap();
+        let set = org.path().join("standardValueSets");
+        fs::create_dir_all(&set).unwrap();
+        let org_file = set.join("OpportunityStage.standardValueSet-meta.xml");
+        fs::write(&org_file, org_value_set(&values)).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let (org_dir, out_dir) = (org.path().display().to_string(), out.path().display().to_string());
+        let (code, stdout, stderr) = stagebook(&[
+            "crm", "export", "playbooks/midmarket-saas.yaml", "--target", "salesforce",
+            "--merge-with", &org_dir, "--out", &out_dir,
+        ]);
+        proptest::prop_assert_eq!(code, 0, "{}{}", stdout, stderr);
+        let merged = values_of(&out.path().join("standardValueSets/OpportunityStage.standardValueSet-meta.xml"));
+        let before = values_of(&org_file);
+        for (name, active) in &before {
+            let after = merged.iter().find(|(n, _)| n == name);
+            proptest::prop_assert!(after.is_some(), "{} was dropped", name);
+            // Active stays active; an inactive value the playbook uses may come back.
+            proptest::prop_assert!(!active || after.unwrap().1, "{} was deactivated", name);
+        }
+        let (code, plan, stderr) = stagebook(&[
+            "crm", "plan", "playbooks/midmarket-saas.yaml", "--target", "salesforce", &out_dir,
+        ]);
+        proptest::prop_assert_eq!(code, 0, "{}{}", plan, stderr);
+    }
+}
