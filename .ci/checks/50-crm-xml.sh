@@ -37,7 +37,14 @@ done
 org=tests/fixtures/crm/retrieved/salesforce-live-org
 dir="$out/merged"
 "$bin" crm export playbooks/midmarket-saas.yaml --target salesforce --out "$dir" --merge-with "$org" >/dev/null
-mapfile -t files < <(find "$dir" "$org" -type f -name '*.xml' | sort)
+# A playbook that names the org's sales process: the process file is written and validates.
+named="$out/named.yaml"
+sed 's/^  cycle_target: 8w$/  cycle_target: 8w\n  crm:\n    salesforce:\n      sales_process: New Business/' \
+  playbooks/midmarket-saas.yaml > "$named"
+grep -q 'sales_process: New Business' "$named"
+"$bin" crm export "$named" --target salesforce --out "$out/process" --merge-with "$org" >/dev/null
+test -f "$out/process/objects/Opportunity/businessProcesses/New Business.businessProcess-meta.xml"
+mapfile -t files < <(find "$dir" "$out/process" "$org" -type f -name '*.xml' | sort)
 if ! report=$(xmllint --noout --schema "$xsd" "${files[@]}" 2>&1); then
   echo "$report" >&2
   exit 1

@@ -148,6 +148,21 @@ fn read_org(target: Target, source: &Path) -> io::Result<crm::merge::OrgSet> {
     crm::merge::read_org(source)
 }
 
+/// Merges the playbook into the org retrieved in `source`; an unusable org is an input error.
+fn merge(
+    playbook: &PlaybookFile,
+    org: &crm::merge::OrgSet,
+    deactivate_missing: bool,
+    source: &Path,
+) -> io::Result<crm::merge::Merged> {
+    crm::merge::merge(playbook, org, deactivate_missing).map_err(|why| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: {why}", display_name(source)),
+        )
+    })
+}
+
 fn plan(args: &PlanArgs) -> io::Result<u8> {
     if args.target.id() != "salesforce" {
         return pipeline_plan(args);
@@ -157,7 +172,12 @@ fn plan(args: &PlanArgs) -> io::Result<u8> {
         Ok(opened) => opened,
         Err(exit) => return Ok(exit),
     };
-    let merged = crm::merge::merge(&opened.playbook, &org, args.deactivate_missing);
+    let merged = merge(
+        &opened.playbook,
+        &org,
+        args.deactivate_missing,
+        &args.retrieved,
+    )?;
     let plan = &merged.plan;
     let text = match args.format {
         DiffFormat::Human => crm::merge::human(plan, &args.retrieved),
@@ -266,11 +286,14 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
     let merged = match &args.merge_with {
         Some(source) => {
             let org = read_org(options.target, source)?;
-            Some(crm::merge::merge(
-                &opened.playbook,
-                &org,
-                args.deactivate_missing,
-            ))
+            let merged = merge(&opened.playbook, &org, args.deactivate_missing, source)?;
+            if merged.process.is_some() && options.layout == Layout::Mdapi {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "a sales process is written in the source layout (objects/Opportunity/businessProcesses/): leave out --layout mdapi, or deploy with `sf project deploy start`",
+                ));
+            }
+            Some(merged)
         }
         None => None,
     };

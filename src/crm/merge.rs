@@ -83,6 +83,73 @@ pub(crate) struct OrgSet {
     pub(crate) values: Vec<OrgValue>,
     /// The org's Sales Paths on opportunities: (API name, record type).
     paths: Vec<(String, String)>,
+    /// The org's sales processes on opportunities.
+    processes: Vec<OrgProcess>,
+}
+
+/// An Opportunity sales process (`BusinessProcess`), as retrieved.
+#[derive(Debug, Clone)]
+struct OrgProcess {
+    /// Its name (the file's, as `sf project retrieve` names it).
+    name: String,
+    /// The document, as written.
+    text: String,
+    /// The stage values it offers (API names, %-decoded).
+    values: Vec<String>,
+}
+
+/// The file a sales process is written to, in the source layout.
+pub(crate) fn process_file(name: &str) -> std::path::PathBuf {
+    Path::new("objects/Opportunity/businessProcesses")
+        .join(format!("{name}.businessProcess-meta.xml"))
+}
+
+/// A stage value's API name as a sales process writes it: `/` and `%` percent-encoded
+/// (`Proposal%2FPrice Quote`).
+fn process_value(name: &str) -> String {
+    name.replace('%', "%25").replace('/', "%2F")
+}
+
+/// A sales process value's API name, decoded.
+fn decoded(name: &str) -> String {
+    name.replace("%2F", "/")
+        .replace("%2f", "/")
+        .replace("%25", "%")
+}
+
+/// The org's Opportunity sales processes in a retrieved folder (source layout:
+/// `objects/Opportunity/businessProcesses/NAME.businessProcess-meta.xml`).
+fn read_processes(folder: &Path) -> Vec<OrgProcess> {
+    walkdir::WalkDir::new(folder)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            e.path().parent().is_some_and(|p| {
+                p.ends_with("businessProcesses")
+                    && p.parent().is_some_and(|o| o.ends_with("Opportunity"))
+            })
+        })
+        .filter_map(|e| {
+            let name = e
+                .file_name()
+                .to_string_lossy()
+                .strip_suffix(".businessProcess-meta.xml")?
+                .to_owned();
+            let text = super::diff::read_capped(e.path()).ok()?;
+            let values = text
+                .split("<values>")
+                .skip(1)
+                .filter_map(|v| {
+                    let start = v.find("<fullName>")? + "<fullName>".len();
+                    let end = start + v[start..].find("</fullName>")?;
+                    Some(decoded(v[start..end].trim()))
+                })
+                .collect();
+            Some(OrgProcess { name, text, values })
+        })
+        .collect()
 }
 
 /// Reads the value set (and the Sales Paths next to it) from a retrieved folder or file.
@@ -108,15 +175,16 @@ pub(crate) fn read_org(source: &Path) -> io::Result<OrgSet> {
             ),
         ));
     }
-    let paths = if source.is_dir() {
-        read_paths(source)
+    let (paths, processes) = if source.is_dir() {
+        (read_paths(source), read_processes(source))
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     Ok(OrgSet {
         sorted,
         values,
         paths,
+        processes,
     })
 }
 
@@ -295,6 +363,13 @@ pub(crate) enum Change {
         /// The record type.
         record_type: String,
     },
+    /// The sales process gets the playbook's values it lacks.
+    UpdateProcess {
+        /// Its name.
+        process: String,
+        /// The values added to it.
+        values: Vec<String>,
+    },
     /// A new Sales Path.
     AddPath {
         /// Its API name.
@@ -356,6 +431,8 @@ pub(crate) struct Merged {
     pub(crate) value_set: String,
     /// The path's API name to write.
     pub(crate) path_name: String,
+    /// The sales process to write (its name and document), when the playbook names one.
+    pub(crate) process: Option<(String, String)>,
     /// What deploying it changes.
     pub(crate) plan: Plan,
 }
@@ -370,9 +447,33 @@ fn matching<'a>(crm: &'a [CrmStage], value: &OrgValue) -> Option<&'a CrmStage> {
         .or_else(|| crm.iter().find(|s| same(&s.label, value.label())))
 }
 
-/// Merges the playbook's stages into the org's value set.
-pub(crate) fn merge(playbook: &PlaybookFile, org: &OrgSet, deactivate_missing: bool) -> Merged {
+/// Merges the playbook's stages into the org's value set (and into its sales process, when the
+/// playbook names one); an error when the org lacks the sales process the playbook names.
+pub(crate) fn merge(
+    playbook: &PlaybookFile,
+    org: &OrgSet,
+    deactivate_missing: bool,
+) -> Result<Merged, String> {
     let crm = stages(playbook);
+    let named = salesforce::sales_process(playbook);
+    let process = match named {
+        Some(name) => Some(
+            org.processes
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(&name))
+                .ok_or_else(|| {
+                    let has: Vec<String> =
+                        org.processes.iter().map(|p| format!("`{}`", p.name)).collect();
+                    format!(
+                        "the playbook names the sales process `{name}` (`crm.salesforce.sales_process`), and the retrieved org has {}\n  help: retrieve it with `sf project retrieve start --metadata \"BusinessProcess:Opportunity.{name}\"`, or correct the name",
+                        if has.is_empty() { "none".to_owned() } else { has.join(", ") }
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    // The playbook's values as the merged set names them, for the sales process.
+    let mut playbook_values: Vec<String> = Vec::new();
     // The org's values in its order, each with the playbook stage it is (the first value to
     // match a stage takes it); then each stage the org lacks right after the stage before it
     // in the playbook, or before the first stage the org has.
@@ -443,6 +544,7 @@ pub(crate) fn merge(playbook: &PlaybookFile, org: &OrgSet, deactivate_missing: b
                     });
                 }
                 out.push_str(&write_value(value, Some(stage), reactivate.then_some(true)));
+                playbook_values.push(value.full_name.clone());
             }
             (Some(value), None) if is_alias(playbook, value) => {
                 aliases.push(value.full_name.clone());
@@ -464,7 +566,10 @@ pub(crate) fn merge(playbook: &PlaybookFile, org: &OrgSet, deactivate_missing: b
                 }
             }
             (Some(value), None) => out.push_str(&write_value(value, None, None)),
-            (None, Some(stage)) => out.push_str(&new_value(stage, &mut changes)),
+            (None, Some(stage)) => {
+                out.push_str(&new_value(stage, &mut changes));
+                playbook_values.push(stage.label.clone());
+            }
             (None, None) => {}
         }
     }
@@ -485,9 +590,24 @@ pub(crate) fn merge(playbook: &PlaybookFile, org: &OrgSet, deactivate_missing: b
             record_type,
         }
     });
-    Merged {
+    let process = process.map(|process| {
+        let missing: Vec<String> = playbook_values
+            .iter()
+            .filter(|v| !process.values.iter().any(|p| p.eq_ignore_ascii_case(v)))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            changes.push(Change::UpdateProcess {
+                process: process.name.clone(),
+                values: missing.clone(),
+            });
+        }
+        (process.name.clone(), with_values(&process.text, &missing))
+    });
+    Ok(Merged {
         value_set: out,
         path_name,
+        process,
         plan: Plan {
             changes,
             kept,
@@ -496,7 +616,24 @@ pub(crate) fn merge(playbook: &PlaybookFile, org: &OrgSet, deactivate_missing: b
             crm: SALESFORCE,
             plain_export_deactivates,
         },
+    })
+}
+
+/// A sales process document with `values` added before its end, everything else as it was.
+fn with_values(text: &str, values: &[String]) -> String {
+    let Some(end) = text.rfind("</BusinessProcess>") else {
+        return text.to_owned();
+    };
+    let mut out = text[..end].to_owned();
+    for value in values {
+        let _ = writeln!(
+            out,
+            "    <values>\n        <fullName>{}</fullName>\n        <default>false</default>\n    </values>",
+            escape::xml(&process_value(value))
+        );
     }
+    out.push_str(&text[end..]);
+    out
 }
 
 /// Whether `value` is one of the other CRM names a stage lists (`crm_names` after the first).
@@ -718,6 +855,11 @@ fn line(change: &Change, crm: &str) -> String {
                 "update the Sales Path `{path}` (record type {record_type}) with the playbook's steps"
             )
         }
+        Change::UpdateProcess { process, values } => format!(
+            "add {} to the sales process `{process}`: {}",
+            plural(values.len(), "value"),
+            list(values)
+        ),
         Change::AddPath { path, record_type } => {
             format!("add the Sales Path `{path}` (record type {record_type})")
         }

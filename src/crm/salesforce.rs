@@ -228,6 +228,11 @@ pub(crate) fn record_type(playbook: &PlaybookFile) -> String {
         .unwrap_or_else(|| "__MASTER__".to_owned())
 }
 
+/// The sales process the playbook names (`crm.salesforce.sales_process`).
+pub(crate) fn sales_process(playbook: &PlaybookFile) -> Option<String> {
+    settings(playbook).sales_process
+}
+
 /// The three files of the metadata folder, in a fixed order.
 pub(crate) fn export(playbook: &PlaybookFile, layout: Layout) -> Vec<OutputFile> {
     export_into(playbook, layout, None)
@@ -257,18 +262,28 @@ fn export_into(
         .unwrap_or(DEFAULT_API_VERSION);
     let record_type = settings.record_type.as_deref().unwrap_or("__MASTER__");
 
+    let process = merged.and_then(|m| m.process.as_ref());
+    let process_member = process.map(|(name, _)| format!("Opportunity.{name}"));
+    let mut types = Vec::new();
+    if let Some(member) = &process_member {
+        types.push(PackageTypes {
+            members: vec![member],
+            name: "BusinessProcess",
+        });
+    }
+    types.extend([
+        PackageTypes {
+            members: vec![&path_name],
+            name: "PathAssistant",
+        },
+        PackageTypes {
+            members: vec![STAGE_SET],
+            name: "StandardValueSet",
+        },
+    ]);
     let package = Package {
         xmlns: NAMESPACE,
-        types: vec![
-            PackageTypes {
-                members: vec![&path_name],
-                name: "PathAssistant",
-            },
-            PackageTypes {
-                members: vec![STAGE_SET],
-                name: "StandardValueSet",
-            },
-        ],
+        types,
         version,
     };
     let values = StandardValueSet {
@@ -306,7 +321,7 @@ fn export_into(
         Layout::Source => "-meta.xml",
         Layout::Mdapi => "",
     };
-    vec![
+    let mut files = vec![
         OutputFile {
             path: PathBuf::from("package.xml"),
             contents: xml(&package),
@@ -320,7 +335,14 @@ fn export_into(
                 .join(format!("{STAGE_SET}.standardValueSet{suffix}")),
             contents: merged.map_or_else(|| xml(&values), |m| m.value_set.clone()),
         },
-    ]
+    ];
+    if let Some((name, contents)) = process {
+        files.push(OutputFile {
+            path: merge::process_file(name),
+            contents: contents.clone(),
+        });
+    }
+    files
 }
 
 fn standard_value<'a>(stage: &'a CrmStage, all: &[CrmStage]) -> StandardValue<'a> {

@@ -402,6 +402,12 @@ pub(crate) struct SalesforcePlaybook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^(3[89]|[4-9][0-9])\.0$"))]
     pub(crate) api_version: Option<String>,
+    /// The org's sales process (an Opportunity `BusinessProcess`) the playbook's stages belong
+    /// to, by name, e.g. `New Business`. `crm export --merge-with` adds to it the stage values
+    /// it lacks, so reps see them on the record types that use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 80))]
+    pub(crate) sales_process: Option<String>,
 }
 
 /// HubSpot settings for the whole playbook.

@@ -1103,3 +1103,83 @@ proptest::proptest! {
         proptest::prop_assert_eq!(code, 0, "{}{}", plan, stderr);
     }
 }
+
+#[test]
+fn a_named_sales_process_gets_the_playbooks_new_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(root().join("playbooks/midmarket-saas.yaml")).unwrap();
+    let named = |process: &str| {
+        text.replacen(
+            "  cycle_target: 8w\n",
+            &format!(
+                "  cycle_target: 8w\n  crm:\n    salesforce:\n      sales_process: {process}\n"
+            ),
+            1,
+        )
+    };
+    let playbook = dir.path().join("new-business.yaml");
+    fs::write(&playbook, named("New Business")).unwrap();
+    let playbook = playbook.display().to_string();
+    let out = dir.path().join("out");
+    let out_dir = out.display().to_string();
+    let (code, stdout, stderr) = stagebook(&[
+        "crm",
+        "export",
+        &playbook,
+        "--target",
+        "salesforce",
+        "--merge-with",
+        LIVE_ORG,
+        "--out",
+        &out_dir,
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "add 2 values to the sales process `New Business`: `Id. Decision Makers`, `Negotiation/Review`"
+        ),
+        "{stdout}"
+    );
+    let process = fs::read_to_string(
+        out.join("objects/Opportunity/businessProcesses/New Business.businessProcess-meta.xml"),
+    )
+    .unwrap();
+    let retrieved = fs::read_to_string(
+        Path::new(LIVE_ORG).join(
+            "force-app/main/default/objects/Opportunity/businessProcesses/New Business.businessProcess-meta.xml",
+        ),
+    )
+    .unwrap();
+    // Everything the org had, as it was, and the two values before the end.
+    let end = retrieved.rfind("</BusinessProcess>").unwrap();
+    assert!(process.starts_with(&retrieved[..end]), "{process}");
+    assert!(process.ends_with(
+        "    <values>\n        <fullName>Id. Decision Makers</fullName>\n        <default>false</default>\n    </values>\n    <values>\n        <fullName>Negotiation%2FReview</fullName>\n        <default>false</default>\n    </values>\n</BusinessProcess>\n"
+    ));
+    let package = fs::read_to_string(out.join("package.xml")).unwrap();
+    assert!(package.contains(
+        "<members>Opportunity.New Business</members>\n        <name>BusinessProcess</name>"
+    ));
+    // Deployed, nothing is left to change.
+    let (code, plan, _) =
+        stagebook(&["crm", "plan", &playbook, "--target", "salesforce", &out_dir]);
+    assert_eq!(code, 0, "{plan}");
+    assert!(!plan.contains("to the sales process"), "{plan}");
+    // A process the org does not have is refused with the command that retrieves it.
+    let other = dir.path().join("renewals.yaml");
+    fs::write(&other, named("Renewals")).unwrap();
+    let (code, _, stderr) = stagebook(&[
+        "crm",
+        "plan",
+        &other.display().to_string(),
+        "--target",
+        "salesforce",
+        LIVE_ORG,
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("the retrieved org has `New Business`")
+            && stderr.contains("BusinessProcess:Opportunity.Renewals"),
+        "{stderr}"
+    );
+}
