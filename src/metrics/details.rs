@@ -126,16 +126,17 @@ pub(crate) fn groups(
     columns: &DetailColumns,
     by: &str,
 ) -> Result<HashMap<String, String>, Error> {
-    let (source, column) = if by.eq_ignore_ascii_case("owner") {
-        let Some(owner) = columns.owner.as_deref() else {
-            return Err(Error::new(format!(
+    // A converted shape's other columns are in the file its details come from.
+    let source = Source::of(path, deal, columns);
+    let column = if by.eq_ignore_ascii_case("owner") {
+        columns.owner.as_deref().ok_or_else(|| {
+            Error::new(format!(
                 "{}: --by owner needs the deals' owner, and this history has no owner column\n  help: name it with --column owner=NAME, or pass --by COLUMN",
                 path.display()
-            )));
-        };
-        (Source::of(path, deal, columns), owner)
+            ))
+        })?
     } else {
-        (Source { path, deal }, by)
+        by
     };
     let mut found = HashMap::new();
     scan(

@@ -175,17 +175,25 @@ pub(crate) fn resolve_columns(
                 .position(|h| h == name)
                 .or_else(|| names.iter().position(|h| h.eq_ignore_ascii_case(name)))
                 .ok_or_else(|| {
+                    let what = match *key {
+                        "deal" => "deal id",
+                        "stage" => "stage name",
+                        "at" => "time of the stage change",
+                        "type" => "activity type",
+                        "name" => "deal name",
+                        "owner" => "deal owner",
+                        "amount" => "deal amount",
+                        _ => "",
+                    };
+                    let help = if what.is_empty() {
+                        "pass --by one of those columns, or `owner`".to_owned()
+                    } else {
+                        format!("name the column that holds the {what} with --column {key}=NAME")
+                    };
                     Error::new(format!(
-                        "{}: no column `{name}` in the header (it has: {}); name the column that holds the {} with --column {key}=NAME",
+                        "{}: no column `{name}` in the header (it has: {}); {help}",
                         file.display(),
                         shown(),
-                        match *key {
-                            "deal" => "deal id",
-                            "stage" => "stage name",
-                            "at" => "time of the stage change",
-                            "type" => "activity type",
-                            _ => "value",
-                        }
                     ))
                 })
         })

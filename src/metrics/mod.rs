@@ -129,9 +129,15 @@ pub fn measure_history(
             ..options.clone()
         },
     );
-    let shown = |e: Error| match &prepared.spooled {
-        Some(copy) => Error::new(copy.rename_in(&e.to_string())),
-        None => e,
+    // Messages name the user's file, not the temporary copies read in its place.
+    let shown = |e: Error| {
+        let copies = [&prepared.spooled, &prepared.details];
+        Error::new(
+            copies
+                .into_iter()
+                .flatten()
+                .fold(e.to_string(), |text, copy| copy.rename_in(&text)),
+        )
     };
     let mut report = measured.map_err(shown)?;
     name.clone_into(&mut report.input.history);

@@ -777,6 +777,29 @@ fn by_owner_gives_each_owner_their_funnel() {
         table.contains("By owner\nOwner     Deals  New  Won  Lost  Win rate  Cycle d  Stalled\nJane Doe      1    1    1     0    100.0%"),
         "{table}"
     );
+    // A converted shape groups by the columns of the export itself.
+    let hubspot = format!("{SOURCES}/hubspot-deals-export.csv");
+    let json = run(
+        metrics(&[
+            "--history",
+            &hubspot,
+            "--pipeline",
+            "Sales Pipeline",
+            "--by",
+            "Deal Stage",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let values: Vec<&str> = json["by"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["Closed Lost", "Closed Won"]);
     // A history without owners says how to name the column.
     let plain = format!("{SOURCES}/utf-8-bom.csv");
     let refused = run(metrics(&["--history", &plain, "--by", "owner"]), 2);
