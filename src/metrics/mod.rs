@@ -118,6 +118,7 @@ pub fn measure_history(
     let closing = source::Closing {
         won: closing(Terminal::Won),
         lost: closing(Terminal::Lost),
+        locale: playbook.playbook.locale,
     };
     let prepared = source::prepare(&options.history, name, &options.read, source, &closing)?;
     let measured = measure(

@@ -241,6 +241,14 @@ prop_compose! {
         stage.insert("name".into(), name.into());
         if let Some(goal) = goal { stage.insert("goal".into(), goal.into()); }
         if let Some(days) = days { stage.insert("expected_duration".into(), format!("{days}d").into()); }
+        // A CRM name belongs to one stage (`structure::duplicate-crm-name`): prefixed with
+        // the stage's id, each is its own.
+        let mut seen = std::collections::HashSet::new();
+        let crm_names: Vec<String> = crm_names
+            .into_iter()
+            .map(|n| format!("{id} {n}"))
+            .filter(|n| seen.insert(n.trim().to_lowercase()))
+            .collect();
         if !crm_names.is_empty() { stage.insert("crm_names".into(), crm_names.into()); }
         if !pains.is_empty() { stage.insert("buyer_view".into(), json!({ "pains": pains })); }
         if !know.is_empty() { stage.insert("know".into(), know.into()); }

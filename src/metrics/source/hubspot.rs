@@ -12,12 +12,14 @@ use serde_json::Value;
 
 use super::json::{self, Entry, text_at};
 use super::{
-    Canonical, Clock, DetailsFile, Prepared, SourceOptions, count, default_column, next_row,
+    Canonical, Clock, DEALS, DetailsFile, Prepared, SourceOptions, default_column, next_row,
     rename, samples,
 };
 use crate::metrics::Error;
 use crate::metrics::history::{self, Columns};
+use crate::metrics::output::words::counted;
 use crate::metrics::time::{Zone, parse_instant};
+use crate::model::Locale;
 
 /// The stage and pipeline a `Date entered "<stage> (<pipeline>)"` column is for.
 pub(super) fn entered_column(title: &str) -> Option<(&str, &str)> {
@@ -116,18 +118,31 @@ pub(super) fn export(
             .take(5)
             .map(|(p, n)| format!("{p}: {n}"))
             .collect();
-        prepared.shape.notes.push(format!(
-            "left out: {} of other pipelines ({}{}); pipeline measured: {pipeline}",
-            count(deals, "deal"),
+        let listed = format!(
+            "{}{}",
             listed.join(", "),
             if others.len() > 5 { ", …" } else { "" }
-        ));
+        );
+        let note = prepared.say(
+            "note_other_pipelines",
+            &[
+                ("deals", &prepared.count(deals, DEALS)),
+                ("listed", &listed),
+                ("pipeline", &pipeline),
+            ],
+        );
+        prepared.shape.notes.push(note);
     }
     if undated > 0 {
-        prepared.shape.warnings.push(format!(
-            "{} of pipeline {pipeline} in {name} have no `Date entered` time in any stage and are left out: were the export's `Date entered \"<stage> ({pipeline})\"` columns chosen?",
-            count(undated, "deal")
-        ));
+        let warning = prepared.say(
+            "warn_undated",
+            &[
+                ("deals", &prepared.count(undated, DEALS)),
+                ("pipeline", &pipeline),
+                ("name", &name),
+            ],
+        );
+        prepared.shape.warnings.push(warning);
     }
     Ok(())
 }
@@ -308,7 +323,7 @@ pub(super) fn api(
     if asked.is_none() && pipelines.len() > 1 {
         let listed: Vec<String> = pipelines
             .iter()
-            .map(|(p, n)| format!("`{p}` ({})", count(*n, "deal")))
+            .map(|(p, n)| format!("`{p}` ({})", counted(Locale::En, *n, DEALS)))
             .collect();
         return Err(Error::new(format!(
             "{name}: the deals are in {} pipelines ({}); a playbook measures one\n  help: pass --pipeline NAME{}",
@@ -322,22 +337,31 @@ pub(super) fn api(
         )));
     }
     if others > 0 {
-        prepared.shape.notes.push(format!(
-            "left out: {} of other pipelines; pipeline measured: {}",
-            count(others, "deal"),
-            measured.as_deref().or(asked).unwrap_or_default()
-        ));
+        let note = prepared.say(
+            "note_other_pipelines_api",
+            &[
+                ("deals", &prepared.count(others, DEALS)),
+                (
+                    "pipeline",
+                    &measured.as_deref().or(asked).unwrap_or_default(),
+                ),
+            ],
+        );
+        prepared.shape.notes.push(note);
     }
     if labels.is_none() {
-        prepared.shape.notes.push(
-            "stages are read by their HubSpot ids (`appointmentscheduled`, `closedwon`…): list them in `crm_names`, or pass the pipelines response with --stages to read them by label".to_owned(),
-        );
+        let note = prepared.say("note_hubspot_ids", &[]);
+        prepared.shape.notes.push(note);
     }
     if no_history > 0 {
-        prepared.shape.warnings.push(format!(
-            "{} in {name} have no `dealstage` history and are left out: request the deals with `propertiesWithHistory=dealstage`",
-            count(no_history, "deal")
-        ));
+        let warning = prepared.say(
+            "warn_no_history",
+            &[
+                ("deals", &prepared.count(no_history, DEALS)),
+                ("name", &name),
+            ],
+        );
+        prepared.shape.warnings.push(warning);
     }
     Ok(())
 }

@@ -25,9 +25,11 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::history::{self, Columns, ReadOptions};
+use super::output::words::{Words, counted, fill_in, pick_in};
 use super::stdin::Spooled;
 use super::time::{self, Secs, TimeFormat, Zone};
 use super::{Error, TIME_SAMPLES};
+use crate::model::Locale;
 
 /// The shape of a history file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -82,13 +84,16 @@ pub struct SourceOptions {
     pub stages: Option<PathBuf>,
 }
 
-/// The playbook's closing stages, for histories that close deals by a status (Pipedrive).
+/// What reading needs from the playbook: its closing stages, for histories that close deals
+/// by a status (Pipedrive), and its language, for what reading says.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Closing {
     /// The first won stage's id.
     pub(crate) won: Option<String>,
     /// The first lost stage's id.
     pub(crate) lost: Option<String>,
+    /// The playbook's language.
+    pub(crate) locale: Locale,
 }
 
 /// What reading a shape found besides the rows, for the report.
@@ -126,7 +131,24 @@ pub(crate) struct Prepared {
     pub(crate) spooled: Option<Spooled>,
     /// The temporary file of the deals' details a converted shape found.
     pub(crate) details: Option<Spooled>,
+    /// The playbook's language, for the notes and warnings.
+    pub(crate) locale: Locale,
 }
+
+impl Prepared {
+    /// The message `key` in the playbook's language.
+    fn say(&self, key: &str, slots: &[(&str, &dyn std::fmt::Display)]) -> String {
+        fill_in(self.locale, key, slots)
+    }
+
+    /// `n` of a thing in the playbook's language.
+    fn count(&self, n: u64, noun: Words) -> String {
+        counted(self.locale, n, noun)
+    }
+}
+
+/// Deals, in words.
+const DEALS: Words = ["deal", "笔交易"];
 
 /// Bytes of the file's start read to find its shape.
 const SNIFF_BYTES: u64 = 1 << 16;
@@ -167,6 +189,7 @@ pub(crate) fn prepare(
         },
         spooled: None,
         details: None,
+        locale: closing.locale,
     };
     match source {
         Source::StageHistory => {}
@@ -482,19 +505,34 @@ impl FirstStages {
 
 impl Unplaced {
     /// The warnings for the deals left out of `name`, whose creation is its `creation` and
-    /// whose current stages `remedy` holds.
-    fn warnings(&self, name: &str, creation: &str, remedy: &str) -> Vec<String> {
+    /// whose current stages `remedy` holds, in the playbook's language.
+    fn warnings(
+        &self,
+        prepared: &Prepared,
+        name: &str,
+        creation: Words,
+        remedy: Words,
+    ) -> Vec<String> {
+        let locale = prepared.locale;
         let mut out = Vec::new();
         if self.no_creation > 0 {
-            out.push(format!(
-                "{} in {name} have stage changes but no {creation}: when they entered their first stage is unknown, so it is left out (export the whole history)",
-                count(self.no_creation, "deal")
+            out.push(prepared.say(
+                "warn_no_creation",
+                &[
+                    ("deals", &prepared.count(self.no_creation, DEALS)),
+                    ("name", &name),
+                    ("creation", &pick_in(locale, creation)),
+                ],
             ));
         }
         if self.never_moved > 0 {
-            out.push(format!(
-                "{} in {name} never changed stage: a history of changes does not say which stage a deal was created in, so they are left out; {remedy} holds it",
-                count(self.never_moved, "deal")
+            out.push(prepared.say(
+                "warn_never_moved",
+                &[
+                    ("deals", &prepared.count(self.never_moved, DEALS)),
+                    ("name", &name),
+                    ("remedy", &pick_in(locale, remedy)),
+                ],
             ));
         }
         out
@@ -518,11 +556,6 @@ fn next_row(
 /// `error` with the path of the file read shown as the user named it.
 fn rename(error: &Error, path: &Path, name: &str) -> Error {
     Error::new(error.to_string().replace(&path.display().to_string(), name))
-}
-
-/// `count` and the noun, pluralised with `s`.
-fn count(count: u64, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]

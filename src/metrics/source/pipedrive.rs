@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::json::{self, Entry, text_at};
 use super::{
-    Canonical, Closing, DetailsFile, FirstStages, Prepared, SourceOptions, Unplaced, count,
+    Canonical, Closing, DEALS, DetailsFile, FirstStages, Prepared, SourceOptions, Unplaced,
 };
 use crate::metrics::Error;
 use crate::metrics::history;
@@ -161,35 +161,48 @@ pub(super) fn flow(
         Ok(())
     })?;
     details.finish(prepared)?;
-    let shape = &mut prepared.shape;
-    shape.warnings.extend(unplaced.warnings(
+    let mut warnings = unplaced.warnings(
+        prepared,
         name,
-        "`add_time` change",
-        "the deal itself (GET /v1/deals)",
-    ));
+        ["`add_time` change", "`add_time` 变更"],
+        [
+            "the deal itself (GET /v1/deals)",
+            "交易本身（GET /v1/deals）",
+        ],
+    );
+    let mut notes = Vec::new();
     let left = counts.other_objects + counts.other_fields;
     if left > 0 {
-        shape.notes.push(format!(
-            "left out: {} that are not changes of a deal's stage, creation or status (activities, notes, other fields)",
-            count(left, "update")
+        notes.push(prepared.say(
+            "note_not_changes",
+            &[("updates", &prepared.count(left, ["update", "条更新"]))],
         ));
     }
     if names.is_none() {
-        shape.notes.push(
-            "stages are read by their Pipedrive ids: list them in `crm_names`, or pass the stages response (GET /v1/stages) with --stages to read them by name".to_owned(),
-        );
+        notes.push(prepared.say("note_pipedrive_ids", &[]));
     }
     if counts.unclosable > 0 {
-        shape.warnings.push(format!(
-            "{} in {name} were won or lost, but the playbook has no won or lost stage to count them in: add a stage with `terminal: won` / `terminal: lost`",
-            count(counts.unclosable, "status change")
+        warnings.push(prepared.say(
+            "warn_unclosable",
+            &[
+                (
+                    "changes",
+                    &prepared.count(counts.unclosable, ["status change", "次状态变更"]),
+                ),
+                ("name", &name),
+            ],
         ));
     }
     if counts.reopened > 0 {
-        shape.warnings.push(format!(
-            "{} in {name} were reopened after being won or lost; the reopening is no stage change, so they count as closed",
-            count(counts.reopened, "deal")
+        warnings.push(prepared.say(
+            "warn_reopened",
+            &[
+                ("deals", &prepared.count(counts.reopened, DEALS)),
+                ("name", &name),
+            ],
         ));
     }
+    prepared.shape.notes.extend(notes);
+    prepared.shape.warnings.extend(warnings);
     Ok(())
 }
