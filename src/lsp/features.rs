@@ -215,6 +215,47 @@ fn include_at(state: &State, at: &TextDocumentPositionParams) -> Option<Location
     })
 }
 
+/// Off a stage id: the `include:` items of the open playbooks that name a file — the one named
+/// under the cursor, or else the document itself (who includes this fragment?).
+fn include_references(state: &State, at: &TextDocumentPositionParams) -> Vec<Location> {
+    let Some(path) = text::path_of(at.text_document.uri.as_str()) else {
+        return Vec::new();
+    };
+    let target = include_at(state, at)
+        .and_then(|named| text::path_of(named.uri.as_str()))
+        .unwrap_or(path);
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    let mut out = Vec::new();
+    for checked in state.checked.values() {
+        let Some(document) = &checked.document else {
+            continue;
+        };
+        let includes = document.value.get("include").and_then(Value::as_array);
+        for (k, item) in includes.into_iter().flatten().enumerate() {
+            let (Some(span), Some(name)) =
+                (document.spans.get(&format!("/include/{k}")), item.as_str())
+            else {
+                continue;
+            };
+            let file = &document.files[span.file];
+            let named = file.path.parent().map(|folder| folder.join(name));
+            if !named.is_some_and(|named| same(&named, &target)) {
+                continue;
+            }
+            if let Ok(uri) = text::uri_of(&file.path).parse() {
+                out.push(Location::new(
+                    uri,
+                    text::file_range(file, span.value.clone()),
+                ));
+            }
+        }
+    }
+    out
+}
+
 fn stage_definition(state: &State, at: &TextDocumentPositionParams) -> Option<Location> {
     let (id, places) = at_cursor(state, at)?;
     places
@@ -225,7 +266,7 @@ fn stage_definition(state: &State, at: &TextDocumentPositionParams) -> Option<Lo
 
 fn references(state: &State, request: &ReferenceParams) -> Vec<Location> {
     let Some((id, places)) = at_cursor(state, &request.text_document_position) else {
-        return Vec::new();
+        return include_references(state, &request.text_document_position);
     };
     places
         .iter()

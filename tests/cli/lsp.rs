@@ -409,6 +409,26 @@ stages:
     let (line, column) = find(text, "parts/late.yaml");
     let definition = server.request("textDocument/definition", at(line, column + 2, &uri));
     assert_eq!(definition["result"]["uri"], late, "{definition}");
+    // Its references: the playbooks' `include:` items that name it, from the item or the file.
+    let mut request = at(line, column + 2, &uri);
+    request["context"] = json!({"includeDeclaration": true});
+    let references = server.request("textDocument/references", request);
+    let found = references["result"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{references}");
+    assert_eq!(found[0]["uri"], uri);
+    assert_eq!(found[0]["range"]["start"]["line"], line);
+    let fragment = std::fs::read_to_string(dir.path().join("parts/late.yaml")).unwrap();
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": late, "languageId": "yaml", "version": 1, "text": fragment}}),
+    );
+    let mut request = at(0, 1, &late);
+    request["context"] = json!({"includeDeclaration": true});
+    let from_fragment = server.request("textDocument/references", request);
+    assert_eq!(
+        from_fragment["result"], references["result"],
+        "{from_fragment}"
+    );
 
     // Typing a new field in the stage, then a value the schema lists.
     let typing = text.replace(
