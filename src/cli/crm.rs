@@ -301,16 +301,7 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         Some(merged) => crm::salesforce::export_merged(&opened.playbook, options.layout, merged),
         None => crm::export(&opened.playbook, options),
     };
-    if let Some(other) = crm::write::other_export(&args.out, &files) {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!(
-                "{} already holds the export of another playbook ({other}); writing this one there would replace it: export each playbook into its own folder",
-                display_name(&args.out)
-            ),
-        ));
-    }
-    let written = crm::write::write_all(&args.out, &files)?;
+    let written = write_export(&args.out, &files)?;
     if let (Some(merged), Some(source)) = (&merged, &args.merge_with) {
         text.push_str(&crm::merge::human(&merged.plan, source));
     }
@@ -341,6 +332,20 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// Writes an export into `out`, refusing a folder that holds another playbook's export.
+fn write_export(out: &Path, files: &[crm::OutputFile]) -> io::Result<Vec<PathBuf>> {
+    if let Some(other) = crm::write::other_export(out, files) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} already holds the export of another playbook ({other}); writing this one there would replace it: export each playbook into its own folder",
+                display_name(out)
+            ),
+        ));
+    }
+    crm::write::write_all(out, files)
+}
+
 /// `crm export --merge-with` for HubSpot and Pipedrive: the plan, and the API calls that carry
 /// it out stage by stage (never a delete), written to the `--out` folder.
 fn export_calls(
@@ -368,17 +373,7 @@ fn export_calls(
                 format!("{}: {why}", display_name(source)),
             )
         })?;
-    let files = vec![file];
-    if let Some(other) = crm::write::other_export(&args.out, &files) {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!(
-                "{} already holds the export of another playbook ({other}); writing this one there would replace it: export each playbook into its own folder",
-                display_name(&args.out)
-            ),
-        ));
-    }
-    let written = crm::write::write_all(&args.out, &files)?;
+    let written = write_export(&args.out, &[file])?;
     text.push_str(&crm::merge::human(&plan, source));
     let _ = writeln!(
         text,

@@ -448,15 +448,24 @@ fn longest_increasing(pair: &[Option<usize>]) -> Vec<usize> {
     kept
 }
 
-fn show(value: Option<&Value>, kind: Kind) -> String {
+/// A value of a difference for people: `20%`, `step 3`, `closing`, a name as written.
+pub(crate) fn words(value: Option<&Value>, kind: Kind) -> String {
     match (value, kind) {
         (None, _) => "—".to_string(),
         (Some(v), Kind::Probability) => format!("{v}%"),
         (Some(v), Kind::Reordered) => format!("step {v}"),
         (Some(Value::Bool(b)), Kind::Closed) => (if *b { "closing" } else { "open" }).to_string(),
         (Some(Value::Bool(b)), Kind::Won) => (if *b { "won" } else { "lost" }).to_string(),
-        (Some(Value::String(s)), _) => format!("`{s}`"),
+        (Some(Value::String(s)), _) => s.clone(),
         (Some(v), _) => v.to_string(),
+    }
+}
+
+/// [`words`], a name in backticks.
+fn show(value: Option<&Value>, kind: Kind) -> String {
+    match value {
+        Some(Value::String(s)) => format!("`{s}`"),
+        _ => words(value, kind),
     }
 }
 

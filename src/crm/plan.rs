@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::Target;
-use super::diff::{Difference, Kind};
+use super::diff::{self, Difference, Kind};
 use super::merge::{Change, FieldChange, Plan};
 use crate::emit::words::{capped, plural};
 
@@ -23,8 +23,8 @@ pub(crate) fn from_differences(
     for difference in differences {
         let field = |name: &'static str| FieldChange {
             field: name,
-            from: shown(difference.crm.as_ref(), difference.kind),
-            to: shown(difference.playbook.as_ref(), difference.kind),
+            from: diff::words(difference.crm.as_ref(), difference.kind),
+            to: diff::words(difference.playbook.as_ref(), difference.kind),
         };
         let update = match difference.kind {
             Kind::Missing => {
@@ -100,18 +100,5 @@ fn notes(target: Target, kept: &[String], matched: usize) -> Vec<String> {
             plural(matched, "stage")
         )],
         _ => Vec::new(),
-    }
-}
-
-/// A value of a difference for people, as `crm diff` shows it.
-fn shown(value: Option<&Value>, kind: Kind) -> String {
-    match (value, kind) {
-        (None, _) => "–".to_owned(),
-        (Some(v), Kind::Probability) => format!("{v} %"),
-        (Some(v), Kind::Reordered) => format!("step {v}"),
-        (Some(Value::Bool(b)), Kind::Closed) => (if *b { "closing" } else { "open" }).to_owned(),
-        (Some(Value::Bool(b)), Kind::Won) => (if *b { "won" } else { "lost" }).to_owned(),
-        (Some(Value::String(s)), _) => s.clone(),
-        (Some(v), _) => v.to_string(),
     }
 }

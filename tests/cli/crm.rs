@@ -881,7 +881,7 @@ fn hubspot_and_pipedrive_plans_update_stages_by_id_and_never_delete() {
     assert_eq!(
         hubspot,
         "Deploying the playbook into HubSpot as retrieved in tests/fixtures/crm/retrieved/hubspot-drift.json:
-  update `Qualified`: label Qualified → Qualified To Buy, probability 30 % → 20 %
+  update `Qualified`: label Qualified → Qualified To Buy, probability 30% → 20%
   add stage `Presentation Scheduled` (a new stage)
   update `Closed Lost`: closed flag open → closing
 note: deploy stage by stage: PATCH /crm/v3/pipelines/deals/{pipelineId}/stages/{stageId} for a change, POST …/stages for a new stage (`crm export --merge-with` writes those calls); the stage ids keep deals where they are
@@ -895,7 +895,7 @@ kept as they are: 1 stage the playbook does not name (`Decision Maker Bought-In`
     assert_eq!(
         json["changes"],
         serde_json::json!([
-            {"action": "update", "value": "Qualified To Buy", "fields": [{"field": "probability", "from": "25 %", "to": "20 %"}]},
+            {"action": "update", "value": "Qualified To Buy", "fields": [{"field": "probability", "from": "25%", "to": "20%"}]},
             {"action": "update", "value": "Presentation Scheduled", "fields": [{"field": "position", "from": "step 2", "to": "step 3"}]},
             {"action": "update", "value": "Negotiation", "fields": [{"field": "label", "from": "Negotiation", "to": "Contract Sent"}]}
         ])
