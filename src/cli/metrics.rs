@@ -122,8 +122,9 @@ pub(crate) struct Args {
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub(crate) stalled_limit: usize,
     /// When the export was taken (`2026-03-31 18:00`, with an offset, or a day alone for its
-    /// end): stalls, what is still open and cohorts are measured then. A time without an
-    /// offset is in --tz. Default: the last stage change in the history.
+    /// end): stalls, what is still open and cohorts are measured then, and without --to the
+    /// range runs to it. A time without an offset is in --tz. Default: the last stage change in
+    /// the history.
     #[arg(long, value_name = "TIME")]
     pub(crate) as_of: Option<String>,
     /// Memory for grouping the history by deal (`512MiB`, `2GiB`, `64M`; at least 1MiB);

@@ -273,7 +273,11 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
         )));
     };
     let from = options.from.unwrap_or_else(|| zone.date_of(first));
-    let to = options.to.unwrap_or_else(|| zone.date_of(last));
+    // The range runs to the export (`--as-of`) when it was taken after the last change: the
+    // deals still open are measured, and stall, until then.
+    let to = options
+        .to
+        .unwrap_or_else(|| zone.date_of(options.as_of.map_or(last, |at| at.max(last))));
     let periods = time::periods(from, to, options.period, zone).map_err(Error::new)?;
     let cycle_target = playbook
         .playbook

@@ -674,6 +674,22 @@ fn stalled_deals_carry_their_name_owner_amount_and_link() {
         "{}",
         text(&refused.stderr)
     );
+    // An export taken weeks after the last change: the range runs to it, and so do stalls.
+    let later = run(
+        metrics(&[
+            "--history",
+            &history,
+            "--as-of",
+            "2026-04-30",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let later: serde_json::Value = serde_json::from_slice(&later.stdout).unwrap();
+    assert_eq!(later["total"]["to"], "2026-04-30");
+    assert_eq!(later["stalled"][0]["deal"], "0065g00000XyZwVAAV");
+    assert!(later["stalled"][0]["days"].as_f64().unwrap() > 98.0);
     let bad = run(
         metrics(&["--history", &history, "--deal-url", "acme/{id}"]),
         2,
