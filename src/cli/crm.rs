@@ -195,15 +195,7 @@ fn plan(args: &PlanArgs) -> io::Result<u8> {
 /// `crm plan` for HubSpot and Pipedrive: the stages `crm diff` finds changed, as the calls that
 /// would change them, never a delete.
 fn pipeline_plan(args: &PlanArgs) -> io::Result<u8> {
-    if args.deactivate_missing {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "--deactivate-missing is for Salesforce's stage values; a {} plan never deletes a stage",
-                args.target.name()
-            ),
-        ));
-    }
+    refuse_deactivate(args.target, args.deactivate_missing)?;
     let opened = match load(&args.playbook, EXIT_FAILURE)? {
         Ok(opened) => opened,
         Err(exit) => return Ok(exit),
@@ -281,7 +273,7 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
         return Ok(EXIT_FINDINGS);
     }
     if let (Some(source), false) = (&args.merge_with, options.target.id() == "salesforce") {
-        return export_calls(args, &opened.playbook, source, text);
+        return export_calls(args, &opened.playbook, source, &diagnostics, text);
     }
     let merged = match &args.merge_with {
         Some(source) => {
@@ -305,19 +297,7 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
     if let (Some(merged), Some(source)) = (&merged, &args.merge_with) {
         text.push_str(&crm::merge::human(&merged.plan, source));
     }
-    if !diagnostics.is_empty() {
-        text.push_str(&Summary::new(&diagnostics, 1).to_string());
-        text.push('\n');
-    }
-    let _ = writeln!(
-        text,
-        "wrote {} for {}:",
-        plural(written.len(), "file"),
-        options.target
-    );
-    for path in &written {
-        let _ = writeln!(text, "  {}", display_name(path));
-    }
+    wrote(&mut text, &diagnostics, &written, options.target);
     if merged.is_none() && options.target.id() == "salesforce" {
         text.push_str(
             "note: for a new org only: deploying this value set into an org that has Opportunity stages deactivates every value it leaves out; for a live org, retrieve it and export with --merge-with (see `stagebook crm plan`)\n",
@@ -330,6 +310,36 @@ fn export(args: &ExportArgs) -> io::Result<u8> {
     }
     print_out(&text)?;
     Ok(EXIT_OK)
+}
+
+/// `--deactivate-missing` is Salesforce's: a HubSpot or Pipedrive plan never deletes a stage.
+fn refuse_deactivate(target: Target, deactivate_missing: bool) -> io::Result<()> {
+    if deactivate_missing {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "--deactivate-missing is for Salesforce's stage values; a {} plan never deletes a stage, it keeps the ones the playbook does not name",
+                target.name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The findings' summary and the files written, at the end of an export's report.
+fn wrote(text: &mut String, diagnostics: &[Diagnostic], written: &[PathBuf], target: Target) {
+    if !diagnostics.is_empty() {
+        text.push_str(&Summary::new(diagnostics, 1).to_string());
+        text.push('\n');
+    }
+    let _ = writeln!(
+        text,
+        "wrote {} for {target}:",
+        plural(written.len(), "file")
+    );
+    for path in written {
+        let _ = writeln!(text, "  {}", display_name(path));
+    }
 }
 
 /// Writes an export into `out`, refusing a folder that holds another playbook's export.
@@ -352,17 +362,10 @@ fn export_calls(
     args: &ExportArgs,
     playbook: &PlaybookFile,
     source: &Path,
+    diagnostics: &[Diagnostic],
     mut text: String,
 ) -> io::Result<u8> {
-    if args.deactivate_missing {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "--deactivate-missing is for Salesforce's stage values; {} stages the playbook does not name are kept",
-                args.target.name()
-            ),
-        ));
-    }
+    refuse_deactivate(args.target, args.deactivate_missing)?;
     let actual = diff::read_source(args.target, playbook, source)?;
     let differences = diff::compare(args.target, playbook, &actual);
     let plan = crm::plan::from_differences(args.target, &differences, actual.len());
@@ -375,21 +378,13 @@ fn export_calls(
         })?;
     let written = write_export(&args.out, &[file])?;
     text.push_str(&crm::merge::human(&plan, source));
-    let _ = writeln!(
-        text,
-        "wrote {} for {}:",
-        plural(written.len(), "file"),
-        args.target
-    );
-    for path in &written {
-        let _ = writeln!(text, "  {}", display_name(path));
-    }
+    wrote(&mut text, diagnostics, &written, args.target);
     for note in left {
         let _ = writeln!(text, "note: {note}");
     }
     let _ = writeln!(
         text,
-        "send each call in order with your token (see the README, \"Deploy\"); nothing is deleted"
+        "send each call in order with your token (see the README, \"Into a live HubSpot or Pipedrive pipeline\"); nothing is deleted"
     );
     print_out(&text)?;
     Ok(EXIT_OK)
