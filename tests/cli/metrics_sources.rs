@@ -499,6 +499,16 @@ fn field_history_says_which_deals_it_cannot_place() {
 
 #[test]
 fn a_shape_forced_on_the_wrong_file_is_refused_with_the_way_out() {
+    let deals = format!("{SOURCES}/hubspot-api-deals.json");
+    let refused = run(
+        metrics(&["--history", &deals, "--source", "pipedrive-api"]),
+        2,
+    );
+    assert!(
+        text(&refused.stderr).contains("no stage change in it reads as pipedrive-api"),
+        "{}",
+        text(&refused.stderr)
+    );
     let history = format!("{SOURCES}/salesforce-report-us.csv");
     let refused = run(
         metrics(&["--history", &history, "--source", "hubspot-export"]),

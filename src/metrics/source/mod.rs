@@ -340,15 +340,25 @@ impl Canonical {
         let cannot = |e: &dyn std::fmt::Display| {
             Error::new(format!("{name}: cannot hold the history for reading: {e}"))
         };
+        let mut rows = 0u64;
         {
             let mut out = csv::Writer::from_writer(BufWriter::new(canonical.spooled.file_mut()));
             write(&mut |deal: &[u8], stage: &[u8], at: Secs| {
                 let at = jiff::Timestamp::from_second(at)
                     .map_or_else(|_| String::new(), |t| t.to_string());
+                rows += 1;
                 out.write_record([deal, stage, at.as_bytes()])
                     .map_err(|e| cannot(&e))
             })?;
             out.flush().map_err(|e| cannot(&e))?;
+        }
+        // Nothing read as the shape: most likely not that shape, which the reader alone could
+        // not tell apart from a history without rows.
+        if rows == 0 {
+            return Err(Error::new(format!(
+                "{name}: no stage change in it reads as {}\n  help: check that the file is that export (or pass the --source it is), and that its deals carry their stage history",
+                prepared.shape.source.id()
+            )));
         }
         prepared.path = canonical.spooled.path().to_path_buf();
         prepared.read.columns = Columns::default();
@@ -414,8 +424,9 @@ impl DetailsFile {
     }
 }
 
-/// Up to [`TIME_SAMPLES`] non-empty texts of the `at` column of `reader`'s rows, with their
-/// lines, for finding the time format; `keep` picks the rows that hold a stage change.
+/// Up to [`TIME_SAMPLES`] non-empty times of the file's first rows, with their lines, for
+/// finding the time format; `pick` gives the columns of a row that hold a time of a stage
+/// change (none for a row that is not one).
 fn samples(
     path: &Path,
     name: &str,
