@@ -485,15 +485,28 @@ fn field_history_says_which_deals_it_cannot_place() {
     // A bad time is refused at its line in the file as given.
     std::fs::write(
         dir.path().join("bad.csv"),
-        "OpportunityId,CreatedDate,Field,OldValue,NewValue\n006A,2026-01-05T10:00:00Z,created,,\n006A,yesterday,StageName,Prospecting,Qualification\n",
+        "OpportunityId,CreatedDate,Field,OldValue,NewValue\n006A,2026-01-05T10:00:00Z,created,,\n006A,yesterday,StageName,Prospecting,Qualification\n006A,2026-01-20T10:00:00Z,StageName,Qualification,Closed Won\n",
     )
     .unwrap();
     let bad = dir.path().join("bad.csv").display().to_string();
     let refused = run(metrics(&["--history", &bad]), 2);
     assert!(
-        text(&refused.stderr).contains(&format!("{bad}:3: column `CreatedDate`: `yesterday`")),
+        text(&refused.stderr).contains(&format!("{bad}:3: column `CreatedDate`: `yesterday`"))
+            && text(&refused.stderr).contains("--skip-bad-rows"),
         "{}",
         text(&refused.stderr)
+    );
+    // With --skip-bad-rows the row is left out, counted, and said where.
+    let skipped = run(
+        metrics(&["--history", &bad, "--skip-bad-rows", "--format", "json"]),
+        0,
+    );
+    assert!(
+        text(&skipped.stderr).contains(&format!(
+            "warning: 1 time left out, unreadable (--skip-bad-rows); the first: {bad}:3"
+        )),
+        "{}",
+        text(&skipped.stderr)
     );
 }
 

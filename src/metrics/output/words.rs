@@ -352,6 +352,13 @@ const LABELS: &[(&str, Words)] = &[
         ],
     ),
     (
+        "warn_skipped_times",
+        [
+            "{times} left out, unreadable (--skip-bad-rows); the first: {first}",
+            "{times}无法读取，已略过（--skip-bad-rows）；第一处：{first}",
+        ],
+    ),
+    (
         "warn_snapshot",
         [
             "{single} of {deals} deals in {history} have a single stage change: is it a list of current stages rather than their history? Conversions and times need every change (Salesforce: OpportunityHistory or the Opportunity History report; HubSpot: the history of `dealstage`)",

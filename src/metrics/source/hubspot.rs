@@ -80,7 +80,7 @@ pub(super) fn export(
     details.file = Some((path.clone(), deal_column.clone()));
     details.or_usual("Deal Name", "Deal owner", "Amount");
     let sampled = samples(&path, name, delimiter, |_| columns.clone())?;
-    let clock = Clock::new(&prepared.read, name, &sampled)?;
+    let mut clock = Clock::new(&prepared.read, name, &sampled)?;
     let mut others: BTreeMap<String, u64> = BTreeMap::new();
     let mut undated = 0u64;
     let mut record = csv::ByteRecord::new();
@@ -101,7 +101,9 @@ pub(super) fn export(
                 if text.is_empty() {
                     continue;
                 }
-                let when = clock.read(text, name, line, title)?;
+                let Some(when) = clock.read(text, name, line, title)? else {
+                    continue;
+                };
                 push(value(deal), stage.as_bytes(), when)?;
                 dated = true;
             }
@@ -111,6 +113,10 @@ pub(super) fn export(
         }
         Ok(())
     })?;
+    prepared
+        .shape
+        .warnings
+        .extend(clock.skipped_warning(prepared));
     if !others.is_empty() {
         let deals: u64 = others.values().sum();
         let listed: Vec<String> = others

@@ -281,6 +281,11 @@ fn default_column(column: &mut String, default: &str, shape: &str) {
 pub(crate) struct Clock {
     format: TimeFormat,
     zone: Zone,
+    /// Whether a time that does not read is left out (`--skip-bad-rows`) rather than an error.
+    skip: bool,
+    /// Times left out, and the first one's message.
+    skipped: u64,
+    first: Option<String>,
 }
 
 impl Clock {
@@ -295,22 +300,52 @@ impl Clock {
         Ok(Self {
             format,
             zone: read.input_zone.clone().unwrap_or_else(|| read.zone.clone()),
+            skip: read.skip_bad_rows,
+            skipped: 0,
+            first: None,
         })
     }
 
-    /// The instant `text` names, or a message for the row at `line` of `name`.
-    fn read(&self, text: &[u8], name: &str, line: u64, column: &str) -> Result<Secs, Error> {
-        self.format.parse(text, &self.zone).map_err(|why| {
-            Error::new(format!(
-                "{}\n  help: fix the row, or name the file's time format with --date-format",
-                history::row_error(
+    /// The instant `text` names; `None` when it does not read and `--skip-bad-rows` leaves it
+    /// out, else a message for the row at `line` of `name`.
+    fn read(
+        &mut self,
+        text: &[u8],
+        name: &str,
+        line: u64,
+        column: &str,
+    ) -> Result<Option<Secs>, Error> {
+        match self.format.parse(text, &self.zone) {
+            Ok(at) => Ok(Some(at)),
+            Err(why) => {
+                let message = history::row_error(
                     Path::new(name),
                     line,
                     column,
-                    &format!("`{}` {why}", history::short(&String::from_utf8_lossy(text)))
-                )
-            ))
-        })
+                    &format!("`{}` {why}", history::short(&String::from_utf8_lossy(text))),
+                );
+                if !self.skip {
+                    return Err(Error::new(format!(
+                        "{message}\n  help: fix the row, name the file's time format with --date-format, or pass --skip-bad-rows to leave such rows out, counted"
+                    )));
+                }
+                self.skipped += 1;
+                self.first.get_or_insert(message);
+                Ok(None)
+            }
+        }
+    }
+
+    /// The warning for the times left out, if any, in the playbook's language.
+    fn skipped_warning(&self, prepared: &Prepared) -> Option<String> {
+        let first = self.first.as_ref()?;
+        Some(prepared.say(
+            "warn_skipped_times",
+            &[
+                ("times", &prepared.count(self.skipped, ["time", "个时间"])),
+                ("first", first),
+            ],
+        ))
     }
 }
 

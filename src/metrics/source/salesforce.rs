@@ -172,7 +172,7 @@ pub(super) fn field_history(prepared: &mut Prepared, name: &str) -> Result<(), E
         });
         if is_stage { vec![at] } else { Vec::new() }
     })?;
-    let clock = Clock::new(&prepared.read, name, &sampled)?;
+    let mut clock = Clock::new(&prepared.read, name, &sampled)?;
     let mut firsts = FirstStages::default();
     let mut others: BTreeMap<String, u64> = BTreeMap::new();
     let mut record = csv::ByteRecord::new();
@@ -188,7 +188,9 @@ pub(super) fn field_history(prepared: &mut Prepared, name: &str) -> Result<(), E
                 *others.entry(kind).or_default() += 1;
                 continue;
             }
-            let when = clock.read(value(at), name, line, &names.at)?;
+            let Some(when) = clock.read(value(at), name, line, &names.at)? else {
+                continue;
+            };
             if is_stage {
                 push(value(deal), value(new), when)?;
                 firsts.changed(value(deal), when, value(old));
@@ -209,6 +211,10 @@ pub(super) fn field_history(prepared: &mut Prepared, name: &str) -> Result<(), E
         ],
     );
     prepared.shape.warnings.extend(warnings);
+    prepared
+        .shape
+        .warnings
+        .extend(clock.skipped_warning(prepared));
     if !others.is_empty() {
         let rows: u64 = others.values().sum();
         let kinds: Vec<&str> = others.keys().take(5).map(String::as_str).collect();
