@@ -37,7 +37,7 @@ pub(crate) struct Args {
     pub(crate) playbook: PathBuf,
     /// Stage history: one row per stage change (deal id, stage name, time entered), or a CRM's
     /// own export (see --source); `-` reads it from standard input.
-    #[arg(long, value_name = "FILE.csv")]
+    #[arg(long, value_name = "FILE")]
     pub(crate) history: PathBuf,
     /// The shape of the history file. Default: found from its start (a Salesforce report,
     /// OpportunityHistory or OpportunityFieldHistory, a HubSpot deals export, HubSpot or
