@@ -44,10 +44,17 @@ sed 's/^  cycle_target: 8w$/  cycle_target: 8w\n  crm:\n    salesforce:\n      s
 grep -q 'sales_process: New Business' "$named"
 "$bin" crm export "$named" --target salesforce --out "$out/process" --merge-with "$org" >/dev/null
 test -f "$out/process/objects/Opportunity/businessProcesses/New Business.businessProcess-meta.xml"
-mapfile -t files < <(find "$dir" "$out/process" "$org" -type f -name '*.xml' | sort)
+# Two playbooks deployed together, into a new org and on top of the live one: one value set,
+# a Sales Path and a sales process each.
+"$bin" crm export tests/fixtures/crm/multi/new-business.yaml tests/fixtures/crm/multi/renewals.yaml \
+  --target salesforce --out "$out/together-new" >/dev/null
+"$bin" crm export tests/fixtures/crm/multi/new-business.yaml tests/fixtures/crm/multi/renewals.yaml \
+  --target salesforce --out "$out/together-live" --merge-with "$org" >/dev/null
+test -f "$out/together-live/objects/Opportunity/businessProcesses/Renewal.businessProcess-meta.xml"
+mapfile -t files < <(find "$dir" "$out/process" "$out/together-new" "$out/together-live" "$org" -type f -name '*.xml' | sort)
 if ! report=$(xmllint --noout --schema "$xsd" "${files[@]}" 2>&1); then
   echo "$report" >&2
   exit 1
 fi
 count=$((count + ${#files[@]}))
-echo "crm: $count Salesforce metadata files from ${#playbooks[@]} playbooks and a merge into a live org validate against $xsd"
+echo "crm: $count Salesforce metadata files from ${#playbooks[@]} playbooks, a merge into a live org and two playbooks exported together validate against $xsd"

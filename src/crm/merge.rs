@@ -85,6 +85,22 @@ pub(crate) struct OrgSet {
     paths: Vec<(String, String)>,
     /// The org's sales processes on opportunities.
     processes: Vec<OrgProcess>,
+    /// Whether the set was retrieved from an org, rather than a new org's empty one.
+    retrieved: bool,
+}
+
+impl OrgSet {
+    /// A new org's: no value, no path, no sales process, so every stage is added and a sales
+    /// process a playbook names is created.
+    pub(crate) fn new_org() -> Self {
+        Self {
+            sorted: None,
+            values: Vec::new(),
+            paths: Vec::new(),
+            processes: Vec::new(),
+            retrieved: false,
+        }
+    }
 }
 
 /// An Opportunity sales process (`BusinessProcess`), as retrieved.
@@ -96,6 +112,20 @@ struct OrgProcess {
     text: String,
     /// The stage values it offers (API names, %-decoded).
     values: Vec<String>,
+}
+
+impl OrgProcess {
+    /// A sales process a new org does not have yet: active, with no value.
+    fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            text: format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<BusinessProcess xmlns=\"http://soap.sforce.com/2006/04/metadata\">\n    <fullName>{}</fullName>\n    <isActive>true</isActive>\n</BusinessProcess>\n",
+                escape::xml(name)
+            ),
+            values: Vec::new(),
+        }
+    }
 }
 
 /// The file a sales process is written to, in the source layout.
@@ -185,6 +215,7 @@ pub(crate) fn read_org(source: &Path) -> io::Result<OrgSet> {
         values,
         paths,
         processes,
+        retrieved: true,
     })
 }
 
@@ -407,6 +438,9 @@ pub(crate) struct Plan {
     /// The CRM, for people.
     #[serde(skip)]
     pub(crate) crm: &'static str,
+    /// How many playbooks are deployed together, for people.
+    #[serde(skip)]
+    pub(crate) playbooks: usize,
     /// Active values a file without `--merge-with` would deactivate: every active value the
     /// playbook does not name.
     pub(crate) plain_export_deactivates: Vec<String>,
@@ -425,14 +459,14 @@ impl Plan {
 /// The plan's name for Salesforce.
 const SALESFORCE: &str = "Salesforce";
 
-/// The merged value set and path, and the plan.
+/// The merged value set, paths and processes, and the plan.
 pub(crate) struct Merged {
     /// The `OpportunityStage` value set document.
     pub(crate) value_set: String,
-    /// The path's API name to write.
-    pub(crate) path_name: String,
-    /// The sales process to write (its name and document), when the playbook names one.
-    pub(crate) process: Option<(String, String)>,
+    /// Each playbook's Sales Path API name to write, in the playbooks' order.
+    pub(crate) paths: Vec<String>,
+    /// The sales processes to write (name and document), for the playbooks that name one.
+    pub(crate) processes: Vec<(String, String)>,
     /// What deploying it changes.
     pub(crate) plan: Plan,
 }
@@ -447,30 +481,126 @@ fn matching<'a>(crm: &'a [CrmStage], value: &OrgValue) -> Option<&'a CrmStage> {
         .or_else(|| crm.iter().find(|s| same(&s.label, value.label())))
 }
 
-/// Merges the playbook's stages into the org's value set (and into its sales process, when the
-/// playbook names one); an error when the org lacks the sales process the playbook names.
+/// Merges the playbooks' stages, one playbook after the other, into the org's value set (and
+/// into the sales process each names). A value is missing — kept, or deactivated with
+/// `deactivate_missing` — only when no playbook names it. An error when a retrieved org lacks
+/// a sales process a playbook names, or two playbooks claim one record type's Sales Path.
 pub(crate) fn merge(
-    playbook: &PlaybookFile,
+    playbooks: &[&PlaybookFile],
     org: &OrgSet,
     deactivate_missing: bool,
 ) -> Result<Merged, String> {
+    let mut state = org.clone();
+    let mut changes = Vec::new();
+    let mut paths = Vec::new();
+    let mut processes: Vec<String> = Vec::new();
+    let mut claimed: Vec<String> = Vec::new();
+    let mut last = None;
+    for (i, playbook) in playbooks.iter().enumerate() {
+        let record_type = salesforce::record_type(playbook);
+        if claimed.contains(&record_type) {
+            return Err(format!(
+                "two playbooks are for the record type {record_type}, and a record type has one Sales Path: set `crm.salesforce.record_type` on each"
+            ));
+        }
+        claimed.push(record_type);
+        let others: Vec<&PlaybookFile> = playbooks
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, p)| *p)
+            .collect();
+        let one = merge_one(playbook, &state, deactivate_missing, &others)?;
+        state.values = parse_set(&one.value_set)?.1;
+        if let Some(Change::AddPath { path, record_type }) = one.changes.last() {
+            state.paths.push((path.clone(), record_type.clone()));
+        }
+        if let Some(process) = &one.process {
+            if !processes.contains(&process.name) {
+                processes.push(process.name.clone());
+            }
+            state.processes.retain(|p| p.name != process.name);
+            state.processes.push(process.clone());
+        }
+        paths.push(one.path_name.clone());
+        changes.extend(one.changes.iter().cloned());
+        last = Some(one);
+    }
+    // What is kept or an alias is judged once every playbook is in: the last merge's.
+    let last = last.ok_or("no playbook to merge")?;
+    Ok(Merged {
+        processes: processes
+            .iter()
+            .filter_map(|name| state.processes.iter().find(|p| &p.name == name))
+            .map(|p| (p.name.clone(), p.text.clone()))
+            .collect(),
+        value_set: last.value_set,
+        paths,
+        plan: Plan {
+            changes,
+            kept: last.kept,
+            aliases: last.aliases,
+            notes: Vec::new(),
+            crm: SALESFORCE,
+            playbooks: playbooks.len(),
+            plain_export_deactivates: last.plain_export_deactivates,
+        },
+    })
+}
+
+/// One playbook merged into the set as the playbooks before it left it.
+struct MergedOne {
+    value_set: String,
+    path_name: String,
+    process: Option<OrgProcess>,
+    changes: Vec<Change>,
+    kept: Vec<String>,
+    aliases: Vec<String>,
+    plain_export_deactivates: Vec<String>,
+}
+
+fn merge_one(
+    playbook: &PlaybookFile,
+    org: &OrgSet,
+    deactivate_missing: bool,
+    others: &[&PlaybookFile],
+) -> Result<MergedOne, String> {
     let crm = stages(playbook);
     let named = salesforce::sales_process(playbook);
     let process = match named {
         Some(name) => Some(
-            org.processes
+            match org
+                .processes
                 .iter()
                 .find(|p| p.name.eq_ignore_ascii_case(&name))
-                .ok_or_else(|| {
-                    let has: Vec<String> =
-                        org.processes.iter().map(|p| format!("`{}`", p.name)).collect();
-                    format!(
+            {
+                Some(process) => process.clone(),
+                None if !org.retrieved => OrgProcess::new(&name),
+                None => {
+                    let has: Vec<String> = org
+                        .processes
+                        .iter()
+                        .map(|p| format!("`{}`", p.name))
+                        .collect();
+                    return Err(format!(
                         "the playbook names the sales process `{name}` (`crm.salesforce.sales_process`), and the retrieved org has {}\n  help: retrieve it with `sf project retrieve start --metadata \"BusinessProcess:Opportunity.{name}\"`, or correct the name",
-                        if has.is_empty() { "none".to_owned() } else { has.join(", ") }
-                    )
-                })?,
+                        if has.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            has.join(", ")
+                        }
+                    ));
+                }
+            },
         ),
         None => None,
+    };
+    let others: Vec<(&PlaybookFile, Vec<CrmStage>)> =
+        others.iter().map(|p| (*p, stages(p))).collect();
+    let named_elsewhere = |value: &OrgValue| {
+        others
+            .iter()
+            .any(|(other, crm)| matching(crm, value).is_some() || is_alias(other, value))
     };
     // The playbook's values as the merged set names them, for the sales process.
     let mut playbook_values: Vec<String> = Vec::new();
@@ -500,6 +630,8 @@ pub(crate) fn merge(
             .unwrap_or(list.len());
         list.insert(at, (None, Some(i)));
     }
+    // In a new org, new opportunities start in the first open stage.
+    let default = (org.values.is_empty()).then(|| crm.iter().position(|s| !s.closed()));
 
     let mut changes = Vec::new();
     let mut kept = Vec::new();
@@ -512,8 +644,8 @@ pub(crate) fn merge(
         "    <sorted>{}</sorted>",
         escape::xml(org.sorted.as_deref().unwrap_or("false"))
     );
-    for (value, stage) in list {
-        let stage = stage.map(|i| &crm[i]);
+    for (value, position) in list {
+        let stage = position.map(|i| &crm[i]);
         match (value, stage) {
             (Some(value), Some(stage)) => {
                 let reactivate = !value.active();
@@ -546,14 +678,17 @@ pub(crate) fn merge(
                 out.push_str(&write_value(value, Some(stage), reactivate.then_some(true)));
                 playbook_values.push(value.full_name.clone());
             }
-            (Some(value), None) if is_alias(playbook, value) => {
+            (Some(value), None)
+                if is_alias(playbook, value)
+                    || others.iter().any(|(other, _)| is_alias(other, value)) =>
+            {
                 aliases.push(value.full_name.clone());
                 if value.active() {
                     plain_export_deactivates.push(value.full_name.clone());
                 }
                 out.push_str(&write_value(value, None, None));
             }
-            (Some(value), None) if value.active() => {
+            (Some(value), None) if value.active() && !named_elsewhere(value) => {
                 plain_export_deactivates.push(value.full_name.clone());
                 if deactivate_missing {
                     changes.push(Change::Deactivate {
@@ -567,7 +702,7 @@ pub(crate) fn merge(
             }
             (Some(value), None) => out.push_str(&write_value(value, None, None)),
             (None, Some(stage)) => {
-                out.push_str(&new_value(stage, &mut changes));
+                out.push_str(&new_value(stage, default == Some(position), &mut changes));
                 playbook_values.push(stage.label.clone());
             }
             (None, None) => {}
@@ -575,21 +710,6 @@ pub(crate) fn merge(
     }
     out.push_str("</StandardValueSet>\n");
 
-    let record_type = salesforce::record_type(playbook);
-    let existing = org.paths.iter().find(|(_, rt)| *rt == record_type);
-    let path_name =
-        existing.map_or_else(|| salesforce::path_name(playbook), |(name, _)| name.clone());
-    changes.push(if existing.is_some() {
-        Change::UpdatePath {
-            path: path_name.clone(),
-            record_type,
-        }
-    } else {
-        Change::AddPath {
-            path: path_name.clone(),
-            record_type,
-        }
-    });
     let process = process.map(|process| {
         let missing: Vec<String> = playbook_values
             .iter()
@@ -602,34 +722,54 @@ pub(crate) fn merge(
                 values: missing.clone(),
             });
         }
-        (process.name.clone(), with_values(&process.text, &missing))
+        let mut values = process.values.clone();
+        values.extend(missing.iter().cloned());
+        OrgProcess {
+            text: with_values(&process.text, &missing, process.values.is_empty()),
+            values,
+            name: process.name,
+        }
     });
-    Ok(Merged {
+    let record_type = salesforce::record_type(playbook);
+    let existing = org.paths.iter().find(|(_, rt)| *rt == record_type);
+    let path_name =
+        existing.map_or_else(|| salesforce::path_name(playbook), |(name, _)| name.clone());
+    // The path comes last: `merge` reads a new one from there.
+    changes.push(if existing.is_some() {
+        Change::UpdatePath {
+            path: path_name.clone(),
+            record_type,
+        }
+    } else {
+        Change::AddPath {
+            path: path_name.clone(),
+            record_type,
+        }
+    });
+    Ok(MergedOne {
         value_set: out,
         path_name,
         process,
-        plan: Plan {
-            changes,
-            kept,
-            aliases,
-            notes: Vec::new(),
-            crm: SALESFORCE,
-            plain_export_deactivates,
-        },
+        changes,
+        kept,
+        aliases,
+        plain_export_deactivates,
     })
 }
 
-/// A sales process document with `values` added before its end, everything else as it was.
-fn with_values(text: &str, values: &[String]) -> String {
+/// A sales process document with `values` added before its end, everything else as it was;
+/// in a new process the first value is the default.
+fn with_values(text: &str, values: &[String], new: bool) -> String {
     let Some(end) = text.rfind("</BusinessProcess>") else {
         return text.to_owned();
     };
     let mut out = text[..end].to_owned();
-    for value in values {
+    for (i, value) in values.iter().enumerate() {
         let _ = writeln!(
             out,
-            "    <values>\n        <fullName>{}</fullName>\n        <default>false</default>\n    </values>",
-            escape::xml(&process_value(value))
+            "    <values>\n        <fullName>{}</fullName>\n        <default>{}</default>\n    </values>",
+            escape::xml(&process_value(value)),
+            new && i == 0
         );
     }
     out.push_str(&text[end..]);
@@ -663,7 +803,7 @@ fn playbook_fields(stage: &CrmStage) -> Vec<(&'static str, String)> {
 }
 
 /// A value the org lacks, as a new element, with its change.
-fn new_value(stage: &CrmStage, changes: &mut Vec<Change>) -> String {
+fn new_value(stage: &CrmStage, default: bool, changes: &mut Vec<Change>) -> String {
     let probability = stage
         .probability
         .map_or_else(String::new, |p| format!(", {p} %"));
@@ -689,8 +829,8 @@ fn new_value(stage: &CrmStage, changes: &mut Vec<Change>) -> String {
             ),
             (
                 "default".into(),
-                "false".into(),
-                "<default>false</default>".into(),
+                default.to_string(),
+                format!("<default>{default}</default>"),
             ),
         ],
     };
@@ -739,7 +879,12 @@ pub(crate) fn human(plan: &Plan, org: &Path) -> String {
     } else {
         let _ = writeln!(
             out,
-            "Deploying the playbook into {} as retrieved in {}:",
+            "Deploying {} into {} as retrieved in {}:",
+            if plan.playbooks > 1 {
+                "the playbooks"
+            } else {
+                "the playbook"
+            },
             plan.crm,
             org.display(),
         );
@@ -761,22 +906,29 @@ pub(crate) fn human(plan: &Plan, org: &Path) -> String {
     if !plan.kept.is_empty() && plan.crm == SALESFORCE {
         let _ = writeln!(
             out,
-            "kept as they are: {} the playbook does not name ({}); add --deactivate-missing to deactivate them",
+            "kept as they are: {} {} ({}); add --deactivate-missing to deactivate them",
             plural(plan.kept.len(), "active value"),
+            unnamed(plan),
             list(&plan.kept)
         );
     } else if !plan.kept.is_empty() {
         let _ = writeln!(
             out,
-            "kept as they are: {} the playbook does not name ({})",
+            "kept as they are: {} {} ({})",
             plural(plan.kept.len(), "stage"),
+            unnamed(plan),
             list(&plan.kept)
         );
     }
     if !plan.plain_export_deactivates.is_empty() {
         let _ = writeln!(
             out,
-            "note: `crm export` without --merge-with writes only the playbook's values, and deploying that would deactivate {} in every sales process: {}",
+            "note: `crm export` without --merge-with writes only {}, and deploying that would deactivate {} in every sales process: {}",
+            if plan.playbooks > 1 {
+                "the playbooks' values"
+            } else {
+                "the playbook's values"
+            },
             plural(plan.plain_export_deactivates.len(), "value"),
             list(&plan.plain_export_deactivates)
         );
@@ -803,7 +955,7 @@ pub(crate) fn markdown(plan: &Plan, org: &Path) -> String {
     if !plan.kept.is_empty() {
         let _ = writeln!(
             out,
-            "\nKept as they are: {} the playbook does not name.",
+            "\nKept as they are: {} {}.",
             plural(
                 plan.kept.len(),
                 if plan.crm == SALESFORCE {
@@ -811,10 +963,20 @@ pub(crate) fn markdown(plan: &Plan, org: &Path) -> String {
                 } else {
                     "stage"
                 }
-            )
+            ),
+            unnamed(plan)
         );
     }
     out
+}
+
+/// "the playbook does not name", or with several "no playbook names".
+fn unnamed(plan: &Plan) -> &'static str {
+    if plan.playbooks > 1 {
+        "no playbook names"
+    } else {
+        "the playbook does not name"
+    }
 }
 
 fn list(names: &[String]) -> String {

@@ -210,6 +210,12 @@ pub(crate) fn export(playbook: &PlaybookFile, options: ExportOptions) -> Vec<Out
     options.target.export(playbook, options.layout)
 }
 
+/// What a pipeline's files are named after when several playbooks are exported together
+/// (`hubspot-pipeline-renewals.json`): the playbook's id.
+pub(crate) fn pipeline_file(playbook: &PlaybookFile) -> String {
+    playbook.playbook.id.as_str().to_owned()
+}
+
 /// One playbook stage as every CRM sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CrmStage {

@@ -69,6 +69,7 @@ pub(crate) fn from_differences(
     }
     let notes = notes(target, &kept, retrieved - kept.len().min(retrieved));
     Plan {
+        playbooks: 1,
         changes,
         kept,
         aliases: Vec::new(),

@@ -107,31 +107,6 @@ struct PackageTypes<'a> {
 }
 
 #[derive(Serialize)]
-#[serde(rename = "StandardValueSet")]
-struct StandardValueSet<'a> {
-    #[serde(rename = "@xmlns")]
-    xmlns: &'static str,
-    sorted: bool,
-    #[serde(rename = "standardValue")]
-    values: Vec<StandardValue<'a>>,
-}
-
-/// `StandardValue` (extends `CustomValue`): only the elements we set, in WSDL order.
-#[derive(Serialize)]
-struct StandardValue<'a> {
-    #[serde(rename = "fullName")]
-    full_name: &'a str,
-    default: bool,
-    label: &'a str,
-    closed: bool,
-    #[serde(rename = "forecastCategory")]
-    forecast_category: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    probability: Option<u8>,
-    won: bool,
-}
-
-#[derive(Serialize)]
 #[serde(rename = "PathAssistant")]
 struct PathAssistant<'a> {
     #[serde(rename = "@xmlns")]
@@ -156,7 +131,7 @@ struct PathAssistantStep<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     info: Option<String>,
     #[serde(rename = "picklistValueName")]
-    picklist_value_name: &'a str,
+    picklist_value_name: String,
 }
 
 /// The Salesforce name of a forecast bucket (`commit` is `Forecast` in the Metadata API).
@@ -233,47 +208,62 @@ pub(crate) fn sales_process(playbook: &PlaybookFile) -> Option<String> {
     settings(playbook).sales_process
 }
 
-/// The three files of the metadata folder, in a fixed order.
+/// The three files of the metadata folder for a new org, in a fixed order: the playbook's
+/// stages merged into a new org's empty value set.
 pub(crate) fn export(playbook: &PlaybookFile, layout: Layout) -> Vec<OutputFile> {
-    export_into(playbook, layout, None)
+    let merged = merge::merge(&[playbook], &merge::OrgSet::new_org(), false)
+        .expect("one playbook merges into a new org: no record type is claimed twice, no sales process is missing");
+    export_merged(&[playbook], layout, &merged)
 }
 
-/// [`export`] on top of a retrieved org: the value set merged into the org's and the Sales
-/// Path under the org's name for the record type ([`merge`]).
+/// [`export`] of several playbooks, on top of a retrieved org or into a new one: the value
+/// set merged ([`merge`]), a Sales Path for each playbook (under the org's name for its record
+/// type) and the sales processes they name, all in one `package.xml`.
 pub(crate) fn export_merged(
-    playbook: &PlaybookFile,
+    playbooks: &[&PlaybookFile],
     layout: Layout,
     merged: &merge::Merged,
 ) -> Vec<OutputFile> {
-    export_into(playbook, layout, Some(merged))
+    let processes: Vec<String> = merged
+        .processes
+        .iter()
+        .map(|(name, _)| format!("Opportunity.{name}"))
+        .collect();
+    let mut files = vec![package(playbooks[0], &merged.paths, &processes)];
+    files.extend(
+        playbooks
+            .iter()
+            .zip(&merged.paths)
+            .map(|(playbook, name)| path_file(playbook, name, layout)),
+    );
+    files.push(value_set_file(merged.value_set.clone(), layout));
+    files.extend(merged.processes.iter().map(|(name, contents)| OutputFile {
+        path: merge::process_file(name),
+        contents: contents.clone(),
+    }));
+    files
 }
 
-fn export_into(
-    playbook: &PlaybookFile,
-    layout: Layout,
-    merged: Option<&merge::Merged>,
-) -> Vec<OutputFile> {
+/// `package.xml`, listing the sales processes, the Sales Paths and the value set, in the API
+/// version the (first) playbook names.
+fn package(playbook: &PlaybookFile, paths: &[String], processes: &[String]) -> OutputFile {
     let settings = settings(playbook);
-    let crm = stages(playbook);
-    let path_name = merged.map_or_else(|| path_name(playbook), |m| m.path_name.clone());
     let version = settings
         .api_version
         .as_deref()
         .unwrap_or(DEFAULT_API_VERSION);
-    let record_type = settings.record_type.as_deref().unwrap_or("__MASTER__");
-
-    let process = merged.and_then(|m| m.process.as_ref());
-    let process_member = process.map(|(name, _)| format!("Opportunity.{name}"));
     let mut types = Vec::new();
-    if let Some(member) = &process_member {
+    if !processes.is_empty() {
         types.push(PackageTypes {
-            members: vec![member],
+            members: processes.iter().map(String::as_str).collect(),
             name: "BusinessProcess",
         });
     }
+    let mut paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    paths.sort_unstable();
     types.extend([
         PackageTypes {
-            members: vec![&path_name],
+            members: paths,
             name: "PathAssistant",
         },
         PackageTypes {
@@ -281,18 +271,40 @@ fn export_into(
             name: "StandardValueSet",
         },
     ]);
-    let package = Package {
-        xmlns: NAMESPACE,
-        types,
-        version,
-    };
-    let values = StandardValueSet {
-        xmlns: NAMESPACE,
-        sorted: false,
-        values: crm.iter().map(|s| standard_value(s, &crm)).collect(),
-    };
-    let steps = crm
-        .iter()
+    OutputFile {
+        path: PathBuf::from("package.xml"),
+        contents: xml(&Package {
+            xmlns: NAMESPACE,
+            types,
+            version,
+        }),
+    }
+}
+
+/// The file ending of a metadata file in `layout`.
+fn suffix(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Source => "-meta.xml",
+        Layout::Mdapi => "",
+    }
+}
+
+/// The `OpportunityStage` value set file.
+fn value_set_file(contents: String, layout: Layout) -> OutputFile {
+    OutputFile {
+        path: Path::new("standardValueSets")
+            .join(format!("{STAGE_SET}.standardValueSet{}", suffix(layout))),
+        contents,
+    }
+}
+
+/// The playbook's Sales Path, named `path_name`: a step per stage with its guidance and key
+/// fields, for the playbook's record type.
+fn path_file(playbook: &PlaybookFile, path_name: &str, layout: Layout) -> OutputFile {
+    let settings = settings(playbook);
+    let record_type = settings.record_type.as_deref().unwrap_or("__MASTER__");
+    let steps = stages(playbook)
+        .into_iter()
         .map(|s| {
             let stage = &playbook.stages[s.index];
             let info = guidance(playbook, stage);
@@ -304,7 +316,7 @@ fn export_into(
                     .map(|sf| sf.key_fields.iter().map(|f| f.0.as_str()).collect())
                     .unwrap_or_default(),
                 info: (!info.is_empty()).then_some(info),
-                picklist_value_name: &s.label,
+                picklist_value_name: s.label,
             }
         })
         .collect();
@@ -317,45 +329,10 @@ fn export_into(
         steps,
         record_type_name: record_type,
     };
-    let suffix = match layout {
-        Layout::Source => "-meta.xml",
-        Layout::Mdapi => "",
-    };
-    let mut files = vec![
-        OutputFile {
-            path: PathBuf::from("package.xml"),
-            contents: xml(&package),
-        },
-        OutputFile {
-            path: Path::new("pathAssistants").join(format!("{path_name}.pathAssistant{suffix}")),
-            contents: xml(&path),
-        },
-        OutputFile {
-            path: Path::new("standardValueSets")
-                .join(format!("{STAGE_SET}.standardValueSet{suffix}")),
-            contents: merged.map_or_else(|| xml(&values), |m| m.value_set.clone()),
-        },
-    ];
-    if let Some((name, contents)) = process {
-        files.push(OutputFile {
-            path: merge::process_file(name),
-            contents: contents.clone(),
-        });
-    }
-    files
-}
-
-fn standard_value<'a>(stage: &'a CrmStage, all: &[CrmStage]) -> StandardValue<'a> {
-    // New opportunities start in the first open stage.
-    let default_index = all.iter().find(|s| !s.closed()).map(|s| s.index);
-    StandardValue {
-        full_name: &stage.label,
-        default: Some(stage.index) == default_index,
-        label: &stage.label,
-        closed: stage.closed(),
-        forecast_category: forecast_category(stage.forecast),
-        probability: stage.probability,
-        won: stage.won(),
+    OutputFile {
+        path: Path::new("pathAssistants")
+            .join(format!("{path_name}.pathAssistant{}", suffix(layout))),
+        contents: xml(&path),
     }
 }
 

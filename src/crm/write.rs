@@ -17,29 +17,43 @@ pub(crate) fn write_all(out: &Path, files: &[OutputFile]) -> io::Result<Vec<Path
 }
 
 /// What `out` already holds for another playbook that writing `files` would replace: a
-/// HubSpot or Pipedrive pipeline body of another name, or another Sales Path beside ours
-/// (whose value set ours would replace). `None` when `out` holds nothing or this playbook's
-/// own earlier export.
+/// HubSpot or Pipedrive pipeline body (`*-pipeline*.json`) naming a pipeline `files` do not
+/// name, or another Sales Path beside ours (whose value set ours would replace). `None` when
+/// `out` holds nothing or these playbooks' own earlier export.
 pub(crate) fn other_export(out: &Path, files: &[OutputFile]) -> Option<String> {
-    for file in files {
-        let existing = out.join(&file.path);
-        if file.path.extension().is_some_and(|e| e == "json") && existing.is_file() {
-            let name = |text: &str| -> Option<String> {
-                let value: serde_json::Value = serde_json::from_str(text).ok()?;
-                let value = value
-                    .as_array()
-                    .map_or(&value, |a| a.first().unwrap_or(&value));
-                ["label", "name"]
-                    .iter()
-                    .find_map(|key| value.get(key)?.as_str().map(str::to_owned))
-            };
-            let old = super::diff::read_capped(&existing)
-                .ok()
-                .and_then(|t| name(&t));
-            if let (Some(old), Some(new)) = (old, name(&file.contents))
-                && old != new
+    // A pipeline body's name: HubSpot's `label`, Pipedrive's `name`.
+    let name = |text: &str| -> Option<String> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        ["label", "name"]
+            .iter()
+            .find_map(|key| value.get(key)?.as_str().map(str::to_owned))
+    };
+    let is_pipeline = |path: &Path| {
+        path.extension().is_some_and(|e| e == "json")
+            && path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().contains("-pipeline"))
+    };
+    let pipelines: Vec<String> = files
+        .iter()
+        .filter(|f| is_pipeline(&f.path))
+        .filter_map(|f| name(&f.contents))
+        .collect();
+    if !pipelines.is_empty() {
+        let existing = std::fs::read_dir(out).ok()?;
+        for entry in existing.filter_map(Result::ok) {
+            let path = entry.path();
+            if !is_pipeline(&path) || !path.is_file() {
+                continue;
+            }
+            let old = super::diff::read_capped(&path).ok().and_then(|t| name(&t));
+            if let Some(old) = old
+                && !pipelines.contains(&old)
             {
-                return Some(format!("the pipeline `{old}` in {}", file.path.display()));
+                return Some(format!(
+                    "the pipeline `{old}` in {}",
+                    entry.file_name().to_string_lossy()
+                ));
             }
         }
     }

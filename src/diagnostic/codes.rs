@@ -164,6 +164,12 @@ codes! {
         "an included file must hold only `stages` and `content`";
     ORPHAN_INCLUDE = "structure::orphan-include", Warning,
         "a fragment (only `stages` / `content`) that no checked playbook includes";
+    SHARED_STAGE_CONFLICT = "structure::shared-stage-conflict", Error,
+        "playbooks exported together into one Salesforce org give one stage value different probabilities, forecast categories or closed/won flags: make them agree";
+    SHARED_RECORD_TYPE = "structure::shared-record-type", Error,
+        "playbooks exported together into one Salesforce org are for one record type, which has one Sales Path: set `crm.salesforce.record_type` on each";
+    SHARED_EXPORT_NAME = "structure::shared-export-name", Error,
+        "playbooks exported together would write the same Sales Path or pipeline file: give one another `id`";
 }
 
 codes! {

@@ -12,6 +12,7 @@ pub(crate) mod baseline;
 pub mod config;
 pub(crate) mod graph;
 pub(crate) mod rules;
+pub(crate) mod shared;
 pub(crate) mod suppress;
 pub(crate) mod text;
 

@@ -79,6 +79,11 @@ impl Document {
         }
     }
 
+    /// Whether the document writes the node at `pointer`.
+    pub(crate) fn has(&self, pointer: &str) -> bool {
+        self.spans.get(pointer).is_some()
+    }
+
     /// The playbook file itself.
     pub(crate) fn file(&self) -> &Arc<SourceFile> {
         &self.files[0]

@@ -121,10 +121,11 @@ fn validate(
         jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
     };
     for (path, text) in tree {
+        // Several playbooks' files end in the playbook's id: `hubspot-pipeline-renewals.json`.
         let validator = match path.as_str() {
-            "hubspot-pipeline.json" => schema("hubspot-pipeline-input.json"),
-            "pipedrive-pipeline.json" => schema("pipedrive-pipeline-v2.json"),
-            "pipedrive-stages.json" => schema("pipedrive-stages-v2.json"),
+            p if p.starts_with("hubspot-pipeline") => schema("hubspot-pipeline-input.json"),
+            p if p.starts_with("pipedrive-pipeline") => schema("pipedrive-pipeline-v2.json"),
+            p if p.starts_with("pipedrive-stages") => schema("pipedrive-stages-v2.json"),
             _ => continue,
         };
         let value: serde_json::Value = serde_json::from_str(text).unwrap();
@@ -1182,4 +1183,203 @@ fn a_named_sales_process_gets_the_playbooks_new_values() {
             && stderr.contains("BusinessProcess:Opportunity.Renewals"),
         "{stderr}"
     );
+}
+
+/// Two playbooks of one team, deployed into one org (tests/fixtures/crm/multi/).
+const TOGETHER: [&str; 2] = [
+    "tests/fixtures/crm/multi/new-business.yaml",
+    "tests/fixtures/crm/multi/renewals.yaml",
+];
+
+#[test]
+fn several_playbooks_export_into_one_org_or_a_pipeline_each() {
+    let mut failures = Vec::new();
+    let cases: [(&str, &str, Option<&str>); 4] = [
+        ("new-org", "salesforce", None),
+        ("live-org", "salesforce", Some(LIVE_ORG)),
+        ("hubspot", "hubspot", None),
+        ("pipedrive", "pipedrive", None),
+    ];
+    for (name, target, org) in cases {
+        let out = tempfile::tempdir().unwrap();
+        let out_arg = out.path().to_str().unwrap().to_string();
+        let mut args = vec![
+            "crm",
+            "export",
+            TOGETHER[0],
+            TOGETHER[1],
+            "--target",
+            target,
+        ];
+        args.extend(["--out", &out_arg]);
+        if let Some(org) = org {
+            args.extend(["--merge-with", org]);
+        }
+        let (code, stdout, stderr) = stagebook(&args);
+        assert_eq!(code, 0, "{name}: {stdout}{stderr}");
+        let mut tree = read_tree(out.path());
+        validate(name, target, out.path(), &tree, &mut failures);
+        tree.insert(
+            "_stdout.txt".into(),
+            format!("exit code: {code}\n{}", stdout.replace(&out_arg, "OUT")),
+        );
+        let bytes = tree
+            .iter()
+            .map(|(path, text)| (path.clone(), text.clone().into_bytes()))
+            .collect();
+        failures.extend(golden::check_tree(
+            &root().join("tests/expected/crm/multi").join(name),
+            &bytes,
+        ));
+        // Exporting them again, in the other order, into the same folder replaces their own
+        // files; one of them alone is refused there: the other's Path or pipeline would go.
+        let mut again = vec![
+            "crm",
+            "export",
+            TOGETHER[1],
+            TOGETHER[0],
+            "--target",
+            target,
+        ];
+        again.extend(["--out", &out_arg]);
+        if let Some(org) = org {
+            again.extend(["--merge-with", org]);
+        }
+        assert_eq!(stagebook(&again).0, 0, "{name}: again");
+        let (code, _, stderr) = stagebook(&[
+            "crm",
+            "export",
+            TOGETHER[0],
+            "--target",
+            target,
+            "--out",
+            &out_arg,
+        ]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains("or all of them together"), "{stderr}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_merged_export_of_several_playbooks_keeps_the_org_and_plans_no_change_on_top_of_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let out_arg = out.to_str().unwrap();
+    let plan = |org: &str| {
+        stagebook(&[
+            "crm",
+            "plan",
+            TOGETHER[0],
+            TOGETHER[1],
+            "--target",
+            "salesforce",
+            org,
+        ])
+    };
+    let (code, before, _) = plan(LIVE_ORG);
+    assert_eq!(code, 1, "{before}");
+    golden::assert_file(
+        &root().join("tests/expected/crm/multi/live-org-plan.txt"),
+        &before,
+    );
+    let (code, stdout, stderr) = stagebook(&[
+        "crm",
+        "export",
+        TOGETHER[0],
+        TOGETHER[1],
+        "--target",
+        "salesforce",
+        "--merge-with",
+        LIVE_ORG,
+        "--out",
+        out_arg,
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // Every value of the org is still there, none deactivated.
+    let set = "standardValueSets/OpportunityStage.standardValueSet-meta.xml";
+    let org_values = values_of(&Path::new(LIVE_ORG).join("force-app/main/default").join(set));
+    let merged = values_of(&out.join(set));
+    for (value, active) in &org_values {
+        assert!(
+            merged.iter().any(|(v, a)| v == value && a == active),
+            "{value} kept as it was: {merged:?}"
+        );
+    }
+    // Deployed and retrieved again (the export holds the whole org's value set, its paths and
+    // processes): nothing left to change.
+    let (code, after, _) = plan(out_arg);
+    assert_eq!(code, 0, "{after}");
+    let changes: Vec<&str> = after
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("  update the Sales Path"))
+        .collect();
+    assert!(changes.is_empty(), "{after}");
+}
+
+#[test]
+fn playbooks_that_cannot_share_an_org_are_refused_on_both_playbooks_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = stagebook(&[
+        "crm",
+        "export",
+        "tests/fixtures/crm/multi/conflicting",
+        "tests/fixtures/crm/multi/new-business.yaml",
+        "--target",
+        "salesforce",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!out.exists(), "nothing written");
+    golden::assert_file(
+        &root().join("tests/expected/crm/multi/conflicting.txt"),
+        &stdout,
+    );
+    // `crm plan` refuses them too, before reading the org.
+    let (code, stdout, _) = stagebook(&[
+        "crm",
+        "plan",
+        "tests/fixtures/crm/multi/conflicting",
+        "--target",
+        "salesforce",
+        LIVE_ORG,
+    ]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains("structure::shared-record-type"), "{stdout}");
+    assert!(stdout.contains("nothing planned"), "{stdout}");
+}
+
+#[test]
+fn a_pipedrive_export_replaces_its_own_stages_after_a_rename() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    let text = fs::read_to_string(root().join("tests/fixtures/crm/b2b-saas.yaml")).unwrap();
+    let playbook = dir.path().join("b2b-saas.yaml");
+    fs::write(&playbook, &text).unwrap();
+    let playbook_arg = playbook.to_str().unwrap();
+    let export = || {
+        stagebook(&[
+            "crm",
+            "export",
+            playbook_arg,
+            "--target",
+            "pipedrive",
+            "--out",
+            out_arg,
+        ])
+    };
+    assert_eq!(export().0, 0);
+    // The first stage renamed: still this playbook's pipeline, so its files are replaced.
+    fs::write(
+        &playbook,
+        text.replace("[Appointment Scheduled]", "[Meeting Booked]"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = export();
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let stages = fs::read_to_string(out.join("pipedrive-stages.json")).unwrap();
+    assert!(stages.contains("Meeting Booked"), "{stages}");
 }
