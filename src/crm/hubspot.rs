@@ -261,6 +261,9 @@ struct Metadata {
     is_closed: Option<Scalar>,
     #[serde(default)]
     probability: Option<Scalar>,
+    /// `OPEN` / `CLOSED` on a tickets pipeline's stages, which deal stages never have.
+    #[serde(default)]
+    ticket_state: Option<IgnoredAny>,
 }
 
 /// A metadata value: HubSpot writes strings, but numbers and booleans read as well.
@@ -329,6 +332,18 @@ pub(crate) fn read_retrieved(
         }
     };
     let pipelines: Vec<Pipeline> = pipelines.into_iter().filter(|p| !p.archived).collect();
+    let tickets = |p: &Pipeline| {
+        p.stages
+            .iter()
+            .flatten()
+            .any(|s| s.metadata.ticket_state.is_some())
+    };
+    if !pipelines.is_empty() && pipelines.iter().all(tickets) {
+        return Err(format!(
+            "the response holds tickets pipelines (their stages have a `ticketState`), not deal pipelines{}",
+            ERROR_HELP.replace("with a valid access token ", "")
+        ));
+    }
     let wanted_id = playbook
         .playbook
         .crm

@@ -186,13 +186,31 @@ struct RetrievedStage {
     order_nr: i64,
     #[serde(default)]
     pipeline_id: Option<u64>,
+    /// A number in a stage; `true`/`false` in a pipeline (what a pipelines response holds).
     #[serde(default)]
-    deal_probability: Option<u8>,
+    deal_probability: Option<Probability>,
+    /// Whether deals rot in the stage (v2; v1 says `rotten_flag`): every stage has one, so an
+    /// item with none of these fields is not a stage.
+    #[serde(default)]
+    is_deal_rot_enabled: Option<IgnoredAny>,
+    #[serde(default)]
+    rotten_flag: Option<IgnoredAny>,
     /// v2 name; v1 says `active_flag` instead.
     #[serde(default)]
     is_deleted: Option<bool>,
     #[serde(default)]
     active_flag: Option<bool>,
+}
+
+/// `deal_probability` as a stage or a pipeline writes it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Probability {
+    Percent(u64),
+    /// On or off: a pipeline's setting.
+    #[allow(dead_code)]
+    Flag(bool),
+    Other(IgnoredAny),
 }
 
 /// A stages response, read straight from the file: `{"data": [...]}`, a bare list, or an error
@@ -262,6 +280,7 @@ pub(crate) fn read_retrieved(
     input: &mut dyn io::Read,
     playbook: &PlaybookFile,
 ) -> Result<Vec<ActualStage>, String> {
+    const HELP: &str = "\n  help: fetch the pipeline's stages (`GET /api/v2/stages?pipeline_id=…`) and pass that file";
     let response: Response = serde_json::from_reader(io::BufReader::new(input))
         .map_err(|e| format!("not a Pipedrive stages response: {e}"))?;
     let stages = match response {
@@ -275,6 +294,25 @@ pub(crate) fn read_retrieved(
             return Err("not a Pipedrive stages response: it has no `data` list".to_string());
         }
     };
+    if stages
+        .iter()
+        .any(|s| matches!(s.deal_probability, Some(Probability::Flag(_))))
+    {
+        return Err(format!(
+            "this is a pipelines response (`deal_probability` is on or off), not the stages of one{HELP}"
+        ));
+    }
+    if let Some(item) = stages.iter().find(|s| {
+        s.pipeline_id.is_none()
+            && s.deal_probability.is_none()
+            && s.is_deal_rot_enabled.is_none()
+            && s.rotten_flag.is_none()
+    }) {
+        return Err(format!(
+            "`{}` is not a stage: it has no `pipeline_id`, `deal_probability` or rotting setting, which every stage has; the file holds another kind of record{HELP}",
+            item.name
+        ));
+    }
     let wanted = settings(playbook).pipeline_id;
     let pipelines: std::collections::BTreeSet<u64> =
         stages.iter().filter_map(|s| s.pipeline_id).collect();
@@ -289,6 +327,14 @@ pub(crate) fn read_retrieved(
         .filter(|s| wanted.is_none() || s.pipeline_id == wanted)
         .filter(|s| s.is_deleted != Some(true) && s.active_flag != Some(false))
         .collect();
+    if stages.is_empty() {
+        return Err(match wanted {
+            Some(id) => format!(
+                "the response holds no stage of pipeline {id} (`crm.pipedrive.pipeline_id`){HELP}"
+            ),
+            None => format!("the response holds no stage{HELP}"),
+        });
+    }
     stages.sort_by_key(|s| s.order_nr);
     Ok(stages
         .into_iter()
@@ -298,7 +344,10 @@ pub(crate) fn read_retrieved(
                 other => other.to_string(),
             }),
             label: s.name,
-            probability: s.deal_probability,
+            probability: match s.deal_probability {
+                Some(Probability::Percent(p)) => u8::try_from(p).ok(),
+                _ => None,
+            },
             closed: None,
             won: None,
             forecast: None,

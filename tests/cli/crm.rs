@@ -417,6 +417,34 @@ fn diff_of_an_error_body_is_an_input_error() {
             r#"{"success":false,"error":"unauthorized access","errorCode":401}"#,
             "Pipedrive answered with an error, not stages: unauthorized access",
         ),
+        (
+            "hubspot",
+            r#"{"status":"error","message":"You have reached your secondly limit.","errorType":"RATE_LIMIT","correlationId":"c8a2"}"#,
+            "HubSpot answered with an error, not pipelines: You have reached your secondly limit.",
+        ),
+        // The wrong object: a tickets pipeline (`GET /crm/v3/pipelines/tickets`).
+        (
+            "hubspot",
+            r#"{"results":[{"label":"Support Pipeline","displayOrder":0,"id":"0","archived":false,"stages":[{"label":"New","displayOrder":0,"metadata":{"ticketState":"OPEN"},"id":"1","archived":false},{"label":"Closed","displayOrder":3,"metadata":{"ticketState":"CLOSED"},"id":"4","archived":false}]}]}"#,
+            "the response holds tickets pipelines",
+        ),
+        ("hubspot", r#"{"results":[]}"#, "(it has none)"),
+        // Empty results, the pipelines list instead of the stages, and persons.
+        (
+            "pipedrive",
+            r#"{"success":true,"data":[],"additional_data":{"next_cursor":null}}"#,
+            "the response holds no stage",
+        ),
+        (
+            "pipedrive",
+            r#"{"success":true,"data":[{"id":1,"name":"Sales","url_title":"sales","order_nr":1,"active":true,"deal_probability":true}]}"#,
+            "this is a pipelines response",
+        ),
+        (
+            "pipedrive",
+            r#"{"success":true,"data":[{"id":1,"name":"Ana Silva","org_id":null,"owner_id":1}]}"#,
+            "`Ana Silva` is not a stage",
+        ),
     ] {
         let source = dir.path().join(format!("{target}-401.json"));
         fs::write(&source, body).unwrap();
