@@ -14,10 +14,38 @@ use crate::metrics::group::{Budget, DEFAULT_MEMORY_LIMIT, MIN_MEMORY_LIMIT};
 use crate::metrics::history::{Columns, ReadOptions};
 use crate::metrics::output::{self, Format};
 use crate::metrics::source::{self, Source, SourceOptions};
+use crate::metrics::sql::{Dialect, SqlOptions};
 use crate::metrics::time::{PeriodKind, Zone, parse_date};
 use crate::metrics::won::ActivityColumns;
 use crate::metrics::{self, Options};
 use crate::report::human::{HumanPrinter, Style};
+
+/// Engines of `--emit-sql`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SqlDialect {
+    /// DuckDB.
+    Duckdb,
+    /// PostgreSQL.
+    Postgres,
+    /// Apache Spark SQL (Databricks).
+    Spark,
+    /// Google BigQuery.
+    Bigquery,
+    /// Snowflake.
+    Snowflake,
+}
+
+impl From<SqlDialect> for Dialect {
+    fn from(dialect: SqlDialect) -> Self {
+        match dialect {
+            SqlDialect::Duckdb => Self::DuckDb,
+            SqlDialect::Postgres => Self::Postgres,
+            SqlDialect::Spark => Self::Spark,
+            SqlDialect::Bigquery => Self::BigQuery,
+            SqlDialect::Snowflake => Self::Snowflake,
+        }
+    }
+}
 
 /// Periods of `--period`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -36,9 +64,40 @@ pub(crate) struct Args {
     /// The playbook to measure.
     pub(crate) playbook: PathBuf,
     /// Stage history: one row per stage change (deal id, stage name, time entered), or a CRM's
-    /// own export (see --source); `-` reads it from standard input.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) history: PathBuf,
+    /// own export (see --source); `-` reads it from standard input. Not with --emit-sql.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "emit_sql",
+        conflicts_with = "emit_sql"
+    )]
+    pub(crate) history: Option<PathBuf>,
+    /// Instead of measuring a file, print one SQL script that computes the report's
+    /// per-stage rows (as --format csv) where the history lives: the playbook and the
+    /// periods (--from, --to, --period, --tz) compiled in.
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub(crate) emit_sql: Option<SqlDialect>,
+    /// With --emit-sql: the history table or view, one row per stage change (--column names
+    /// its columns; the time column holds instants, a timestamp with time zone).
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "emit_sql",
+        default_value = "stage_history"
+    )]
+    pub(crate) table: String,
+    /// With --emit-sql: create (or replace) this view instead of selecting.
+    #[arg(long, value_name = "NAME", requires = "emit_sql")]
+    pub(crate) into: Option<String>,
+    /// With --emit-sql: write a dbt model (stagebook_<playbook id>.sql) and its schema.yml
+    /// with tests into this folder, instead of printing the script.
+    #[arg(
+        long,
+        value_name = "DIR",
+        requires = "emit_sql",
+        conflicts_with = "into"
+    )]
+    pub(crate) dbt: Option<PathBuf>,
     /// The shape of the history file. Default: found from its start (a Salesforce report,
     /// OpportunityHistory or OpportunityFieldHistory, a HubSpot deals export, HubSpot or
     /// Pipedrive API JSON), else stage-history.
@@ -271,7 +330,7 @@ impl Args {
         };
         let zone = Zone::named(&self.tz).map_err(bad_argument)?;
         Ok(Options {
-            history: self.history.clone(),
+            history: self.history.clone().unwrap_or_default(),
             shape: source::ShapeNotes::default(),
             read: ReadOptions {
                 columns,
@@ -386,6 +445,9 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
             return Ok(EXIT_FINDINGS);
         }
     };
+    if let Some(dialect) = args.emit_sql {
+        return emit_sql(args, &options, &playbook, dialect.into());
+    }
     let templates = Templates::new(args.templates.as_deref()).map_err(io::Error::other)?;
     let (history, spooled) = metrics::stdin::resolve(
         &options.history,
@@ -432,6 +494,64 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
             if warnings.len() == 1 { "" } else { "s" }
         );
         return Ok(EXIT_FINDINGS);
+    }
+    Ok(EXIT_OK)
+}
+
+/// Options `--emit-sql` does not compile: each needs the history file itself.
+const NOT_IN_SQL: &[(&str, fn(&Args) -> bool)] = &[
+    ("--source", |a| a.source.is_some()),
+    ("--by", |a| a.by.is_some()),
+    ("--won-profile", |a| a.won_profile),
+    ("--deal-url", |a| a.deal_url.is_some()),
+    ("--date-format", |a| a.date_format.is_some()),
+    ("--input-tz", |a| a.input_tz.is_some()),
+];
+
+/// `--emit-sql`: the report's per-stage rows as one SQL script (or a dbt model).
+fn emit_sql(
+    args: &Args,
+    options: &Options,
+    playbook: &crate::model::PlaybookFile,
+    dialect: Dialect,
+) -> io::Result<u8> {
+    if let Some((flag, _)) = NOT_IN_SQL.iter().find(|(_, given)| given(args)) {
+        return Err(bad_argument(format!(
+            "{flag} is not compiled to SQL: it reads the history file; leave it out with --emit-sql"
+        )));
+    }
+    let (Some(from), Some(to)) = (options.from, options.to) else {
+        return Err(bad_argument(
+            "--emit-sql needs --from and --to: the periods' boundaries are compiled into the script, exact in the report's time zone (--tz) across daylight-saving changes",
+        ));
+    };
+    let periods = metrics::time::periods(from, to, options.period, &options.read.zone)
+        .map_err(bad_argument)?;
+    let made_from: Vec<String> = std::env::args().skip(1).collect();
+    let sql_options = SqlOptions {
+        dialect,
+        table: args.table.clone(),
+        columns: options.read.columns.clone(),
+        into: args.into.clone(),
+        periods,
+        as_of: options.as_of,
+        made_from: format!("stagebook {}", made_from.join(" ")),
+    };
+    let script = metrics::sql::compile(playbook, &sql_options).map_err(bad_argument)?;
+    if let Some(dir) = &args.dbt {
+        let written = metrics::sql::write_dbt(dir, playbook, &script).map_err(io::Error::other)?;
+        for path in written {
+            println!("wrote {}", path.display());
+        }
+        return Ok(EXIT_OK);
+    }
+    match &args.out {
+        Some(path) => {
+            crate::emit::write_file(path, script.as_bytes())?;
+        }
+        None => {
+            print_out(&script)?;
+        }
     }
     Ok(EXIT_OK)
 }

@@ -10,7 +10,7 @@ use super::report::{
 use super::stages::Kind;
 use super::time::Zone;
 
-const DAY: f64 = 86_400.0;
+pub(crate) const DAY: f64 = 86_400.0;
 
 /// Days, rounded to 2 decimals.
 #[allow(clippy::cast_precision_loss)]

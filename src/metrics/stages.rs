@@ -160,6 +160,14 @@ impl StageMap {
     }
 
     /// Number of stages.
+    /// Every name the lookup knows (as written and normalised) with its stage, sorted by name.
+    pub(crate) fn names(&self) -> impl Iterator<Item = (&str, StageIx)> {
+        let mut names: Vec<(&str, StageIx)> =
+            self.names.iter().map(|(n, &s)| (n.as_str(), s)).collect();
+        names.sort_unstable();
+        names.into_iter()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.stages.len()
     }

@@ -15,6 +15,7 @@
 use super::table::{opt_num, percent};
 use super::words::{Words, pick};
 use crate::metrics::report::{Report, StageStats, StalledDeal, WonProfile};
+use crate::metrics::sql::Sql;
 
 /// One per-stage number of the report.
 #[derive(Debug)]
@@ -30,6 +31,8 @@ pub(crate) struct Column {
     pub(crate) headers: Option<Headers>,
     /// The number in a stage's row.
     pub(crate) value: fn(&StageStats) -> Cell,
+    /// The same number in `--emit-sql`'s script, from its per-period, per-stage numbers.
+    pub(crate) sql: Sql,
 }
 
 /// Column headers for people, in English and Chinese.
@@ -91,84 +94,98 @@ pub(crate) const STAGE_COLUMNS: &[Column] = &[
         json: "/stage",
         headers: Some(shown(["Stage", "阶段"], ["Stage", "阶段"])),
         value: |s| Cell::Stage(s.stage.clone()),
+        sql: Sql::Value("stage_id"),
     },
     Column {
         key: "at_start",
         json: "/at_start",
         headers: Some(shown(["At start", "期初"], ["At start", "期初在阶段"])),
         value: |s| Cell::Count(s.at_start),
+        sql: Sql::Value("at_start"),
     },
     Column {
         key: "entered",
         json: "/entered",
         headers: Some(shown(["Entered", "进入"], ["Entered", "进入"])),
         value: |s| Cell::Count(s.entered),
+        sql: Sql::Value("entered"),
     },
     Column {
         key: "advanced",
         json: "/advanced",
         headers: Some(shown(["Advanced", "推进"], ["Advanced", "推进"])),
         value: |s| Cell::Count(s.advanced),
+        sql: Sql::Value("advanced"),
     },
     Column {
         key: "lost",
         json: "/lost",
         headers: Some(shown(["Lost", "输单"], ["Lost", "输单"])),
         value: |s| Cell::Count(s.lost),
+        sql: Sql::Value("lost"),
     },
     Column {
         key: "moved_back",
         json: "/moved_back",
         headers: Some(shown(["Back", "退回"], ["Back", "退回"])),
         value: |s| Cell::Count(s.moved_back),
+        sql: Sql::Value("moved_back"),
     },
     Column {
         key: "remaining",
         json: "/remaining",
         headers: Some(shown(["Remaining", "期末"], ["Remaining", "期末仍在"])),
         value: |s| Cell::Count(s.remaining),
+        sql: Sql::Value("remaining"),
     },
     Column {
         key: "conversion",
         json: "/conversion",
         headers: Some(shown(["Conv.", "转化率"], ["Conversion", "转化率"])),
         value: |s| Cell::Ratio(s.conversion),
+        sql: Sql::Ratio("advanced", "advanced + lost + moved_back"),
     },
     Column {
         key: "loss_rate",
         json: "/loss_rate",
         headers: Some(shown(["Loss", "输单率"], ["Loss rate", "输单率"])),
         value: |s| Cell::Ratio(s.loss_rate),
+        sql: Sql::Ratio("lost", "advanced + lost + moved_back"),
     },
     Column {
         key: "still_open_share",
         json: "/still_open_share",
         headers: Some(shown(["Open", "仍在"], ["Still open", "仍在阶段占比"])),
         value: |s| Cell::Ratio(s.still_open_share),
+        sql: Sql::Ratio("remaining", "at_start + entered"),
     },
     Column {
         key: "cohort_advanced",
         json: "/cohort/advanced",
         headers: None,
         value: |s| Cell::Count(s.cohort.advanced),
+        sql: Sql::Value("cohort_advanced"),
     },
     Column {
         key: "cohort_lost",
         json: "/cohort/lost",
         headers: None,
         value: |s| Cell::Count(s.cohort.lost),
+        sql: Sql::Value("cohort_lost"),
     },
     Column {
         key: "cohort_moved_back",
         json: "/cohort/moved_back",
         headers: None,
         value: |s| Cell::Count(s.cohort.moved_back),
+        sql: Sql::Value("cohort_moved_back"),
     },
     Column {
         key: "cohort_still_open",
         json: "/cohort/still_open",
         headers: None,
         value: |s| Cell::Count(s.cohort.still_open),
+        sql: Sql::Value("entered - cohort_advanced - cohort_lost - cohort_moved_back"),
     },
     Column {
         key: "cohort_conversion",
@@ -178,66 +195,77 @@ pub(crate) const STAGE_COLUMNS: &[Column] = &[
             ["Cohort conversion", "同期群转化率"],
         )),
         value: |s| Cell::Ratio(s.cohort.conversion),
+        sql: Sql::Ratio("cohort_advanced", "entered"),
     },
     Column {
         key: "visits",
         json: "/time_in_stage/visits",
         headers: None,
         value: |s| Cell::Count(s.time_in_stage.visits),
+        sql: Sql::Value("visits"),
     },
     Column {
         key: "median_days",
         json: "/time_in_stage/median_days",
         headers: Some(shown(["Median d", "中位天数"], ["Median days", "中位天数"])),
         value: |s| Cell::Days(s.time_in_stage.median_days),
+        sql: Sql::Days("median_secs"),
     },
     Column {
         key: "mean_days",
         json: "/time_in_stage/mean_days",
         headers: Some(shown(["Mean d", "平均天数"], ["Mean days", "平均天数"])),
         value: |s| Cell::Days(s.time_in_stage.mean_days),
+        sql: Sql::Days("mean_secs"),
     },
     Column {
         key: "expected_days",
         json: "/time_in_stage/expected_days",
         headers: Some(shown(["Budget d", "预算天数"], ["Budget days", "预算天数"])),
         value: |s| Cell::Days(s.time_in_stage.expected_days),
+        sql: Sql::Days("budget"),
     },
     Column {
         key: "over_budget",
         json: "/time_in_stage/over_budget",
         headers: None,
         value: |s| Cell::MaybeCount(s.time_in_stage.over_budget),
+        sql: Sql::Value("over_budget"),
     },
     Column {
         key: "over_budget_share",
         json: "/time_in_stage/over_budget_share",
         headers: Some(shown(["Over", "超时"], ["Over budget", "超出预算占比"])),
         value: |s| Cell::Ratio(s.time_in_stage.over_budget_share),
+        sql: Sql::Ratio("over_budget", "visits"),
     },
     Column {
         key: "stalled",
         json: "/stalled",
         headers: Some(shown(["Stalled", "停滞"], ["Stalled", "停滞"])),
         value: |s| Cell::Count(s.stalled),
+        sql: Sql::Value("stalled"),
     },
     Column {
         key: "skips_from",
         json: "/skips_from",
         headers: None,
         value: |s| Cell::Count(s.skips_from),
+        sql: Sql::Value("skips_from"),
     },
     Column {
         key: "skipped",
         json: "/skipped",
         headers: None,
         value: |s| Cell::Count(s.skipped),
+        sql: Sql::Value("skipped"),
     },
     Column {
         key: "backward_moves",
         json: "/backward_moves",
         headers: None,
         value: |s| Cell::Count(s.backward_moves),
+        sql: Sql::Value("backward_moves"),
     },
 ];
 
@@ -463,6 +491,7 @@ pub(crate) fn touchpoints(report: &Report, profile: &WonProfile) -> Option<Peopl
 mod tests {
     use super::*;
     use crate::metrics::report::{Cohort, TimeInStage};
+    use crate::metrics::sql::Sql;
 
     fn stage() -> StageStats {
         StageStats {
