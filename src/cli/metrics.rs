@@ -498,8 +498,11 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// Whether an option is given.
+type Given = fn(&Args) -> bool;
+
 /// Options `--emit-sql` does not compile: each needs the history file itself.
-const NOT_IN_SQL: &[(&str, fn(&Args) -> bool)] = &[
+const NOT_IN_SQL: &[(&str, Given)] = &[
     ("--source", |a| a.source.is_some()),
     ("--by", |a| a.by.is_some()),
     ("--won-profile", |a| a.won_profile),

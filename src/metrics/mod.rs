@@ -17,7 +17,7 @@ pub mod report;
 pub(crate) mod sample;
 pub(crate) mod sfid;
 pub mod source;
-pub mod sql;
+pub(crate) mod sql;
 pub mod stages;
 pub(crate) mod stdin;
 pub mod time;

@@ -22,7 +22,7 @@ use crate::model::PlaybookFile;
 
 /// The SQL engines `--emit-sql` writes for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     /// DuckDB.
     DuckDb,
     /// PostgreSQL.
@@ -68,7 +68,7 @@ pub(crate) struct SqlOptions {
 
 impl Dialect {
     /// The name `--emit-sql` takes.
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Self::DuckDb => "duckdb",
             Self::Postgres => "postgres",
@@ -99,11 +99,7 @@ impl Dialect {
 
     /// Text, for a deal id of any type.
     fn text(self, expression: &str) -> String {
-        match self {
-            Self::BigQuery => format!("CAST({expression} AS STRING)"),
-            Self::Spark => format!("CAST({expression} AS STRING)"),
-            _ => format!("CAST({expression} AS VARCHAR)"),
-        }
+        format!("CAST({expression} AS {})", self.string_type())
     }
 
     /// A stage name as the native lookup normalises it: whitespace runs as one space, trimmed,
@@ -206,10 +202,11 @@ fn literal_table(
     for (i, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
-            .zip(columns)
-            .map(|(cell, column)| {
+            .zip(columns.iter().zip(types))
+            .map(|(cell, (column, kind))| {
+                // The first row names and types the columns (a `NULL` there has no type).
                 if i == 0 {
-                    format!("{cell} AS {column}")
+                    format!("CAST({cell} AS {kind}) AS {column}")
                 } else {
                     cell.clone()
                 }
@@ -237,7 +234,7 @@ fn move_name(kind: Move) -> &'static str {
 }
 
 /// Compiles the playbook's metrics into one SQL script for `options.dialect`.
-pub fn compile(playbook: &PlaybookFile, options: &SqlOptions) -> Result<String, String> {
+pub(crate) fn compile(playbook: &PlaybookFile, options: &SqlOptions) -> Result<String, String> {
     let stages = StageMap::new(playbook)?;
     let dialect = options.dialect;
     let string = dialect.string_type();
@@ -520,7 +517,7 @@ const DBT_MARK: &str = "# Written by `stagebook metrics --emit-sql --dbt`";
 /// Writes the script as a dbt model, `stagebook_<playbook id>.sql` (without the `;` dbt does
 /// not want), and a `schema.yml` with tests of its columns, into `dir`. Refuses to replace a
 /// `schema.yml` stagebook did not write.
-pub fn write_dbt(
+pub(crate) fn write_dbt(
     dir: &std::path::Path,
     playbook: &PlaybookFile,
     script: &str,

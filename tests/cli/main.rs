@@ -18,6 +18,7 @@ mod lsp;
 mod metrics;
 mod metrics_shapes;
 mod metrics_sources;
+mod metrics_sql;
 mod render;
 mod schema;
 mod serve;

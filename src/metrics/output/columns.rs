@@ -491,7 +491,6 @@ pub(crate) fn touchpoints(report: &Report, profile: &WonProfile) -> Option<Peopl
 mod tests {
     use super::*;
     use crate::metrics::report::{Cohort, TimeInStage};
-    use crate::metrics::sql::Sql;
 
     fn stage() -> StageStats {
         StageStats {
