@@ -76,11 +76,20 @@ periods AS (
     UNION ALL SELECT 5, '2024-06', '2024-06-01', '2024-06-30', 1717192800, 1719784800
     UNION ALL SELECT 6, '*', '2024-01-01', '2024-06-30', 1704063600, 1719784800
 ),
-raw AS (
-    SELECT CAST(h.deal_id AS VARCHAR) AS deal, COALESCE(n.ord, k.ord) AS ord, CAST(floor(epoch(h.entered_at)) AS BIGINT) AS ts
-    FROM crm.stage_history AS h
+seen AS (
+    SELECT DISTINCT h.stage AS stage FROM crm.stage_history AS h
+),
+mapped AS (
+    -- Each stage name the history holds, looked up once: as written, then normalised.
+    SELECT h.stage, COALESCE(n.ord, k.ord) AS ord
+    FROM seen AS h
     LEFT JOIN stage_names AS n ON n.name = h.stage
     LEFT JOIN stage_names AS k ON k.name = lower(trim(regexp_replace(h.stage, '\s+', ' ', 'g')))
+),
+raw AS (
+    SELECT CAST(h.deal_id AS VARCHAR) AS deal, m.ord, CAST(floor(epoch(h.entered_at)) AS BIGINT) AS ts
+    FROM crm.stage_history AS h
+    JOIN mapped AS m ON m.stage = h.stage
 ),
 events AS (
     SELECT DISTINCT deal, ord, ts FROM raw
@@ -108,72 +117,86 @@ bounds AS (
         o.observed
     FROM periods AS p CROSS JOIN observed AS o
 ),
-open_visits AS (
-    SELECT v.deal, v.ord, v.enter_at, v.exit_at, v.next_ord, s.budget, m.kind AS move
+reach AS (
+    -- The earliest exit a visit may have to count in the period: its start, or its as-of
+    -- instant when earlier (stalls). Two plain comparisons, so engines join by range.
+    SELECT b.*, CASE WHEN b.as_of < b.p_start THEN b.as_of ELSE b.p_start END AS lo
+    FROM bounds AS b
+),
+open_visits AS MATERIALIZED (
+    SELECT v.deal, v.ord, v.enter_at, v.exit_at, v.next_ord, s.budget, m.kind AS move,
+        COALESCE(v.exit_at, 9223372036854775807) AS until_at
     FROM visits AS v
     JOIN stages AS s ON s.ord = v.ord AND s.kind = 'open'
     LEFT JOIN moves AS m ON m.from_ord = v.ord AND m.to_ord = v.next_ord
 ),
 counted AS (
+    -- What a visit counts for in a period by being in the stage then: at its start, entering,
+    -- at its end, the cohort that entered, stalled at the as-of instant.
     SELECT b.p, v.ord,
-        SUM(CASE WHEN v.enter_at < b.p_start AND (v.exit_at IS NULL OR b.p_start <= v.exit_at) THEN 1 ELSE 0 END) AS at_start,
+        SUM(CASE WHEN v.enter_at < b.p_start AND b.p_start <= v.until_at THEN 1 ELSE 0 END) AS at_start,
         SUM(CASE WHEN v.enter_at >= b.p_start AND v.enter_at < b.p_end THEN 1 ELSE 0 END) AS entered,
-        SUM(CASE WHEN v.exit_at >= b.p_start AND v.exit_at < b.p_end AND v.move IN ('forward', 'skip') THEN 1 ELSE 0 END) AS advanced,
-        SUM(CASE WHEN v.exit_at >= b.p_start AND v.exit_at < b.p_end AND v.move = 'lost' THEN 1 ELSE 0 END) AS lost,
-        SUM(CASE WHEN v.exit_at >= b.p_start AND v.exit_at < b.p_end AND v.move IN ('recycle', 'back') THEN 1 ELSE 0 END) AS moved_back,
-        SUM(CASE WHEN v.exit_at >= b.p_start AND v.exit_at < b.p_end AND v.move = 'skip' THEN 1 ELSE 0 END) AS skips_from,
-        SUM(CASE WHEN v.exit_at >= b.p_start AND v.exit_at < b.p_end AND v.move = 'back' THEN 1 ELSE 0 END) AS backward_moves,
-        SUM(CASE WHEN v.enter_at < b.p_end AND (v.exit_at IS NULL OR b.p_end <= v.exit_at) THEN 1 ELSE 0 END) AS remaining,
+        SUM(CASE WHEN b.p_end <= v.until_at THEN 1 ELSE 0 END) AS remaining,
         SUM(CASE WHEN v.enter_at >= b.p_start AND v.enter_at < b.p_end AND v.exit_at < b.observed AND v.move IN ('forward', 'skip') THEN 1 ELSE 0 END) AS cohort_advanced,
         SUM(CASE WHEN v.enter_at >= b.p_start AND v.enter_at < b.p_end AND v.exit_at < b.observed AND v.move = 'lost' THEN 1 ELSE 0 END) AS cohort_lost,
         SUM(CASE WHEN v.enter_at >= b.p_start AND v.enter_at < b.p_end AND v.exit_at < b.observed AND v.move IN ('recycle', 'back') THEN 1 ELSE 0 END) AS cohort_moved_back,
-        SUM(CASE WHEN v.exit_at >= b.p_start AND v.exit_at < b.p_end THEN 1 ELSE 0 END) AS visits,
-        AVG(CASE WHEN v.exit_at >= b.p_start AND v.exit_at < b.p_end THEN v.exit_at - v.enter_at END) AS mean_secs,
-        SUM(CASE WHEN v.exit_at >= b.p_start AND v.exit_at < b.p_end AND v.exit_at - v.enter_at > v.budget THEN 1 ELSE 0 END) AS over_budget,
-        SUM(CASE WHEN v.enter_at + v.budget < b.as_of AND (v.exit_at IS NULL OR b.as_of <= v.exit_at) THEN 1 ELSE 0 END) AS stalled
-    FROM bounds AS b
-    JOIN open_visits AS v
-      ON v.enter_at < b.p_end
-     AND (v.exit_at IS NULL OR v.exit_at >= CASE WHEN b.as_of < b.p_start THEN b.as_of ELSE b.p_start END)
+        SUM(CASE WHEN v.enter_at + v.budget < b.as_of AND b.as_of <= v.until_at THEN 1 ELSE 0 END) AS stalled
+    FROM reach AS b
+    JOIN open_visits AS v ON v.enter_at < b.p_end AND v.until_at >= b.lo
     GROUP BY b.p, v.ord
 ),
-ends AS (
-    SELECT b.p, v.ord, v.exit_at - v.enter_at AS spent
+ends AS MATERIALIZED (
+    -- The visits that ended in a period, with where they went.
+    SELECT b.p, v.ord, v.next_ord, v.move, v.exit_at - v.enter_at AS spent, v.budget
     FROM bounds AS b
     JOIN open_visits AS v ON v.exit_at >= b.p_start AND v.exit_at < b.p_end
+),
+ended AS (
+    SELECT p, ord,
+        SUM(CASE WHEN move IN ('forward', 'skip') THEN 1 ELSE 0 END) AS advanced,
+        SUM(CASE WHEN move = 'lost' THEN 1 ELSE 0 END) AS lost,
+        SUM(CASE WHEN move IN ('recycle', 'back') THEN 1 ELSE 0 END) AS moved_back,
+        SUM(CASE WHEN move = 'skip' THEN 1 ELSE 0 END) AS skips_from,
+        SUM(CASE WHEN move = 'back' THEN 1 ELSE 0 END) AS backward_moves,
+        COUNT(*) AS visits,
+        AVG(spent) AS mean_secs,
+        SUM(CASE WHEN spent > budget THEN 1 ELSE 0 END) AS over_budget
+    FROM ends
+    GROUP BY p, ord
 ),
 medians AS (
     SELECT p, ord, MEDIAN(spent) AS median_secs FROM ends GROUP BY p, ord
 ),
 jumped AS (
-    SELECT b.p, j.jumped AS ord, COUNT(*) AS skipped
-    FROM bounds AS b
-    JOIN open_visits AS v ON v.exit_at >= b.p_start AND v.exit_at < b.p_end AND v.move = 'skip'
-    JOIN jumps AS j ON j.from_ord = v.ord AND j.to_ord = v.next_ord
-    GROUP BY b.p, j.jumped
+    SELECT e.p, j.jumped AS ord, COUNT(*) AS skipped
+    FROM ends AS e
+    JOIN jumps AS j ON j.from_ord = e.ord AND j.to_ord = e.next_ord
+    WHERE e.move = 'skip'
+    GROUP BY e.p, j.jumped
 ),
 numbers AS (
     SELECT b.p, s.ord, b.label, b.first_day, b.last_day, s.stage_id, s.budget,
         COALESCE(c.at_start, 0) AS at_start,
         COALESCE(c.entered, 0) AS entered,
-        COALESCE(c.advanced, 0) AS advanced,
-        COALESCE(c.lost, 0) AS lost,
-        COALESCE(c.moved_back, 0) AS moved_back,
+        COALESCE(e.advanced, 0) AS advanced,
+        COALESCE(e.lost, 0) AS lost,
+        COALESCE(e.moved_back, 0) AS moved_back,
         COALESCE(c.remaining, 0) AS remaining,
         COALESCE(c.cohort_advanced, 0) AS cohort_advanced,
         COALESCE(c.cohort_lost, 0) AS cohort_lost,
         COALESCE(c.cohort_moved_back, 0) AS cohort_moved_back,
-        COALESCE(c.visits, 0) AS visits,
-        c.mean_secs,
+        COALESCE(e.visits, 0) AS visits,
+        e.mean_secs,
         m.median_secs,
-        CASE WHEN s.budget IS NULL THEN NULL ELSE COALESCE(c.over_budget, 0) END AS over_budget,
+        CASE WHEN s.budget IS NULL THEN NULL ELSE COALESCE(e.over_budget, 0) END AS over_budget,
         COALESCE(c.stalled, 0) AS stalled,
-        COALESCE(c.skips_from, 0) AS skips_from,
+        COALESCE(e.skips_from, 0) AS skips_from,
         COALESCE(j.skipped, 0) AS skipped,
-        COALESCE(c.backward_moves, 0) AS backward_moves
+        COALESCE(e.backward_moves, 0) AS backward_moves
     FROM bounds AS b
     CROSS JOIN stages AS s
     LEFT JOIN counted AS c ON c.p = b.p AND c.ord = s.ord
+    LEFT JOIN ended AS e ON e.p = b.p AND e.ord = s.ord
     LEFT JOIN medians AS m ON m.p = b.p AND m.ord = s.ord
     LEFT JOIN jumped AS j ON j.p = b.p AND j.ord = s.ord
     WHERE s.kind = 'open'
