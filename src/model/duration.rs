@@ -1,4 +1,4 @@
-//! A stage's time budget as written in a playbook: `36h`, `10d`, `2w`.
+//! A stage's time budget as written in a playbook: `36h`, `10d`, `2w`, `3mo`.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -8,9 +8,12 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The pattern every duration matches; kept in one place for the schema and the parser.
-pub(crate) const PATTERN: &str = "^[1-9][0-9]{0,3}[hdw]$";
+pub(crate) const PATTERN: &str = "^[1-9][0-9]{0,3}([hdw]|mo)$";
 
-/// A whole number of hours, days or weeks. Kept in the unit it was written in, so the
+/// Days in a month of a duration (`3mo` is 90 days): a budget, not a calendar month.
+pub(crate) const DAYS_PER_MONTH: u64 = 30;
+
+/// A whole number of hours, days, weeks or months (30 days each). Kept in the unit it was written in, so the
 /// handbook says "2w" where the author wrote "2w".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Duration {
@@ -28,6 +31,8 @@ pub(crate) enum Unit {
     Days,
     /// `w`
     Weeks,
+    /// `mo`: 30 days.
+    Months,
 }
 
 impl Duration {
@@ -48,6 +53,7 @@ impl Duration {
                 Unit::Hours => 1,
                 Unit::Days => 24,
                 Unit::Weeks => 24 * 7,
+                Unit::Months => 24 * DAYS_PER_MONTH,
             }
     }
 }
@@ -58,7 +64,9 @@ pub(crate) struct ParseDurationError;
 
 impl fmt::Display for ParseDurationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a duration is a whole number followed by h, d or w, like 36h, 10d or 2w")
+        f.write_str(
+            "a duration is a whole number followed by h, d, w or mo (30 days), like 36h, 10d, 2w or 3mo",
+        )
     }
 }
 
@@ -68,13 +76,17 @@ impl FromStr for Duration {
     type Err = ParseDurationError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let unit = match text.as_bytes().last() {
-            Some(b'h') => Unit::Hours,
-            Some(b'd') => Unit::Days,
-            Some(b'w') => Unit::Weeks,
-            _ => return Err(ParseDurationError),
+        let (digits, unit) = if let Some(digits) = text.strip_suffix("mo") {
+            (digits, Unit::Months)
+        } else {
+            let unit = match text.as_bytes().last() {
+                Some(b'h') => Unit::Hours,
+                Some(b'd') => Unit::Days,
+                Some(b'w') => Unit::Weeks,
+                _ => return Err(ParseDurationError),
+            };
+            (&text[..text.len() - 1], unit)
         };
-        let digits = &text[..text.len() - 1];
         if digits.is_empty()
             || digits.len() > 4
             || digits.starts_with('0')
@@ -90,8 +102,8 @@ impl FromStr for Duration {
 impl Duration {
     /// What an author most likely meant by a duration written another way — `1 week`,
     /// `10 days`, `36 Hours`, `1.5w`, `2周`, `10天` — in the form a playbook takes (`1w`, `10d`,
-    /// `36h`, `252h`). `None` when the text is not a number of hours, days or weeks (months
-    /// are refused: their length varies).
+    /// `36h`, `252h`); `3 months`, `3个月` as `3mo`. `None` when the text is not a number of
+    /// hours, days, weeks or months.
     pub(crate) fn suggest(text: &str) -> Option<Self> {
         let text = text.trim().to_lowercase();
         let split = text
@@ -104,25 +116,20 @@ impl Duration {
             "w" | "wk" | "wks" | "week" | "weeks" | "周" | "星期" | "个星期" | "个礼拜" => {
                 Unit::Weeks
             }
+            "mo" | "mos" | "mon" | "month" | "months" | "个月" | "月" => Unit::Months,
             _ => return None,
         };
         let number: f64 = number.parse().ok().filter(|n: &f64| *n > 0.0)?;
         // The unit written when the number is whole, else the largest unit that makes it whole.
-        let hours = number
-            * match unit {
-                Unit::Hours => 1.0,
-                Unit::Days => 24.0,
-                Unit::Weeks => 168.0,
-            };
+        // Exact in f64: every unit is a whole number of hours below 2^53.
+        #[allow(clippy::cast_precision_loss)]
+        let per = |unit: Unit| Self { amount: 1, unit }.hours() as f64;
+        let hours = number * per(unit);
         let whole = |n: f64| (n.fract() == 0.0 && (1.0..=9999.0).contains(&n)).then_some(n);
         [unit, Unit::Weeks, Unit::Days, Unit::Hours]
             .into_iter()
             .find_map(|unit| {
-                let per = match unit {
-                    Unit::Hours => 1.0,
-                    Unit::Days => 24.0,
-                    Unit::Weeks => 168.0,
-                };
+                let per = per(unit);
                 // Amounts are at most 9999, so the cast cannot truncate.
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 whole(hours / per).map(|amount| Self {
@@ -136,9 +143,10 @@ impl Duration {
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let unit = match self.unit {
-            Unit::Hours => 'h',
-            Unit::Days => 'd',
-            Unit::Weeks => 'w',
+            Unit::Hours => "h",
+            Unit::Days => "d",
+            Unit::Weeks => "w",
+            Unit::Months => "mo",
         };
         write!(f, "{}{unit}", self.amount)
     }
@@ -166,8 +174,8 @@ impl JsonSchema for Duration {
         json_schema!({
             "type": "string",
             "pattern": PATTERN,
-            "description": "A whole number of hours (h), days (d) or weeks (w).",
-            "examples": ["36h", "10d", "2w"]
+            "description": "A whole number of hours (h), days (d), weeks (w) or months (mo, 30 days each).",
+            "examples": ["36h", "10d", "2w", "3mo"]
         })
     }
 }
@@ -182,6 +190,11 @@ mod tests {
         assert_eq!("10d".parse::<Duration>().unwrap().hours(), 240);
         assert_eq!("2w".parse::<Duration>().unwrap().hours(), 336);
         assert_eq!("2w".parse::<Duration>().unwrap().to_string(), "2w");
+        assert_eq!("3mo".parse::<Duration>().unwrap().hours(), 90 * 24);
+        assert_eq!("3mo".parse::<Duration>().unwrap().to_string(), "3mo");
+        for text in ["3m", "mo", "0mo", "3 mo", "3MO", "12345mo"] {
+            assert!(text.parse::<Duration>().is_err(), "{text}");
+        }
     }
 
     #[test]
@@ -196,7 +209,10 @@ mod tests {
         assert_eq!(suggest("2周").as_deref(), Some("2w"));
         assert_eq!(suggest("10天").as_deref(), Some("10d"));
         assert_eq!(suggest("010d").as_deref(), Some("10d"));
-        for text in ["3 months", "0d", "soon", "", "w", "99999d", "-2d"] {
+        assert_eq!(suggest("3 months").as_deref(), Some("3mo"));
+        assert_eq!(suggest("3个月").as_deref(), Some("3mo"));
+        assert_eq!(suggest("1.5 months").as_deref(), Some("45d"));
+        for text in ["0d", "soon", "", "w", "99999d", "-2d", "0mo", "mo"] {
             assert_eq!(suggest(text), None, "{text}");
         }
     }

@@ -119,6 +119,8 @@ pub(crate) fn duration(locale: Locale, duration: Duration) -> String {
                 (Unit::Days, _) => "days",
                 (Unit::Weeks, 1) => "week",
                 (Unit::Weeks, _) => "weeks",
+                (Unit::Months, 1) => "month",
+                (Unit::Months, _) => "months",
             };
             format!("{n} {unit}")
         }
@@ -127,6 +129,7 @@ pub(crate) fn duration(locale: Locale, duration: Duration) -> String {
                 Unit::Hours => "小时",
                 Unit::Days => "天",
                 Unit::Weeks => "周",
+                Unit::Months => "个月",
             };
             format!("{n} {unit}")
         }

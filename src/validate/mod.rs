@@ -305,7 +305,7 @@ fn type_words(kind: &TypeKind) -> String {
 /// What a pattern means, by the field it applies to.
 fn pattern_words(pointer: &str, pattern: &str) -> &'static str {
     if pattern == model::duration::PATTERN {
-        "must look like 10d, 2w or 36h (a whole number of hours, days or weeks)"
+        "must look like 10d, 2w, 36h or 3mo (a whole number of hours, days, weeks or 30-day months)"
     } else if pattern == model::ID_PATTERN {
         "must be lowercase letters, digits, `-` or `_`, like `discovery` or `closed-won`"
     } else if pointer.ends_with("/url") {
