@@ -343,6 +343,8 @@ struct Words {
     gap: &'static str,
     to_do: &'static str,
     exit: &'static str,
+    /// After an optional activity.
+    optional: &'static str,
 }
 
 fn words(locale: Locale) -> Words {
@@ -352,12 +354,14 @@ fn words(locale: Locale) -> Words {
             gap: " ",
             to_do: "What to do",
             exit: "Move on when",
+            optional: " (optional)",
         },
         Locale::ZhCn => Words {
             goal: "目标：",
             gap: "",
             to_do: "要做的事",
             exit: "推进条件",
+            optional: "（可选）",
         },
     }
 }
@@ -383,6 +387,9 @@ pub(crate) fn guidance(playbook: &PlaybookFile, stage: &Stage) -> String {
             out.push_str(&html(&activity.action));
             if let Some(count) = activity.count.filter(|&c| c > 1) {
                 let _ = write!(out, " (×{count})");
+            }
+            if activity.optional {
+                out.push_str(words.optional);
             }
             out.push_str("</li>");
         }

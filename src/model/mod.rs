@@ -289,6 +289,20 @@ pub(crate) struct Stage {
     /// Ids of content-library items to show the buyer in this stage.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) content: Vec<Id>,
+    /// What must already be true when a deal enters this stage, checked by whoever moves it
+    /// here: "A discovery call is booked with someone who owns the problem".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(length(min = 1)))]
+    pub(crate) entry_criteria: Vec<String>,
+    /// CRM fields the rep fills in before the deal leaves this stage: a name everyone reads
+    /// (`Amount`), or the name with each CRM's field (`{field: Close reason, salesforce:
+    /// Loss_Reason__c, hubspot: closed_lost_reason}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) required_fields: Vec<RequiredField>,
+    /// Internal gates before the deal moves on — someone in your company approves, not the
+    /// buyer: "Deal Desk approves the quote" (approver: Deal Desk).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) approvals: Vec<Approval>,
     /// What the buyer must do before the deal moves on, and how you know it happened.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) exit: Vec<ExitEvent>,
@@ -540,6 +554,13 @@ pub(crate) struct Activity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 100))]
     pub(crate) count: Option<u32>,
+    /// A good idea, not a must: printed as optional, no box to tick on the checklist.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) optional: bool,
+    /// How soon after the deal enters the stage it must be done: `24h`, `2d`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Duration")]
+    pub(crate) sla: Option<Duration>,
     /// Lint findings switched off for this activity, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
@@ -627,6 +648,99 @@ pub(crate) struct ExitEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
     pub(crate) lint: Option<LintAllow>,
+}
+
+/// A CRM field the rep fills in before the deal moves on.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RequiredField {
+    /// The name reps read: `Amount`, `Close reason`.
+    pub(crate) field: String,
+    /// The Salesforce field's API name, when it is not `field`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) salesforce: Option<String>,
+    /// The HubSpot property's internal name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) hubspot: Option<String>,
+    /// The Pipedrive field's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) pipedrive: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RequiredField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Mapped {
+            field: String,
+            #[serde(default)]
+            salesforce: Option<String>,
+            #[serde(default)]
+            hubspot: Option<String>,
+            #[serde(default)]
+            pipedrive: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Name(String),
+            Mapped(Mapped),
+        }
+        Ok(match Written::deserialize(deserializer)? {
+            Written::Name(field) => Self {
+                field,
+                salesforce: None,
+                hubspot: None,
+                pipedrive: None,
+            },
+            Written::Mapped(m) => Self {
+                field: m.field,
+                salesforce: m.salesforce,
+                hubspot: m.hubspot,
+                pipedrive: m.pipedrive,
+            },
+        })
+    }
+}
+
+impl JsonSchema for RequiredField {
+    fn schema_name() -> Cow<'static, str> {
+        "required_field".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let name = json_schema!({ "type": "string", "minLength": 1 });
+        json_schema!({
+            "description": "A CRM field filled in before the deal moves on: its name, or the name with each CRM's own.",
+            "anyOf": [
+                name,
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["field"],
+                    "properties": {
+                        "field": { "description": "The name reps read: `Amount`, `Close reason`.", "type": "string", "minLength": 1 },
+                        "salesforce": { "description": "The Salesforce field's API name (`Loss_Reason__c`).", "type": "string", "minLength": 1 },
+                        "hubspot": { "description": "The HubSpot property's internal name (`closed_lost_reason`).", "type": "string", "minLength": 1 },
+                        "pipedrive": { "description": "The Pipedrive field's key.", "type": "string", "minLength": 1 }
+                    }
+                }
+            ],
+            "examples": ["Amount", { "field": "Close reason", "salesforce": "Loss_Reason__c", "hubspot": "closed_lost_reason" }]
+        })
+    }
+}
+
+/// An internal gate: someone in the seller's company approves before the deal moves on.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Approval {
+    /// What is approved, e.g. "Deal Desk approves the quote", "Finance approves the discount".
+    #[schemars(length(min = 1))]
+    pub(crate) approval: String,
+    /// Who approves: a team or role, e.g. `Deal Desk`, `Finance`, `Sales Engineer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub(crate) approver: Option<String>,
 }
 
 /// Switches lint rules off for one place, with the reason why.

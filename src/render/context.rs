@@ -84,6 +84,12 @@ pub(crate) struct StageCtx {
     pub(crate) objections: Vec<ObjectionCtx>,
     pub(crate) content: Vec<ContentCtx>,
     pub(crate) exits: Vec<ExitCtx>,
+    /// What must be true when a deal enters the stage.
+    pub(crate) entry_criteria: Vec<String>,
+    /// CRM fields to fill in before the deal moves on.
+    pub(crate) required_fields: Vec<FieldCtx>,
+    /// Internal gates before the deal moves on.
+    pub(crate) approvals: Vec<ApprovalCtx>,
     pub(crate) next: Vec<StageRef>,
     pub(crate) recycle: Vec<StageRef>,
     pub(crate) captures: Vec<String>,
@@ -109,8 +115,29 @@ pub(crate) struct ActivityCtx {
     pub(crate) channel_label: Option<&'static str>,
     /// How many times; 1 when not written.
     pub(crate) count: u32,
-    /// One entry per time, so templates can draw a check box for each (`for _ in a.boxes`).
+    /// One entry per time, so templates can draw a check box for each (`for _ in a.boxes`);
+    /// none for an optional activity.
     pub(crate) boxes: Vec<u32>,
+    /// A good idea, not a must.
+    pub(crate) optional: bool,
+    /// How soon it must be done, in words: "within 24 hours", "24 小时内".
+    pub(crate) sla: Option<String>,
+}
+
+/// A CRM field to fill in.
+#[derive(Debug, Serialize)]
+pub(crate) struct FieldCtx {
+    /// The name reps read.
+    pub(crate) field: String,
+    /// Each CRM's own name for it, when written: "Salesforce: Loss_Reason__c, HubSpot: …".
+    pub(crate) in_crm: Option<String>,
+}
+
+/// An internal approval.
+#[derive(Debug, Serialize)]
+pub(crate) struct ApprovalCtx {
+    pub(crate) approval: String,
+    pub(crate) approver: Option<String>,
 }
 
 /// A talk track.
@@ -243,7 +270,13 @@ impl Context {
                             channel: a.channel.map(serde_plain_static),
                             channel_label: a.channel.map(|c| locale::channel(locale, c)),
                             count,
-                            boxes: (1..=count).collect(),
+                            boxes: if a.optional {
+                                Vec::new()
+                            } else {
+                                (1..=count).collect()
+                            },
+                            optional: a.optional,
+                            sla: a.sla.map(|d| locale::within(locale, d)),
                         }
                     })
                     .collect(),
@@ -298,6 +331,33 @@ impl Context {
                     .map(|e| ExitCtx {
                         event: e.event.clone(),
                         evidence: e.evidence.clone(),
+                    })
+                    .collect(),
+                entry_criteria: stage.entry_criteria.clone(),
+                required_fields: stage
+                    .required_fields
+                    .iter()
+                    .map(|f| {
+                        let named: Vec<String> = [
+                            ("Salesforce", &f.salesforce),
+                            ("HubSpot", &f.hubspot),
+                            ("Pipedrive", &f.pipedrive),
+                        ]
+                        .into_iter()
+                        .filter_map(|(crm, name)| name.as_ref().map(|n| format!("{crm}: {n}")))
+                        .collect();
+                        FieldCtx {
+                            field: f.field.clone(),
+                            in_crm: (!named.is_empty()).then(|| named.join(", ")),
+                        }
+                    })
+                    .collect(),
+                approvals: stage
+                    .approvals
+                    .iter()
+                    .map(|a| ApprovalCtx {
+                        approval: a.approval.clone(),
+                        approver: a.approver.clone(),
                     })
                     .collect(),
                 next: stage.next.0.iter().map(stage_ref).collect(),

@@ -9,6 +9,8 @@ use crate::model::{Channel, ContentKind, Duration, Locale};
 /// Every label key with its English and Simplified Chinese text, sorted by key.
 const LABELS: &[(&str, &str, &str)] = &[
     ("activities", "What to do", "要做什么"),
+    ("approvals", "Internal approvals", "内部审批"),
+    ("approver", "Approver", "审批人"),
     ("at_hand", "Have at hand", "备好的内容"),
     ("audience", "For", "对象"),
     (
@@ -44,6 +46,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("deal", "Deal", "交易"),
     ("demo_milestone", "Demo requested", "已请求演示"),
     ("entry", "Deals enter here", "交易从这里进入"),
+    ("entry_criteria", "Enter only when", "进入条件"),
     ("evidence", "Evidence", "证据"),
     ("exit_events", "Exit events", "退出事件"),
     ("expected_time", "Expected time", "预计时长"),
@@ -74,11 +77,17 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("notes", "Notes", "备注"),
     ("objections", "Objections", "异议处理"),
+    ("optional", "optional", "可选"),
     ("owner", "Owner", "负责人"),
     ("pains", "Pains", "痛点"),
     ("questions", "Questions they ask", "买方会问"),
     ("recycle", "May go back to", "可退回到"),
     ("rep", "Rep", "销售代表"),
+    (
+        "required_fields",
+        "Fill in before the deal moves on",
+        "推进前须填写的字段",
+    ),
     ("response", "Response", "回应"),
     ("say", "What to say", "要说什么"),
     ("sep", ", ", "、"),
@@ -104,6 +113,14 @@ fn pick(locale: Locale, en: &'static str, zh: &'static str) -> &'static str {
     match locale {
         Locale::En => en,
         Locale::ZhCn => zh,
+    }
+}
+
+/// An activity's time limit in words: "within 24 hours", "24 小时内".
+pub(crate) fn within(locale: Locale, limit: Duration) -> String {
+    match locale {
+        Locale::En => format!("within {}", duration(locale, limit)),
+        Locale::ZhCn => format!("{}内", duration(locale, limit)),
     }
 }
 

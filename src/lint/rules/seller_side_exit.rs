@@ -576,7 +576,7 @@ impl Rule for SellerSideExit {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         let classifier = cx.options.seller_side_exit.classifier();
-        let help = "describe what the buyer does, or what the CRM records (\"Buyer signs the order form\", \"客户签署合同\")";
+        let help = "describe what the buyer does, or what the CRM records (\"Buyer signs the order form\", \"客户签署合同\"); an internal sign-off (\"Deal desk approves the quote\") belongs in `approvals`";
         for (i, stage) in cx.playbook.stages.iter().enumerate() {
             let readings: Vec<Reading> = stage
                 .exit
