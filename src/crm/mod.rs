@@ -239,7 +239,7 @@ impl CrmStage {
 
     /// Whether the stage closes a deal as won.
     pub(crate) fn won(&self) -> bool {
-        self.terminal == Some(Terminal::Won)
+        self.terminal.is_some_and(Terminal::is_won)
     }
 }
 
@@ -271,13 +271,13 @@ pub(crate) fn stages(playbook: &PlaybookFile) -> Vec<CrmStage> {
             label: crm_label(stage).to_string(),
             probability: stage.probability.or(match stage.terminal {
                 Some(Terminal::Won) => Some(100),
-                Some(Terminal::Lost) => Some(0),
+                Some(_) => Some(0),
                 None => None,
             }),
             terminal: stage.terminal,
             forecast: stage.forecast_category.unwrap_or(match stage.terminal {
                 Some(Terminal::Won) => ForecastCategory::Closed,
-                Some(Terminal::Lost) => ForecastCategory::Omitted,
+                Some(_) => ForecastCategory::Omitted,
                 None => ForecastCategory::Pipeline,
             }),
         })
@@ -313,7 +313,7 @@ pub(crate) fn main_path(playbook: &PlaybookFile) -> Vec<usize> {
             targets
                 .iter()
                 .copied()
-                .find(|&n| stages[n].terminal != Some(Terminal::Lost))
+                .find(|&n| stages[n].terminal.is_none_or(Terminal::is_won))
                 .or_else(|| targets.first().copied())
         };
     }

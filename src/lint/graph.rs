@@ -108,7 +108,7 @@ impl<'a> Graph<'a> {
             path.push(i);
             current = self
                 .next(i)
-                .find(|&j| self.stages[j].terminal != Some(Terminal::Lost) && !seen[j]);
+                .find(|&j| self.stages[j].terminal.is_none_or(Terminal::is_won) && !seen[j]);
         }
         path
     }

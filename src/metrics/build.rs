@@ -185,13 +185,17 @@ pub(crate) fn period_report(
         }
     }
 
-    let closed = |kind: Kind| -> u64 {
+    let closed = |kind: Kind, in_win_rate: bool| -> u64 {
         (0..n)
-            .filter(|&to| stages[to].kind == kind)
+            .filter(|&to| stages[to].kind == kind && stages[to].in_win_rate == in_win_rate)
             .map(|to| (0..=n).map(|from| flow_sum(from, to)).sum::<u64>())
             .sum()
     };
-    let (won, closed_lost) = (closed(Kind::Won), closed(Kind::Lost));
+    let (won, closed_lost, left_out) = (
+        closed(Kind::Won, true),
+        closed(Kind::Lost, true),
+        closed(Kind::Lost, false),
+    );
     let mut cycles: Vec<u32> = range
         .clone()
         .flat_map(|p| tally.cycles[p].values())
@@ -227,6 +231,7 @@ pub(crate) fn period_report(
             new_deals,
             won,
             lost: closed_lost,
+            left_out,
             win_rate: ratio(won, won + closed_lost),
             cycle: Cycle {
                 deals: cycle_deals,

@@ -313,8 +313,12 @@ pub struct Funnel {
     pub(crate) new_deals: u64,
     /// Deals won in the period.
     pub won: u64,
-    /// Deals lost in the period.
+    /// Deals lost in the period (`terminal: lost` or `no-decision`).
     pub lost: u64,
+    /// Deals closed as `disqualified` or `duplicate` in the period: not real opportunities,
+    /// left out of the win rate.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(crate) left_out: u64,
     /// won ÷ (won + lost).
     pub(crate) win_rate: Option<f64>,
     /// Cycle of the deals won in the period.

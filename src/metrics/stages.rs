@@ -29,6 +29,9 @@ pub(crate) struct StageInfo {
     pub(crate) name: String,
     /// Open, won or lost.
     pub(crate) kind: Kind,
+    /// Whether deals closed here count in the win rate (disqualified and duplicate ones do
+    /// not).
+    pub(crate) in_win_rate: bool,
     /// Time budget in seconds.
     pub(crate) expected: Option<i64>,
     /// Whether this is the demo milestone.
@@ -118,11 +121,15 @@ impl StageMap {
                 StageInfo {
                     id: stage.id.to_string(),
                     name: stage.name.clone(),
+                    // Every closing kind but won reads as lost in the funnel (a deal that
+                    // leaves for it did not advance); the win rate leaves out the kinds that
+                    // were never real opportunities.
                     kind: match stage.terminal {
                         None => Kind::Open,
                         Some(Terminal::Won) => Kind::Won,
-                        Some(Terminal::Lost) => Kind::Lost,
+                        Some(_) => Kind::Lost,
                     },
+                    in_win_rate: stage.terminal.is_none_or(Terminal::counts_in_win_rate),
                     expected: stage
                         .expected_duration
                         .map(|d| i64::try_from(d.hours()).unwrap_or(i64::MAX / 4) * 3600),

@@ -357,12 +357,43 @@ impl Stage {
 
 /// How a terminal stage closes a deal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Terminal {
     /// The deal is won.
     Won,
-    /// The deal is lost.
+    /// The deal is lost: counts in the win rate.
     Lost,
+    /// The buyer decided not to buy at all: a loss in the win rate.
+    NoDecision,
+    /// Closed as not qualified (not a real opportunity): left out of the win rate.
+    Disqualified,
+    /// Closed as a duplicate of another deal: left out of the win rate.
+    Duplicate,
+}
+
+impl Terminal {
+    /// Whether the deal is won.
+    pub(crate) fn is_won(self) -> bool {
+        self == Self::Won
+    }
+
+    /// Whether a deal closed here counts in the win rate (won ÷ deals closed won or lost):
+    /// won, lost and no decision do; disqualified and duplicate deals were never real
+    /// opportunities.
+    pub(crate) fn counts_in_win_rate(self) -> bool {
+        !matches!(self, Self::Disqualified | Self::Duplicate)
+    }
+
+    /// The kind as written: `won`, `no-decision`.
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            Self::Won => "won",
+            Self::Lost => "lost",
+            Self::NoDecision => "no-decision",
+            Self::Disqualified => "disqualified",
+            Self::Duplicate => "duplicate",
+        }
+    }
 }
 
 /// The forecast bucket a stage's deals count in.

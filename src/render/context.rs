@@ -69,8 +69,10 @@ pub(crate) struct StageCtx {
     pub(crate) name: String,
     pub(crate) goal: Option<String>,
     pub(crate) duration: Option<DurationCtx>,
-    /// `won`, `lost` or none.
+    /// `won`, `lost`, `no-decision`, `disqualified`, `duplicate` or none.
     pub(crate) terminal: Option<&'static str>,
+    /// What a closing stage tells the rep ("The deal is lost. Record the reason…").
+    pub(crate) closing_note: Option<&'static str>,
     /// `demo` or none.
     pub(crate) milestone: Option<&'static str>,
     pub(crate) crm_names: Vec<String>,
@@ -240,7 +242,7 @@ impl Context {
                 id: id.to_string(),
                 anchor: anchor(id.as_str()),
                 name: target.map_or_else(|| id.to_string(), |s| s.name.clone()),
-                terminal: target.and_then(|s| s.terminal).map(terminal_name),
+                terminal: target.and_then(|s| s.terminal).map(Terminal::id),
             }
         };
         let stages = ordered
@@ -254,7 +256,8 @@ impl Context {
                 name: stage.name.clone(),
                 goal: stage.goal.clone(),
                 duration: duration(stage.expected_duration),
-                terminal: stage.terminal.map(terminal_name),
+                terminal: stage.terminal.map(Terminal::id),
+                closing_note: stage.terminal.map(|t| locale::closing(locale, t)),
                 milestone: stage.milestone.map(|_| "demo"),
                 crm_names: stage.crm_names.clone(),
                 pains: stage.buyer_view.pains.clone(),
@@ -406,13 +409,6 @@ pub(crate) fn anchor(id: &str) -> String {
         .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
         .collect();
     format!("stage-{id}")
-}
-
-fn terminal_name(terminal: Terminal) -> &'static str {
-    match terminal {
-        Terminal::Won => "won",
-        Terminal::Lost => "lost",
-    }
 }
 
 fn looks_like_email(text: &str) -> bool {

@@ -58,7 +58,7 @@ impl<'a> Graph<'a> {
             let branch = stage.next.0.len() > 1;
             for id in &stage.next.0 {
                 if let Some(&to) = row.get(id.as_str()).filter(|&&to| to != from) {
-                    let kind = if stages[to].terminal == Some(Terminal::Lost) {
+                    let kind = if stages[to].terminal.is_some_and(|t| !t.is_won()) {
                         Kind::Lost
                     } else {
                         Kind::Next
@@ -223,7 +223,7 @@ pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
             Some(terminal) => {
                 let (fill, stroke, text, mark, dash) = match terminal {
                     Terminal::Won => (WON, WON, "white", "✓", ""),
-                    Terminal::Lost => ("white", LOST, LOST, "✕", r#" stroke-dasharray="6 4""#),
+                    _ => ("white", LOST, LOST, "✕", r#" stroke-dasharray="6 4""#),
                 };
                 let w = BOX_W - 2 * TERMINAL_INSET;
                 let label = fit(&format!("{mark} {name}"), 15.0, f64::from(w - 24));
@@ -434,7 +434,7 @@ pub(crate) fn mermaid(stages: &[&Stage], locale: Locale) -> String {
         let name = escape::mermaid(&stage.name);
         let _ = match stage.terminal {
             Some(Terminal::Won) => writeln!(s, "    s{id}([\"#10003; {name}\"]):::won"),
-            Some(Terminal::Lost) => writeln!(s, "    s{id}([\"#10005; {name}\"]):::lost"),
+            Some(_) => writeln!(s, "    s{id}([\"#10005; {name}\"]):::lost"),
             None => match stage.expected_duration {
                 Some(d) => writeln!(
                     s,

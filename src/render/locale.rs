@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::duration::Unit;
-use crate::model::{Channel, ContentKind, Duration, Locale};
+use crate::model::{Channel, ContentKind, Duration, Locale, Terminal};
 
 /// Every label key with its English and Simplified Chinese text, sorted by key.
 const LABELS: &[(&str, &str, &str)] = &[
@@ -27,16 +27,6 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("checklist", "Checklist", "检查清单"),
     ("checklists", "Stage checklists", "阶段检查清单"),
-    (
-        "closes_lost",
-        "The deal is lost. Record the reason in the CRM.",
-        "交易失败。请在 CRM 中记录原因。",
-    ),
-    (
-        "closes_won",
-        "The deal is won. Hand over to onboarding.",
-        "交易赢单。移交客户成功团队。",
-    ),
     ("colon", ": ", "："),
     ("content", "Content to show", "要展示的内容"),
     ("contents", "Contents", "目录"),
@@ -114,6 +104,33 @@ fn pick(locale: Locale, en: &'static str, zh: &'static str) -> &'static str {
         Locale::En => en,
         Locale::ZhCn => zh,
     }
+}
+
+/// What a closing stage tells the rep, by how it closes the deal.
+pub(crate) fn closing(locale: Locale, terminal: Terminal) -> &'static str {
+    let (en, zh) = match terminal {
+        Terminal::Won => (
+            "The deal is won. Hand over to onboarding.",
+            "交易赢单。移交客户成功团队。",
+        ),
+        Terminal::Lost => (
+            "The deal is lost. Record the reason in the CRM.",
+            "交易失败。请在 CRM 中记录原因。",
+        ),
+        Terminal::NoDecision => (
+            "The buyer decided not to buy. Record why in the CRM; it counts as a loss.",
+            "客户决定不采购。请在 CRM 中记录原因，计为输单。",
+        ),
+        Terminal::Disqualified => (
+            "The deal is closed as not qualified. Record why in the CRM; it is left out of the win rate.",
+            "交易因不符合资格而关闭。请在 CRM 中记录原因，不计入赢率。",
+        ),
+        Terminal::Duplicate => (
+            "The deal duplicates another one. Link it to that deal in the CRM; it is left out of the win rate.",
+            "该交易与另一笔交易重复。请在 CRM 中关联原交易，不计入赢率。",
+        ),
+    };
+    pick(locale, en, zh)
 }
 
 /// An activity's time limit in words: "within 24 hours", "24 小时内".

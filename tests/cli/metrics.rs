@@ -987,3 +987,38 @@ fn a_zh_cn_report_shows_no_english_label() {
         assert!(!english, "English in the zh-CN report: {text:?}");
     }
 }
+
+#[test]
+fn disqualified_and_duplicate_deals_are_left_out_of_the_win_rate() {
+    // GitLab's stages: of five deals, one won, one lost, two unqualified and one duplicate.
+    // Counting every closing stage but won as lost would print 20 %; GitLab's definition is 50 %.
+    let output = Command::new(snapbox::cmd::cargo_bin!("stagebook"))
+        .args([
+            "metrics",
+            "tests/data/metrics/gitlab/playbook.yaml",
+            "--history",
+        ])
+        .arg("tests/data/metrics/gitlab/history.csv")
+        .args(["--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let funnel = &report["total"]["funnel"];
+    assert_eq!(funnel["won"], 1);
+    assert_eq!(funnel["lost"], 1);
+    assert_eq!(funnel["left_out"], 3);
+    assert_eq!(funnel["win_rate"], 0.5);
+    // In the funnel a deal leaving discovery for `9-Unqualified` did not advance: an exit
+    // like a loss, so discovery's conversion is 1 of 5.
+    let discovery = report["total"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "discovery")
+        .unwrap();
+    assert_eq!(discovery["advanced"], 1);
+    assert_eq!(discovery["lost"], 4);
+}

@@ -48,9 +48,10 @@ impl Rule for CrmTerminalNotAStage {
                 let Some(terminal) = stage.terminal else {
                     continue;
                 };
+                // Pipedrive has two statuses: every closing kind but won is its Lost.
                 let (word, button) = match terminal {
                     Terminal::Won => ("won", "Won"),
-                    Terminal::Lost => ("lost", "Lost"),
+                    _ => ("lost", "Lost"),
                 };
                 let message = format!(
                     "`{}` is not exported: {target} marks deals {word} by status, not by stage",

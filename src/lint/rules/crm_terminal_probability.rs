@@ -49,7 +49,7 @@ impl Rule for CrmTerminalProbability {
                 };
                 let (expected, word) = match terminal {
                     Terminal::Won => (100, "won"),
-                    Terminal::Lost => (0, "lost"),
+                    other => (0, other.id()),
                 };
                 if p == expected {
                     continue;

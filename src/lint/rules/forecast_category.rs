@@ -92,7 +92,7 @@ impl Rule for ForecastCategoryRule {
             };
             let expected = match stage.terminal {
                 Some(Terminal::Won) => Some(ForecastCategory::Closed),
-                Some(Terminal::Lost) => Some(ForecastCategory::Omitted),
+                Some(_) => Some(ForecastCategory::Omitted),
                 None => None,
             };
             let problem = match (expected, category) {

@@ -3,7 +3,6 @@
 use super::{open_stages, stage_finding};
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
-use crate::model::Terminal;
 
 declare_rule! {
     /// ## What it checks
@@ -56,14 +55,15 @@ impl Rule for NoLostPath {
         if stages.is_empty() {
             return;
         }
-        if !stages.iter().any(|s| s.terminal == Some(Terminal::Lost)) {
+        let closes_unwon = |s: &crate::model::Stage| s.terminal.is_some_and(|t| !t.is_won());
+        if !stages.iter().any(closes_unwon) {
             out.push(
                 cx.finding(&Self::META, "/stages", true, "the playbook has no lost stage, so deals can never be closed as lost")
                     .with_help("add a stage with `terminal: lost` and list it in the `next` of the stages where deals are lost"),
             );
             return;
         }
-        let can_lose = cx.graph.can_reach(|s| s.terminal == Some(Terminal::Lost));
+        let can_lose = cx.graph.can_reach(closes_unwon);
         for (i, stage) in open_stages(cx) {
             if !can_lose[i] {
                 out.push(

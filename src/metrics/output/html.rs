@@ -77,7 +77,11 @@ fn cards(report: &Report) -> Vec<Card> {
                 report,
                 "card_win_rate",
                 &[("won", &funnel.won), ("lost", &funnel.lost)],
-            ),
+            ) + &if funnel.left_out > 0 {
+                fill(report, "funnel_left_out", &[("n", &funnel.left_out)])
+            } else {
+                String::new()
+            },
         ),
         card(
             opt_num(funnel.cycle.median_days, 1),

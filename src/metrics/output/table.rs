@@ -98,6 +98,9 @@ fn period_block(report: &Report, period: &PeriodReport, title: &str, out: &mut S
             ("rate", &percent(funnel.win_rate)),
         ],
     );
+    if funnel.left_out > 0 {
+        line += &fill(report, "funnel_left_out", &[("n", &funnel.left_out)]);
+    }
     if funnel.cycle.deals > 0 {
         line += &fill(
             report,

@@ -152,6 +152,13 @@ const LABELS: &[(&str, Words)] = &[
         ],
     ),
     (
+        "funnel_left_out",
+        [
+            " ({n} disqualified or duplicate, left out)",
+            "（另有 {n} 笔不合格或重复，不计入）",
+        ],
+    ),
+    (
         "funnel_line",
         [
             "Funnel: {new} new deals, {won} won, {lost} lost, win rate {rate}",
