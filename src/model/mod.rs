@@ -137,6 +137,9 @@ pub(crate) enum Framework {
     /// Metrics, Economic buyer, Decision criteria, Decision process, Paper process, Identify
     /// pain, Champion, Competition.
     Meddpicc,
+    /// MEDDPICC with Partners (GitLab's variant): Metrics, Economic buyer, Decision criteria,
+    /// Decision process, Paper process, Partners, Identify pain, Champion, Competition.
+    Meddppicc,
     /// Metrics, Economic buyer, Decision criteria, Decision process, Identify pain, Champion.
     Meddic,
     /// Budget, Authority, Need, Timeline.
@@ -157,6 +160,17 @@ impl Framework {
                 "champion",
                 "competition",
             ],
+            Self::Meddppicc => &[
+                "metrics",
+                "economic-buyer",
+                "decision-criteria",
+                "decision-process",
+                "paper-process",
+                "partners",
+                "identify-pain",
+                "champion",
+                "competition",
+            ],
             Self::Meddic => &[
                 "metrics",
                 "economic-buyer",
@@ -173,6 +187,7 @@ impl Framework {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Meddpicc => "meddpicc",
+            Self::Meddppicc => "meddppicc",
             Self::Meddic => "meddic",
             Self::Bant => "bant",
         }

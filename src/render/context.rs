@@ -365,7 +365,11 @@ impl Context {
                     .collect(),
                 next: stage.next.0.iter().map(stage_ref).collect(),
                 recycle: stage.recycle.iter().map(stage_ref).collect(),
-                captures: stage.captures.clone(),
+                captures: stage
+                    .captures
+                    .iter()
+                    .map(|c| locale::element(locale, c).map_or_else(|| c.clone(), str::to_owned))
+                    .collect(),
             })
             .collect();
         let meta = &playbook.playbook;

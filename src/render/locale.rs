@@ -106,6 +106,28 @@ fn pick(locale: Locale, en: &'static str, zh: &'static str) -> &'static str {
     }
 }
 
+/// A built-in qualification element's name (MEDDPICC's `economic-buyer`, BANT's `budget`) in
+/// the locale; `None` for a team's own element, shown as written.
+pub(crate) fn element(locale: Locale, id: &str) -> Option<&'static str> {
+    let (en, zh) = match id {
+        "metrics" => ("Metrics", "量化指标"),
+        "economic-buyer" => ("Economic buyer", "经济决策人"),
+        "decision-criteria" => ("Decision criteria", "决策标准"),
+        "decision-process" => ("Decision process", "决策流程"),
+        "paper-process" => ("Paper process", "签约流程"),
+        "partners" => ("Partners", "合作伙伴"),
+        "identify-pain" => ("Identify pain", "识别痛点"),
+        "champion" => ("Champion", "内部支持者"),
+        "competition" => ("Competition", "竞争对手"),
+        "budget" => ("Budget", "预算"),
+        "authority" => ("Authority", "决策权"),
+        "need" => ("Need", "需求"),
+        "timeline" => ("Timeline", "时间表"),
+        _ => return None,
+    };
+    Some(pick(locale, en, zh))
+}
+
 /// What a closing stage tells the rep, by how it closes the deal.
 pub(crate) fn closing(locale: Locale, terminal: Terminal) -> &'static str {
     let (en, zh) = match terminal {
