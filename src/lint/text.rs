@@ -29,6 +29,7 @@ const NOT_PROSE: &[&str] = &[
     "version",
     "cycle_target",
     "expected_duration",
+    "sla",
     "crm_names",
     "methodology",
 ];

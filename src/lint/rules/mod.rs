@@ -26,6 +26,7 @@ pub(crate) mod crm_too_many_stages;
 pub(crate) mod cycle_over_target;
 pub(crate) mod dead_end_stage;
 pub(crate) mod forecast_category;
+pub(crate) mod half_width_comma;
 pub(crate) mod long_script;
 pub(crate) mod methodology_gap;
 pub(crate) mod missing_buyer_view;
@@ -70,6 +71,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &cycle_over_target::CycleOverTarget,
     &dead_end_stage::DeadEndStage,
     &forecast_category::ForecastCategoryRule,
+    &half_width_comma::HalfWidthComma,
     &long_script::LongScript,
     &methodology_gap::MethodologyGap,
     &missing_buyer_view::MissingBuyerView,
