@@ -68,17 +68,17 @@ impl Rule for HalfWidthComma {
                 return;
             };
             // Neighbours in one list: `…/3` right after `…/2`.
-            let (Some((list, index)), Some((before_list, before_index))) =
+            let (Some((parent, position)), Some((earlier_parent, earlier_position))) =
                 (pointer.rsplit_once('/'), before_pointer.rsplit_once('/'))
             else {
                 return;
             };
-            let (Ok(index), Ok(before_index)) =
-                (index.parse::<usize>(), before_index.parse::<usize>())
+            let (Ok(position), Ok(earlier_position)) =
+                (position.parse::<usize>(), earlier_position.parse::<usize>())
             else {
                 return;
             };
-            if list != before_list || index != before_index + 1 {
+            if parent != earlier_parent || position != earlier_position + 1 {
                 return;
             }
             let (Some(first), Some(second)) = (
