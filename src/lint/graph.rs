@@ -49,16 +49,31 @@ impl<'a> Graph<'a> {
         )
     }
 
-    /// Which stages can be reached from the first one through `next`.
+    /// The `from_any` stages an open stage `i` may move a deal to without naming them.
+    fn side_moves(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        let open = !self.stages[i].is_terminal();
+        self.stages
+            .iter()
+            .enumerate()
+            .filter(move |&(j, s)| open && s.from_any && j != i)
+            .map(|(j, _)| j)
+    }
+
+    /// Which stages can be reached from the first one, or another `entry: true` stage, through
+    /// `next` (and into `from_any` stages from any open stage).
     pub(crate) fn reachable_from_start(&self) -> Vec<bool> {
         let mut seen = vec![false; self.stages.len()];
         if self.stages.is_empty() {
             return seen;
         }
-        let mut queue = VecDeque::from([0]);
-        seen[0] = true;
+        let mut queue: VecDeque<usize> = (0..self.stages.len())
+            .filter(|&i| i == 0 || self.stages[i].entry)
+            .collect();
+        for &i in &queue {
+            seen[i] = true;
+        }
         while let Some(i) = queue.pop_front() {
-            for j in self.next(i) {
+            for j in self.next(i).chain(self.side_moves(i)) {
                 if !seen[j] {
                     seen[j] = true;
                     queue.push_back(j);
@@ -73,7 +88,7 @@ impl<'a> Graph<'a> {
         let n = self.stages.len();
         let mut reverse = vec![Vec::new(); n];
         for i in 0..n {
-            for j in self.edges(i) {
+            for j in self.edges(i).chain(self.side_moves(i)) {
                 reverse[j].push(i);
             }
         }

@@ -328,6 +328,14 @@ pub(crate) struct Stage {
     /// loops are part of the process and are not reported as cycles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) recycle: Vec<Id>,
+    /// Deals can start here too, not only in the first stage: a second way in (self-serve
+    /// sign-ups, partner registrations).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) entry: bool,
+    /// Any open stage may move a deal here (lost, on hold, at risk), without listing it in
+    /// every stage's `next`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) from_any: bool,
     /// Marks a closing stage: `won` or `lost`. Terminal stages need no guidance or exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Terminal")]

@@ -71,6 +71,10 @@ pub(crate) struct StageCtx {
     pub(crate) duration: Option<DurationCtx>,
     /// `won`, `lost`, `no-decision`, `disqualified`, `duplicate` or none.
     pub(crate) terminal: Option<&'static str>,
+    /// Deals can start here too (`entry: true`).
+    pub(crate) entry: bool,
+    /// Any open stage may move a deal here (`from_any: true`).
+    pub(crate) from_any: bool,
     /// What a closing stage tells the rep ("The deal is lost. Record the reason…").
     pub(crate) closing_note: Option<&'static str>,
     /// `demo` or none.
@@ -258,6 +262,8 @@ impl Context {
                 duration: duration(stage.expected_duration),
                 terminal: stage.terminal.map(Terminal::id),
                 closing_note: stage.terminal.map(|t| locale::closing(locale, t)),
+                entry: stage.entry,
+                from_any: stage.from_any,
                 milestone: stage.milestone.map(|_| "demo"),
                 crm_names: stage.crm_names.clone(),
                 pains: stage.buyer_view.pains.clone(),

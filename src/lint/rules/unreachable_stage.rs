@@ -65,7 +65,7 @@ impl Rule for UnreachableStage {
                         ),
                     )
                     .with_help(format!(
-                        "add `{}` to the `next` of the stage before it, or remove the stage",
+                        "add `{}` to the `next` of the stage before it; if deals start there (a second way in), write `entry: true`; if any stage may lead there (lost, on hold), `from_any: true`; or remove the stage",
                         stage.id
                     )),
                 );
@@ -82,6 +82,26 @@ mod tests {
     #[test]
     fn passes_when_every_stage_is_reached() {
         assert!(findings(&UnreachableStage, CLEAN).is_empty());
+    }
+
+    #[test]
+    fn an_entry_stage_and_a_from_any_stage_are_reached() {
+        // Nothing leads to `proposal` (a second way in) nor to `lost` (reached from any stage).
+        let yaml = CLEAN
+            .replace("next: [proposal, lost]", "next: [won]")
+            .replace("next: [won, lost]", "next: [won]")
+            .replace("  - id: proposal\n", "  - id: proposal\n    entry: true\n")
+            .replace("  - id: lost\n", "  - id: lost\n    from_any: true\n");
+        assert!(findings(&UnreachableStage, &yaml).is_empty(), "{yaml}");
+        assert!(
+            findings(&super::super::no_lost_path::NoLostPath, &yaml).is_empty(),
+            "a from_any lost stage is a way to lose from every stage"
+        );
+        let without = yaml.replace("    entry: true\n", "");
+        assert_eq!(
+            findings(&UnreachableStage, &without),
+            ["/stages/1: no deal can reach stage `proposal` from the first stage `prospecting`"]
+        );
     }
 
     #[test]
