@@ -291,6 +291,9 @@ struct PerFile {
     name: Option<String>,
     /// For a YAML file found in a folder that is no playbook: its path and name.
     skipped: Option<(PathBuf, String)>,
+    /// Content items of included files (a shared library) this playbook's stages show: the
+    /// file's canonical path and the item's id.
+    library_used: Vec<(PathBuf, String)>,
     fail_on: FailOn,
 }
 
@@ -302,6 +305,7 @@ impl PerFile {
             fragment: None,
             name: None,
             skipped: None,
+            library_used: Vec::new(),
             fail_on,
         }
     }
@@ -439,6 +443,10 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
                         .expect("a playbook is checked")
                 }
             };
+            let library_used = match (&checked.document, &checked.playbook) {
+                (Some(document), Some(playbook)) => library_use(document, playbook),
+                _ => Vec::new(),
+            };
             let includes = checked
                 .document
                 .iter()
@@ -454,6 +462,7 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
             Ok(PerFile {
                 diagnostics,
                 includes,
+                library_used,
                 name: Some(checked.file.name.clone()),
                 ..PerFile::new(config.fail_on)
             })
@@ -470,7 +479,16 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
         .map(|f| f.canonicalize().unwrap_or_else(|_| f.clone()))
         .collect();
     let mut baseline = options.baseline.clone();
+    // A library item one playbook leaves unused is not unused when another playbook checked
+    // here shows it: removing it, as the finding advises, would break that playbook.
+    let shown: HashSet<(PathBuf, String)> = results
+        .iter()
+        .flat_map(|r| r.library_used.iter().cloned())
+        .collect();
     for mut result in results {
+        result
+            .diagnostics
+            .retain(|d| !shown_by_another_playbook(d, &shown));
         if let Some(baseline) = baseline.as_mut() {
             baseline.filter(&mut result.diagnostics);
         }
@@ -493,6 +511,47 @@ pub fn check_paths(paths: &[PathBuf], options: &Options) -> io::Result<Outcome> 
     outcome.baseline_unmatched = baseline.map_or(0, |b| b.unmatched());
     sort_and_dedup(&mut outcome.diagnostics);
     Ok(outcome)
+}
+
+/// The content items defined in `playbook`'s included files that its stages show.
+fn library_use(document: &Document, playbook: &PlaybookFile) -> Vec<(PathBuf, String)> {
+    let used: HashSet<&str> = playbook
+        .stages
+        .iter()
+        .flat_map(|s| s.content.iter().map(crate::model::Id::as_str))
+        .collect();
+    playbook
+        .content
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| used.contains(item.id.as_str()))
+        .filter_map(|(k, item)| {
+            let span = document.spans.get(&format!("/content/{k}"))?;
+            let file = document.files.get(span.file).filter(|_| span.file > 0)?;
+            let path = file
+                .path
+                .canonicalize()
+                .unwrap_or_else(|_| file.path.clone());
+            Some((path, item.id.to_string()))
+        })
+        .collect()
+}
+
+/// Whether `diagnostic` is an `unused-content` finding on a library item another playbook shows.
+fn shown_by_another_playbook(diagnostic: &Diagnostic, shown: &HashSet<(PathBuf, String)>) -> bool {
+    if diagnostic.code != "unused-content" {
+        return false;
+    }
+    let Some(id) = diagnostic
+        .anchor
+        .as_deref()
+        .and_then(|a| a.strip_prefix("/content/"))
+    else {
+        return false;
+    };
+    let path = &diagnostic.primary.file.path;
+    let path = path.canonicalize().unwrap_or_else(|_| path.clone());
+    shown.contains(&(path, id.to_owned()))
 }
 
 /// The canonical path of an include fragment, and the warning given when no playbook checked

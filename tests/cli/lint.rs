@@ -314,3 +314,48 @@ fn the_code_scan_catches_an_unknown_code() {
         "rules come from the registry"
     );
 }
+
+#[test]
+fn a_shared_library_item_another_playbook_shows_is_not_unused() {
+    // Two playbooks include one content library; each shows one item, and one item is shown
+    // by neither. Checked together, only that one is unused; checked alone, a playbook cannot
+    // know the other and reports the other's item, with advice that does not say "remove".
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("parts")).unwrap();
+    std::fs::write(
+        root.join("parts/library.yaml"),
+        "content:\n  - id: case-study\n    title: Case\n    kind: case-study\n    url: https://example.com/a\n  - id: price-sheet\n    title: Prices\n    kind: doc\n    url: https://example.com/p\n  - id: old-deck\n    title: Old\n    kind: deck\n    url: https://example.com/o\n",
+    )
+    .unwrap();
+    for (id, shows) in [("new", "case-study"), ("renewals", "price-sheet")] {
+        std::fs::write(
+            root.join(format!("{id}.yaml")),
+            format!("stagebook: 1\nplaybook:\n  id: {id}\n  name: {id}\ninclude: [parts/library.yaml]\nstages:\n  - id: talk\n    name: Talk\n    content: [{shows}]\n    next: [won]\n  - id: won\n    name: Won\n    terminal: won\n"),
+        )
+        .unwrap();
+    }
+    let unused = |paths: &[std::path::PathBuf]| -> Vec<String> {
+        let options = stagebook::check::Options {
+            lint: true,
+            ..stagebook::check::Options::default()
+        };
+        let outcome = stagebook::check::check_paths(paths, &options).unwrap();
+        outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "unused-content")
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    assert_eq!(
+        unused(&[root.to_path_buf()]),
+        ["content `old-deck` is not used by any stage"]
+    );
+    let alone = unused(&[root.join("new.yaml")]);
+    assert!(
+        alone.contains(&"content `price-sheet` is not used by any stage".to_owned()),
+        "{alone:?}"
+    );
+}

@@ -66,7 +66,14 @@ impl Rule for UnusedContent {
                     false,
                     format!("content `{}` is not used by any stage", item.id),
                 )
-                .with_help(format!("add `{}` to the `content` of the stage where reps should show it, or remove it from the library", item.id));
+                .with_help(match cx.document.spans.get(&format!("/content/{k}")) {
+                    // A shared library: other playbooks may show it.
+                    Some(span) if span.file > 0 => format!(
+                        "add `{}` to the `content` of the stage where reps should show it; {} is shared through `include`: before removing it there, check every playbook that includes it together (an item another one shows is not reported)",
+                        item.id, cx.document.files[span.file].name
+                    ),
+                    _ => format!("add `{}` to the `content` of the stage where reps should show it, or remove it from the library", item.id),
+                });
                 finding.pointer = format!("/content/{k}");
                 out.push(finding);
             }
