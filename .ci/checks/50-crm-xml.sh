@@ -23,6 +23,10 @@ count=0
 for playbook in "${playbooks[@]}"; do
   name=$(basename "${playbook%.*}")
   for layout in source mdapi; do
+    # A sales process is written in the source layout only (mdapi is refused with one).
+    if [ "$layout" = mdapi ] && grep -q 'sales_process:' "$playbook"; then
+      continue
+    fi
     dir="$out/$name-$layout"
     "$bin" crm export "$playbook" --target salesforce --layout "$layout" --out "$dir" >/dev/null
     mapfile -t files < <(find "$dir" -type f | sort)

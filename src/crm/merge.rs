@@ -898,8 +898,13 @@ pub(crate) fn human(plan: &Plan, org: &Path) -> String {
     if !plan.aliases.is_empty() {
         let _ = writeln!(
             out,
-            "kept as they are: {} the playbook lists as another CRM name of a stage ({})",
+            "kept as they are: {} {} lists as another CRM name of a stage ({})",
             plural(plan.aliases.len(), "value"),
+            if plan.playbooks > 1 {
+                "a playbook"
+            } else {
+                "the playbook"
+            },
             list(&plan.aliases)
         );
     }
