@@ -224,6 +224,8 @@ def main():
         ("edge, quarters, America/New_York", EDGE, edge,
          ["--from", "2024-01-01", "--to", "2025-03-31", "--period", "quarter", "--tz", "America/New_York"]),
         ("edge, one period, UTC", EDGE, edge, ["--from", "2024-03-01", "--to", "2024-11-30"]),
+        ("side stage, weeks", "tests/data/metrics/side/playbook.yaml", "tests/data/metrics/side/history.csv",
+         ["--from", "2026-01-01", "--to", "2026-01-31", "--period", "week"]),
     ]
     problems = []
     checked = 0

@@ -32,6 +32,8 @@ pub(crate) struct StageInfo {
     /// Whether deals closed here count in the win rate (disqualified and duplicate ones do
     /// not).
     pub(crate) in_win_rate: bool,
+    /// An open stage any stage may move a deal to (`from_any: true`: on hold, at risk).
+    pub(crate) side: bool,
     /// Time budget in seconds.
     pub(crate) expected: Option<i64>,
     /// Whether this is the demo milestone.
@@ -130,6 +132,7 @@ impl StageMap {
                         Some(_) => Kind::Lost,
                     },
                     in_win_rate: stage.terminal.is_none_or(Terminal::counts_in_win_rate),
+                    side: stage.from_any && !stage.is_terminal(),
                     expected: stage
                         .expected_duration
                         .map(|d| i64::try_from(d.hours()).unwrap_or(i64::MAX / 4) * 3600),
@@ -166,7 +169,6 @@ impl StageMap {
             .copied()
     }
 
-    /// Number of stages.
     /// Every name the lookup knows (as written and normalised) with its stage, sorted by name.
     pub(crate) fn names(&self) -> impl Iterator<Item = (&str, StageIx)> {
         let mut names: Vec<(&str, StageIx)> =
@@ -175,6 +177,7 @@ impl StageMap {
         names.into_iter()
     }
 
+    /// Number of stages.
     pub(crate) fn len(&self) -> usize {
         self.stages.len()
     }
@@ -185,6 +188,11 @@ impl StageMap {
         let source = &self.stages[usize::from(from)];
         if target.kind == Kind::Lost {
             return Move::Lost;
+        }
+        // Into a side stage any stage may reach (on hold, at risk), or from it back into the
+        // process: an allowed move, not progress.
+        if target.side || (source.side && target.kind == Kind::Open) {
+            return Move::Recycle;
         }
         if to < from || source.kind != Kind::Open {
             return if source.recycle.contains(&to) {

@@ -1022,3 +1022,38 @@ fn disqualified_and_duplicate_deals_are_left_out_of_the_win_rate() {
     assert_eq!(discovery["advanced"], 1);
     assert_eq!(discovery["lost"], 4);
 }
+
+#[test]
+fn a_move_to_a_side_stage_is_not_progress() {
+    // Negotiation → On hold (a `from_any` stage listed after it) is not an advance; On hold →
+    // Negotiation is not one either. Of negotiation's three exits, one advanced (won), one was
+    // lost and one went on hold.
+    let output = Command::new(snapbox::cmd::cargo_bin!("stagebook"))
+        .args([
+            "metrics",
+            "tests/data/metrics/side/playbook.yaml",
+            "--history",
+        ])
+        .arg("tests/data/metrics/side/history.csv")
+        .args(["--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let stage = |id: &str| {
+        report["total"]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let negotiation = stage("negotiation");
+    assert_eq!(negotiation["advanced"], 1);
+    assert_eq!(negotiation["lost"], 1);
+    assert_eq!(negotiation["moved_back"], 1);
+    assert_eq!(stage("on-hold")["advanced"], 0);
+}
