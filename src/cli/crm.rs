@@ -284,13 +284,18 @@ fn load(path: &Path, refused: u8) -> io::Result<Result<Opened, u8>> {
             ),
         )),
         Err(Refused::Errors(checked)) => {
-            let mut text = render(&checked.diagnostics);
-            text.push_str(&Summary::new(&checked.diagnostics, 1).to_string());
-            text.push_str("\nthe playbook has errors: fix them before comparing or exporting it\n");
-            print_out(&text)?;
+            print_refusal(&checked)?;
             Ok(Err(refused))
         }
     }
+}
+
+/// Prints the findings of a playbook that cannot be compiled.
+fn print_refusal(checked: &check::Checked) -> io::Result<()> {
+    let mut text = render(&checked.diagnostics);
+    text.push_str(&Summary::new(&checked.diagnostics, 1).to_string());
+    text.push_str("\nthe playbook has errors: fix them before comparing or exporting it\n");
+    print_out(&text).map(|_| ())
 }
 
 /// The playbooks an export names: each file, and every playbook in a folder (the fragments
@@ -298,6 +303,7 @@ fn load(path: &Path, refused: u8) -> io::Result<Result<Opened, u8>> {
 /// gives `Err(exit)` when there are any.
 fn load_all(paths: &[PathBuf], refused_exit: u8) -> io::Result<Result<Vec<Opened>, u8>> {
     let mut opened = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut refused = false;
     for path in paths {
         if !path.is_dir() {
@@ -307,25 +313,37 @@ fn load_all(paths: &[PathBuf], refused_exit: u8) -> io::Result<Result<Vec<Opened
             }
             continue;
         }
-        let found = crate::load::discover(path)?;
-        for file in found {
+        let mut found_one = false;
+        for file in crate::load::discover(path)? {
             match check::open_playbook(&file, &check::Options::default())? {
-                Ok(one) => opened.push(one),
+                Ok(one) => {
+                    found_one = true;
+                    opened.push(one);
+                }
                 Err(Refused::Fragment) => {}
-                Err(Refused::Errors(_)) => {
-                    load(&file, refused_exit)?.ok();
+                Err(Refused::Errors(checked)) => {
+                    found_one = true;
+                    print_refusal(&checked)?;
                     refused = true;
                 }
             }
         }
-        if opened.is_empty() && !refused {
+        if !found_one {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
                 format!("{}: no playbook in this folder", display_name(path)),
             ));
         }
     }
-    opened.dedup_by(|a, b| a.file.path == b.file.path);
+    // A playbook named and also found in a named folder is one playbook.
+    opened.retain(|one| {
+        seen.insert(
+            one.file
+                .path
+                .canonicalize()
+                .unwrap_or_else(|_| one.file.path.clone()),
+        )
+    });
     Ok(if refused {
         Err(refused_exit)
     } else {

@@ -20,30 +20,14 @@ use crate::metrics::won::ActivityColumns;
 use crate::metrics::{self, Options};
 use crate::report::human::{HumanPrinter, Style};
 
-/// Engines of `--emit-sql`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum SqlDialect {
-    /// DuckDB.
-    Duckdb,
-    /// PostgreSQL.
-    Postgres,
-    /// Apache Spark SQL (Databricks).
-    Spark,
-    /// Google BigQuery.
-    Bigquery,
-    /// Snowflake.
-    Snowflake,
-}
+// `--emit-sql` takes the ids of `Dialect::ALL`: the list of dialects is the one source.
+impl ValueEnum for Dialect {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
 
-impl From<SqlDialect> for Dialect {
-    fn from(dialect: SqlDialect) -> Self {
-        match dialect {
-            SqlDialect::Duckdb => Self::DuckDb,
-            SqlDialect::Postgres => Self::Postgres,
-            SqlDialect::Spark => Self::Spark,
-            SqlDialect::Bigquery => Self::BigQuery,
-            SqlDialect::Snowflake => Self::Snowflake,
-        }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.id()).help(self.name()))
     }
 }
 
@@ -76,7 +60,7 @@ pub(crate) struct Args {
     /// per-stage rows (as --format csv) where the history lives: the playbook and the
     /// periods (--from, --to, --period, --tz) compiled in.
     #[arg(long, value_enum, value_name = "DIALECT")]
-    pub(crate) emit_sql: Option<SqlDialect>,
+    pub(crate) emit_sql: Option<Dialect>,
     /// With --emit-sql: the history table or view, one row per stage change (--column names
     /// its columns; the time column holds instants, a timestamp with time zone).
     #[arg(
@@ -446,7 +430,7 @@ pub(crate) fn run(args: &Args) -> io::Result<u8> {
         }
     };
     if let Some(dialect) = args.emit_sql {
-        return emit_sql(args, &options, &playbook, dialect.into());
+        return emit_sql(args, &options, &playbook, dialect);
     }
     let templates = Templates::new(args.templates.as_deref()).map_err(io::Error::other)?;
     let (history, spooled) = metrics::stdin::resolve(

@@ -95,27 +95,37 @@ fn settings(differ: &[(&'static str, String, String)], theirs: bool) -> String {
         .join(", ")
 }
 
-/// The settings of one value that differ: (field, in `a`, in `b`).
-fn differences(a: &CrmStage, b: &CrmStage) -> Vec<(&'static str, String, String)> {
-    let closing = |s: &CrmStage| match (s.closed(), s.won()) {
+/// What one Salesforce stage value holds, in words: its probability, forecast category and
+/// how it closes.
+fn settings_of(stage: &CrmStage) -> [(&'static str, String); 3] {
+    let closes = match (stage.closed(), stage.won()) {
         (true, true) => "won",
         (true, false) => "lost",
         _ => "open",
     };
-    let probability = |s: &CrmStage| s.probability.map_or("none".into(), |p| format!("{p}%"));
-    let forecast = |s: &CrmStage| salesforce::forecast_category(s.forecast).to_owned();
-    let mut out = Vec::new();
-    for (field, of) in [
-        ("probability", &probability as &dyn Fn(&CrmStage) -> String),
-        ("forecast category", &forecast),
-        ("terminal", &|s: &CrmStage| closing(s).to_owned()),
-    ] {
-        let (x, y) = (of(a), of(b));
-        if x != y {
-            out.push((field, x, y));
-        }
-    }
-    out
+    [
+        (
+            "probability",
+            stage
+                .probability
+                .map_or_else(|| "none".into(), |p| format!("{p}%")),
+        ),
+        (
+            "forecast category",
+            salesforce::forecast_category(stage.forecast).to_owned(),
+        ),
+        ("terminal", closes.to_owned()),
+    ]
+}
+
+/// The settings of one value that differ: (field, in `a`, in `b`).
+fn differences(a: &CrmStage, b: &CrmStage) -> Vec<(&'static str, String, String)> {
+    settings_of(a)
+        .into_iter()
+        .zip(settings_of(b))
+        .filter(|((_, x), (_, y))| x != y)
+        .map(|((field, x), (_, y))| (field, x, y))
+        .collect()
 }
 
 /// The line of `field` on the stage, when written there; else the line of its CRM name.

@@ -67,6 +67,26 @@ pub(crate) struct SqlOptions {
 }
 
 impl Dialect {
+    /// Every dialect, in the order `--help` lists them.
+    pub(crate) const ALL: [Self; 5] = [
+        Self::DuckDb,
+        Self::Postgres,
+        Self::Spark,
+        Self::BigQuery,
+        Self::Snowflake,
+    ];
+
+    /// The engine's name, for `--help`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::DuckDb => "DuckDB",
+            Self::Postgres => "PostgreSQL",
+            Self::Spark => "Apache Spark SQL (Databricks)",
+            Self::BigQuery => "Google BigQuery",
+            Self::Snowflake => "Snowflake",
+        }
+    }
+
     /// The name `--emit-sql` takes.
     pub(crate) fn id(self) -> &'static str {
         match self {
@@ -105,18 +125,14 @@ impl Dialect {
     /// A stage name as the native lookup normalises it: whitespace runs as one space, trimmed,
     /// lowercase.
     fn normalised(self, expression: &str) -> String {
-        let pattern = match self {
-            Self::DuckDb => {
-                return format!("lower(trim(regexp_replace({expression}, '\\s+', ' ', 'g')))");
-            }
-            Self::Postgres => {
-                return format!("lower(btrim(regexp_replace({expression}, '\\s+', ' ', 'g')))");
-            }
+        let (pattern, flags) = match self {
+            // DuckDB and PostgreSQL replace only the first match without `g`.
+            Self::DuckDb | Self::Postgres => ("'\\s+'", ", 'g'"),
             // Spark and Snowflake read backslash escapes in string literals.
-            Self::Spark | Self::Snowflake => "'\\\\s+'",
-            Self::BigQuery => "r'\\s+'",
+            Self::Spark | Self::Snowflake => ("'\\\\s+'", ""),
+            Self::BigQuery => ("r'\\s+'", ""),
         };
-        format!("lower(trim(regexp_replace({expression}, {pattern}, ' ')))")
+        format!("lower(trim(regexp_replace({expression}, {pattern}, ' '{flags})))")
     }
 
     /// A floating-point value of an integer expression, for division.

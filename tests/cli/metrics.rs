@@ -992,20 +992,7 @@ fn a_zh_cn_report_shows_no_english_label() {
 fn disqualified_and_duplicate_deals_are_left_out_of_the_win_rate() {
     // GitLab's stages: of five deals, one won, one lost, two unqualified and one duplicate.
     // Counting every closing stage but won as lost would print 20 %; GitLab's definition is 50 %.
-    let output = Command::new(snapbox::cmd::cargo_bin!("stagebook"))
-        .args([
-            "metrics",
-            "tests/data/metrics/gitlab/playbook.yaml",
-            "--history",
-        ])
-        .arg("tests/data/metrics/gitlab/history.csv")
-        .args(["--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let report: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let report = json_report("tests/data/metrics/gitlab");
     let funnel = &report["total"]["funnel"];
     assert_eq!(funnel["won"], 1);
     assert_eq!(funnel["lost"], 1);
@@ -1013,12 +1000,7 @@ fn disqualified_and_duplicate_deals_are_left_out_of_the_win_rate() {
     assert_eq!(funnel["win_rate"], 0.5);
     // In the funnel a deal leaving discovery for `9-Unqualified` did not advance: an exit
     // like a loss, so discovery's conversion is 1 of 5.
-    let discovery = report["total"]["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["stage"] == "discovery")
-        .unwrap();
+    let discovery = total_stage(&report, "discovery");
     assert_eq!(discovery["advanced"], 1);
     assert_eq!(discovery["lost"], 4);
 }
@@ -1028,32 +1010,34 @@ fn a_move_to_a_side_stage_is_not_progress() {
     // Negotiation → On hold (a `from_any` stage listed after it) is not an advance; On hold →
     // Negotiation is not one either. Of negotiation's three exits, one advanced (won), one was
     // lost and one went on hold.
+    let report = json_report("tests/data/metrics/side");
+    let negotiation = total_stage(&report, "negotiation");
+    assert_eq!(negotiation["advanced"], 1);
+    assert_eq!(negotiation["lost"], 1);
+    assert_eq!(negotiation["moved_back"], 1);
+    assert_eq!(total_stage(&report, "on-hold")["advanced"], 0);
+}
+
+/// The JSON report of `DIR/playbook.yaml` measured against `DIR/history.csv`.
+fn json_report(dir: &str) -> serde_json::Value {
     let output = Command::new(snapbox::cmd::cargo_bin!("stagebook"))
-        .args([
-            "metrics",
-            "tests/data/metrics/side/playbook.yaml",
-            "--history",
-        ])
-        .arg("tests/data/metrics/side/history.csv")
+        .args(["metrics", &format!("{dir}/playbook.yaml"), "--history"])
+        .arg(format!("{dir}/history.csv"))
         .args(["--format", "json"])
         .assert()
         .code(0)
         .get_output()
         .stdout
         .clone();
-    let report: serde_json::Value = serde_json::from_slice(&output).unwrap();
-    let stage = |id: &str| {
-        report["total"]["stages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["stage"] == id)
-            .cloned()
-            .unwrap()
-    };
-    let negotiation = stage("negotiation");
-    assert_eq!(negotiation["advanced"], 1);
-    assert_eq!(negotiation["lost"], 1);
-    assert_eq!(negotiation["moved_back"], 1);
-    assert_eq!(stage("on-hold")["advanced"], 0);
+    serde_json::from_slice(&output).unwrap()
+}
+
+/// A stage's entry in the report's whole-range numbers.
+fn total_stage<'r>(report: &'r serde_json::Value, id: &str) -> &'r serde_json::Value {
+    report["total"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == id)
+        .unwrap()
 }
