@@ -509,7 +509,7 @@ fn emit_sql(
     }
     let (Some(from), Some(to)) = (options.from, options.to) else {
         return Err(bad_argument(
-            "--emit-sql needs --from and --to: the periods' boundaries are compiled into the script, exact in the report's time zone (--tz) across daylight-saving changes",
+            "--emit-sql needs --from and --to, e.g. `--from 2024-01-01 --to 2024-12-31`: the periods' boundaries are compiled into the script, exact in the report's time zone (--tz) across daylight-saving changes",
         ));
     };
     let periods = metrics::time::periods(from, to, options.period, &options.read.zone)
