@@ -55,6 +55,10 @@ pub(crate) struct Args {
     /// Largest playbook file to read, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 16)]
     pub(crate) max_file_size: u64,
+    /// Render only these roles' checklists (ids of `playbook.roles`, comma-separated):
+    /// `checklists-<role>.html` with what each role does, stage by stage.
+    #[arg(long, value_name = "ROLE", value_delimiter = ',')]
+    pub(crate) role: Vec<String>,
     /// Render again whenever a playbook, an included file or a template changes, until Ctrl-C.
     #[arg(long)]
     pub(crate) watch: bool,
@@ -288,6 +292,29 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
             )));
         };
         let id = playbook.playbook.id.as_str();
+        let roles = &playbook.playbook.roles;
+        if let Some(missing) = args
+            .role
+            .iter()
+            .find(|r| !roles.iter().any(|known| known.id.as_str() == r.as_str()))
+        {
+            let known: Vec<&str> = roles.iter().map(|r| r.id.as_str()).collect();
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                if known.is_empty() {
+                    format!(
+                        "{}: --role {missing}: the playbook lists no `roles` (add them under `playbook:`, then `owner:` on stages)",
+                        path.display()
+                    )
+                } else {
+                    format!(
+                        "{}: --role {missing}: the playbook has no such role; its roles are: {}",
+                        path.display(),
+                        known.join(", ")
+                    )
+                },
+            ));
+        }
         if !id_pattern(id) {
             return Err(io::Error::other(format!(
                 "playbook id `{id}` cannot name a folder"
@@ -316,11 +343,19 @@ fn render_once(args: &Args) -> io::Result<(u8, Vec<PathBuf>)> {
         let source = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        for &format in &formats {
+        let roles: Vec<Option<&str>> = if args.role.is_empty() {
+            vec![None]
+        } else {
+            args.role.iter().map(|r| Some(r.as_str())).collect()
+        };
+        for (&format, role) in formats
+            .iter()
+            .flat_map(|f| roles.iter().map(move |r| (f, *r)))
+        {
             // Each document goes straight into its temporary file, renamed into place only
             // when complete: a big playbook's pages are never all held in memory.
             let prepared =
-                renderer.prepare_with_files(playbook, locale, format, &source, &attachments);
+                renderer.prepare_with_files(playbook, locale, format, &source, &attachments, role);
             for name in prepared.files() {
                 let written = out.write_with(&Path::new(id).join(&name), |file, _| {
                     let mut buffered = io::BufWriter::with_capacity(64 * 1024, file);

@@ -306,14 +306,13 @@ pub(crate) fn main_path(playbook: &PlaybookFile) -> Vec<usize> {
         } else {
             let targets: Vec<usize> = stage
                 .next
-                .0
-                .iter()
+                .main_order()
                 .filter_map(|id| position(id.as_str()))
                 .collect();
             targets
                 .iter()
                 .copied()
-                .find(|&n| stages[n].terminal.is_none_or(Terminal::is_won))
+                .find(|&n| stages[n].on_main_path())
                 .or_else(|| targets.first().copied())
         };
     }

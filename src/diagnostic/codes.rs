@@ -147,7 +147,7 @@ codes! {
     DUPLICATE_ID = "structure::duplicate-id", Error,
         "two stages or content items share an id: rename one";
     UNKNOWN_REFERENCE = "structure::unknown-reference", Error,
-        "a stage's `next`, `recycle` or `content` names an id that no stage or content item has";
+        "a stage's `next`, `recycle`, `content` or `owner` names an id that no stage, content item or role has";
     DUPLICATE_CRM_NAME = "structure::duplicate-crm-name", Error,
         "two stages list the same CRM stage name in `crm_names`: a deal in it would be counted in one of them without a word";
     NO_STAGES = "structure::no-stages", Error,

@@ -10,7 +10,7 @@
 
 pub(crate) mod baseline;
 pub mod config;
-pub(crate) mod graph;
+
 pub(crate) mod rules;
 pub(crate) mod shared;
 pub(crate) mod suppress;
@@ -27,9 +27,9 @@ use crate::diagnostic::{Catalogue, Diagnostic, Label, Severity};
 use crate::load::Document;
 use crate::model::PlaybookFile;
 
+pub(crate) use crate::model::graph::Graph;
 pub use config::Config;
 pub(crate) use config::RuleOptions;
-pub(crate) use graph::Graph;
 
 /// What part of the process a rule looks at. Levels can be set for a whole category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

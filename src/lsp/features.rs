@@ -456,6 +456,18 @@ fn completion(state: &State, request: &CompletionParams) -> Vec<CompletionItem> 
             .map(|(id, name)| item(id, name, CompletionItemKind::ENUM_MEMBER))
             .collect();
     }
+    if line.contains("milestone:") {
+        return crate::model::MILESTONES
+            .iter()
+            .map(|&(id, words)| {
+                item(
+                    id.to_owned(),
+                    Some(words.to_owned()),
+                    CompletionItemKind::ENUM_MEMBER,
+                )
+            })
+            .collect();
+    }
     if line.contains("allow:") {
         return crate::lint::registry()
             .iter()

@@ -4,8 +4,8 @@
 use super::compute::{Frame, Tally};
 use super::history::InputStats;
 use super::report::{
-    Cohort, Cycle, DemoShare, Flow, FlowKind, Funnel, PeriodReport, StageStats, StalledDeal,
-    TimeInStage,
+    Cohort, Cycle, DemoShare, Flow, FlowKind, Funnel, MilestoneReach, PeriodReport, StageStats,
+    StalledDeal, TimeInStage,
 };
 use super::stages::Kind;
 use super::time::Zone;
@@ -211,8 +211,42 @@ pub(crate) fn period_report(
         .filter(|s| s.demo)
         .map(|s| s.id.clone())
         .collect();
+    let m = frame.stages.milestones.len();
+    let sum = |counts: &[u64], b: usize| -> u64 { range.clone().map(|p| counts[p * m + b]).sum() };
+    let milestones: Vec<MilestoneReach> = frame
+        .stages
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(b, id)| {
+            let reached = sum(&tally.new_reached, b);
+            let won = sum(&tally.new_reached_won, b);
+            MilestoneReach {
+                id: id.clone(),
+                stages: stages
+                    .iter()
+                    .zip(&frame.stages.stages)
+                    .filter(|(_, info)| info.milestone.as_deref() == Some(id.as_str()))
+                    .map(|(s, _)| s.id.clone())
+                    .collect(),
+                reached,
+                share: ratio(reached, new_deals),
+                from_previous: (b > 0)
+                    .then(|| {
+                        ratio(
+                            sum(&tally.new_reached_after, b),
+                            sum(&tally.new_reached, b - 1),
+                        )
+                    })
+                    .flatten(),
+                won,
+                to_won: ratio(won, reached),
+            }
+        })
+        .collect();
     let demo = (!demo_stages.is_empty()).then(|| {
-        let requested: u64 = range.clone().map(|p| tally.new_demo[p]).sum();
+        let b = frame.stages.milestones.iter().position(|id| id == "demo");
+        let requested: u64 = b.map_or(0, |b| sum(&tally.new_reached, b));
         DemoShare {
             stages: demo_stages,
             new_deals,
@@ -241,6 +275,7 @@ pub(crate) fn period_report(
                 over_target,
             },
             demo,
+            milestones,
         },
         flows,
     }

@@ -63,8 +63,15 @@ pub(crate) struct Tally {
     pub(crate) cycles: Vec<Sample>,
     /// Deals entering the pipeline in the period.
     pub(crate) new_deals: Vec<u64>,
-    /// Of those, deals that reached a demo stage.
-    pub(crate) new_demo: Vec<u64>,
+    /// Of those, by period and milestone (`p * milestones + m`), deals that reached the
+    /// milestone by the end of the history.
+    pub(crate) new_reached: Vec<u64>,
+    /// Of those, the deals also won by the end of the history.
+    pub(crate) new_reached_won: Vec<u64>,
+    /// Of those, the deals that also reached the milestone before it (none for the first).
+    pub(crate) new_reached_after: Vec<u64>,
+    /// Deals entering the pipeline in the period that were won by the end of the history.
+    pub(crate) new_won: Vec<u64>,
     /// Deals with at least one row naming a playbook stage.
     pub(crate) deals: u64,
     /// Exact duplicate rows.
@@ -193,7 +200,10 @@ impl Tally {
             older_than_target: 0,
             cycles: vec![Sample::default(); p],
             new_deals: vec![0; p],
-            new_demo: vec![0; p],
+            new_reached: vec![0; p * frame.stages.milestones.len()],
+            new_reached_won: vec![0; p * frame.stages.milestones.len()],
+            new_reached_after: vec![0; p * frame.stages.milestones.len()],
+            new_won: vec![0; p],
             deals: 0,
             duplicates: 0,
             repeats: 0,
@@ -269,8 +279,18 @@ impl Tally {
         }
         if let Some(p) = frame.period_of(first.enter) {
             self.new_deals[p] += 1;
-            if visits.iter().any(|v| stage_info(v.stage).demo) {
-                self.new_demo[p] += 1;
+            let reached = visits
+                .iter()
+                .fold(0, |bits, v| bits | stage_info(v.stage).reaches);
+            let won = visits.iter().any(|v| stage_info(v.stage).kind == Kind::Won);
+            self.new_won[p] += u64::from(won);
+            let m = frame.stages.milestones.len();
+            for b in (0..m).filter(|b| reached & 1 << b != 0) {
+                self.new_reached[p * m + b] += 1;
+                self.new_reached_won[p * m + b] += u64::from(won);
+                if b > 0 && reached & 1 << (b - 1) != 0 {
+                    self.new_reached_after[p * m + b] += 1;
+                }
             }
             self.flows[(p * (n + 1) + n) * n + usize::from(first.stage)] += 1;
         }

@@ -326,6 +326,31 @@ pub struct Funnel {
     /// Demo requests among new deals (when the playbook marks a demo stage).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) demo: Option<DemoShare>,
+    /// The new deals reaching each of the playbook's milestones, in order, and the conversion
+    /// from one to the next (when the playbook marks milestones).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) milestones: Vec<MilestoneReach>,
+}
+
+/// How many of the period's new deals reached one milestone by the end of the history.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct MilestoneReach {
+    /// The milestone as written (`sao`, `sqo`, `demo`).
+    pub(crate) id: String,
+    /// The stages marked with it.
+    pub(crate) stages: Vec<String>,
+    /// New deals that reached it: entered a marked stage, or a stage every path to which
+    /// goes through one.
+    pub(crate) reached: u64,
+    /// reached ÷ new deals.
+    pub(crate) share: Option<f64>,
+    /// Of the new deals that reached the milestone before it, those that reached this one too
+    /// ÷ those deals; none for the first milestone.
+    pub(crate) from_previous: Option<f64>,
+    /// Of the deals that reached it, those won by the end of the history.
+    pub(crate) won: u64,
+    /// won ÷ reached.
+    pub(crate) to_won: Option<f64>,
 }
 
 /// Whole-cycle time of won deals.

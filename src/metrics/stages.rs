@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Milestone, PlaybookFile, Terminal};
+use crate::model::{PlaybookFile, Terminal};
 
 /// Index of a stage in playbook order.
 pub(crate) type StageIx = u16;
@@ -38,6 +38,11 @@ pub(crate) struct StageInfo {
     pub(crate) expected: Option<i64>,
     /// Whether this is the demo milestone.
     pub(crate) demo: bool,
+    /// The milestone marked on this stage, as written.
+    pub(crate) milestone: Option<String>,
+    /// The milestones (bits, in the order of [`StageMap::milestones`]) a deal entering this
+    /// stage has reached.
+    pub(crate) reaches: u32,
     /// Stages a deal moves to as written (`next`; the following stage when `next` is empty).
     pub(crate) next: Vec<StageIx>,
     /// Earlier stages a deal may be sent back to on purpose.
@@ -66,11 +71,15 @@ pub(crate) enum Move {
 pub struct StageMap {
     /// Stages in playbook order.
     pub(crate) stages: Vec<StageInfo>,
+    /// The playbook's milestones (`milestone:`), in the order first marked.
+    pub(crate) milestones: Vec<String>,
     names: HashMap<String, StageIx>,
 }
 
 /// Most stages a playbook may have for metrics (a stage index is 16 bits).
 pub(crate) const MAX_STAGES: usize = 4096;
+/// Most milestones metrics counts (one bit each).
+pub(crate) const MAX_MILESTONES: usize = 32;
 
 impl StageMap {
     /// Builds the map from a validated playbook. CRM names are matched exactly first, then
@@ -89,6 +98,20 @@ impl StageMap {
             .enumerate()
             .map(|(i, s)| (s.id.as_str(), ix(i)))
             .collect();
+        let milestones = crate::model::graph::Graph::new(playbook).milestones();
+        if milestones.len() > MAX_MILESTONES {
+            return Err(format!(
+                "metrics counts at most {MAX_MILESTONES} milestones; the playbook marks {}",
+                milestones.len()
+            ));
+        }
+        let reaches = |i: usize| {
+            milestones
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, reached))| reached[i])
+                .fold(0u32, |bits, (b, _)| bits | 1 << b)
+        };
         let lookup = |ids: &[crate::model::Id]| -> Vec<StageIx> {
             ids.iter()
                 .filter_map(|id| index.get(id.as_str()).copied())
@@ -99,7 +122,11 @@ impl StageMap {
             .iter()
             .enumerate()
             .map(|(i, stage)| {
-                let mut next = lookup(&stage.next.0);
+                let mut next: Vec<StageIx> = stage
+                    .next
+                    .ids()
+                    .filter_map(|id| index.get(id.as_str()).copied())
+                    .collect();
                 if next.is_empty() && !stage.is_terminal() && i + 1 < playbook.stages.len() {
                     next.push(ix(i + 1));
                 }
@@ -132,11 +159,16 @@ impl StageMap {
                         Some(_) => Kind::Lost,
                     },
                     in_win_rate: stage.terminal.is_none_or(Terminal::counts_in_win_rate),
-                    side: stage.from_any && !stage.is_terminal(),
+                    side: (stage.from_any || stage.side) && !stage.is_terminal(),
                     expected: stage
                         .expected_duration
                         .map(|d| i64::try_from(d.hours()).unwrap_or(i64::MAX / 4) * 3600),
-                    demo: stage.milestone == Some(Milestone::Demo),
+                    demo: stage
+                        .milestone
+                        .as_ref()
+                        .is_some_and(|m| m.as_str() == "demo"),
+                    reaches: reaches(i),
+                    milestone: stage.milestone.as_ref().map(ToString::to_string),
                     next,
                     recycle: lookup(&stage.recycle),
                     activities,
@@ -158,7 +190,11 @@ impl StageMap {
                 }
             }
         }
-        Ok(Self { stages, names })
+        Ok(Self {
+            stages,
+            milestones: milestones.iter().map(|(id, _)| (*id).to_owned()).collect(),
+            names,
+        })
     }
 
     /// The stage a CRM name points at.

@@ -4,6 +4,7 @@
 //! written for the sales-ops author, not for programmers.
 
 pub(crate) mod duration;
+pub(crate) mod graph;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -93,10 +94,28 @@ pub(crate) struct Meta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "PlaybookCrm")]
     pub(crate) crm: Option<PlaybookCrm>,
+    /// The people who work deals, for `owner:` on stages, activities, exits and approvals, e.g.
+    /// `{id: sdr, name: Sales Development Rep}`. `render --role` prints one role's checklists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) roles: Vec<Role>,
     /// Lint findings switched off for the whole playbook, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
     pub(crate) lint: Option<LintAllow>,
+}
+
+/// Someone who works deals: a role on the selling team.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Role {
+    /// Short machine name that `owner:` uses, e.g. `ae`.
+    pub(crate) id: Id,
+    /// Name shown to reps, e.g. "Account Executive".
+    #[schemars(length(min = 1))]
+    pub(crate) name: String,
+    /// What this role does in the process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) description: Option<String>,
 }
 
 /// A qualification framework: its elements, and by which stage each must be captured. Stages
@@ -336,15 +355,25 @@ pub(crate) struct Stage {
     /// every stage's `next`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) from_any: bool,
+    /// A stage off the main path (on hold, at risk, nurture): moving a deal into it, or from it
+    /// back into the process, is not progress — metrics counts it with moved back, and the
+    /// main path never goes through it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) side: bool,
+    /// The role (from `playbook.roles`) that works deals in this stage, e.g. `ae`. A stage
+    /// whose owner differs from the stage before it is a hand-off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) owner: Option<Id>,
     /// Marks a closing stage: `won` or `lost`. Terminal stages need no guidance or exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Terminal")]
     pub(crate) terminal: Option<Terminal>,
-    /// Marks a stage that metrics reports on specially: `demo` is the stage where the buyer has
-    /// asked for a demo.
+    /// Marks a point of the funnel that metrics counts deals reaching, with the conversion from
+    /// one milestone to the next: `mql`, `sql`, `sao`, `sqo`, `demo`, `pql`, or a name of your
+    /// own (an id). A deal reaches it when it enters this stage or a stage every path to which
+    /// goes through it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Milestone")]
-    pub(crate) milestone: Option<Milestone>,
+    pub(crate) milestone: Option<Id>,
     /// Chance, in percent (0–100), that a deal in this stage ends won. CRMs weigh the pipeline
     /// forecast with it. Along the main path it should only go up. Won stages count as 100 and
     /// lost stages as 0 unless written.
@@ -376,7 +405,28 @@ impl Stage {
     pub(crate) fn is_terminal(&self) -> bool {
         self.terminal.is_some()
     }
+
+    /// Whether the main path may go through this stage: not a side stage (`side`, or an open
+    /// `from_any` stage such as on hold), and not a closing stage other than won.
+    pub(crate) fn on_main_path(&self) -> bool {
+        match self.terminal {
+            Some(t) => t.is_won(),
+            None => !self.side && !self.from_any,
+        }
+    }
 }
+
+/// The well-known funnel milestones, in funnel order, with what each means (a playbook may
+/// name its own too).
+pub(crate) const MILESTONES: [(&str, &str); 7] = [
+    ("mql", "marketing-qualified lead"),
+    ("sal", "sales-accepted lead"),
+    ("sql", "sales-qualified lead"),
+    ("pql", "product-qualified lead"),
+    ("sao", "sales-accepted opportunity"),
+    ("sqo", "sales-qualified opportunity"),
+    ("demo", "the buyer has asked for a demo"),
+];
 
 /// How a terminal stage closes a deal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -566,14 +616,6 @@ pub(crate) struct PipedriveStage {
     pub(crate) rotten_days: Option<u32>,
 }
 
-/// Stages metrics reports on specially.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Milestone {
-    /// The buyer has asked for a demo.
-    Demo,
-}
-
 /// The buyer's side of a stage.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -615,6 +657,9 @@ pub(crate) struct Activity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Duration")]
     pub(crate) sla: Option<Duration>,
+    /// The role that does it, when not the stage's owner, e.g. `se` for a technical demo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) owner: Option<Id>,
     /// Lint findings switched off for this activity, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
@@ -698,6 +743,9 @@ pub(crate) struct ExitEvent {
     /// How anyone can check it happened, e.g. "Meeting on the calendar, logged in the CRM".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) evidence: Option<String>,
+    /// The role that confirms it happened, when not the stage's owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) owner: Option<Id>,
     /// Lint findings switched off for this exit event, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]
@@ -795,6 +843,9 @@ pub(crate) struct Approval {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub(crate) approver: Option<String>,
+    /// The role that asks for the approval, when not the stage's owner, e.g. `ae`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) owner: Option<Id>,
 }
 
 /// Switches lint rules off for one place, with the reason why.
@@ -842,15 +893,54 @@ impl JsonSchema for Id {
     }
 }
 
-/// The stages a deal moves to: one id, or a list of ids for a branch.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub(crate) struct Next(pub(crate) Vec<Id>);
+/// The stages a deal moves to: one id, or a list for a branch, each an id or a stage with the
+/// condition under which deals take it (`{stage: tender, when: "SOE or government buyer"}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Next(pub(crate) Vec<Branch>);
+
+/// One way out of a stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Branch {
+    /// The stage the deal moves to.
+    pub(crate) stage: Id,
+    /// When deals take this way, in the rep's words; none for the usual way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) when: Option<String>,
+}
 
 impl Next {
     /// Whether no next stage is written.
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The ids of the next stages, in the order written.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = &Id> {
+        self.0.iter().map(|b| &b.stage)
+    }
+
+    /// The ids in the order the main path tries them: the usual ways (no `when`) first, then
+    /// the conditional ones, each in the order written.
+    pub(crate) fn main_order(&self) -> impl Iterator<Item = &Id> {
+        let usual = self.0.iter().filter(|b| b.when.is_none());
+        let conditional = self.0.iter().filter(|b| b.when.is_some());
+        usual.chain(conditional).map(|b| &b.stage)
+    }
+}
+
+impl Serialize for Next {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Written<'a> {
+            Id(&'a Id),
+            Branch(&'a Branch),
+        }
+        serializer.collect_seq(self.0.iter().map(|b| match b.when {
+            None => Written::Id(&b.stage),
+            Some(_) => Written::Branch(b),
+        }))
     }
 }
 
@@ -858,13 +948,28 @@ impl<'de> Deserialize<'de> for Next {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
+        enum Item {
+            Id(Id),
+            Branch(Branch),
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
         enum OneOrMany {
             One(Id),
-            Many(Vec<Id>),
+            Many(Vec<Item>),
         }
+        let branch = |stage| Branch { stage, when: None };
         Ok(match OneOrMany::deserialize(deserializer)? {
-            OneOrMany::One(id) => Self(vec![id]),
-            OneOrMany::Many(ids) => Self(ids),
+            OneOrMany::One(id) => Self(vec![branch(id)]),
+            OneOrMany::Many(items) => Self(
+                items
+                    .into_iter()
+                    .map(|item| match item {
+                        Item::Id(id) => branch(id),
+                        Item::Branch(b) => b,
+                    })
+                    .collect(),
+            ),
         })
     }
 }
@@ -876,13 +981,27 @@ impl JsonSchema for Next {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let id = generator.subschema_for::<Id>();
-        json_schema!({
-            "description": "One stage id, or a list of stage ids for a branch.",
+        let item = json_schema!({
             "anyOf": [
                 id,
-                { "type": "array", "items": id, "minItems": 1, "uniqueItems": true }
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["stage", "when"],
+                    "properties": {
+                        "stage": id,
+                        "when": { "description": "When deals take this way, in the rep's words: \"SOE or government buyer\".", "type": "string", "minLength": 1 }
+                    }
+                }
+            ]
+        });
+        json_schema!({
+            "description": "One stage id, or a list for a branch: stage ids, or `{stage, when}` for a way deals take only under a condition.",
+            "anyOf": [
+                id,
+                { "type": "array", "items": item, "minItems": 1, "uniqueItems": true }
             ],
-            "examples": ["discovery", ["proposal", "lost"]]
+            "examples": ["discovery", ["proposal", "lost"], ["proposal", { "stage": "tender", "when": "SOE or government buyer" }]]
         })
     }
 }

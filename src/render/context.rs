@@ -24,6 +24,10 @@ pub(crate) struct Context {
     pub(crate) t: BTreeMap<&'static str, &'static str>,
     /// The chosen locale's tag: `en` or `zh-CN`.
     pub(crate) lang: &'static str,
+    /// The playbook's roles (`playbook.roles`), in file order.
+    pub(crate) roles: Vec<RoleCtx>,
+    /// The role whose checklists these are (`render --role`); none for the whole team's.
+    pub(crate) role: Option<RoleCtx>,
     /// "stagebook 0.1.0".
     pub(crate) generator: String,
 }
@@ -42,6 +46,14 @@ pub(crate) struct PlaybookCtx {
     pub(crate) cycle_target: Option<DurationCtx>,
     /// The playbook's file name, e.g. `midmarket.yaml`.
     pub(crate) source: String,
+}
+
+/// A role on the selling team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct RoleCtx {
+    pub(crate) id: String,
+    /// The role's name; its id when the playbook does not list it.
+    pub(crate) name: String,
 }
 
 /// A duration, as written and in words.
@@ -77,8 +89,15 @@ pub(crate) struct StageCtx {
     pub(crate) from_any: bool,
     /// What a closing stage tells the rep ("The deal is lost. Record the reason…").
     pub(crate) closing_note: Option<&'static str>,
-    /// `demo` or none.
-    pub(crate) milestone: Option<&'static str>,
+    /// The milestone id as written (`demo`, `sqo`) or none.
+    pub(crate) milestone: Option<String>,
+    /// The milestone in words, in the chosen locale: "SQO: sales-qualified opportunity".
+    pub(crate) milestone_label: Option<String>,
+    /// The role that works deals in this stage.
+    pub(crate) owner: Option<RoleCtx>,
+    /// The roles of the stages leading here (through `next`) that differ from this stage's
+    /// owner: the deal is handed over on entry.
+    pub(crate) handoff_from: Vec<RoleCtx>,
     pub(crate) crm_names: Vec<String>,
     pub(crate) pains: Vec<String>,
     pub(crate) questions: Vec<String>,
@@ -109,6 +128,8 @@ pub(crate) struct StageRef {
     /// The stage's name; the id when no stage has that id.
     pub(crate) name: String,
     pub(crate) terminal: Option<&'static str>,
+    /// For a `next` branch: when deals take it; none for the usual way.
+    pub(crate) when: Option<String>,
 }
 
 /// Something the rep does.
@@ -128,6 +149,8 @@ pub(crate) struct ActivityCtx {
     pub(crate) optional: bool,
     /// How soon it must be done, in words: "within 24 hours", "24 小时内".
     pub(crate) sla: Option<String>,
+    /// Who does it, when not the stage's owner.
+    pub(crate) owner: Option<RoleCtx>,
 }
 
 /// A CRM field to fill in.
@@ -144,6 +167,8 @@ pub(crate) struct FieldCtx {
 pub(crate) struct ApprovalCtx {
     pub(crate) approval: String,
     pub(crate) approver: Option<String>,
+    /// Who asks for it, when not the stage's owner.
+    pub(crate) owner: Option<RoleCtx>,
 }
 
 /// A talk track.
@@ -184,6 +209,8 @@ pub(crate) struct ContentCtx {
 pub(crate) struct ExitCtx {
     pub(crate) event: String,
     pub(crate) evidence: Option<String>,
+    /// Who confirms it, when not the stage's owner.
+    pub(crate) owner: Option<RoleCtx>,
 }
 
 /// Whether a stage name starts with a number of its own: digits, then `-`, `.`, `)`, `:` or a
@@ -202,7 +229,34 @@ impl Context {
         locale: Locale,
         source: &str,
         attachments: &super::Attachments,
+        role: Option<&str>,
     ) -> Self {
+        let role_ctx = |id: &crate::model::Id| RoleCtx {
+            id: id.to_string(),
+            name: playbook
+                .playbook
+                .roles
+                .iter()
+                .find(|r| r.id == *id)
+                .map_or_else(|| id.to_string(), |r| r.name.clone()),
+        };
+        // An item's role, shown only when it is not the stage's own.
+        let other_owner = |stage: &Stage, own: Option<&crate::model::Id>| {
+            own.filter(|o| stage.owner.as_ref() != Some(*o))
+                .map(role_ctx)
+        };
+        // The owners of the stages whose `next` leads to each stage.
+        let mut before: BTreeMap<&str, Vec<&crate::model::Id>> = BTreeMap::new();
+        for stage in &playbook.stages {
+            for id in stage.next.ids() {
+                if let Some(owner) = &stage.owner {
+                    let owners = before.entry(id.as_str()).or_default();
+                    if !owners.contains(&owner) {
+                        owners.push(owner);
+                    }
+                }
+            }
+        }
         let duration = |d: Option<crate::model::Duration>| {
             d.map(|d| DurationCtx {
                 short: d.to_string(),
@@ -247,9 +301,10 @@ impl Context {
                 anchor: anchor(id.as_str()),
                 name: target.map_or_else(|| id.to_string(), |s| s.name.clone()),
                 terminal: target.and_then(|s| s.terminal).map(Terminal::id),
+                when: None,
             }
         };
-        let stages = ordered
+        let mut stages: Vec<StageCtx> = ordered
             .iter()
             .enumerate()
             .map(|(index, stage)| StageCtx {
@@ -264,7 +319,22 @@ impl Context {
                 closing_note: stage.terminal.map(|t| locale::closing(locale, t)),
                 entry: stage.entry,
                 from_any: stage.from_any,
-                milestone: stage.milestone.map(|_| "demo"),
+                milestone: stage.milestone.as_ref().map(ToString::to_string),
+                milestone_label: stage
+                    .milestone
+                    .as_ref()
+                    .map(|m| locale::milestone(locale, m.as_str())),
+                owner: stage.owner.as_ref().map(role_ctx),
+                handoff_from: match &stage.owner {
+                    Some(own) if !stage.is_terminal() => before
+                        .get(stage.id.as_str())
+                        .into_iter()
+                        .flatten()
+                        .filter(|o| **o != own)
+                        .map(|o| role_ctx(o))
+                        .collect(),
+                    _ => Vec::new(),
+                },
                 crm_names: stage.crm_names.clone(),
                 pains: stage.buyer_view.pains.clone(),
                 questions: stage.buyer_view.questions.clone(),
@@ -286,6 +356,7 @@ impl Context {
                             },
                             optional: a.optional,
                             sla: a.sla.map(|d| locale::within(locale, d)),
+                            owner: other_owner(stage, a.owner.as_ref()),
                         }
                     })
                     .collect(),
@@ -340,6 +411,7 @@ impl Context {
                     .map(|e| ExitCtx {
                         event: e.event.clone(),
                         evidence: e.evidence.clone(),
+                        owner: other_owner(stage, e.owner.as_ref()),
                     })
                     .collect(),
                 entry_criteria: stage.entry_criteria.clone(),
@@ -367,9 +439,18 @@ impl Context {
                     .map(|a| ApprovalCtx {
                         approval: a.approval.clone(),
                         approver: a.approver.clone(),
+                        owner: other_owner(stage, a.owner.as_ref()),
                     })
                     .collect(),
-                next: stage.next.0.iter().map(stage_ref).collect(),
+                next: stage
+                    .next
+                    .0
+                    .iter()
+                    .map(|b| StageRef {
+                        when: b.when.clone(),
+                        ..stage_ref(&b.stage)
+                    })
+                    .collect(),
                 recycle: stage.recycle.iter().map(stage_ref).collect(),
                 captures: stage
                     .captures
@@ -378,6 +459,9 @@ impl Context {
                     .collect(),
             })
             .collect();
+        if let Some(role) = role {
+            stages.retain_mut(|s| s.keep_for(role));
+        }
         let meta = &playbook.playbook;
         Self {
             playbook: PlaybookCtx {
@@ -399,8 +483,40 @@ impl Context {
             content: library,
             t: locale::labels(locale),
             lang: locale.tag(),
+            roles: meta.roles.iter().map(|r| role_ctx(&r.id)).collect(),
+            role: role.map(|r| role_ctx(&crate::model::Id(r.to_owned()))),
             generator: format!("stagebook {}", env!("CARGO_PKG_VERSION")),
         }
+    }
+}
+
+impl StageCtx {
+    /// Narrows the stage to what `role` does (`render --role`): the items it owns, and those
+    /// of a stage it owns or nobody owns that no other role is named for. False when nothing
+    /// of the stage is left for the role.
+    fn keep_for(&mut self, role: &str) -> bool {
+        let stage_owner = self.owner.as_ref().map(|o| o.id.clone());
+        let mine = |own: &Option<RoleCtx>| {
+            own.as_ref()
+                .map(|o| o.id.as_str())
+                .or(stage_owner.as_deref())
+                .is_none_or(|o| o == role)
+        };
+        self.activities.retain(|a| mine(&a.owner));
+        self.exits.retain(|e| mine(&e.owner));
+        self.approvals.retain(|a| mine(&a.owner));
+        if !mine(&None) {
+            self.entry_criteria.clear();
+            self.required_fields.clear();
+            self.captures.clear();
+            self.talk_tracks.clear();
+            self.objections.clear();
+            self.content.clear();
+        }
+        mine(&None)
+            || !self.activities.is_empty()
+            || !self.exits.is_empty()
+            || !self.approvals.is_empty()
     }
 }
 

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use super::locale;
 use crate::emit::escape;
 use crate::emit::svg::palette::{INK, LOST, MUTED, WON};
-use crate::model::{Locale, Stage, Terminal};
+use crate::model::{Locale, Role, Stage, Terminal};
 
 const BOX_W: u32 = 360;
 const BOX_H: u32 = 52;
@@ -33,21 +33,25 @@ enum Kind {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Edge {
+struct Edge<'a> {
     from: usize,
     to: usize,
     kind: Kind,
     branch: bool,
+    /// The branch's `when` condition.
+    when: Option<&'a str>,
 }
 
 /// The stages in drawing order and every edge between them, by row.
 struct Graph<'a> {
     stages: Vec<&'a Stage>,
-    edges: Vec<Edge>,
+    edges: Vec<Edge<'a>>,
+    /// Each stage's owner, by name (`playbook.roles`).
+    owners: Vec<Option<&'a str>>,
 }
 
 impl<'a> Graph<'a> {
-    fn new(stages: &[&'a Stage]) -> Self {
+    fn new(stages: &[&'a Stage], roles: &'a [Role]) -> Self {
         let row: BTreeMap<&str, usize> = stages
             .iter()
             .enumerate()
@@ -56,8 +60,8 @@ impl<'a> Graph<'a> {
         let mut edges = Vec::new();
         for (from, stage) in stages.iter().enumerate() {
             let branch = stage.next.0.len() > 1;
-            for id in &stage.next.0 {
-                if let Some(&to) = row.get(id.as_str()).filter(|&&to| to != from) {
+            for b in &stage.next.0 {
+                if let Some(&to) = row.get(b.stage.as_str()).filter(|&&to| to != from) {
                     let kind = if stages[to].terminal.is_some_and(|t| !t.is_won()) {
                         Kind::Lost
                     } else {
@@ -68,6 +72,7 @@ impl<'a> Graph<'a> {
                         to,
                         kind,
                         branch,
+                        when: b.when.as_deref(),
                     });
                 }
             }
@@ -78,29 +83,61 @@ impl<'a> Graph<'a> {
                         to,
                         kind: Kind::Recycle,
                         branch: false,
+                        when: None,
                     });
                 }
             }
         }
+        let owners = stages
+            .iter()
+            .map(|s| {
+                let owner = s.owner.as_ref()?;
+                Some(
+                    roles
+                        .iter()
+                        .find(|r| r.id == *owner)
+                        .map_or(owner.as_str(), |r| r.name.as_str()),
+                )
+            })
+            .collect();
         Self {
             stages: stages.to_vec(),
             edges,
+            owners,
         }
+    }
+
+    /// For each row, the owners of the stages whose `next` leads to it that are not its own:
+    /// the deal changes hands on the way in.
+    fn handoffs(&self) -> Vec<Vec<&'a str>> {
+        let mut from: Vec<Vec<&str>> = vec![Vec::new(); self.stages.len()];
+        for edge in &self.edges {
+            if edge.kind != Kind::Next || self.stages[edge.to].is_terminal() {
+                continue;
+            }
+            if let (Some(before), Some(own)) = (self.owners[edge.from], self.owners[edge.to]) {
+                if before != own && !from[edge.to].contains(&before) {
+                    from[edge.to].push(before);
+                }
+            }
+        }
+        from
     }
 }
 
 /// One vertical lane: the target it leads to, its side and its rows.
-struct Lane {
+struct Lane<'a> {
     to: usize,
     left: bool,
     kind: Kind,
     lo: usize,
     hi: usize,
     slot: u32,
-    sources: Vec<(usize, bool)>,
+    /// Rows leading into the lane: the row, whether it branches, the branch's condition.
+    sources: Vec<(usize, bool, Option<&'a str>)>,
 }
 
-fn assign_lanes(graph: &Graph) -> Vec<Lane> {
+fn assign_lanes<'a>(graph: &Graph<'a>) -> Vec<Lane<'a>> {
     let mut lanes: BTreeMap<(bool, usize, Kind), Lane> = BTreeMap::new();
     for edge in &graph.edges {
         if edge.to == edge.from + 1 && edge.kind != Kind::Recycle {
@@ -118,7 +155,7 @@ fn assign_lanes(graph: &Graph) -> Vec<Lane> {
         });
         lane.lo = lane.lo.min(edge.from);
         lane.hi = lane.hi.max(edge.from);
-        lane.sources.push((edge.from, edge.branch));
+        lane.sources.push((edge.from, edge.branch, edge.when));
     }
     let mut lanes: Vec<Lane> = lanes.into_values().collect();
     lanes.sort_by_key(|l| (l.left, l.lo, l.hi, l.to, l.kind));
@@ -168,8 +205,9 @@ fn fit(text: &str, size: f64, width: f64) -> String {
 
 /// The stage flow as an inline SVG element (already escaped; safe to insert into HTML).
 #[allow(clippy::many_single_char_names, clippy::single_match_else)]
-pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
-    let graph = Graph::new(stages);
+pub(crate) fn svg(stages: &[&Stage], roles: &[Role], locale: Locale) -> String {
+    let graph = Graph::new(stages, roles);
+    let handoffs = graph.handoffs();
     let lanes = assign_lanes(&graph);
     let t = locale::labels(locale);
     let count = |left: bool| {
@@ -237,7 +275,13 @@ pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
             }
             None => {
                 let number = row + 1;
-                let label = fit(name, 15.0, f64::from(BOX_W - 64));
+                // The owner at the box's right end; the name gets what is left.
+                let owner = graph.owners[row].map(|o| fit(o, 11.0, 110.0));
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let owner_w = owner
+                    .as_deref()
+                    .map_or(0, |o| text_width(o, 11.0) as u32 + 16);
+                let label = fit(name, 15.0, f64::from(BOX_W - 64 - owner_w));
                 let _ = write!(
                     s,
                     r#"<rect x="{box_x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="white" stroke="{INK}" stroke-width="1.5"/><circle cx="{}" cy="{}" r="13" fill="{INK}"/><text x="{}" y="{}" text-anchor="middle" font-size="13" font-weight="700" fill="white">{number}</text>"#,
@@ -265,9 +309,32 @@ pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
                         escape::xml(&detail)
                     );
                 }
+                if let Some(owner) = owner {
+                    let _ = write!(
+                        s,
+                        r#"<text class="owner" x="{}" y="{}" text-anchor="end" font-size="11" font-weight="700" fill="{MUTED}">{}</text>"#,
+                        box_x + BOX_W - 10,
+                        y + 31,
+                        escape::xml(&owner)
+                    );
+                }
             }
         }
         s.push_str("</g>");
+        if !handoffs[row].is_empty() {
+            let text = format!(
+                "⇄ {} → {}",
+                handoffs[row].join(t["sep"]),
+                graph.owners[row].unwrap_or_default()
+            );
+            let _ = write!(
+                s,
+                r#"<text class="handoff" x="{}" y="{}" font-size="11" font-weight="700" fill="{INK}">{}</text>"#,
+                cx + 10,
+                y - 12,
+                escape::xml(&fit(&text, 11.0, f64::from(BOX_W / 2 - 14)))
+            );
+        }
     }
     // Edges after boxes: they never cross a box, and branch markers must stay visible.
     s.push_str(r#"<g class="edges" fill="none" stroke-width="1.5">"#);
@@ -276,14 +343,15 @@ pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
             let (stroke, marker, dash) = style(edge.kind);
             let _ = write!(
                 s,
-                r#"<line x1="{cx}" y1="{}" x2="{cx}" y2="{}" stroke="{stroke}" marker-end="url(#{marker})"{dash}{}/>"#,
+                r#"<line x1="{cx}" y1="{}" x2="{cx}" y2="{}" stroke="{stroke}" marker-end="url(#{marker})"{dash}{}{}"#,
                 top(edge.from) + BOX_H,
                 top(edge.to) - 2,
                 if edge.branch {
                     r#" marker-start="url(#fork)""#
                 } else {
                     ""
-                }
+                },
+                close("line", edge.when)
             );
         }
     }
@@ -306,7 +374,7 @@ pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
         let into_y = if lane.left { mid - 8 } else { mid + 10 };
         let mut ys = vec![into_y];
         let mut d = String::new();
-        for &(from, branch) in &lane.sources {
+        for &(from, branch, when) in &lane.sources {
             let mid = top(from) + BOX_H / 2;
             let y = if lane.left {
                 mid + 8
@@ -316,12 +384,13 @@ pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
             ys.push(y);
             let _ = write!(
                 s,
-                r#"<path d="M{side_x} {y}H{x}" stroke="{stroke}"{dash}{}/>"#,
+                r#"<path d="M{side_x} {y}H{x}" stroke="{stroke}"{dash}{}{}"#,
                 if branch {
                     r#" marker-start="url(#fork)""#
                 } else {
                     ""
-                }
+                },
+                close("path", when)
             );
         }
         let (lo, hi) = (
@@ -379,6 +448,24 @@ pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
         );
         x += advance;
     }
+    if handoffs.iter().any(|h| !h.is_empty()) {
+        let label = t["legend_handoff"];
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let advance = 40 + text_width(label, 11.0) as u32 + 18;
+        if x > MARGIN && x + advance > width {
+            x = MARGIN;
+            ly += 18;
+        }
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" font-weight="700" fill="{INK}">⇄</text><text x="{}" y="{}">{}</text>"#,
+            x + 12,
+            ly + 4,
+            x + 40,
+            ly + 4,
+            escape::xml(label)
+        );
+    }
     s.push_str("</g></svg>");
     let height = ly + 22;
     s.truncate(s.len() - "</svg>".len());
@@ -417,6 +504,14 @@ pub(crate) fn svg(stages: &[&Stage], locale: Locale) -> String {
     svg
 }
 
+/// Closes an edge's `element`, with the branch's condition as its tooltip.
+fn close(element: &str, when: Option<&str>) -> String {
+    when.map_or_else(
+        || "/>".to_owned(),
+        |w| format!("><title>{}</title></{element}>", escape::xml(w)),
+    )
+}
+
 fn style(kind: Kind) -> (&'static str, &'static str, &'static str) {
     match kind {
         Kind::Next => (INK, "arrow", ""),
@@ -426,8 +521,8 @@ fn style(kind: Kind) -> (&'static str, &'static str, &'static str) {
 }
 
 /// The stage flow as a Mermaid flowchart (without the code fence).
-pub(crate) fn mermaid(stages: &[&Stage], locale: Locale) -> String {
-    let graph = Graph::new(stages);
+pub(crate) fn mermaid(stages: &[&Stage], roles: &[Role], locale: Locale) -> String {
+    let graph = Graph::new(stages, roles);
     let mut s = String::from("flowchart TD\n");
     for (row, stage) in graph.stages.iter().enumerate() {
         let id = row + 1;
@@ -435,14 +530,20 @@ pub(crate) fn mermaid(stages: &[&Stage], locale: Locale) -> String {
         let _ = match stage.terminal {
             Some(Terminal::Won) => writeln!(s, "    s{id}([\"#10003; {name}\"]):::won"),
             Some(_) => writeln!(s, "    s{id}([\"#10005; {name}\"]):::lost"),
-            None => match stage.expected_duration {
-                Some(d) => writeln!(
-                    s,
-                    "    s{id}[\"{id}. {name}<br/>#8776; {}\"]",
-                    escape::mermaid(&locale::duration(locale, d))
-                ),
-                None => writeln!(s, "    s{id}[\"{id}. {name}\"]"),
-            },
+            None => {
+                let mut label = format!("{id}. {name}");
+                if let Some(d) = stage.expected_duration {
+                    let _ = write!(
+                        label,
+                        "<br/>#8776; {}",
+                        escape::mermaid(&locale::duration(locale, d))
+                    );
+                }
+                if let Some(owner) = graph.owners[row] {
+                    let _ = write!(label, "<br/>{}", escape::mermaid(owner));
+                }
+                writeln!(s, "    s{id}[\"{label}\"]")
+            }
         };
     }
     for edge in &graph.edges {
@@ -450,7 +551,19 @@ pub(crate) fn mermaid(stages: &[&Stage], locale: Locale) -> String {
             Kind::Next => "-->",
             Kind::Lost | Kind::Recycle => "-.->",
         };
-        let _ = writeln!(s, "    s{} {arrow} s{}", edge.from + 1, edge.to + 1);
+        let mut label: Vec<String> = edge.when.map(escape::mermaid).into_iter().collect();
+        let (before, own) = (graph.owners[edge.from], graph.owners[edge.to]);
+        if let (Kind::Next, Some(before), Some(own)) = (edge.kind, before, own) {
+            if before != own && !graph.stages[edge.to].is_terminal() {
+                label.push(format!("#8644; {}", escape::mermaid(own)));
+            }
+        }
+        let label = if label.is_empty() {
+            String::new()
+        } else {
+            format!("|\"{}\"|", label.join("<br/>"))
+        };
+        let _ = writeln!(s, "    s{} {arrow}{label} s{}", edge.from + 1, edge.to + 1);
     }
     let _ = writeln!(s, "    classDef won fill:{WON},stroke:{WON},color:#fff");
     let _ = writeln!(

@@ -34,7 +34,6 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("cycle_target", "Cycle target", "目标周期"),
     ("date", "Date", "日期"),
     ("deal", "Deal", "交易"),
-    ("demo_milestone", "Demo requested", "已请求演示"),
     ("entry", "Deals enter here", "交易从这里进入"),
     ("entry_criteria", "Enter only when", "进入条件"),
     ("evidence", "Evidence", "证据"),
@@ -53,12 +52,18 @@ const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("goal", "Goal", "目标"),
     ("handbook", "Rep handbook", "销售手册"),
+    ("handoff", "Hand-off from", "交接自"),
     ("key_talk_track", "Key talk track", "关键话术"),
     ("know", "What to know", "要知道什么"),
     (
         "legend_branch",
         "branch: the deal may go either way",
         "分支：交易可能走向任一方向",
+    ),
+    (
+        "legend_handoff",
+        "hand-off: another role takes the deal",
+        "交接：由另一角色接手交易",
     ),
     ("legend_lost", "closed lost", "输单"),
     ("legend_recycle", "sent back on purpose", "有意退回"),
@@ -84,6 +89,7 @@ const LABELS: &[(&str, &str, &str)] = &[
         "推进前须填写的字段",
     ),
     ("response", "Response", "回应"),
+    ("roles", "Roles", "角色"),
     ("say", "What to say", "要说什么"),
     ("sep", ", ", "、"),
     ("stage", "Stage", "阶段"),
@@ -93,6 +99,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("terminal", "Closing stage", "结束阶段"),
     ("updated", "Updated", "更新日期"),
     ("version", "Version", "版本"),
+    ("when", "when", "条件"),
     ("won", "Closed won", "赢单"),
 ];
 
@@ -131,6 +138,27 @@ pub(crate) fn element(locale: Locale, id: &str) -> Option<&'static str> {
         _ => return None,
     };
     Some(pick(locale, en, zh))
+}
+
+/// A milestone in words: the well-known ones spelled out ("SQO: sales-qualified opportunity"),
+/// a team's own shown by its id.
+pub(crate) fn milestone(locale: Locale, id: &str) -> String {
+    let (en, zh) = match id {
+        "demo" => ("Demo requested", "已请求演示"),
+        "mql" => ("MQL: marketing-qualified lead", "MQL：市场合格线索"),
+        "sql" => ("SQL: sales-qualified lead", "SQL：销售合格线索"),
+        "sal" => ("SAL: sales-accepted lead", "SAL：销售接受的线索"),
+        "pql" => ("PQL: product-qualified lead", "PQL：产品合格线索"),
+        "sao" => ("SAO: sales-accepted opportunity", "SAO：销售接受的商机"),
+        "sqo" => ("SQO: sales-qualified opportunity", "SQO：销售合格商机"),
+        _ => {
+            return match locale {
+                Locale::En => format!("Milestone: {id}"),
+                Locale::ZhCn => format!("里程碑：{id}"),
+            };
+        }
+    };
+    pick(locale, en, zh).to_owned()
 }
 
 /// What a closing stage tells the rep, by how it closes the deal.

@@ -90,11 +90,19 @@ impl Renderer {
         format: Format,
         source_name: &str,
     ) -> Prepared<'_> {
-        self.prepare_with_files(playbook, locale, format, source_name, &Attachments::new())
+        self.prepare_with_files(
+            playbook,
+            locale,
+            format,
+            source_name,
+            &Attachments::new(),
+            None,
+        )
     }
 
     /// [`Renderer::prepare`] for pages written beside copies of the content library's files:
-    /// an item whose file is in `attachments` links to it.
+    /// an item whose file is in `attachments` links to it. With a `role` (an id of
+    /// `playbook.roles`), the one document is that role's checklists (`checklists-<role>`).
     pub(crate) fn prepare_with_files(
         &self,
         playbook: &PlaybookFile,
@@ -102,18 +110,21 @@ impl Renderer {
         format: Format,
         source_name: &str,
         attachments: &Attachments,
+        role: Option<&str>,
     ) -> Prepared<'_> {
-        let ctx = context::Context::new(playbook, locale, source_name, attachments);
+        let ctx = context::Context::new(playbook, locale, source_name, attachments, role);
         let ordered = context::process_order(&playbook.stages);
+        let roles = &playbook.playbook.roles;
         let flow = match format {
-            Format::Html => Value::from_safe_string(flow::svg(&ordered, locale)),
-            Format::Markdown => Value::from_safe_string(flow::mermaid(&ordered, locale)),
+            Format::Html => Value::from_safe_string(flow::svg(&ordered, roles, locale)),
+            Format::Markdown => Value::from_safe_string(flow::mermaid(&ordered, roles, locale)),
         };
         let root = context! { flow, ..Value::from(Serde(&ctx)) };
         Prepared {
             templates: &self.templates,
             format,
             root,
+            role: role.map(str::to_owned),
         }
     }
 }
@@ -127,21 +138,30 @@ pub struct Prepared<'a> {
     templates: &'a Templates,
     format: Format,
     root: Value,
+    /// The role whose checklists alone are rendered.
+    role: Option<String>,
 }
 
 impl Prepared<'_> {
     /// The documents' file names, in order ([`DOCUMENTS`] with the format's extension).
     pub fn files(&self) -> Vec<String> {
-        DOCUMENTS
-            .iter()
-            .map(|doc| format!("{doc}.{}", self.format.extension()))
-            .collect()
+        let extension = self.format.extension();
+        match &self.role {
+            Some(role) => vec![format!("checklists-{role}.{extension}")],
+            None => DOCUMENTS
+                .iter()
+                .map(|doc| format!("{doc}.{extension}"))
+                .collect(),
+        }
     }
 
     /// Renders the document `file` (one of [`Prepared::files`]) into `out` as it goes, so no
     /// document is ever held whole in memory.
     pub fn write(&self, file: &str, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
-        self.templates
-            .render_to(&format!("{file}.j2"), &self.root, out)
+        let template = match &self.role {
+            Some(_) => format!("checklists.{}.j2", self.format.extension()),
+            None => format!("{file}.j2"),
+        };
+        self.templates.render_to(&template, &self.root, out)
     }
 }

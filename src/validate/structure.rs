@@ -32,6 +32,25 @@ fn ids_at<'a>(value: Option<&'a Value>, pointer: &str) -> Vec<(&'a str, String)>
     }
 }
 
+/// The stage ids of a `next` value (an id, or a list of ids and `{stage, when}` branches) with
+/// their pointers.
+fn next_ids<'a>(value: Option<&'a Value>, pointer: &str) -> Vec<(&'a str, String)> {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match item {
+                Value::String(id) => Some((id.as_str(), format!("{pointer}/{i}"))),
+                branch => branch
+                    .get("stage")
+                    .and_then(Value::as_str)
+                    .map(|id| (id, format!("{pointer}/{i}/stage"))),
+            })
+            .collect(),
+        other => ids_at(other, pointer),
+    }
+}
+
 /// Checks ids and references.
 pub(crate) fn check(document: &Document) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
@@ -63,6 +82,12 @@ pub(crate) fn check(document: &Document) -> Vec<Diagnostic> {
         "content item",
         &mut diagnostics,
     );
+    let roles = document
+        .value
+        .pointer("/playbook/roles")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let role_ids = unique_ids(document, roles, "playbook/roles", "role", &mut diagnostics);
 
     // Each unknown reference is compared with every id for a suggestion: past a few hundred,
     // a file with thousands of stages would take quadratic time for findings nobody reads.
@@ -75,9 +100,38 @@ pub(crate) fn check(document: &Document) -> Vec<Diagnostic> {
             ("next", &stage_ids, "stage"),
             ("recycle", &stage_ids, "stage"),
             ("content", &content_ids, "content item"),
+            ("owner", &role_ids, "role"),
         ];
-        for (field, known, what) in refs {
-            for (id, pointer) in ids_at(stage.get(field), &format!("/stages/{i}/{field}")) {
+        let mut written: Vec<(&str, &HashMap<&str, usize>, &str, Vec<(&str, String)>)> = refs
+            .into_iter()
+            .map(|(field, known, what)| {
+                let pointer = format!("/stages/{i}/{field}");
+                let ids = if field == "next" {
+                    next_ids(stage.get(field), &pointer)
+                } else {
+                    ids_at(stage.get(field), &pointer)
+                };
+                (field, known, what, ids)
+            })
+            .collect();
+        // The owners of the stage's activities, exits and approvals.
+        for list in ["do", "exit", "approvals"] {
+            let items = stage
+                .get(list)
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
+            for (j, item) in items.iter().enumerate() {
+                let pointer = format!("/stages/{i}/{list}/{j}/owner");
+                written.push((
+                    "owner",
+                    &role_ids,
+                    "role",
+                    ids_at(item.get("owner"), &pointer),
+                ));
+            }
+        }
+        for (field, known, what, ids) in written {
+            for (id, pointer) in ids {
                 if known.contains_key(id) {
                     continue;
                 }
@@ -87,6 +141,9 @@ pub(crate) fn check(document: &Document) -> Vec<Diagnostic> {
                 }
                 let help = match did_you_mean(id, known.keys().copied()) {
                     Some(close) => format!("did you mean `{close}`?"),
+                    None if known.is_empty() && what == "role" => format!(
+                        "list the team's roles under `playbook:`, e.g. `roles: [{{id: {id}, name: …}}]`"
+                    ),
                     None if known.is_empty() => format!("the playbook defines no {what}s yet"),
                     None => {
                         let mut names: Vec<&str> = known.keys().copied().collect();

@@ -77,12 +77,7 @@ impl Rule for StageCycle {
                         if stage.recycle.iter().any(|r| r == &back.id) {
                             continue;
                         }
-                        let j = stage
-                            .next
-                            .0
-                            .iter()
-                            .position(|id| id == &back.id)
-                            .unwrap_or(0);
+                        let j = stage.next.ids().position(|id| id == &back.id).unwrap_or(0);
                         let pointer = if cx
                             .document
                             .spans

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::columns::{self, PeopleTable, shown_columns, shown_row};
 use super::svg;
 use super::table::{opt_num, percent};
-use super::words::{fill, labels, pick, t};
+use super::words::{fill, labels, milestone_name, pick, t};
 use crate::emit::svg::palette::{BACK, LOST, REMAINING, WON};
 use crate::emit::templates::{TemplateError, Templates};
 use crate::metrics::report::{PeriodReport, Report};
@@ -99,6 +99,37 @@ fn cards(report: &Report) -> Vec<Card> {
     ];
     if let Some(demo) = &funnel.demo {
         cards.push(card(percent(demo.share), t(report, "card_demo").into()));
+    }
+    // The funnel's milestones: how many new deals reach the first, then each step's
+    // conversion, and the last one's to won.
+    let name = |id: &str| milestone_name(report, id);
+    for (k, m) in funnel.milestones.iter().enumerate() {
+        if k == 0 {
+            cards.push(card(
+                percent(m.share),
+                fill(report, "card_milestone", &[("m", &name(&m.id))]),
+            ));
+        } else {
+            let before = &funnel.milestones[k - 1];
+            cards.push(card(
+                percent(m.from_previous),
+                fill(
+                    report,
+                    "card_milestone_step",
+                    &[("from", &name(&before.id)), ("to", &name(&m.id))],
+                ),
+            ));
+        }
+    }
+    if let Some(last) = funnel.milestones.last() {
+        cards.push(card(
+            percent(last.to_won),
+            fill(
+                report,
+                "card_milestone_step",
+                &[("from", &name(&last.id)), ("to", &t(report, "won_word"))],
+            ),
+        ));
     }
     let stalled: u64 = total.stages.iter().map(|s| s.stalled).sum();
     cards.push(card(

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
 
 use super::columns::{self, PeopleTable, shown_columns, shown_row};
-use super::words::{fill, pick, t};
+use super::words::{fill, milestone_line, pick, t};
 use crate::metrics::report::{PeriodReport, Report};
 use crate::metrics::source::Source;
 
@@ -124,6 +124,15 @@ fn period_block(report: &Report, period: &PeriodReport, title: &str, out: &mut S
     }
     out.push_str(&line);
     out.push('\n');
+    if !funnel.milestones.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}{}{}",
+            t(report, "milestones"),
+            t(report, "colon"),
+            milestone_line(report, funnel)
+        );
+    }
     let off_process = report.off_process(period, t(report, "skip"), t(report, "back"));
     if !off_process.is_empty() {
         let _ = writeln!(

@@ -36,6 +36,11 @@ const LABELS: &[(&str, Words)] = &[
             "赢单所需天数（中位数，目标 {target}）",
         ],
     ),
+    (
+        "card_milestone",
+        ["of new deals reached {m}", "的新交易达到 {m}"],
+    ),
+    ("card_milestone_step", ["{from} → {to}", "{from} → {to}"]),
     ("card_new_deals", ["new deals", "笔新交易"]),
     (
         "card_stalled",
@@ -183,6 +188,19 @@ const LABELS: &[(&str, Words)] = &[
             "{from} 至 {to} · {history} 中 {deals} 笔交易的 {rows} 次阶段变更 · 时区 {zone} · 截至 {as_of}",
         ],
     ),
+    (
+        "milestone_first",
+        ["{m} {n} ({share} of new)", "{m} {n} 笔（占新交易 {share}）"],
+    ),
+    (
+        "milestone_next",
+        ["{m} {n} ({share})", "{m} {n} 笔（{share}）"],
+    ),
+    (
+        "milestone_won",
+        ["won {n} ({share})", "赢单 {n} 笔（{share}）"],
+    ),
+    ("milestones", ["Milestones", "里程碑"]),
     ("moved_back", ["moved back", "退回"]),
     ("no_exits", ["no exits", "无离开"]),
     ("note", ["note", "说明"]),
@@ -424,9 +442,63 @@ const LABELS: &[(&str, Words)] = &[
             "赢单交易：各阶段触点（每笔交易中位数，手册 `do`）",
         ],
     ),
+    ("won_word", ["won", "赢单"]),
 ];
 
 /// The language of `report`: its playbook's.
+/// A milestone as reports name it: the well-known funnel stages in capitals (`SQO`), the demo
+/// in words, a team's own as written.
+pub(crate) fn milestone_name(report: &Report, id: &str) -> String {
+    match id {
+        "mql" | "sql" | "sal" | "pql" | "sao" | "sqo" => id.to_uppercase(),
+        "demo" => pick(report, ["Demo", "演示"]).to_owned(),
+        _ => id.to_owned(),
+    }
+}
+
+/// The period's milestones on one line: "SAO 12 (60% of new) → SQO 8 (67%) → won 3 (38%)";
+/// empty without milestones.
+pub(crate) fn milestone_line(report: &Report, funnel: &crate::metrics::report::Funnel) -> String {
+    use super::table::percent;
+    let mut parts: Vec<String> = funnel
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            let name = milestone_name(report, &m.id);
+            if k == 0 {
+                fill(
+                    report,
+                    "milestone_first",
+                    &[
+                        ("m", &name),
+                        ("n", &m.reached),
+                        ("share", &percent(m.share)),
+                    ],
+                )
+            } else {
+                fill(
+                    report,
+                    "milestone_next",
+                    &[
+                        ("m", &name),
+                        ("n", &m.reached),
+                        ("share", &percent(m.from_previous)),
+                    ],
+                )
+            }
+        })
+        .collect();
+    if let Some(last) = funnel.milestones.last() {
+        parts.push(fill(
+            report,
+            "milestone_won",
+            &[("n", &last.won), ("share", &percent(last.to_won))],
+        ));
+    }
+    parts.join(" → ")
+}
+
 fn locale(report: &Report) -> Locale {
     if report.playbook.locale == Locale::ZhCn.tag() {
         Locale::ZhCn

@@ -1,8 +1,9 @@
-//! The stage graph a playbook's `next` and `recycle` lists draw, for the process rules.
+//! The stage graph a playbook's `next` and `recycle` lists draw: for the process rules, and
+//! for metrics' milestones.
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::model::{PlaybookFile, Stage, Terminal};
+use super::{PlaybookFile, Stage};
 
 /// Stages by index, with their edges resolved.
 #[derive(Debug)]
@@ -34,8 +35,7 @@ impl<'a> Graph<'a> {
     pub(crate) fn next(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         self.stages[i]
             .next
-            .0
-            .iter()
+            .ids()
             .filter_map(|id| self.index_of(id.as_str()))
     }
 
@@ -62,25 +62,60 @@ impl<'a> Graph<'a> {
     /// Which stages can be reached from the first one, or another `entry: true` stage, through
     /// `next` (and into `from_any` stages from any open stage).
     pub(crate) fn reachable_from_start(&self) -> Vec<bool> {
+        self.reachable_avoiding(&vec![false; self.stages.len()])
+    }
+
+    /// [`Graph::reachable_from_start`] without entering the stages marked in `avoid`: the
+    /// stages reachable in the whole graph but not here are those every path to which goes
+    /// through an avoided stage.
+    pub(crate) fn reachable_avoiding(&self, avoid: &[bool]) -> Vec<bool> {
         let mut seen = vec![false; self.stages.len()];
         if self.stages.is_empty() {
             return seen;
         }
         let mut queue: VecDeque<usize> = (0..self.stages.len())
-            .filter(|&i| i == 0 || self.stages[i].entry)
+            .filter(|&i| (i == 0 || self.stages[i].entry) && !avoid[i])
             .collect();
         for &i in &queue {
             seen[i] = true;
         }
         while let Some(i) = queue.pop_front() {
             for j in self.next(i).chain(self.side_moves(i)) {
-                if !seen[j] {
+                if !seen[j] && !avoid[j] {
                     seen[j] = true;
                     queue.push_back(j);
                 }
             }
         }
         seen
+    }
+
+    /// The playbook's milestones in the order first marked, each with the stages a deal
+    /// entering has reached it: its own stages, and every stage reachable only through them.
+    pub(crate) fn milestones(&self) -> Vec<(&'a str, Vec<bool>)> {
+        let mut ids: Vec<&str> = Vec::new();
+        for stage in self.stages {
+            if let Some(m) = &stage.milestone {
+                if !ids.contains(&m.as_str()) {
+                    ids.push(m.as_str());
+                }
+            }
+        }
+        let all = self.reachable_from_start();
+        ids.into_iter()
+            .map(|id| {
+                let marked: Vec<bool> = self
+                    .stages
+                    .iter()
+                    .map(|s| s.milestone.as_ref().is_some_and(|m| m.as_str() == id))
+                    .collect();
+                let around = self.reachable_avoiding(&marked);
+                let reached = (0..self.stages.len())
+                    .map(|i| marked[i] || (all[i] && !around[i]))
+                    .collect();
+                (id, reached)
+            })
+            .collect()
     }
 
     /// Which stages can reach a stage for which `target` holds, through `next` and `recycle`.
@@ -105,8 +140,10 @@ impl<'a> Graph<'a> {
         seen
     }
 
-    /// The main path: from the first stage, follow the first `next` that does not lose the
-    /// deal, until a terminal stage, a dead end, or a stage already on the path.
+    /// The main path: from the first stage, follow the first `next` without a `when` condition
+    /// (else the first with one) into a stage that may be on it — not a side stage, not a
+    /// closing stage other than won — until a terminal stage, a dead end, or a stage already
+    /// on the path.
     pub(crate) fn main_path(&self) -> Vec<usize> {
         let mut path = Vec::new();
         let mut seen = vec![false; self.stages.len()];
@@ -121,9 +158,11 @@ impl<'a> Graph<'a> {
             }
             seen[i] = true;
             path.push(i);
-            current = self
-                .next(i)
-                .find(|&j| self.stages[j].terminal.is_none_or(Terminal::is_won) && !seen[j]);
+            current = self.stages[i]
+                .next
+                .main_order()
+                .filter_map(|id| self.index_of(id.as_str()))
+                .find(|&j| self.stages[j].on_main_path() && !seen[j]);
         }
         path
     }
