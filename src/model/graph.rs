@@ -95,10 +95,10 @@ impl<'a> Graph<'a> {
     pub(crate) fn milestones(&self) -> Vec<(&'a str, Vec<bool>)> {
         let mut ids: Vec<&str> = Vec::new();
         for stage in self.stages {
-            if let Some(m) = &stage.milestone {
-                if !ids.contains(&m.as_str()) {
-                    ids.push(m.as_str());
-                }
+            if let Some(m) = &stage.milestone
+                && !ids.contains(&m.as_str())
+            {
+                ids.push(m.as_str());
             }
         }
         let all = self.reachable_from_start();

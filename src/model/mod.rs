@@ -833,6 +833,8 @@ impl JsonSchema for RequiredField {
 }
 
 /// An internal gate: someone in the seller's company approves before the deal moves on.
+// `approval` is the key authors write (`- approval: Deal Desk approves the quote`).
+#[allow(clippy::struct_field_names)]
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Approval {

@@ -115,10 +115,11 @@ impl<'a> Graph<'a> {
             if edge.kind != Kind::Next || self.stages[edge.to].is_terminal() {
                 continue;
             }
-            if let (Some(before), Some(own)) = (self.owners[edge.from], self.owners[edge.to]) {
-                if before != own && !from[edge.to].contains(&before) {
-                    from[edge.to].push(before);
-                }
+            if let (Some(before), Some(own)) = (self.owners[edge.from], self.owners[edge.to])
+                && before != own
+                && !from[edge.to].contains(&before)
+            {
+                from[edge.to].push(before);
             }
         }
         from
@@ -553,10 +554,11 @@ pub(crate) fn mermaid(stages: &[&Stage], roles: &[Role], locale: Locale) -> Stri
         };
         let mut label: Vec<String> = edge.when.map(escape::mermaid).into_iter().collect();
         let (before, own) = (graph.owners[edge.from], graph.owners[edge.to]);
-        if let (Kind::Next, Some(before), Some(own)) = (edge.kind, before, own) {
-            if before != own && !graph.stages[edge.to].is_terminal() {
-                label.push(format!("#8644; {}", escape::mermaid(own)));
-            }
+        if let (Kind::Next, Some(before), Some(own)) = (edge.kind, before, own)
+            && before != own
+            && !graph.stages[edge.to].is_terminal()
+        {
+            label.push(format!("#8644; {}", escape::mermaid(own)));
         }
         let label = if label.is_empty() {
             String::new()

@@ -32,6 +32,15 @@ fn ids_at<'a>(value: Option<&'a Value>, pointer: &str) -> Vec<(&'a str, String)>
     }
 }
 
+/// The references one field of a stage makes: the field, the ids it may name, what they name
+/// (`stage`, `role`) and each id written with its pointer.
+type References<'d, 'k> = (
+    &'static str,
+    &'k HashMap<&'d str, usize>,
+    &'static str,
+    Vec<(&'d str, String)>,
+);
+
 /// The stage ids of a `next` value (an id, or a list of ids and `{stage, when}` branches) with
 /// their pointers.
 fn next_ids<'a>(value: Option<&'a Value>, pointer: &str) -> Vec<(&'a str, String)> {
@@ -102,7 +111,7 @@ pub(crate) fn check(document: &Document) -> Vec<Diagnostic> {
             ("content", &content_ids, "content item"),
             ("owner", &role_ids, "role"),
         ];
-        let mut written: Vec<(&str, &HashMap<&str, usize>, &str, Vec<(&str, String)>)> = refs
+        let mut written: Vec<References<'_, '_>> = refs
             .into_iter()
             .map(|(field, known, what)| {
                 let pointer = format!("/stages/{i}/{field}");
