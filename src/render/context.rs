@@ -505,6 +505,10 @@ impl StageCtx {
         self.activities.retain(|a| mine(&a.owner));
         self.exits.retain(|e| mine(&e.owner));
         self.approvals.retain(|a| mine(&a.owner));
+        // What is left is the role's own: naming it on each item would only repeat the title.
+        self.activities.iter_mut().for_each(|a| a.owner = None);
+        self.exits.iter_mut().for_each(|e| e.owner = None);
+        self.approvals.iter_mut().for_each(|a| a.owner = None);
         if !mine(&None) {
             self.entry_criteria.clear();
             self.required_fields.clear();

@@ -46,8 +46,8 @@ struct Edge<'a> {
 struct Graph<'a> {
     stages: Vec<&'a Stage>,
     edges: Vec<Edge<'a>>,
-    /// Each stage's owner, by name (`playbook.roles`).
-    owners: Vec<Option<&'a str>>,
+    /// Each stage's owner, as the picture names it ([`short_role`]).
+    owners: Vec<Option<String>>,
 }
 
 impl<'a> Graph<'a> {
@@ -92,12 +92,11 @@ impl<'a> Graph<'a> {
             .iter()
             .map(|s| {
                 let owner = s.owner.as_ref()?;
-                Some(
-                    roles
-                        .iter()
-                        .find(|r| r.id == *owner)
-                        .map_or(owner.as_str(), |r| r.name.as_str()),
-                )
+                let name = roles
+                    .iter()
+                    .find(|r| r.id == *owner)
+                    .map_or(owner.as_str(), |r| r.name.as_str());
+                Some(short_role(name, owner.as_str()))
             })
             .collect();
         Self {
@@ -109,14 +108,16 @@ impl<'a> Graph<'a> {
 
     /// For each row, the owners of the stages whose `next` leads to it that are not its own:
     /// the deal changes hands on the way in.
-    fn handoffs(&self) -> Vec<Vec<&'a str>> {
+    fn handoffs(&self) -> Vec<Vec<&str>> {
         let mut from: Vec<Vec<&str>> = vec![Vec::new(); self.stages.len()];
         for edge in &self.edges {
             if edge.kind != Kind::Next || self.stages[edge.to].is_terminal() {
                 continue;
             }
-            if let (Some(before), Some(own)) = (self.owners[edge.from], self.owners[edge.to])
-                && before != own
+            if let (Some(before), Some(own)) = (
+                self.owners[edge.from].as_deref(),
+                self.owners[edge.to].as_deref(),
+            ) && before != own
                 && !from[edge.to].contains(&before)
             {
                 from[edge.to].push(before);
@@ -277,7 +278,7 @@ pub(crate) fn svg(stages: &[&Stage], roles: &[Role], locale: Locale) -> String {
             None => {
                 let number = row + 1;
                 // The owner at the box's right end; the name gets what is left.
-                let owner = graph.owners[row].map(|o| fit(o, 11.0, 110.0));
+                let owner = graph.owners[row].as_deref().map(|o| fit(o, 11.0, 110.0));
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 let owner_w = owner
                     .as_deref()
@@ -326,7 +327,7 @@ pub(crate) fn svg(stages: &[&Stage], roles: &[Role], locale: Locale) -> String {
             let text = format!(
                 "⇄ {} → {}",
                 handoffs[row].join(t["sep"]),
-                graph.owners[row].unwrap_or_default()
+                graph.owners[row].as_deref().unwrap_or_default()
             );
             let _ = write!(
                 s,
@@ -505,6 +506,16 @@ pub(crate) fn svg(stages: &[&Stage], roles: &[Role], locale: Locale) -> String {
     svg
 }
 
+/// A role as the picture names it: its name when short ("售前工程师", "Deal Desk"), else its id
+/// in capitals ("Account Executive" → `AE`), so stage names keep their room.
+fn short_role(name: &str, id: &str) -> String {
+    if text_width(name, 11.0) <= 80.0 {
+        name.to_owned()
+    } else {
+        id.to_uppercase()
+    }
+}
+
 /// Closes an edge's `element`, with the branch's condition as its tooltip.
 fn close(element: &str, when: Option<&str>) -> String {
     when.map_or_else(
@@ -540,7 +551,7 @@ pub(crate) fn mermaid(stages: &[&Stage], roles: &[Role], locale: Locale) -> Stri
                         escape::mermaid(&locale::duration(locale, d))
                     );
                 }
-                if let Some(owner) = graph.owners[row] {
+                if let Some(owner) = &graph.owners[row] {
                     let _ = write!(label, "<br/>{}", escape::mermaid(owner));
                 }
                 writeln!(s, "    s{id}[\"{label}\"]")
@@ -553,7 +564,10 @@ pub(crate) fn mermaid(stages: &[&Stage], roles: &[Role], locale: Locale) -> Stri
             Kind::Lost | Kind::Recycle => "-.->",
         };
         let mut label: Vec<String> = edge.when.map(escape::mermaid).into_iter().collect();
-        let (before, own) = (graph.owners[edge.from], graph.owners[edge.to]);
+        let (before, own) = (
+            graph.owners[edge.from].as_deref(),
+            graph.owners[edge.to].as_deref(),
+        );
         if let (Kind::Next, Some(before), Some(own)) = (edge.kind, before, own)
             && before != own
             && !graph.stages[edge.to].is_terminal()

@@ -88,6 +88,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "Fill in before the deal moves on",
         "推进前须填写的字段",
     ),
+    (
+        "required_fields_closing",
+        "Fill in when the deal closes here",
+        "在此关闭交易时须填写",
+    ),
     ("response", "Response", "回应"),
     ("roles", "Roles", "角色"),
     ("say", "What to say", "要说什么"),

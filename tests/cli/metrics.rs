@@ -1018,11 +1018,50 @@ fn a_move_to_a_side_stage_is_not_progress() {
     assert_eq!(total_stage(&report, "on-hold")["advanced"], 0);
 }
 
+#[test]
+fn milestones_count_deals_that_reached_or_passed_them() {
+    // The shipped enterprise playbook marks 1-Discovery `sao` and 2-Scoping `sqo`. Six new
+    // deals: A goes all the way and is won; B is lost after discovery; C is unqualified at
+    // once; D takes the no-evaluation branch to proposal and is lost; E jumps from discovery to
+    // negotiating (past scoping: every path there goes through it) and is won; F enters at
+    // discovery and is still open.
+    let report = json_report_of(
+        "playbooks/enterprise.yaml",
+        "tests/data/metrics/milestones/history.csv",
+    );
+    let funnel = &report["total"]["funnel"];
+    assert_eq!(funnel["new_deals"], 6);
+    assert_eq!(funnel["win_rate"], 0.5, "2 won, 2 lost; C is left out");
+    let milestones = funnel["milestones"].as_array().unwrap();
+    let ids: Vec<&str> = milestones
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["sao", "sqo"]);
+    let (sao, sqo) = (&milestones[0], &milestones[1]);
+    assert_eq!(sao["reached"], 5, "all but C");
+    assert_eq!(sao["from_previous"], serde_json::Value::Null);
+    assert_eq!(sqo["reached"], 3, "A, D and E");
+    assert_eq!(sqo["from_previous"], 0.6, "3 of the 5 SAOs");
+    assert_eq!(sqo["won"], 2);
+    assert_eq!(
+        sqo["to_won"].as_f64().map(|r| (r * 1000.0).round()),
+        Some(667.0)
+    );
+}
+
 /// The JSON report of `DIR/playbook.yaml` measured against `DIR/history.csv`.
 fn json_report(dir: &str) -> serde_json::Value {
+    json_report_of(
+        &format!("{dir}/playbook.yaml"),
+        &format!("{dir}/history.csv"),
+    )
+}
+
+/// The JSON report of `playbook` measured against `history`.
+fn json_report_of(playbook: &str, history: &str) -> serde_json::Value {
     let output = Command::new(snapbox::cmd::cargo_bin!("stagebook"))
-        .args(["metrics", &format!("{dir}/playbook.yaml"), "--history"])
-        .arg(format!("{dir}/history.csv"))
+        .args(["metrics", playbook, "--history", history])
         .args(["--format", "json"])
         .assert()
         .code(0)
