@@ -90,6 +90,39 @@ impl<'a> Graph<'a> {
         seen
     }
 
+    /// A shortest way from the first stage (or another entry stage) to `target` that enters
+    /// none of the stages marked in `avoid`, through `next` and into `from_any` stages; `None`
+    /// when every way goes through one of them.
+    pub(crate) fn path_avoiding(&self, avoid: &[bool], target: usize) -> Option<Vec<usize>> {
+        let n = self.stages.len();
+        let mut parent: Vec<Option<usize>> = vec![None; n];
+        let mut seen = vec![false; n];
+        let mut queue: VecDeque<usize> = (0..n)
+            .filter(|&i| (i == 0 || self.stages[i].entry) && !avoid[i])
+            .collect();
+        for &i in &queue {
+            seen[i] = true;
+        }
+        while let Some(i) = queue.pop_front() {
+            if i == target {
+                let mut path = vec![i];
+                while let Some(p) = parent[*path.last().unwrap_or(&i)] {
+                    path.push(p);
+                }
+                path.reverse();
+                return Some(path);
+            }
+            for j in self.next(i).chain(self.side_moves(i)) {
+                if !seen[j] && !avoid[j] {
+                    seen[j] = true;
+                    parent[j] = Some(i);
+                    queue.push_back(j);
+                }
+            }
+        }
+        None
+    }
+
     /// The playbook's milestones in the order first marked, each with the stages a deal
     /// entering has reached it: its own stages, and every stage reachable only through them.
     pub(crate) fn milestones(&self) -> Vec<(&'a str, Vec<bool>)> {

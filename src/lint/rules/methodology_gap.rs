@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 use crate::load::yaml::push_segment;
-use crate::validate::did_you_mean;
 
 declare_rule! {
     /// ## What it checks
@@ -15,10 +14,13 @@ declare_rule! {
     ///
     /// - an element of the framework (or of the team's own `elements` list) that no stage
     ///   captures;
-    /// - an element captured for the first time *after* the stage named for it in
-    ///   `required_by` (stages count in the order they are written);
-    /// - a `captures` entry or `required_by` key that is not an element, and a `required_by`
-    ///   stage that does not exist.
+    /// - a way into the stage named for an element in `required_by` that captures it nowhere
+    ///   on the way: every path of `next` stages from the first stage (or another entry
+    ///   stage) to it must capture the element, so a branch (a tender, a partner route) that
+    ///   skips the capturing stage is caught, and the finding shows that path.
+    ///
+    /// A `captures` entry, `required_by` key or stage that does not exist is an error of its
+    /// own: `unknown-element`.
     ///
     /// Frameworks: `meddpicc` (metrics, economic-buyer, decision-criteria, decision-process,
     /// paper-process, identify-pain, champion, competition), `meddic` (the same without
@@ -33,8 +35,9 @@ declare_rule! {
     ///
     /// ## Example
     ///
-    /// Flagged (`economic-buyer` must be known by `proposal`, but is first captured in
-    /// `negotiation`; `competition` is never captured):
+    /// Flagged (`economic-buyer` must be known by `proposal`, but a deal reaches `proposal`
+    /// through `discovery` without it — it is first captured in `negotiation`; `competition`
+    /// is never captured):
     ///
     /// ```yaml
     /// playbook:
@@ -70,10 +73,6 @@ impl Rule for MethodologyGap {
             return;
         };
         let elements = methodology.element_names();
-        let name = methodology
-            .framework
-            .filter(|_| methodology.elements.is_empty())
-            .map_or("the methodology", |f| f.name());
         if elements.is_empty() {
             out.push(
                 cx.finding(
@@ -88,29 +87,11 @@ impl Rule for MethodologyGap {
             );
             return;
         }
-        let unknown = |element: &str| {
-            let help = match did_you_mean(element, elements.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => format!("the elements are: {}", elements.join(", ")),
-            };
-            (format!("`{element}` is not an element of {name}"), help)
-        };
         let mut first: HashMap<&str, (usize, usize)> = HashMap::new();
         for (i, stage) in cx.playbook.stages.iter().enumerate() {
             for (j, element) in stage.captures.iter().enumerate() {
                 if elements.contains(&element.as_str()) {
                     first.entry(element.as_str()).or_insert((i, j));
-                } else {
-                    let (message, help) = unknown(element);
-                    out.push(
-                        cx.finding(
-                            &Self::META,
-                            format!("/stages/{i}/captures/{j}"),
-                            false,
-                            format!("stage `{}`: {message}", stage.id),
-                        )
-                        .with_help(help),
-                    );
                 }
             }
         }
@@ -130,41 +111,46 @@ impl Rule for MethodologyGap {
             }
         }
         for (element, stage_id) in &methodology.required_by {
+            // Unknown elements and stages are `unknown-element`'s.
+            let (Some(required), Some(&(i, j))) = (
+                cx.graph.index_of(stage_id.as_str()),
+                first.get(element.as_str()),
+            ) else {
+                continue;
+            };
+            let capturing: Vec<bool> = cx
+                .playbook
+                .stages
+                .iter()
+                .map(|s| s.captures.iter().any(|c| c == element))
+                .collect();
+            let Some(path) = cx.graph.path_avoiding(&capturing, required) else {
+                continue;
+            };
             let mut pointer = "/playbook/methodology/required_by".to_string();
             push_segment(&mut pointer, element);
-            if !elements.contains(&element.as_str()) {
-                let (message, help) = unknown(element);
-                out.push(
-                    cx.finding(&Self::META, pointer, true, message)
-                        .with_help(help),
-                );
-                continue;
-            }
-            let Some(required) = cx.graph.index_of(stage_id.as_str()) else {
-                out.push(
-                    cx.finding(
-                        &Self::META,
-                        pointer,
-                        false,
-                        format!("`required_by` names stage `{stage_id}`, which does not exist"),
-                    )
-                    .with_help("use the id of one of the playbook's stages"),
-                );
-                continue;
-            };
-            let Some(&(i, j)) = first.get(element.as_str()) else {
-                continue;
-            };
-            if i > required {
-                let stage = &cx.playbook.stages[i];
-                out.push(
-                    cx.finding(&Self::META, format!("/stages/{i}/captures/{j}"), false, format!(
-                        "`{element}` is first captured in stage `{}`, after stage `{stage_id}` where it is required", stage.id
-                    ))
-                    .with_related(cx.label(&pointer, false).with_text("required by here"))
-                    .with_help(format!("capture `{element}` in `{stage_id}` or an earlier stage")),
-                );
-            }
+            let way: Vec<&str> = path
+                .iter()
+                .map(|&k| cx.playbook.stages[k].id.as_str())
+                .collect();
+            out.push(
+                cx.finding(
+                    &Self::META,
+                    pointer,
+                    false,
+                    format!(
+                        "a deal can reach stage `{stage_id}`, where `{element}` is required, without it being captured: {}",
+                        way.join(" → ")
+                    ),
+                )
+                .with_related(
+                    cx.label(&format!("/stages/{i}/captures/{j}"), false)
+                        .with_text("captured here, off that path"),
+                )
+                .with_help(format!(
+                    "capture `{element}` in `{stage_id}` or in a stage on every way into it"
+                )),
+            );
         }
     }
 }
@@ -189,6 +175,26 @@ mod tests {
     }
 
     #[test]
+    fn follows_every_path_into_the_required_stage() {
+        // Budget is captured in proposal, but a branch goes from prospecting straight to won.
+        let yaml = CLEAN
+            .replace("  cycle_target: 6w\n", "  cycle_target: 6w\n  methodology:\n    elements: [need, budget]\n    required_by: {budget: won}\n")
+            .replace("    content: [acme-story]\n", "    content: [acme-story]\n    captures: [need]\n")
+            .replace("    content: [pricing]\n", "    content: [pricing]\n    captures: [budget]\n");
+        assert!(findings(&MethodologyGap, &yaml).is_empty());
+        let branched = yaml.replace(
+            "    next: [proposal, lost]\n",
+            "    next: [proposal, {stage: won, when: A renewal under 5 seats}, lost]\n",
+        );
+        assert_eq!(
+            findings(&MethodologyGap, &branched),
+            [
+                "/playbook/methodology/required_by/budget: a deal can reach stage `won`, where `budget` is required, without it being captured: prospecting → won"
+            ]
+        );
+    }
+
+    #[test]
     fn flags_missing_late_and_unknown_elements() {
         let yaml = CLEAN
             .replace("  cycle_target: 6w\n", "  cycle_target: 6w\n  methodology:\n    framework: bant\n    required_by: {budget: prospecting}\n")
@@ -197,10 +203,9 @@ mod tests {
         assert_eq!(
             findings(&MethodologyGap, &yaml),
             [
-                "/stages/0/captures/1: stage `prospecting`: `authorty` is not an element of bant",
                 "/playbook/methodology: no stage captures `authority`",
                 "/playbook/methodology: no stage captures `timeline`",
-                "/stages/1/captures/0: `budget` is first captured in stage `proposal`, after stage `prospecting` where it is required",
+                "/playbook/methodology/required_by/budget: a deal can reach stage `prospecting`, where `budget` is required, without it being captured: prospecting",
             ]
         );
     }

@@ -43,6 +43,7 @@ pub(crate) mod placeholder_text;
 pub(crate) mod seller_side_exit;
 pub(crate) mod stage_cycle;
 pub(crate) mod stage_without_exit;
+pub(crate) mod unknown_element;
 pub(crate) mod unreachable_stage;
 pub(crate) mod unused_content;
 pub(crate) mod unused_suppression;
@@ -88,6 +89,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &seller_side_exit::SellerSideExit,
     &stage_cycle::StageCycle,
     &stage_without_exit::StageWithoutExit,
+    &unknown_element::UnknownElement,
     &unreachable_stage::UnreachableStage,
     &unused_content::UnusedContent,
     &unused_suppression::UnusedSuppression,
