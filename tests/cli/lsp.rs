@@ -217,12 +217,7 @@ fn a_whole_editor_session() {
     );
     let (line, column) = find(&fixed, "next: \n");
     let completion = server.request("textDocument/completion", at(line, column + 6, &uri));
-    let labels: Vec<&str> = completion["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&completion);
     assert_eq!(labels, ["discovery", "demo", "won", "lost"]);
 
     // Back to the original text for navigation.
@@ -442,12 +437,7 @@ stages:
     server.diagnostics(&uri);
     let (line, column) = find(&typing, "    expe");
     let completion = server.request("textDocument/completion", at(line, column + 8, &uri));
-    let labels: Vec<&str> = completion["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&completion);
     assert!(
         labels.contains(&"expected_duration") && labels.contains(&"buyer_view"),
         "{labels:?}"
@@ -464,12 +454,7 @@ stages:
     server.diagnostics(&uri);
     let (line, column) = find(&typing, "milestone: ");
     let completion = server.request("textDocument/completion", at(line, column + 11, &uri));
-    let labels: Vec<&str> = completion["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&completion);
     assert!(
         labels.contains(&"sqo") && labels.contains(&"demo"),
         "{completion}"
@@ -478,4 +463,14 @@ stages:
     server.request("shutdown", Value::Null);
     server.notify("exit", Value::Null);
     assert!(server.child.wait().unwrap().success());
+}
+
+/// The labels of a completion response's items.
+fn completion_labels(completion: &Value) -> Vec<&str> {
+    completion["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].as_str().unwrap())
+        .collect()
 }
