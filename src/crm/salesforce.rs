@@ -139,6 +139,7 @@ pub(crate) fn forecast_category(category: ForecastCategory) -> &'static str {
     match category {
         ForecastCategory::Pipeline => "Pipeline",
         ForecastCategory::BestCase => "BestCase",
+        ForecastCategory::MostLikely => "MostLikely",
         ForecastCategory::Commit => "Forecast",
         ForecastCategory::Closed => "Closed",
         ForecastCategory::Omitted => "Omitted",

@@ -380,8 +380,8 @@ pub(crate) struct Stage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u8", range(min = 0, max = 100))]
     pub(crate) probability: Option<u8>,
-    /// Which forecast bucket deals in this stage count in: `pipeline`, `best-case`, `commit`,
-    /// `closed` or `omitted`. Default: `pipeline` for open stages, `closed` for won and
+    /// Which forecast bucket deals in this stage count in: `pipeline`, `best-case`,
+    /// `most-likely`, `commit`, `closed` or `omitted`. Default: `pipeline` for open stages, `closed` for won and
     /// `omitted` for lost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "ForecastCategory")]
@@ -477,6 +477,8 @@ pub(crate) enum ForecastCategory {
     Pipeline,
     /// Deals that could close this period if things go well.
     BestCase,
+    /// Deals more likely than best case, not yet committed (Salesforce's "Most Likely").
+    MostLikely,
     /// Deals the team commits to closing this period.
     Commit,
     /// Won deals.

@@ -12,8 +12,10 @@ declare_rule! {
     ///
     /// - a won stage whose deals are not `closed`, a lost stage whose deals are not `omitted`;
     /// - an open stage whose deals count as `closed` (they have not closed);
-    /// - a stage in a higher category than another (pipeline < best-case < commit) with a lower
-    ///   `probability`: "commit at 10 %" beside "pipeline at 40 %".
+    /// - a stage in a higher category than another (pipeline < best-case < most-likely <
+    ///   commit) with a lower `probability`: "commit at 10 %" beside "pipeline at 40 %";
+    /// - a category that drops along the main path: `commit` in negotiation, then `best-case`
+    ///   in the contract stage after it.
     ///
     /// ## Why it matters
     ///
@@ -63,6 +65,7 @@ fn written(category: ForecastCategory) -> &'static str {
     match category {
         ForecastCategory::Pipeline => "pipeline",
         ForecastCategory::BestCase => "best-case",
+        ForecastCategory::MostLikely => "most-likely",
         ForecastCategory::Commit => "commit",
         ForecastCategory::Closed => "closed",
         ForecastCategory::Omitted => "omitted",
@@ -74,7 +77,8 @@ fn rank(category: ForecastCategory) -> Option<u8> {
     match category {
         ForecastCategory::Pipeline => Some(0),
         ForecastCategory::BestCase => Some(1),
-        ForecastCategory::Commit => Some(2),
+        ForecastCategory::MostLikely => Some(2),
+        ForecastCategory::Commit => Some(3),
         ForecastCategory::Closed | ForecastCategory::Omitted => None,
     }
 }
@@ -110,7 +114,7 @@ impl Rule for ForecastCategoryRule {
                         "stage `{}` is open, but counts its deals as `closed` in the forecast",
                         stage.id
                     ),
-                    "use `pipeline`, `best-case` or `commit` for a stage deals are still in; `closed` is for the won stage".to_owned(),
+                    "use `pipeline`, `best-case`, `most-likely` or `commit` for a stage deals are still in; `closed` is for the won stage".to_owned(),
                 )),
                 _ => None,
             };
@@ -119,6 +123,44 @@ impl Rule for ForecastCategoryRule {
                     stage_part_finding(cx, &Self::META, i, "forecast_category", message)
                         .with_help(help),
                 );
+            }
+        }
+        // Along the main path a deal only gets surer: its category never drops.
+        let mut surest: Option<(usize, u8)> = None;
+        for i in cx.graph.main_path() {
+            let Some(r) = stages[i].forecast_category.and_then(rank) else {
+                continue;
+            };
+            match surest {
+                Some((j, before)) if r < before => {
+                    let (stage, earlier) = (&stages[i], &stages[j]);
+                    let (now, then) = (
+                        stage.forecast_category.map_or("", written),
+                        earlier.forecast_category.map_or("", written),
+                    );
+                    out.push(
+                        stage_part_finding(
+                            cx,
+                            &Self::META,
+                            i,
+                            "forecast_category",
+                            format!(
+                                "the forecast category drops from `{then}` in `{}` to `{now}` in `{}`, later on the main path",
+                                earlier.id, stage.id
+                            ),
+                        )
+                        .with_related(
+                            cx.label(&format!("/stages/{j}/forecast_category"), false)
+                                .with_text(format!("`{then}` here")),
+                        )
+                        .with_help(format!(
+                            "a deal that moves on is surer to close: give `{}` `{then}` or a surer category, or lower `{}`",
+                            stage.id, earlier.id
+                        )),
+                    );
+                }
+                Some((_, before)) if r <= before => {}
+                _ => surest = Some((i, r)),
             }
         }
         // Open stages with both a category and a probability: a surer category must not be
@@ -187,12 +229,24 @@ mod tests {
     }
 
     #[test]
+    fn flags_a_category_that_drops_along_the_main_path() {
+        let yaml = "stagebook: 1\nplaybook:\n  id: f\n  name: F\nstages:\n  - id: a\n    name: A\n    forecast_category: most-likely\n    next: b\n  - id: b\n    name: B\n    forecast_category: best-case\n    next: [won, lost]\n  - id: won\n    name: Won\n    terminal: won\n  - id: lost\n    name: Lost\n    terminal: lost\n";
+        assert_eq!(
+            findings(&ForecastCategoryRule, yaml),
+            [
+                "/stages/1: the forecast category drops from `most-likely` in `a` to `best-case` in `b`, later on the main path"
+            ]
+        );
+    }
+
+    #[test]
     fn flags_a_surer_category_with_a_lower_probability() {
         let yaml = "stagebook: 1\nplaybook:\n  id: f\n  name: F\nstages:\n  - id: a\n    name: A\n    probability: 10\n    forecast_category: commit\n    next: b\n  - id: b\n    name: B\n    probability: 40\n    forecast_category: pipeline\n    next: c\n  - id: c\n    name: C\n    probability: 60\n    forecast_category: commit\n    next: [won, lost]\n  - id: won\n    name: Won\n    terminal: won\n  - id: lost\n    name: Lost\n    terminal: lost\n";
         assert_eq!(
             findings(&ForecastCategoryRule, yaml),
             [
-                "/stages/0: stage `a` counts as `commit` at 10%, but `b` counts only as `pipeline` at 40%"
+                "/stages/1: the forecast category drops from `commit` in `a` to `pipeline` in `b`, later on the main path",
+                "/stages/0: stage `a` counts as `commit` at 10%, but `b` counts only as `pipeline` at 40%",
             ]
         );
     }
