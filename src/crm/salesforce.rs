@@ -16,7 +16,7 @@ use super::diff::ActualStage;
 use super::{CrmStage, CrmTarget, Expected, Layout, OutputFile, merge, stages};
 use crate::emit::escape::html;
 use crate::model::{
-    ForecastCategory, Locale, PlaybookCrm, PlaybookFile, SalesforcePlaybook, Stage,
+    ForecastCategory, Locale, PlaybookCrm, PlaybookFile, RequiredField, SalesforcePlaybook, Stage,
 };
 
 /// Most key fields Salesforce shows on one Sales Path step.
@@ -185,6 +185,40 @@ pub(crate) fn path_name(playbook: &PlaybookFile) -> String {
     name.trim_end_matches('_').to_string()
 }
 
+/// Whether `name` can be a Salesforce field's API name: a letter, then letters, digits and
+/// underscores (`Amount`, `Loss_Reason__c`), at most 80 characters.
+pub(crate) fn is_api_name(name: &str) -> bool {
+    name.len() <= 80
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The Salesforce field a required field is: its `salesforce` name, else its `field` when that
+/// is an API name itself (`Amount`); `None` for a name only people read (`Close reason`).
+pub(crate) fn required_field_name(field: &RequiredField) -> Option<&str> {
+    field
+        .salesforce
+        .as_deref()
+        .or_else(|| Some(field.field.as_str()).filter(|f| is_api_name(f)))
+}
+
+/// The fields a stage's Sales Path step shows: its `crm.salesforce.key_fields`, then the
+/// Salesforce fields of its `required_fields`, each once.
+pub(crate) fn key_fields(stage: &Stage) -> Vec<&str> {
+    let mut fields: Vec<&str> = stage
+        .crm
+        .as_ref()
+        .and_then(|c| c.salesforce.as_ref())
+        .map(|sf| sf.key_fields.iter().map(|f| f.0.as_str()).collect())
+        .unwrap_or_default();
+    for name in stage.required_fields.iter().filter_map(required_field_name) {
+        if !fields.contains(&name) {
+            fields.push(name);
+        }
+    }
+    fields
+}
+
 /// Writes `value` as an XML document with the declaration Salesforce files carry.
 fn xml(value: &impl Serialize) -> String {
     let mut text = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -310,12 +344,7 @@ fn path_file(playbook: &PlaybookFile, path_name: &str, layout: Layout) -> Output
             let stage = &playbook.stages[s.index];
             let info = guidance(playbook, stage);
             PathAssistantStep {
-                field_names: stage
-                    .crm
-                    .as_ref()
-                    .and_then(|c| c.salesforce.as_ref())
-                    .map(|sf| sf.key_fields.iter().map(|f| f.0.as_str()).collect())
-                    .unwrap_or_default(),
+                field_names: key_fields(stage),
                 info: (!info.is_empty()).then_some(info),
                 picklist_value_name: s.label,
             }

@@ -4,13 +4,14 @@ use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
 use super::{salesforce_stages, stage_part_finding};
-use crate::crm::salesforce::MAX_KEY_FIELDS;
+use crate::crm::salesforce::{MAX_KEY_FIELDS, key_fields};
 
 declare_rule! {
     /// ## What it checks
     ///
-    /// That a stage lists at most five Salesforce key fields (`crm.salesforce.key_fields`), when the
-    /// playbook is exported to Salesforce.
+    /// That a stage puts at most five fields on its Salesforce Sales Path step, when the
+    /// playbook is exported to Salesforce: its key fields (`crm.salesforce.key_fields`) and the
+    /// Salesforce fields of its `required_fields`, each counted once.
     ///
     /// ## Why it matters
     ///
@@ -42,17 +43,30 @@ impl Rule for CrmTooManyKeyFields {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Finding>) {
         for (i, stage) in salesforce_stages(cx) {
-            let fields = stage
+            let own = stage
                 .crm
                 .as_ref()
                 .and_then(|c| c.salesforce.as_ref())
                 .map_or(0, |s| s.key_fields.len());
+            let fields = key_fields(stage).len();
             if fields > MAX_KEY_FIELDS {
-                let part = format!("crm/salesforce/key_fields/{MAX_KEY_FIELDS}");
-                let message = format!(
-                    "stage `{}` lists {fields} key fields, but a Salesforce Sales Path step shows at most {MAX_KEY_FIELDS}",
-                    stage.id
-                );
+                let (part, message) = if own > MAX_KEY_FIELDS {
+                    (
+                        format!("crm/salesforce/key_fields/{MAX_KEY_FIELDS}"),
+                        format!(
+                            "stage `{}` lists {fields} key fields, but a Salesforce Sales Path step shows at most {MAX_KEY_FIELDS}",
+                            stage.id
+                        ),
+                    )
+                } else {
+                    (
+                        "required_fields".to_owned(),
+                        format!(
+                            "stage `{}` puts {fields} fields on its Sales Path step ({own} key fields and its required fields), but Salesforce shows at most {MAX_KEY_FIELDS}",
+                            stage.id
+                        ),
+                    )
+                };
                 out.push(
                     stage_part_finding(cx, &Self::META, i, &part, message)
                         .with_help("keep the five fields the rep must fill in at this step"),

@@ -23,6 +23,7 @@ pub(crate) mod crm_terminal_not_a_stage;
 pub(crate) mod crm_terminal_probability;
 pub(crate) mod crm_too_many_key_fields;
 pub(crate) mod crm_too_many_stages;
+pub(crate) mod crm_unmapped_required_field;
 pub(crate) mod cycle_over_target;
 pub(crate) mod dead_end_stage;
 pub(crate) mod forecast_category;
@@ -69,6 +70,7 @@ pub(crate) static ALL: &[&dyn Rule] = &[
     &crm_terminal_probability::CrmTerminalProbability,
     &crm_too_many_key_fields::CrmTooManyKeyFields,
     &crm_too_many_stages::CrmTooManyStages,
+    &crm_unmapped_required_field::CrmUnmappedRequiredField,
     &cycle_over_target::CycleOverTarget,
     &dead_end_stage::DeadEndStage,
     &forecast_category::ForecastCategoryRule,
