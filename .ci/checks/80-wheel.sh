@@ -47,7 +47,7 @@ if [ "$got" != "$expected" ]; then
   exit 1
 fi
 got="$(NO_COLOR=1 "$stagebook" check playbooks/)"
-if [ "$got" != "no problems in 5 files" ]; then
+if [ "$got" != "no problems in 6 files" ]; then
   echo "80-wheel: stagebook check playbooks/ printed: $got" >&2
   exit 1
 fi
@@ -62,7 +62,7 @@ run_without_installing() {
     cat "$out/stderr" >&2
     exit 1
   }
-  if [ "$got" != "no problems in 5 files" ]; then
+  if [ "$got" != "no problems in 6 files" ]; then
     echo "80-wheel: \`$tool … stagebook check playbooks/\` printed: $got" >&2
     exit 1
   fi

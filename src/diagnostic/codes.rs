@@ -162,6 +162,8 @@ codes! {
         "an included file does not exist: the path is relative to the playbook's folder";
     INCLUDE_NOT_FRAGMENT = "structure::include-not-fragment", Error,
         "an included file must hold only `stages` and `content`";
+    INVALID_EXTENDS = "structure::invalid-extends", Error,
+        "a variant's `extends` names no playbook inside the project, a playbook that extends another, or the variant changes a stage the base does not have";
     ORPHAN_INCLUDE = "structure::orphan-include", Warning,
         "a fragment (only `stages` / `content`) that no checked playbook includes";
     SHARED_STAGE_CONFLICT = "structure::shared-stage-conflict", Error,

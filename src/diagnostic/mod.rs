@@ -225,3 +225,17 @@ impl fmt::Display for Summary {
         write!(f, "{} in {}", parts.join(", "), count(self.files, "file"))
     }
 }
+
+/// The closest of `candidates` to `word`, when it is close enough to be a likely typo; of
+/// equally close ones, the first in alphabetical order, whatever order they come in.
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}

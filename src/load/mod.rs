@@ -4,6 +4,7 @@
 //! Nothing here fails on a bad playbook: every problem becomes a [`Diagnostic`]. Only I/O
 //! failures (an unreadable path) are errors.
 
+mod extends;
 pub mod files;
 pub mod yaml;
 
@@ -306,6 +307,14 @@ pub(crate) fn load_in(files: &dyn Files, path: &Path, limits: &Limits) -> io::Re
     };
     if is_fragment(&value) {
         return Ok(Loaded::Fragment { file });
+    }
+    if value.get("extends").is_some() {
+        let document = extends::resolve(files, &file, value, spans, limits, &mut diagnostics)?;
+        return Ok(Loaded::Playbook {
+            file,
+            document,
+            diagnostics,
+        });
     }
     let mut document = Document {
         files: vec![Arc::clone(&file)],

@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span, StructureStyle, Tag};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Map, Number, Value};
 
 use super::Limits;
@@ -65,6 +65,35 @@ impl SpanMap {
     /// Records where `pointer` is written.
     pub(crate) fn insert(&mut self, pointer: String, span: NodeSpan) {
         self.spans.insert(pointer, span);
+    }
+
+    /// Forgets the spans of every node at or below each of `pointers` (values about to be
+    /// replaced).
+    pub(crate) fn remove_under(&mut self, pointers: &FxHashSet<String>) {
+        if pointers.is_empty() {
+            return;
+        }
+        self.spans.retain(|pointer, _| {
+            let mut at = pointer.as_str();
+            loop {
+                if pointers.contains(at) {
+                    return false;
+                }
+                match at.rfind('/') {
+                    Some(cut) => at = &at[..cut],
+                    None => return true,
+                }
+            }
+        });
+    }
+
+    /// Moves every span of `other` into this map, each re-pointed at file `first + its file`
+    /// (for a whole document with several files of its own).
+    pub(crate) fn absorb(&mut self, other: SpanMap, first: usize) {
+        for (pointer, mut span) in other.spans {
+            span.file += first;
+            self.spans.insert(pointer, span);
+        }
     }
 
     /// Moves every span of `other` into this map, re-pointing them at file `file` and

@@ -43,6 +43,13 @@ pub struct PlaybookFile {
     pub(crate) stagebook: u32,
     /// Who owns this playbook and what it is for.
     pub(crate) playbook: Meta,
+    /// This playbook is a variant of another (a segment, a deal size): the path of the base
+    /// playbook, relative to this file. The base's settings, stages and content are used, with
+    /// what this file writes laid over them — `playbook` settings key by key (an own `id` is
+    /// required), each stage named by `id` field by field, content items by `id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub(crate) extends: Option<String>,
     /// Other files whose `stages` and `content` are added to this playbook, in order, after its
     /// own. Paths are relative to this file and must stay inside the project folder.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -1014,10 +1021,28 @@ impl JsonSchema for Next {
 pub fn schema() -> serde_json::Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(PlaybookFile))
         .expect("a generated schema is valid JSON");
+    // A variant (`extends`) writes only the stage fields it changes, so a stage's `name` is
+    // required only in a playbook that extends none: an editor checking a variant file alone
+    // then asks for nothing it does not need. (`stagebook check` validates the variant merged
+    // with its base, whose stages all have names.)
+    if let Some(required) = schema
+        .pointer_mut("/$defs/Stage/required")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        required.retain(|field| field != "name");
+    }
     if let Some(object) = schema.as_object_mut() {
         object.insert(
             "$id".into(),
             "https://stagebook.dev/schemas/playbook.schema.json".into(),
+        );
+        object.insert(
+            "if".into(),
+            serde_json::json!({ "not": { "required": ["extends"] } }),
+        );
+        object.insert(
+            "then".into(),
+            serde_json::json!({ "properties": { "stages": { "items": { "required": ["name"] } } } }),
         );
     }
     drop_rust_formats(&mut schema);

@@ -3,6 +3,8 @@
 //! typed model and checks what a schema cannot express ([`structure`]).
 
 mod hints;
+
+pub(crate) use crate::diagnostic::did_you_mean;
 pub(crate) mod structure;
 
 use std::sync::OnceLock;
@@ -261,20 +263,6 @@ fn enum_options(schema: &Value, pointer: &str) -> Option<Vec<String>> {
         .map(|option| option.get("const")?.as_str().map(str::to_string))
         .collect::<Option<_>>()?;
     Some(options)
-}
-
-/// The closest of `candidates` to `word`, when it is close enough to be a likely typo; of
-/// equally close ones, the first in alphabetical order, whatever order they come in.
-pub(crate) fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c)
 }
 
 fn type_words(kind: &TypeKind) -> String {

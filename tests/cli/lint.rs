@@ -359,3 +359,59 @@ fn a_shared_library_item_another_playbook_shows_is_not_unused() {
         "{alone:?}"
     );
 }
+
+#[test]
+fn a_variant_is_its_base_with_its_changes_and_findings_point_where_each_value_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(common::repo_dir().join("tests/fixtures/lint/clean.yaml"))
+        .unwrap()
+        .replace(
+            "Walk the buyer through the pricing",
+            "TBD walk the buyer through the pricing",
+        );
+    std::fs::write(dir.path().join("base.yaml"), base).unwrap();
+    let variant = "stagebook: 1\nextends: base.yaml\nplaybook:\n  id: smb\n  name: SMB\n  cycle_target: 1w\nstages:\n  - id: proposal\n    expected_duration: 2d\n";
+    std::fs::write(dir.path().join("smb.yaml"), variant).unwrap();
+    let (code, out, _) = stagebook(dir.path(), &["check", "smb.yaml"]);
+    assert_eq!(code, 0, "{out}");
+    // The changed cycle target is the variant's; the placeholder is in a stage it left alone.
+    assert!(out.contains("more than the cycle target of 1w"), "{out}");
+    assert!(out.contains("╭─[smb.yaml:6:17]"), "{out}");
+    assert!(
+        out.contains("`action` still holds the placeholder `tbd`"),
+        "{out}"
+    );
+    assert!(out.contains("╭─[base.yaml:50:"), "{out}");
+    // The variant's own stage durations count: 10d prospecting + 2d proposal.
+    assert!(out.contains("take 12d together"), "{out}");
+
+    // Changing a stage the base lacks, or keeping the base's id, is refused.
+    let wrong = variant
+        .replace("id: smb", "id: clean")
+        .replace("id: proposal", "id: proposel");
+    std::fs::write(dir.path().join("smb.yaml"), wrong).unwrap();
+    let (code, out, _) = stagebook(dir.path(), &["check", "smb.yaml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("a variant needs a `playbook.id` of its own"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the base playbook has no stage `proposel` to change"),
+        "{out}"
+    );
+    assert!(out.contains("did you mean `proposal`?"), "{out}");
+
+    // A variant of a variant (here: of itself) is refused, not followed round.
+    std::fs::write(
+        dir.path().join("smb.yaml"),
+        variant.replace("base.yaml", "smb.yaml"),
+    )
+    .unwrap();
+    let (code, out, _) = stagebook(dir.path(), &["check", "smb.yaml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("`smb.yaml` is itself a variant of another playbook"),
+        "{out}"
+    );
+}
