@@ -397,10 +397,15 @@ pub(crate) struct Stage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "StageCrm")]
     pub(crate) crm: Option<StageCrm>,
-    /// Qualification elements (e.g. MEDDPICC's `metrics`, `economic-buyer`) captured in this
-    /// stage.
+    /// Qualification elements (e.g. MEDDPICC's `metrics`, `economic-buyer`) captured —
+    /// established and confirmed — in this stage.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) captures: Vec<String>,
+    /// Qualification elements reps start to establish in this stage and confirm in a later
+    /// one (its `captures`): the economic buyer named in discovery, met in proposal. A started
+    /// element does not meet `required_by`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) starts: Vec<String>,
     /// Lint findings switched off for this stage, with the reason why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "LintAllow")]

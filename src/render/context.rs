@@ -118,6 +118,8 @@ pub(crate) struct StageCtx {
     pub(crate) next: Vec<StageRef>,
     pub(crate) recycle: Vec<StageRef>,
     pub(crate) captures: Vec<String>,
+    /// Qualification elements started here, confirmed later (`starts`), named in the locale.
+    pub(crate) starts: Vec<String>,
 }
 
 /// A link to another stage.
@@ -304,6 +306,12 @@ impl Context {
                 when: None,
             }
         };
+        // Qualification elements named in the locale; a team's own as written.
+        let elements = |list: &[String]| -> Vec<String> {
+            list.iter()
+                .map(|c| locale::element(locale, c).map_or_else(|| c.clone(), str::to_owned))
+                .collect()
+        };
         let mut stages: Vec<StageCtx> = ordered
             .iter()
             .enumerate()
@@ -452,11 +460,8 @@ impl Context {
                     })
                     .collect(),
                 recycle: stage.recycle.iter().map(stage_ref).collect(),
-                captures: stage
-                    .captures
-                    .iter()
-                    .map(|c| locale::element(locale, c).map_or_else(|| c.clone(), str::to_owned))
-                    .collect(),
+                captures: elements(&stage.captures),
+                starts: elements(&stage.starts),
             })
             .collect();
         if let Some(role) = role {
@@ -513,6 +518,7 @@ impl StageCtx {
             self.entry_criteria.clear();
             self.required_fields.clear();
             self.captures.clear();
+            self.starts.clear();
             self.talk_tracks.clear();
             self.objections.clear();
             self.content.clear();

@@ -100,6 +100,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("stage", "Stage", "阶段"),
     ("stage_flow", "Stage flow", "阶段流程"),
     ("stages", "Stages", "阶段"),
+    (
+        "starts",
+        "Qualification started (confirm later)",
+        "本阶段开始了解的资格要素（后续确认）",
+    ),
     ("talk_tracks", "Talk tracks", "话术"),
     ("terminal", "Closing stage", "结束阶段"),
     ("updated", "Updated", "更新日期"),

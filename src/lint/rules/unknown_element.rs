@@ -9,8 +9,8 @@ use crate::validate::did_you_mean;
 declare_rule! {
     /// ## What it checks
     ///
-    /// Only when the playbook declares a `methodology`. Every `captures` entry and every
-    /// `required_by` key must be an element of the framework (or of the team's own
+    /// Only when the playbook declares a `methodology`. Every `captures` and `starts` entry
+    /// and every `required_by` key must be an element of the framework (or of the team's own
     /// `elements`), and every `required_by` stage must exist.
     ///
     /// ## Why it matters
@@ -69,13 +69,17 @@ impl Rule for UnknownElement {
             (format!("`{element}` is not an element of {name}"), help)
         };
         for (i, stage) in cx.playbook.stages.iter().enumerate() {
-            for (j, element) in stage.captures.iter().enumerate() {
-                if !elements.contains(&element.as_str()) {
+            let written = [("captures", &stage.captures), ("starts", &stage.starts)];
+            for (field, list) in written {
+                for (j, element) in list.iter().enumerate() {
+                    if elements.contains(&element.as_str()) {
+                        continue;
+                    }
                     let (message, help) = unknown(element);
                     out.push(
                         cx.finding(
                             &Self::META,
-                            format!("/stages/{i}/captures/{j}"),
+                            format!("/stages/{i}/{field}/{j}"),
                             false,
                             format!("stage `{}`: {message}", stage.id),
                         )
