@@ -323,6 +323,19 @@ pub(crate) fn svg(stages: &[&Stage], roles: &[Role], locale: Locale) -> String {
             }
         }
         s.push_str("</g>");
+        // Another way in (`entry: true`): a short arrow into the box's left part.
+        if row > 0 && stage.entry {
+            let x = box_x + 60;
+            let _ = write!(
+                s,
+                r#"<g class="entry"><line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{INK}" stroke-width="1.5" marker-end="url(#arrow)"/><text x="{}" y="{}" font-size="11" fill="{MUTED}">{}</text></g>"#,
+                y - 28,
+                y - 2,
+                x + 8,
+                y - 12,
+                escape::xml(&fit(t["entry"], 11.0, f64::from(BOX_W / 2 - 70)))
+            );
+        }
         if !handoffs[row].is_empty() {
             let text = format!(
                 "⇄ {} → {}",

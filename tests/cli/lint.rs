@@ -415,3 +415,31 @@ fn a_variant_is_its_base_with_its_changes_and_findings_point_where_each_value_is
         "{out}"
     );
 }
+
+#[test]
+fn the_five_real_processes_check_clean() {
+    // Issue 19's processes, written with the format's process fields: GitLab's opportunity
+    // stages with four roles, a T-minus renewal, a Chinese 大客户 process with a tender branch,
+    // PLG with two ways in, and partner deal registration.
+    let paths: Vec<_> = [
+        "playbooks/enterprise.yaml",
+        "playbooks/renewals.yaml",
+        "playbooks/zh-cn-enterprise.yaml",
+        "tests/fixtures/render/plg.yaml",
+        "tests/fixtures/render/partner.yaml",
+    ]
+    .iter()
+    .map(|p| common::repo_dir().join(p))
+    .collect();
+    let outcome = stagebook::check::check_paths(
+        &paths,
+        &stagebook::check::Options {
+            lint: true,
+            ..stagebook::check::Options::default()
+        },
+    )
+    .unwrap();
+    let found = common::findings(&outcome.diagnostics);
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(outcome.playbooks.len(), 5);
+}

@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it checks
     ///
     /// A `next` that closes a loop — it leads back to a stage from which this stage can be
-    /// reached again — without the target being listed in the stage's `recycle`.
+    /// reached again — without the target being listed in the stage's `recycle`. A side stage
+    /// (`side: true`, or an open `from_any` stage such as on hold) may lead back: that is what
+    /// it is for.
     ///
     /// ## Why it matters
     ///
@@ -74,7 +76,8 @@ impl Rule for StageCycle {
                     1 => {
                         let stage = &graph.stages[node];
                         let back = &graph.stages[target];
-                        if stage.recycle.iter().any(|r| r == &back.id) {
+                        // A side stage (nurture, on hold) exists to send deals back.
+                        if stage.recycle.iter().any(|r| r == &back.id) || !stage.on_main_path() {
                             continue;
                         }
                         let j = stage.next.ids().position(|id| id == &back.id).unwrap_or(0);
@@ -114,6 +117,15 @@ mod tests {
     #[test]
     fn passes_without_loops() {
         assert!(findings(&StageCycle, CLEAN).is_empty());
+    }
+
+    #[test]
+    fn a_side_stage_may_lead_back() {
+        let yaml = CLEAN.replace(
+            "next: [won, lost]",
+            "next: [won, lost, prospecting]\n    side: true",
+        );
+        assert!(findings(&StageCycle, &yaml).is_empty());
     }
 
     #[test]
