@@ -456,6 +456,28 @@ fn completion(state: &State, request: &CompletionParams) -> Vec<CompletionItem> 
             .map(|(id, name)| item(id, name, CompletionItemKind::ENUM_MEMBER))
             .collect();
     }
+    if line
+        .trim_start()
+        .trim_start_matches("- ")
+        .starts_with("owner:")
+        && let Some(roles) = checked_for(state, &path)
+            .and_then(|c| c.document.as_ref())
+            .and_then(|d| d.value.pointer("/playbook/roles"))
+            .and_then(Value::as_array)
+    {
+        // A stage's or an item's owner: one of the playbook's roles (the playbook's own
+        // `owner` is free text, and has no `- ` or deeper indent than two spaces).
+        if line.starts_with("    ") {
+            return roles
+                .iter()
+                .filter_map(|r| {
+                    let id = r.get("id")?.as_str()?.to_owned();
+                    let name = r.get("name").and_then(Value::as_str).map(str::to_owned);
+                    Some(item(id, name, CompletionItemKind::ENUM_MEMBER))
+                })
+                .collect();
+        }
+    }
     if line.contains("milestone:") {
         return crate::model::MILESTONES
             .iter()

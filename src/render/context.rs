@@ -72,6 +72,9 @@ pub(crate) struct DurationCtx {
 pub(crate) struct StageCtx {
     /// 1-based position in process order.
     pub(crate) number: usize,
+    /// The number shown for the stage: the one its name starts with (`0` of `0-Pending
+    /// Acceptance`), else its position.
+    pub(crate) number_label: String,
     /// The name starts with a number of its own (`0-Pending Acceptance`, `3. Demo`): headings
     /// then show the name alone, not "3. 3. Demo".
     pub(crate) numbered_name: bool,
@@ -218,10 +221,15 @@ pub(crate) struct ExitCtx {
 /// Whether a stage name starts with a number of its own: digits, then `-`, `.`, `)`, `:` or a
 /// space (`0-Pending Acceptance`, `3. Demo`, `2) Discovery`).
 fn numbered(name: &str) -> bool {
-    let rest = name
-        .trim_start()
-        .trim_start_matches(|c: char| c.is_ascii_digit());
-    rest.len() < name.trim_start().len() && rest.starts_with(['-', '.', ')', ':', ' ', '、', '．'])
+    own_number(name).is_some()
+}
+
+/// The number a stage name starts with (`0` of `0-Pending Acceptance`), if it has one.
+pub(crate) fn own_number(name: &str) -> Option<&str> {
+    let name = name.trim_start();
+    let rest = name.trim_start_matches(|c: char| c.is_ascii_digit());
+    (rest.len() < name.len() && rest.starts_with(['-', '.', ')', ':', ' ', '、', '．']))
+        .then(|| &name[..name.len() - rest.len()])
 }
 
 impl Context {
@@ -317,6 +325,8 @@ impl Context {
             .enumerate()
             .map(|(index, stage)| StageCtx {
                 number: index + 1,
+                number_label: own_number(&stage.name)
+                    .map_or_else(|| (index + 1).to_string(), str::to_owned),
                 numbered_name: numbered(&stage.name),
                 id: stage.id.to_string(),
                 anchor: anchor(stage.id.as_str()),

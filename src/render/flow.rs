@@ -276,7 +276,8 @@ pub(crate) fn svg(stages: &[&Stage], roles: &[Role], locale: Locale) -> String {
                 );
             }
             None => {
-                let number = row + 1;
+                let number = super::context::own_number(name)
+                    .map_or_else(|| (row + 1).to_string(), str::to_owned);
                 // The owner at the box's right end; the name gets what is left.
                 let owner = graph.owners[row].as_deref().map(|o| fit(o, 11.0, 110.0));
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -556,7 +557,12 @@ pub(crate) fn mermaid(stages: &[&Stage], roles: &[Role], locale: Locale) -> Stri
             Some(Terminal::Won) => writeln!(s, "    s{id}([\"#10003; {name}\"]):::won"),
             Some(_) => writeln!(s, "    s{id}([\"#10005; {name}\"]):::lost"),
             None => {
-                let mut label = format!("{id}. {name}");
+                // A name with its own number (`0-Pending Acceptance`) is not numbered again.
+                let mut label = if super::context::own_number(&stage.name).is_some() {
+                    name.clone()
+                } else {
+                    format!("{id}. {name}")
+                };
                 if let Some(d) = stage.expected_duration {
                     let _ = write!(
                         label,

@@ -474,3 +474,52 @@ fn completion_labels(completion: &Value) -> Vec<&str> {
         .map(|item| item["label"].as_str().unwrap())
         .collect()
 }
+
+#[test]
+fn an_owner_completes_with_the_playbooks_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "stagebook: 1
+playbook:
+  id: roles-test
+  name: Roles test
+  roles:
+    - {id: sdr, name: Sales Development Rep}
+    - {id: ae, name: Account Executive}
+stages:
+  - id: discovery
+    name: Discovery
+    owner: ae
+    next: [won, lost]
+  - id: won
+    name: Won
+    terminal: won
+  - id: lost
+    name: Lost
+    terminal: lost
+";
+    let path = dir.path().join("playbook.yaml");
+    std::fs::write(&path, text).unwrap();
+    let uri = uri(&path);
+    let mut server = Server::start();
+    server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    server.notify("initialized", json!({}));
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    server.diagnostics(&uri);
+    let (line, column) = find(text, "    owner: ae");
+    let completion = server.request("textDocument/completion", at(line, column + 11, &uri));
+    assert_eq!(
+        completion_labels(&completion),
+        ["sdr", "ae"],
+        "{completion}"
+    );
+    assert_eq!(completion["result"][1]["detail"], "Account Executive");
+    server.request("shutdown", Value::Null);
+    server.notify("exit", Value::Null);
+    assert!(server.child.wait().unwrap().success());
+}
