@@ -111,6 +111,24 @@ impl Server {
     }
 }
 
+impl Server {
+    /// A started, initialised server with `text` (written at `path`) open.
+    fn with_open(path: &Path, text: &str) -> (Self, String) {
+        let uri = uri(path);
+        let mut server = Self::start();
+        server.request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        );
+        server.notify("initialized", json!({}));
+        server.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+        (server, uri)
+    }
+}
+
 fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
@@ -350,17 +368,7 @@ stages:
 ";
     let path = dir.path().join("playbook.yaml");
     std::fs::write(&path, text).unwrap();
-    let uri = uri(&path);
-    let mut server = Server::start();
-    server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": null, "capabilities": {}}),
-    );
-    server.notify("initialized", json!({}));
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
-    );
+    let (mut server, uri) = Server::with_open(&path, text);
     let diagnostics = server.diagnostics(&uri);
 
     // A lint finding gets its quick fixes.
@@ -499,17 +507,7 @@ stages:
 ";
     let path = dir.path().join("playbook.yaml");
     std::fs::write(&path, text).unwrap();
-    let uri = uri(&path);
-    let mut server = Server::start();
-    server.request(
-        "initialize",
-        json!({"processId": null, "rootUri": null, "capabilities": {}}),
-    );
-    server.notify("initialized", json!({}));
-    server.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
-    );
+    let (mut server, uri) = Server::with_open(&path, text);
     server.diagnostics(&uri);
     let (line, column) = find(text, "    owner: ae");
     let completion = server.request("textDocument/completion", at(line, column + 11, &uri));
