@@ -102,6 +102,10 @@ pub(crate) struct StageCtx {
     /// owner: the deal is handed over on entry.
     pub(crate) handoff_from: Vec<RoleCtx>,
     pub(crate) crm_names: Vec<String>,
+    /// `probability`, when written.
+    pub(crate) probability: Option<u8>,
+    /// The forecast category in words ("Best case", "最佳情况"), when written.
+    pub(crate) forecast: Option<&'static str>,
     pub(crate) pains: Vec<String>,
     pub(crate) questions: Vec<String>,
     pub(crate) know: Vec<String>,
@@ -354,6 +358,10 @@ impl Context {
                     _ => Vec::new(),
                 },
                 crm_names: stage.crm_names.clone(),
+                probability: stage.probability,
+                forecast: stage
+                    .forecast_category
+                    .map(|f| locale::forecast_category(locale, f)),
                 pains: stage.buyer_view.pains.clone(),
                 questions: stage.buyer_view.questions.clone(),
                 know: stage.know.clone(),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::duration::Unit;
-use crate::model::{Channel, ContentKind, Duration, Locale, Terminal};
+use crate::model::{Channel, ContentKind, Duration, ForecastCategory, Locale, Terminal};
 
 /// Every label key with its English and Simplified Chinese text, sorted by key.
 const LABELS: &[(&str, &str, &str)] = &[
@@ -40,6 +40,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("exit_events", "Exit events", "退出事件"),
     ("expected_time", "Expected time", "预计时长"),
     ("flow_alt", "Stage flow diagram", "阶段流程图"),
+    ("forecast", "Forecast", "预测类别"),
     (
         "from_any",
         "Any open stage may move a deal here",
@@ -80,6 +81,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("optional", "optional", "可选"),
     ("owner", "Owner", "负责人"),
     ("pains", "Pains", "痛点"),
+    ("probability", "Win probability", "赢单概率"),
     ("questions", "Questions they ask", "买方会问"),
     ("recycle", "May go back to", "可退回到"),
     ("rep", "Rep", "销售代表"),
@@ -148,6 +150,19 @@ pub(crate) fn element(locale: Locale, id: &str) -> Option<&'static str> {
         _ => return None,
     };
     Some(pick(locale, en, zh))
+}
+
+/// A forecast category in words: "Best case", "最佳情况".
+pub(crate) fn forecast_category(locale: Locale, category: ForecastCategory) -> &'static str {
+    let (en, zh) = match category {
+        ForecastCategory::Pipeline => ("Pipeline", "管道"),
+        ForecastCategory::BestCase => ("Best case", "最佳情况"),
+        ForecastCategory::MostLikely => ("Most likely", "最可能"),
+        ForecastCategory::Commit => ("Commit", "承诺"),
+        ForecastCategory::Closed => ("Closed", "已成交"),
+        ForecastCategory::Omitted => ("Omitted", "不计入预测"),
+    };
+    pick(locale, en, zh)
 }
 
 /// A milestone in words: the well-known ones spelled out ("SQO: sales-qualified opportunity"),
