@@ -135,8 +135,8 @@ fn item_fields(section: &str, item: &str, old: &Value, new: &Value, keys: &[&str
 
 /// Compares two lists of ids: added and removed, in list order.
 pub(super) fn compare_ids(section: &str, old: &[Value], new: &[Value]) -> Vec<Change> {
-    let old_ids: Vec<String> = old.iter().map(text).collect();
-    let new_ids: Vec<String> = new.iter().map(text).collect();
+    let old_ids: Vec<String> = old.iter().map(reference).collect();
+    let new_ids: Vec<String> = new.iter().map(reference).collect();
     let mut changes: Vec<Change> = old_ids
         .iter()
         .filter(|id| !new_ids.contains(id))
@@ -149,6 +149,15 @@ pub(super) fn compare_ids(section: &str, old: &[Value], new: &[Value]) -> Vec<Ch
             .map(|id| Change::new(section, ChangeKind::Added, None, Some(id.clone()))),
     );
     changes
+}
+
+/// An id list's item in words: the id, or for a `next` branch with a condition `proposal (when:
+/// …)`.
+fn reference(item: &Value) -> String {
+    match (item.get("stage"), item.get("when")) {
+        (Some(stage), Some(when)) => format!("{} (when: {})", text(stage), text(when)),
+        _ => text(item),
+    }
 }
 
 /// Stages kept on both sides that changed place: those outside a longest common subsequence of
@@ -239,6 +248,19 @@ mod tests {
         assert_eq!(changes[0].item.as_deref(), Some("Call"));
         assert_eq!(changes[0].field.as_deref(), Some("channel"));
         assert_eq!(changes[1].old.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn a_branch_condition_reads_as_words() {
+        let old = values(&json!(["proposal", "lost"]));
+        let new = values(&json!([{ "stage": "proposal", "when": "SOE buyers" }, "lost"]));
+        let changes = compare_ids("next", &old, &new);
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0].old.as_deref(), Some("proposal"));
+        assert_eq!(
+            changes[1].new.as_deref(),
+            Some("proposal (when: SOE buyers)")
+        );
     }
 
     #[test]
