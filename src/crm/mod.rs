@@ -19,7 +19,7 @@ pub(crate) mod plan;
 pub(crate) mod salesforce;
 pub(crate) mod write;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -284,41 +284,6 @@ pub(crate) fn stages(playbook: &PlaybookFile) -> Vec<CrmStage> {
         .collect()
 }
 
-/// The main path: from the first stage, each stage's first `next` that is not a lost stage
-/// (or, without `next`, the stage written after it), until a closing stage or a loop.
-pub(crate) fn main_path(playbook: &PlaybookFile) -> Vec<usize> {
-    let stages = &playbook.stages;
-    let position = |id: &str| stages.iter().position(|s| s.id.as_str() == id);
-    let mut path = Vec::new();
-    let mut seen = HashSet::new();
-    let mut current = if stages.is_empty() { None } else { Some(0) };
-    while let Some(i) = current {
-        if !seen.insert(i) {
-            break;
-        }
-        path.push(i);
-        let stage = &stages[i];
-        if stage.is_terminal() {
-            break;
-        }
-        current = if stage.next.is_empty() {
-            Some(i + 1).filter(|&n| n < stages.len())
-        } else {
-            let targets: Vec<usize> = stage
-                .next
-                .main_order()
-                .filter_map(|id| position(id.as_str()))
-                .collect();
-            targets
-                .iter()
-                .copied()
-                .find(|&n| stages[n].on_main_path())
-                .or_else(|| targets.first().copied())
-        };
-    }
-    path
-}
-
 /// Rounds a percentage to the nearest multiple of `step`, halves up, at most 100.
 /// The probability a CRM that stores steps of `step` holds for an open stage: rounded, but
 /// never to 0 or 100 unless written so — those mean closed lost and closed won to a CRM that
@@ -401,15 +366,6 @@ mod tests {
         }
         assert!(Target::from_id("salesforce").is_some_and(Target::is::<salesforce::Salesforce>));
         assert_eq!(Target::from_id("nope"), None);
-    }
-
-    #[test]
-    fn main_path_skips_lost_branches_and_stops_at_loops() {
-        let playbook = parse(
-            "stagebook: 1\nplaybook:\n  id: t\n  name: T\nstages:\n  - id: a\n    name: A\n    next: [lost, b]\n  - id: b\n    name: B\n  - id: c\n    name: C\n    next: a\n  - id: lost\n    name: Lost\n    terminal: lost\n",
-        );
-        // a → b (lost skipped) → c (b has no `next`: the stage after it) → a again: stop.
-        assert_eq!(main_path(&playbook), [0, 1, 2]);
     }
 
     #[test]

@@ -173,10 +173,11 @@ impl<'a> Graph<'a> {
         seen
     }
 
-    /// The main path: from the first stage, follow the first `next` without a `when` condition
-    /// (else the first with one) into a stage that may be on it — not a side stage, not a
-    /// closing stage other than won — until a terminal stage, a dead end, or a stage already
-    /// on the path.
+    /// The main path, which the timing, probability and forecast rules follow: from the first
+    /// stage, the first `next` without a `when` condition (else the first with one) into a stage
+    /// that may be on it — not a side stage, not a closing stage other than won; for an open
+    /// stage without `next` (a `dead-end-stage` error), the stage written after it, as metrics
+    /// reads it — until a closing stage, a dead end, or a stage already on the path.
     pub(crate) fn main_path(&self) -> Vec<usize> {
         let mut path = Vec::new();
         let mut seen = vec![false; self.stages.len()];
@@ -191,12 +192,41 @@ impl<'a> Graph<'a> {
             }
             seen[i] = true;
             path.push(i);
-            current = self.stages[i]
-                .next
-                .main_order()
-                .filter_map(|id| self.index_of(id.as_str()))
-                .find(|&j| self.stages[j].on_main_path() && !seen[j]);
+            let stage = &self.stages[i];
+            current = if stage.is_terminal() {
+                None
+            } else if stage.next.is_empty() {
+                Some(i + 1).filter(|&n| n < self.stages.len())
+            } else {
+                stage
+                    .next
+                    .main_order()
+                    .filter_map(|id| self.index_of(id.as_str()))
+                    .find(|&j| self.stages[j].on_main_path() && !seen[j])
+            };
         }
         path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn main_path_skips_lost_branches_and_stops_at_loops() {
+        let playbook: PlaybookFile = serde_json::from_value(serde_json::json!({
+            "stagebook": 1,
+            "playbook": {"id": "t", "name": "T"},
+            "stages": [
+                {"id": "a", "name": "A", "next": ["lost", "b"]},
+                {"id": "b", "name": "B"},
+                {"id": "c", "name": "C", "next": "a"},
+                {"id": "lost", "name": "Lost", "terminal": "lost"}
+            ]
+        }))
+        .unwrap();
+        // a → b (lost skipped) → c (b has no `next`: the stage after it) → a again: stop.
+        assert_eq!(Graph::new(&playbook).main_path(), [0, 1, 2]);
     }
 }

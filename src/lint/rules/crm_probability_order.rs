@@ -4,7 +4,6 @@ use crate::declare_rule;
 use crate::lint::{Finding, LintContext, Rule, RuleMeta};
 
 use super::stage_part_finding;
-use crate::crm::main_path;
 
 declare_rule! {
     /// ## What it checks
@@ -49,7 +48,7 @@ impl Rule for CrmProbabilityOrder {
         }
         let playbook = cx.playbook;
         let mut highest: Option<(usize, u8)> = None;
-        for i in main_path(playbook) {
+        for i in cx.graph.main_path() {
             let stage = &playbook.stages[i];
             let Some(p) = stage.probability.filter(|_| !stage.is_terminal()) else {
                 continue;
