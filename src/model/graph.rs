@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::{PlaybookFile, Stage};
+use super::{Id, PlaybookFile, Stage};
 
 /// Stages by index, with their edges resolved.
 #[derive(Debug)]
@@ -88,6 +88,23 @@ impl<'a> Graph<'a> {
             }
         }
         seen
+    }
+
+    /// For each stage, the owners of the stages whose `next` hands deals over to it
+    /// ([`Stage::hands_over_to`]), each once, in file order.
+    pub(crate) fn handoffs(&self) -> Vec<Vec<&'a Id>> {
+        let mut from: Vec<Vec<&Id>> = vec![Vec::new(); self.stages.len()];
+        for (i, stage) in self.stages.iter().enumerate() {
+            for j in self.next(i) {
+                if let Some(owner) = &stage.owner
+                    && stage.hands_over_to(&self.stages[j])
+                    && !from[j].contains(&owner)
+                {
+                    from[j].push(owner);
+                }
+            }
+        }
+        from
     }
 
     /// A shortest way from the first stage (or another entry stage) to `target` that enters

@@ -418,6 +418,12 @@ impl Stage {
         self.terminal.is_some()
     }
 
+    /// Whether a deal moving from this stage to `next` changes hands: both have owners, and
+    /// they differ (a closing stage takes no hand-off).
+    pub(crate) fn hands_over_to(&self, next: &Self) -> bool {
+        !next.is_terminal() && matches!((&self.owner, &next.owner), (Some(a), Some(b)) if a != b)
+    }
+
     /// Whether the main path may go through this stage: not a side stage (`side`, or an open
     /// `from_any` stage such as on hold), and not a closing stage other than won.
     pub(crate) fn on_main_path(&self) -> bool {

@@ -259,18 +259,8 @@ impl Context {
             own.filter(|o| stage.owner.as_ref() != Some(*o))
                 .map(role_ctx)
         };
-        // The owners of the stages whose `next` leads to each stage.
-        let mut before: BTreeMap<&str, Vec<&crate::model::Id>> = BTreeMap::new();
-        for stage in &playbook.stages {
-            for id in stage.next.ids() {
-                if let Some(owner) = &stage.owner {
-                    let owners = before.entry(id.as_str()).or_default();
-                    if !owners.contains(&owner) {
-                        owners.push(owner);
-                    }
-                }
-            }
-        }
+        let graph = crate::model::graph::Graph::new(playbook);
+        let handoffs = graph.handoffs();
         let duration = |d: Option<crate::model::Duration>| {
             d.map(|d| DurationCtx {
                 short: d.to_string(),
@@ -347,16 +337,10 @@ impl Context {
                     .as_ref()
                     .map(|m| locale::milestone(locale, m.as_str())),
                 owner: stage.owner.as_ref().map(role_ctx),
-                handoff_from: match &stage.owner {
-                    Some(own) if !stage.is_terminal() => before
-                        .get(stage.id.as_str())
-                        .into_iter()
-                        .flatten()
-                        .filter(|o| **o != own)
-                        .map(|o| role_ctx(o))
-                        .collect(),
-                    _ => Vec::new(),
-                },
+                handoff_from: graph
+                    .index_of(stage.id.as_str())
+                    .map(|i| handoffs[i].iter().map(|o| role_ctx(o)).collect())
+                    .unwrap_or_default(),
                 crm_names: stage.crm_names.clone(),
                 probability: stage.probability,
                 forecast: stage

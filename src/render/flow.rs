@@ -110,20 +110,19 @@ impl<'a> Graph<'a> {
     /// the deal changes hands on the way in.
     fn handoffs(&self) -> Vec<Vec<&str>> {
         let mut from: Vec<Vec<&str>> = vec![Vec::new(); self.stages.len()];
-        for edge in &self.edges {
-            if edge.kind != Kind::Next || self.stages[edge.to].is_terminal() {
-                continue;
-            }
-            if let (Some(before), Some(own)) = (
-                self.owners[edge.from].as_deref(),
-                self.owners[edge.to].as_deref(),
-            ) && before != own
+        for edge in self.edges.iter().filter(|e| self.hands_over(e)) {
+            if let Some(before) = self.owners[edge.from].as_deref()
                 && !from[edge.to].contains(&before)
             {
                 from[edge.to].push(before);
             }
         }
         from
+    }
+
+    /// Whether a deal following `edge` changes hands.
+    fn hands_over(&self, edge: &Edge) -> bool {
+        edge.kind == Kind::Next && self.stages[edge.from].hands_over_to(self.stages[edge.to])
     }
 }
 
@@ -583,13 +582,8 @@ pub(crate) fn mermaid(stages: &[&Stage], roles: &[Role], locale: Locale) -> Stri
             Kind::Lost | Kind::Recycle => "-.->",
         };
         let mut label: Vec<String> = edge.when.map(escape::mermaid).into_iter().collect();
-        let (before, own) = (
-            graph.owners[edge.from].as_deref(),
-            graph.owners[edge.to].as_deref(),
-        );
-        if let (Kind::Next, Some(before), Some(own)) = (edge.kind, before, own)
-            && before != own
-            && !graph.stages[edge.to].is_terminal()
+        if graph.hands_over(edge)
+            && let Some(own) = &graph.owners[edge.to]
         {
             label.push(format!("#8644; {}", escape::mermaid(own)));
         }
