@@ -206,11 +206,6 @@ pub(crate) fn period_report(
     let cycle_deals = cycles.len() as u64;
     let (median, mean) = median_mean(&mut cycles);
     let new_deals: u64 = range.clone().map(|p| tally.new_deals[p]).sum();
-    let demo_stages: Vec<String> = stages
-        .iter()
-        .filter(|s| s.demo)
-        .map(|s| s.id.clone())
-        .collect();
     let m = frame.stages.milestones.len();
     let sum = |counts: &[u64], b: usize| -> u64 { range.clone().map(|p| counts[p * m + b]).sum() };
     let milestones: Vec<MilestoneReach> = frame
@@ -244,16 +239,16 @@ pub(crate) fn period_report(
             }
         })
         .collect();
-    let demo = (!demo_stages.is_empty()).then(|| {
-        let b = frame.stages.milestones.iter().position(|id| id == "demo");
-        let requested: u64 = b.map_or(0, |b| sum(&tally.new_reached, b));
-        DemoShare {
-            stages: demo_stages,
+    // The demo share is the `demo` milestone's reach, in the report's older shape.
+    let demo = milestones
+        .iter()
+        .find(|m| m.id == "demo")
+        .map(|m| DemoShare {
+            stages: m.stages.clone(),
             new_deals,
-            requested_demo: requested,
-            share: ratio(requested, new_deals),
-        }
-    });
+            requested_demo: m.reached,
+            share: m.share,
+        });
 
     PeriodReport {
         label,

@@ -382,7 +382,7 @@ pub fn measure(playbook: &PlaybookFile, options: &Options) -> Result<Report, Err
                 name: s.name.clone(),
                 kind: s.kind,
                 expected_days: s.expected.map(build::days),
-                demo: s.demo,
+                demo: s.milestone.as_deref() == Some("demo"),
             })
             .collect(),
         periods: period_reports,

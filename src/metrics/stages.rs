@@ -36,8 +36,6 @@ pub(crate) struct StageInfo {
     pub(crate) side: bool,
     /// Time budget in seconds.
     pub(crate) expected: Option<i64>,
-    /// Whether this is the demo milestone.
-    pub(crate) demo: bool,
     /// The milestone marked on this stage, as written.
     pub(crate) milestone: Option<String>,
     /// The milestones (bits, in the order of [`StageMap::milestones`]) a deal entering this
@@ -163,10 +161,6 @@ impl StageMap {
                     expected: stage
                         .expected_duration
                         .map(|d| i64::try_from(d.hours()).unwrap_or(i64::MAX / 4) * 3600),
-                    demo: stage
-                        .milestone
-                        .as_ref()
-                        .is_some_and(|m| m.as_str() == "demo"),
                     reaches: reaches(i),
                     milestone: stage.milestone.as_ref().map(ToString::to_string),
                     next,
