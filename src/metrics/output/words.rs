@@ -450,8 +450,13 @@ const LABELS: &[(&str, Words)] = &[
 /// in words, a team's own as written.
 pub(crate) fn milestone_name(report: &Report, id: &str) -> String {
     match id {
-        "mql" | "sql" | "sal" | "pql" | "sao" | "sqo" => id.to_uppercase(),
         "demo" => pick(report, ["Demo", "演示"]).to_owned(),
+        _ if crate::model::MILESTONES
+            .iter()
+            .any(|(known, _)| *known == id) =>
+        {
+            id.to_uppercase()
+        }
         _ => id.to_owned(),
     }
 }
